@@ -1,0 +1,394 @@
+"""The ``kiosk`` command line.
+
+Exit codes: 0 done; 1 bad input or an unusable file (one line on stderr); 2 wrong usage;
+3 the signature is recorded but not printed (its print job waits for ``kiosk jobs retry``).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import socket
+import sys
+import traceback
+from pathlib import Path
+
+import click
+
+from . import locations
+from .cases import CaseSet, load_cases, read_dir
+from .text import TextError, validate_message, validate_name
+
+EXIT_NOT_PRINTED = 3
+
+
+class KioskError(click.ClickException):
+    """A one-line error for the user, exit 1."""
+
+
+def _fail(message: str) -> KioskError:
+    return KioskError(message)
+
+
+def _default_kiosk_id() -> str:
+    return socket.gethostname().split(".")[0] or "kiosk"
+
+
+db_option = click.option(
+    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="KIOSK_DB",
+    default=None, help="Database file [env KIOSK_DB; default: in the user data folder].",
+)
+cases_option = click.option(
+    "--cases", "cases_path", type=click.Path(path_type=Path), envvar="KIOSK_CASES", default=None,
+    help="Folder of case files [env KIOSK_CASES; default: ./cases or the samples].",
+)
+printer_option = click.option(
+    "--printer", "printer_spec", envvar="KIOSK_PRINTER", default=None,
+    help="Printer set-up name or quick spec (file:PATH, tcp://HOST:PORT, preview:DIR, ...)"
+    " [env KIOSK_PRINTER; default: the preview printer].",
+)
+printers_option = click.option(
+    "--printers", "printers_path", type=click.Path(path_type=Path), envvar="KIOSK_PRINTERS", default=None,
+    help="Folder of printer set-ups [env KIOSK_PRINTERS; default: ./printers or the examples].",
+)
+campaign_option = click.option(
+    "--campaign", envvar="KIOSK_CAMPAIGN", default="Letters for Freedom", show_default=True,
+    help="Campaign name printed at the top [env KIOSK_CAMPAIGN].",
+)
+
+
+def _open_store(db_path: Path | None, *, create: bool):
+    from .store import Store, StoreError
+
+    path = db_path or locations.default_db()
+    try:
+        return Store(path, create=create)
+    except StoreError as exc:
+        raise _fail(str(exc)) from None
+
+
+def _cases(cases_path: Path | None) -> CaseSet:
+    folder = cases_path or locations.cases_dir()
+    result = load_cases(folder, warn=lambda line: click.echo(f"warning: {line}", err=True))
+    if not result.cases:
+        raise _fail(f"{folder}: no usable case files")
+    return result
+
+
+def _setup(printer_spec: str | None, printers_path: Path | None):
+    from .printing.setups import SetupError, parse_spec, preview_setup
+
+    if not printer_spec:
+        return preview_setup(locations.preview_dir())
+    try:
+        return parse_spec(printer_spec, printers_path or locations.printers_dir())
+    except SetupError as exc:
+        raise _fail(str(exc)) from None
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="kiosk")
+def cli() -> None:
+    """The letter-writing kiosk: visitors sign appeals and postcards for people at risk."""
+
+
+# -- signing ------------------------------------------------------------------------------
+
+
+def _sign_and_print(store, cases: CaseSet, setup, *, case_id, kind, name, message, event, kiosk_id, campaign):
+    from .printing.queue import print_signature
+
+    sig = store.record(case_id=case_id, kind=kind, name=name, message=message, event=event, kiosk_id=kiosk_id)
+    click.echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
+    outcome = print_signature(store, sig, cases.cases[case_id], setup, campaign)
+    if outcome.printed:
+        where = f" -> {outcome.preview}" if outcome.preview else ""
+        click.echo(f"Printed on {setup.name}{where}")
+        return 0
+    click.echo(f"Not printed: {outcome.error}", err=True)
+    click.echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
+    return EXIT_NOT_PRINTED
+
+
+@cli.command()
+@click.option("--case", "case_id", required=True, help="Case id (the case file's name without .toml).")
+@click.option("--name", required=True, help="The visitor's name, as printed.")
+@click.option("--message", default="", help="The visitor's own words (optional).")
+@click.option("--kind", type=click.Choice(["appeal", "postcard"]), required=True, help="Signed appeal or QR postcard.")
+@click.option("--event", envvar="KIOSK_EVENT", default="Kiosk", show_default=True, help="Event name [env KIOSK_EVENT].")
+@click.option("--kiosk-id", envvar="KIOSK_ID", default=_default_kiosk_id, help="This kiosk's id [env KIOSK_ID; default: host name].")
+@printer_option
+@printers_option
+@db_option
+@cases_option
+@campaign_option
+def sign(case_id, name, message, kind, event, kiosk_id, printer_spec, printers_path, db_path, cases_path, campaign):
+    """Record a signature, then print it.
+
+    Exit 0 when recorded and printed; 3 when recorded but not printed (the print job waits
+    for `kiosk jobs retry`); 1 on bad input, with nothing recorded.
+    """
+    try:
+        name = validate_name(name)
+        message = validate_message(message)
+    except TextError as exc:
+        raise _fail(str(exc)) from None
+    event = event.strip()
+    kiosk_id = kiosk_id.strip()
+    if not event or not kiosk_id:
+        raise _fail("--event and --kiosk-id must not be empty")
+    cases = _cases(cases_path)
+    case = cases.cases.get(case_id)
+    if case is None:
+        raise _fail(f"--case: unknown case {case_id!r} (known: {', '.join(sorted(cases.cases))})")
+    if not case.is_open():
+        raise _fail(f"--case: case {case_id!r} closed on {case.deadline}")
+    setup = _setup(printer_spec, printers_path)
+    with _open_store(db_path, create=True) as store:
+        code = _sign_and_print(store, cases, setup, case_id=case_id, kind=kind, name=name, message=message,
+                               event=event, kiosk_id=kiosk_id, campaign=campaign)
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Demo database [default: demo.db in the user data folder].")
+@click.option("--preview", "preview_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder for the printed previews [default: preview/ in the user data folder].")
+def demo(db_path, preview_path):
+    """Try the kiosk: sign a sample appeal and postcard and print them to the preview printer."""
+    from .printing.setups import preview_setup
+
+    folder = preview_path or locations.preview_dir()
+    setup = preview_setup(folder)
+    cases = _cases(locations.sample_cases_dir())
+    first = cases.offered()[0]
+    with _open_store(db_path or locations.demo_db(), create=True) as store:
+        codes = [
+            _sign_and_print(store, cases, setup, case_id=first.id, kind=kind, name="Demo Visitor",
+                            message="Sending strength and hope from our stall.", event="Demo", kiosk_id="demo",
+                            campaign="Letters for Freedom")
+            for kind in ("appeal", "postcard")
+        ]
+        total = store.total()
+    click.echo(f"\nThe preview printer wrote PNG and text receipts into: {folder}")
+    click.echo(f"Demo database: {store.path} ({total} signatures)")
+    sys.exit(max(codes))
+
+
+# -- print jobs ---------------------------------------------------------------------------
+
+
+@cli.group(invoke_without_command=True)
+@db_option
+@click.pass_context
+def jobs(ctx, db_path):
+    """List print jobs that are waiting, failed or interrupted."""
+    if ctx.invoked_subcommand is not None:
+        return
+    with _open_store(db_path, create=False) as store:
+        waiting = store.jobs()
+        if not waiting:
+            click.echo("No print jobs waiting.")
+            return
+        click.echo(f"{'job':>5}  {'status':<12} {'tries':>5}  {'reference':<32} {'case':<28} last error")
+        for job in waiting:
+            sig = store.signature(job.signature_id)
+            status = "interrupted" if job.status == "printing" else job.status
+            click.echo(
+                f"{job.id:>5}  {status:<12} {job.attempts:>5}  {sig.reference:<32} {sig.case_id:<28} {job.last_error or ''}"
+            )
+        if any(j.status == "printing" for j in waiting):
+            click.echo("\nInterrupted jobs may or may not be on paper: check, then `kiosk jobs retry --interrupted`.")
+
+
+@jobs.command("retry")
+@printer_option
+@printers_option
+@db_option
+@cases_option
+@campaign_option
+@click.option("--interrupted", is_flag=True, help="Also reprint jobs interrupted mid-print (they may be on paper).")
+def jobs_retry(printer_spec, printers_path, db_path, cases_path, campaign, interrupted):
+    """Print the waiting and failed jobs. Exit 3 if any still fails."""
+    from .printing.queue import print_signature
+
+    setup = _setup(printer_spec, printers_path)
+    cases = _cases(cases_path)
+    allow = ("pending", "failed", "printing") if interrupted else ("pending", "failed")
+    with _open_store(db_path, create=False) as store:
+        waiting = store.jobs(allow)
+        if not waiting:
+            click.echo("No print jobs waiting.")
+            return
+        failed = 0
+        for job in waiting:
+            sig = store.signature(job.signature_id)
+            outcome = print_signature(store, sig, cases.cases.get(sig.case_id), setup, campaign, allow=allow)
+            if outcome.printed:
+                click.echo(f"printed  job {job.id}  Ref. {sig.reference}")
+            else:
+                failed += 1
+                click.echo(f"failed   job {job.id}  Ref. {sig.reference}: {outcome.error}", err=True)
+        click.echo(f"{len(waiting) - failed} printed, {failed} still waiting")
+    sys.exit(EXIT_NOT_PRINTED if failed else 0)
+
+
+# -- printer ------------------------------------------------------------------------------
+
+
+@cli.group()
+def printer():
+    """Check printers and their set-ups."""
+
+
+@printer.command("test")
+@printer_option
+@printers_option
+def printer_test(printer_spec, printers_path):
+    """Print a test receipt: a width ruler, a code-page sample and a QR code."""
+    from .printing.devices import PrintError
+    from .printing.queue import deliver
+    from .receipts.layouts import printer_test as test_receipt
+
+    setup = _setup(printer_spec, printers_path)
+    click.echo(f"Printer: {setup.describe()}")
+    try:
+        where = deliver(test_receipt(setup.describe(), setup.paper.columns), setup)
+    except PrintError as exc:
+        raise _fail(f"test print failed: {exc}") from None
+    click.echo(f"Test receipt printed{f' -> {where}' if where else ''}")
+
+
+@printer.command("profiles")
+def printer_profiles():
+    """List the python-escpos capability profiles a set-up can name."""
+    from .printing.escpos_lib import profile_data, profile_names
+
+    for name in profile_names():
+        data = profile_data(name)
+        width = data.get("media", {}).get("width", {}).get("pixels", "?")
+        features = data.get("features", {})
+        extras = ", ".join(f for f, key in (("native QR", "qrCode"), ("cutter", "paperFullCut")) if features.get(key))
+        click.echo(f"{name:<16} {str(width):>7} dots  {extras}")
+
+
+@printer.command("list")
+@printers_option
+def printer_list(printers_path):
+    """List the printer set-ups in the printers folder."""
+    from .printing.setups import SetupError, load_setup
+
+    folder = printers_path or locations.printers_dir()
+    bad = 0
+    for path in sorted(Path(folder).glob("*.toml")):
+        try:
+            click.echo(f"{path.stem:<20} {load_setup(path).describe()}")
+        except SetupError as exc:
+            bad += 1
+            click.echo(f"error: {exc}", err=True)
+    sys.exit(1 if bad else 0)
+
+
+# -- cases --------------------------------------------------------------------------------
+
+
+@cli.group()
+def cases():
+    """Check and list case files."""
+
+
+@cases.command("check")
+@click.argument("directory", required=False, type=click.Path(path_type=Path))
+def cases_check(directory):
+    """Validate every case file in DIRECTORY (default: ./cases or the samples). Exit 1 on any error."""
+    folder = directory or locations.cases_dir()
+    result = read_dir(folder)
+    for error in result.errors:
+        click.echo(f"error: {error}", err=True)
+    closed = [c for c in result.cases.values() if not c.is_open()]
+    click.echo(
+        f"{folder}: {len(result.cases)} valid case(s), {len(result.errors)} error(s)"
+        + (f", {len(closed)} past deadline (not offered): {', '.join(c.id for c in closed)}" if closed else "")
+    )
+    sys.exit(1 if result.errors else 0)
+
+
+@cases.command("list")
+@cases_option
+def cases_list(cases_path):
+    """List the cases offered to visitors."""
+    result = _cases(cases_path)
+    for case in result.offered():
+        deadline = f"until {case.deadline}" if case.deadline else ""
+        click.echo(f"{case.id:<28} {case.person:<24} {deadline}")
+
+
+# -- exports ------------------------------------------------------------------------------
+
+
+def _write(rows: list[dict], columns: list[str], fmt: str, output) -> None:
+    if fmt == "json":
+        output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+        return
+    writer = csv.DictWriter(output, fieldnames=columns, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+
+
+format_option = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
+output_option = click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
+                             help="Write to this file instead of standard output.")
+
+
+@cli.group()
+def export():
+    """Export signature counts and signatures."""
+
+
+@export.command("counts")
+@click.option("--by", type=click.Choice(["case", "event", "day", "hour", "kind", "kiosk"]), default="case", show_default=True)
+@format_option
+@output_option
+@db_option
+def export_counts(by, fmt, output, db_path):
+    """Signature counts per case, event, day or hour (UTC)."""
+    from .store import GROUP_COLUMNS
+
+    with _open_store(db_path, create=False) as store:
+        rows = store.counts(by)
+    _write(rows, [GROUP_COLUMNS[by], "count"], fmt, output)
+
+
+@export.command("signatures")
+@format_option
+@output_option
+@db_option
+def export_signatures(fmt, output, db_path):
+    """Every signature, a row each, with its print status."""
+    from .store import Store
+
+    with _open_store(db_path, create=False) as store:
+        rows = list(store.export_rows())
+    _write(rows, list(Store.EXPORT_COLUMNS), fmt, output)
+
+
+def main() -> None:
+    try:
+        cli.main(prog_name="kiosk", standalone_mode=True)
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        click.echo("kiosk: interrupted", err=True)
+        sys.exit(130)
+    except Exception as exc:  # noqa: BLE001 - the user gets one line; the details go to a log file
+        log = locations.data_dir() / "errors.log"
+        try:
+            log.parent.mkdir(parents=True, exist_ok=True)
+            with log.open("a", encoding="utf-8") as f:
+                traceback.print_exc(file=f)
+            where = f" (details in {log})"
+        except OSError:
+            where = ""
+        click.echo(f"kiosk: unexpected error: {type(exc).__name__}: {exc}{where}", err=True)
+        sys.exit(1)

@@ -1,0 +1,132 @@
+"""Sending a rendered receipt to a printer, with a time limit on everything.
+
+Each device is a python-escpos printer class (Usb, Network, Serial, File, LP for CUPS).
+Every failure becomes a :class:`PrintError` with one clear line: a refused connection, a
+printer that accepts but never reads (timed out, never a hang), a dropped connection, a
+missing device, and, where the set-up asks for status, paper out or no confirmation.
+
+The transfer runs in a helper thread with a deadline, so that even a device whose writes
+block forever (a hung ``/dev/usb/lp0``) ends the job as failed instead of freezing the kiosk.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+from pathlib import Path
+
+from ..receipts.model import Receipt
+from ..receipts.plain import render_text
+from ..receipts.raster import render_png
+from .escpos_lib import printers
+from .setups import Setup
+
+
+class PrintError(Exception):
+    """A print job that did not reach paper, with a one-line reason."""
+
+
+# Time allowed per byte on top of the set-up's timeout: 9600 baud is ~1 KB/s.
+SECONDS_PER_BYTE = 1 / 900
+
+
+def _device(setup: Setup):
+    o = setup.options
+    if setup.type == "network":
+        return printers.Network(host=o["host"], port=o["port"], timeout=setup.timeout)
+    if setup.type == "usb":
+        kwargs = {"idVendor": o["vendor_id"], "idProduct": o["product_id"], "timeout": int(setup.timeout * 1000)}
+        for key in ("interface", "in_ep", "out_ep"):
+            if key in o:
+                kwargs[key] = o[key]
+        return printers.Usb(**kwargs)
+    if setup.type == "serial":
+        return printers.Serial(devfile=o["device"], baudrate=o["baudrate"], timeout=setup.timeout)
+    if setup.type == "file":
+        return printers.File(devfile=o["path"])
+    if setup.type == "cups":
+        if not printers.LP.is_usable():
+            raise PrintError(f"{setup.name}: CUPS queue {o['queue']!r}: the 'lp' command is not installed")
+        return printers.LP(printer_name=o["queue"])
+    raise PrintError(f"{setup.name}: cannot send bytes to a {setup.type} printer")
+
+
+def _explain(setup: Setup, exc: BaseException) -> str:
+    where = setup.where
+    if isinstance(exc, (socket.timeout, TimeoutError)):
+        return f"{where}: printer stopped taking data (no answer within {setup.timeout:g} s)"
+    if isinstance(exc, ConnectionRefusedError):
+        return f"{where}: connection refused"
+    if isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+        return f"{where}: connection dropped during the job"
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    if "Connection refused" in text:
+        return f"{where}: connection refused"
+    if "timed out" in text:
+        return f"{where}: no answer within {setup.timeout:g} s"
+    return f"{where}: {text}"
+
+
+def _transfer(setup: Setup, data: bytes) -> None:
+    device = _device(setup)
+    try:
+        device.open()
+        if setup.status:
+            paper = device.paper_status()
+            if paper == 0:
+                raise PrintError(f"{setup.where}: out of paper")
+        device._raw(data)
+        if setup.status:
+            # A real-time status request is answered only once the printer has read
+            # everything before it: this confirms that the job reached the printer.
+            reply = device.query_status(b"\x10\x04\x01")
+            if not reply:
+                raise PrintError(f"{setup.where}: printer did not confirm the job")
+            if reply[0] & 0x08:
+                raise PrintError(f"{setup.where}: printer went offline (cover open or paper out?)")
+        if hasattr(device, "flush"):
+            device.flush()
+    finally:
+        try:
+            device.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
+            pass
+
+
+def send(setup: Setup, data: bytes) -> None:
+    """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
+    outcome: list[BaseException | None] = []
+
+    def run() -> None:
+        try:
+            _transfer(setup, data)
+            outcome.append(None)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name=f"print-{setup.name}", daemon=True)
+    worker.start()
+    deadline = setup.timeout * (3 if setup.status else 1) + 2 + len(data) * SECONDS_PER_BYTE
+    worker.join(deadline)
+    if worker.is_alive():
+        raise PrintError(f"{setup.where}: printer did not take the job within {deadline:.0f} s")
+    error = outcome[0]
+    if error is None:
+        return
+    if isinstance(error, PrintError):
+        raise error
+    raise PrintError(_explain(setup, error)) from error
+
+
+def write_preview(setup: Setup, receipt: Receipt) -> Path:
+    """The preview printer: the receipt as PNG and as text in the set-up's folder."""
+    folder = Path(setup.options["dir"])
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        paper = setup.paper
+        png = folder / f"{receipt.name}.png"
+        render_png(receipt, paper).save(png)
+        (folder / f"{receipt.name}.txt").write_text(render_text(receipt, paper), encoding="utf-8")
+    except OSError as exc:
+        raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
+    return png

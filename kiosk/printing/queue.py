@@ -1,0 +1,64 @@
+"""The print queue: a recorded signature's job, from pending to printed or failed.
+
+A job is claimed (``printing``) in the database before any byte leaves, and finished
+(``printed`` or ``failed`` with the reason) afterwards. Two workers can never print the
+same job, and a job interrupted by a crash stays visible instead of being printed again
+behind anyone's back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cases import Case
+from ..receipts import layouts
+from ..store import Signature, Store
+from .devices import PrintError, send, write_preview
+from .render import render_bytes
+from .setups import Setup
+
+
+@dataclass(frozen=True)
+class Outcome:
+    printed: bool
+    error: str | None = None
+    preview: Path | None = None
+
+
+def deliver(receipt, setup: Setup) -> Path | None:
+    """Put one receipt on paper (or into the preview folder). Raises PrintError."""
+    if setup.is_preview:
+        return write_preview(setup, receipt)
+    send(setup, render_bytes(receipt, setup))
+    return None
+
+
+def print_signature(
+    store: Store,
+    sig: Signature,
+    case: Case | None,
+    setup: Setup,
+    campaign: str = layouts.DEFAULT_CAMPAIGN,
+    *,
+    allow: tuple[str, ...] = ("pending", "failed"),
+) -> Outcome:
+    job = store.job_for(sig.id)
+    if job is None:
+        return Outcome(False, f"signature {sig.id} has no print job")
+    if not store.claim_job(job.id, setup.name, allow=allow):
+        current = store.job_for(sig.id)
+        return Outcome(False, f"job {job.id} is {current.status if current else 'gone'}, not printed again")
+    try:
+        if case is None:
+            raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
+        preview = deliver(layouts.for_signature(case, sig, campaign), setup)
+    except PrintError as exc:
+        store.finish_job(job.id, error=str(exc))
+        return Outcome(False, str(exc))
+    except Exception as exc:  # noqa: BLE001 - an unexpected fault must still leave the job failed, not stuck
+        message = f"{type(exc).__name__}: {exc}"
+        store.finish_job(job.id, error=message)
+        return Outcome(False, message)
+    store.finish_job(job.id)
+    return Outcome(True, preview=preview)

@@ -1,0 +1,111 @@
+"""The receipts the kiosk prints: the signed appeal, the postcard and the printer test."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ..cases import Case
+from ..store import Signature
+from .model import QR, Cut, Feed, Receipt, Rule, Text
+
+DEFAULT_CAMPAIGN = "Letters for Freedom"
+MOTTO = "Every letter counts"
+
+
+def _local_date(sig: Signature) -> str:
+    day = sig.created.astimezone()
+    return f"{day.day} {day:%B %Y}"
+
+
+def _reference(sig: Signature) -> Text:
+    return Text(f"Ref. {sig.reference}", align="center")
+
+
+def appeal(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Receipt:
+    a = case.appeal
+    blocks: list = [
+        Text(campaign, align="center", bold=True, large=True),
+        Text(f"{_local_date(sig)} - {sig.event}", align="center"),
+        Rule(),
+        Text(a.addressee.name, bold=True),
+    ]
+    if a.addressee.title:
+        blocks.append(Text(a.addressee.title))
+    blocks += [Text(line) for line in a.addressee.address]
+    blocks += [Rule(), Text(f"Re: {case.person}", bold=True), Feed(), Text(a.salutation), Feed()]
+    for para in a.body:
+        blocks += [Text(para), Feed()]
+    if sig.message:
+        blocks += [Text(sig.message), Feed()]
+    blocks += [
+        Text(a.closing),
+        Feed(3),
+        Rule("_"),
+        Text("Signature"),
+        Feed(),
+        Text(sig.name, bold=True),
+        Feed(),
+        Rule(),
+        _reference(sig),
+        Text(MOTTO, align="center", bold=True),
+        Cut(),
+    ]
+    return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-appeal", blocks=tuple(blocks))
+
+
+def postcard(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Receipt:
+    pc = case.postcard
+    blocks: list = [
+        Text(campaign, align="center", bold=True),
+        Rule(),
+        Feed(),
+        Text(pc.heading, align="center", bold=True, large=True),
+        Feed(),
+        Text(sig.message or pc.message, align="center"),
+        Feed(),
+        Text(f"- {sig.name}", align="right", bold=True),
+        Feed(),
+        QR(pc.url, caption=f"Scan to read {case.person}'s story"),
+        Rule(),
+        _reference(sig),
+        Text(MOTTO, align="center", bold=True),
+        Cut(),
+    ]
+    return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-postcard", blocks=tuple(blocks))
+
+
+def for_signature(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Receipt:
+    return (appeal if sig.kind == "appeal" else postcard)(case, sig, campaign)
+
+
+CODE_PAGE_SAMPLE = (
+    "Latin: àéîõü ß ñ ç ø å æ œ €",
+    "Polish/Czech: ąćęłńśźż čřšž",
+    "Cyrillic: Привет, мир! Ёё Ґґ",
+    "Greek: Καλημέρα κόσμε",
+)
+RASTER_SAMPLE = "Raster: مرحبا · שלום · 你好 · ✊ ❤"
+
+
+def printer_test(description: str, columns: int, when: dt.datetime | None = None) -> Receipt:
+    """A test receipt: a width ruler, a code-page sample, a raster line and a QR code."""
+    when = when or dt.datetime.now().astimezone()
+    ruler = "".join(str(i % 10) for i in range(1, columns + 1))
+    tens = "".join(str(i // 10 % 10) if i % 10 == 0 else " " for i in range(1, columns + 1))
+    blocks = [
+        Text("Printer test", align="center", bold=True, large=True),
+        Text(f"{when:%Y-%m-%d %H:%M}", align="center"),
+        Text(description),
+        Rule(),
+        Text(f"Width: {columns} columns"),
+        Text(tens),
+        Text(ruler),
+        Rule(),
+        *[Text(line) for line in CODE_PAGE_SAMPLE],
+        Text(RASTER_SAMPLE),
+        Rule(),
+        QR("https://example.org/kiosk-printer-test", caption="QR code: scan to check"),
+        Text(MOTTO, align="center", bold=True),
+        Cut(),
+    ]
+    return Receipt(name=f"printer-test-{when:%Y%m%d-%H%M%S}", blocks=tuple(blocks))

@@ -1,0 +1,77 @@
+"""Cleaning of visitor and organiser text before it is stored, shown or printed.
+
+Every string that reaches a printer passes through :func:`clean`: it is NFC-normalised,
+stripped of control characters (C0 except newline, DEL, C1), of bidirectional override
+and isolate controls, of lone surrogates and of non-characters, and limited in length.
+A name such as ``"Bob\\x1bi\\x1bp\\x00"`` becomes ``"Bobip"``: plain text, never a cut,
+a drawer kick or a code-page switch.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Limits for what a visitor types. Checked with a clear message by validate_*; clean()
+# truncates as a last line of defence for anything else.
+NAME_MAX = 80
+MESSAGE_MAX = 500
+
+# C0 controls except LF, DEL, C1 controls.
+_CONTROL = "".join(chr(c) for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
+# Bidi embeddings/overrides/isolates (they can reorder a printed line), the line and
+# paragraph separators, and the byte-order mark.
+_FORMAT = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029\ufeff"
+_DROP = re.compile(f"[{re.escape(_CONTROL)}{_FORMAT}\ufdd0-\ufdef\ufffe\uffff]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+class TextError(ValueError):
+    """Visitor text that cannot be accepted, with a message naming the field."""
+
+
+def sanitize(text: str) -> str:
+    """Return ``text`` safe for a printer and a screen, its spacing kept.
+
+    Tabs and CR are turned into spaces/newlines first, so that a pasted message keeps its
+    shape; then it is NFC-normalised and control and format characters are removed.
+    """
+    if not isinstance(text, str):
+        text = str(text)
+    # Lone surrogates cannot be encoded anywhere: drop them before anything else.
+    text = _SURROGATE.sub("", text)
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    text = unicodedata.normalize("NFC", text)
+    return _DROP.sub("", text)
+
+
+def clean(text: str, limit: int | None = None, *, multiline: bool = True) -> str:
+    """:func:`sanitize`, then tidy: runs of spaces folded, lines trimmed, length limited."""
+    text = sanitize(text)
+    if not multiline:
+        text = text.replace("\n", " ")
+    lines = [_SPACES.sub(" ", line).strip() for line in text.split("\n")]
+    text = "\n".join(lines).strip("\n")
+    text = re.sub(r"\n{3,}", "\n\n", text)
+    if limit is not None and len(text) > limit:
+        text = text[:limit].rstrip()
+    return text
+
+
+def validate_name(name: str) -> str:
+    """Clean a visitor's name; raise TextError when it is empty or too long."""
+    cleaned = clean(name, multiline=False)
+    if not cleaned:
+        raise TextError("name: must not be empty")
+    if len(cleaned) > NAME_MAX:
+        raise TextError(f"name: {len(cleaned)} characters, at most {NAME_MAX} allowed")
+    return cleaned
+
+
+def validate_message(message: str | None) -> str:
+    """Clean a visitor's message (may be empty); raise TextError when too long."""
+    cleaned = clean(message or "")
+    if len(cleaned) > MESSAGE_MAX:
+        raise TextError(f"message: {len(cleaned)} characters, at most {MESSAGE_MAX} allowed")
+    return cleaned
