@@ -1,0 +1,63 @@
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from kiosk.cases import read_dir
+from kiosk.store import Store
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES = ROOT / "cases"
+
+
+def pytest_addoption(parser):
+    parser.addoption("--long", action="store_true", help="run the long soak and stress variants")
+
+
+def pytest_collection_modifyitems(config, items):
+    if config.getoption("--long"):
+        return
+    skip = pytest.mark.skip(reason="long run: use --long")
+    for item in items:
+        if "long" in item.keywords:
+            item.add_marker(skip)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """No test touches the real user data folder."""
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "data"))
+    for var in ("KIOSK_DB", "KIOSK_PRINTER", "KIOSK_CASES", "KIOSK_EVENT", "KIOSK_ID"):
+        monkeypatch.delenv(var, raising=False)
+
+
+@pytest.fixture(scope="session")
+def cases():
+    result = read_dir(CASES)
+    assert not result.errors
+    return result
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = Store(tmp_path / "kiosk.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def fake_printer():
+    from tests.fake_printer import FakePrinter
+
+    printers = []
+
+    def make(mode="ok"):
+        p = FakePrinter(mode)
+        printers.append(p)
+        return p
+
+    yield make
+    for p in printers:
+        p.close()
