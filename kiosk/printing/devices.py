@@ -62,6 +62,10 @@ def _explain(setup: Setup, exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     if "Connection refused" in text:
         return f"{where}: connection refused"
+    if "No backend available" in text:
+        return f"{where}: libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
+    if "lpstat" in text or "'lp'" in text:
+        return f"{where}: the CUPS client commands (lp, lpstat) are not installed"
     if "timed out" in text:
         return f"{where}: no answer within {setup.timeout:g} s"
     return f"{where}: {text}"
