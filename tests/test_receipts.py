@@ -125,3 +125,36 @@ def test_appeal_in_latin_script_is_small(cases):
     case = cases.cases["lawyer-amara-osei"]
     receipt = layouts.for_signature(case, signature("appeal", "Ada Lovelace"))
     assert len(render_bytes(receipt, PAPER_80)) <= 2048
+
+
+PAPER_80_512 = parse_spec("file:/dev/null?profile=TM-T88V")  # 512 dots, 42 columns
+
+
+def test_512_dot_paper_uses_42_columns(cases):
+    assert (PAPER_80_512.paper.dots, PAPER_80_512.paper.columns) == (512, 42)
+    _, out = render(cases.cases["prisoner-ilya-voronin"], "appeal", "Ольга", PAPER_80_512)
+    assert max(len(line) for line in out.lines) == 42
+    assert all(img.width == 512 for img in out.images)
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+hostile = st.lists(
+    st.one_of(
+        st.characters(),  # any code point, lone surrogates included
+        st.sampled_from(["\x1b", "\x1d", "\x10", "\x00", "\x7f", "\x9b", "\u202e", "\u200d", "\n",
+                         "\x1bp\x00\x19\xfa", "\x1dV\x00", "[ @click=app.quit]", "\U0001f44d\U0001f3fd"]),
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(name=hostile, message=hostile)
+def test_hostile_visitor_text_never_puts_a_control_byte_on_the_wire(cases, name, message):
+    case = cases.cases["journalist-lina-haddad"]
+    for kind, setup in (("appeal", PAPER_80), ("postcard", PAPER_58)):
+        _, out = render(case, kind, name or "x", setup, message=message)  # decode() raises on a stray byte
+        assert out.cuts == ([1] if setup is PAPER_80 else [])
+        assert all(len(line) <= setup.paper.columns for line in out.lines)
