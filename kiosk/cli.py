@@ -26,10 +26,6 @@ class KioskError(click.ClickException):
     """A one-line error for the user, exit 1."""
 
 
-def _fail(message: str) -> KioskError:
-    return KioskError(message)
-
-
 def _default_kiosk_id() -> str:
     return socket.gethostname().split(".")[0] or "kiosk"
 
@@ -64,14 +60,14 @@ def _open_store(db_path: Path | None, *, create: bool):
     try:
         return Store(path, create=create)
     except StoreError as exc:
-        raise _fail(str(exc)) from None
+        raise KioskError(str(exc)) from None
 
 
 def _cases(cases_path: Path | None) -> CaseSet:
     folder = cases_path or locations.cases_dir()
     result = load_cases(folder, warn=lambda line: click.echo(f"warning: {line}", err=True))
     if not result.cases:
-        raise _fail(f"{folder}: no usable case files")
+        raise KioskError(f"{folder}: no usable case files")
     return result
 
 
@@ -83,7 +79,7 @@ def _setup(printer_spec: str | None, printers_path: Path | None):
     try:
         return parse_spec(printer_spec, printers_path or locations.printers_dir())
     except SetupError as exc:
-        raise _fail(str(exc)) from None
+        raise KioskError(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -132,17 +128,17 @@ def sign(case_id, name, message, kind, event, kiosk_id, printer_spec, printers_p
         name = validate_name(name)
         message = validate_message(message)
     except TextError as exc:
-        raise _fail(str(exc)) from None
+        raise KioskError(str(exc)) from None
     event = event.strip()
     kiosk_id = kiosk_id.strip()
     if not event or not kiosk_id:
-        raise _fail("--event and --kiosk-id must not be empty")
+        raise KioskError("--event and --kiosk-id must not be empty")
     cases = _cases(cases_path)
     case = cases.cases.get(case_id)
     if case is None:
-        raise _fail(f"--case: unknown case {case_id!r} (known: {', '.join(sorted(cases.cases))})")
+        raise KioskError(f"--case: unknown case {case_id!r} (known: {', '.join(sorted(cases.cases))})")
     if not case.is_open():
-        raise _fail(f"--case: case {case_id!r} closed on {case.deadline}")
+        raise KioskError(f"--case: case {case_id!r} closed on {case.deadline}")
     setup = _setup(printer_spec, printers_path)
     with _open_store(db_path, create=True) as store:
         code = _sign_and_print(store, cases, setup, case_id=case_id, kind=kind, name=name, message=message,
@@ -256,7 +252,7 @@ def printer_test(printer_spec, printers_path):
     try:
         where = deliver(test_receipt(setup.describe(), setup.paper.columns), setup)
     except PrintError as exc:
-        raise _fail(f"test print failed: {exc}") from None
+        raise KioskError(f"test print failed: {exc}") from None
     click.echo(f"Test receipt printed{f' -> {where}' if where else ''}")
 
 
