@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import socket
 import sys
 import traceback
@@ -17,7 +18,7 @@ import click
 
 from . import locations
 from .cases import CaseSet, load_cases, read_dir
-from .text import TextError, validate_message, validate_name
+from .text import TextError, validate_event, validate_kiosk_id, validate_message, validate_name
 
 EXIT_NOT_PRINTED = 3
 
@@ -27,7 +28,8 @@ class KioskError(click.ClickException):
 
 
 def _default_kiosk_id() -> str:
-    return socket.gethostname().split(".")[0] or "kiosk"
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname().split(".")[0])[:32].strip("-._")
+    return host or "kiosk"
 
 
 db_option = click.option(
@@ -127,12 +129,10 @@ def sign(case_id, name, message, kind, event, kiosk_id, printer_spec, printers_p
     try:
         name = validate_name(name)
         message = validate_message(message)
+        event = validate_event(event)
+        kiosk_id = validate_kiosk_id(kiosk_id.strip())
     except TextError as exc:
         raise KioskError(str(exc)) from None
-    event = event.strip()
-    kiosk_id = kiosk_id.strip()
-    if not event or not kiosk_id:
-        raise KioskError("--event and --kiosk-id must not be empty")
     cases = _cases(cases_path)
     case = cases.cases.get(case_id)
     if case is None:

@@ -23,6 +23,8 @@ from pathlib import Path
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
 
+from .text import validate_event, validate_kiosk_id
+
 KINDS = ("appeal", "postcard")
 JOB_STATES = ("pending", "printing", "printed", "failed")
 GROUPS = {
@@ -190,6 +192,8 @@ class Store:
         """Commit a signature and its pending print job. Returns once it is on disk."""
         if kind not in KINDS:
             raise ValueError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+        event = validate_event(event)
+        kiosk_id = validate_kiosk_id(kiosk_id)
         now = utc_now()
         sig_id = str(uuid.uuid4())
         with self._write() as conn:

@@ -16,6 +16,8 @@ import unicodedata
 # truncates as a last line of defence for anything else.
 NAME_MAX = 80
 MESSAGE_MAX = 500
+EVENT_MAX = 60
+KIOSK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 # C0 controls except LF, DEL, C1 controls.
 _CONTROL = "".join(chr(c) for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
@@ -75,3 +77,20 @@ def validate_message(message: str | None) -> str:
     if len(cleaned) > MESSAGE_MAX:
         raise TextError(f"message: {len(cleaned)} characters, at most {MESSAGE_MAX} allowed")
     return cleaned
+
+
+def validate_event(event: str) -> str:
+    """An event name: one clean line, 1 to EVENT_MAX characters."""
+    cleaned = clean(event, multiline=False)
+    if not cleaned:
+        raise TextError("event: must not be empty")
+    if len(cleaned) > EVENT_MAX:
+        raise TextError(f"event: {len(cleaned)} characters, at most {EVENT_MAX} allowed")
+    return cleaned
+
+
+def validate_kiosk_id(kiosk_id: str) -> str:
+    """A kiosk id: letters, digits, '.', '_' and '-', up to 32; it names files and references."""
+    if not KIOSK_ID.match(kiosk_id or ""):
+        raise TextError(f"kiosk id: {kiosk_id!r} must be 1-32 letters, digits, '.', '_' or '-'")
+    return kiosk_id

@@ -71,6 +71,8 @@ def test_recorded_but_not_printed_exits_3_and_the_job_waits(db, tmp_path):
         (["sign", "--case", "lawyer-amara-osei", "--name", "Ada", "--kind", "appeal", "--printer", "laser"],
          "--printer: unknown printer 'laser'"),
         (["sign", "--case", "lawyer-amara-osei", "--name", "A" * 81, "--kind", "appeal"], "name: 81 characters"),
+        (["sign", "--case", "lawyer-amara-osei", "--name", "Ada", "--kind", "appeal", "--kiosk-id", "../x"],
+         "kiosk id: '../x' must be"),
         (["export", "counts", "--db", "/nonexistent/k.db"], "/nonexistent/k.db: no such database"),
         (["jobs", "--db", "/nonexistent/k.db"], "no such database"),
     ],

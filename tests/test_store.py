@@ -74,3 +74,17 @@ def test_counts(store):
     assert store.counts("kind") == [{"kind": "appeal", "count": 2}, {"kind": "postcard", "count": 1}]
     (day,) = store.counts("day")
     assert day["count"] == 3 and len(day["day"]) == 10
+
+
+@pytest.mark.parametrize("kiosk_id", ["../../escaped", "a/b", "", "k\x1b1", "x" * 33])
+def test_kiosk_ids_that_could_name_files_elsewhere_are_refused(store, kiosk_id):
+    with pytest.raises(ValueError, match="kiosk id"):
+        store.record(case_id="c", kind="appeal", name="Ada", message="", event="E", kiosk_id=kiosk_id)
+    assert store.total() == 0
+
+
+def test_event_names_are_cleaned(store):
+    sig = store.record(case_id="c", kind="appeal", name="Ada", message="", event="Fest\x1b[31m  2026", kiosk_id="k1")
+    assert sig.event == "Fest[31m 2026"
+    with pytest.raises(ValueError, match="event: must not be empty"):
+        store.record(case_id="c", kind="appeal", name="Ada", message="", event=" \x00 ", kiosk_id="k1")

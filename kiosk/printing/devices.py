@@ -11,6 +11,7 @@ block forever (a hung ``/dev/usb/lp0``) ends the job as failed instead of freezi
 
 from __future__ import annotations
 
+import re
 import socket
 import threading
 from pathlib import Path
@@ -128,9 +129,10 @@ def write_preview(setup: Setup, receipt: Receipt) -> Path:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         paper = setup.paper
-        png = folder / f"{receipt.name}.png"
+        stem = re.sub(r"[^A-Za-z0-9._-]", "_", receipt.name).lstrip(".") or "receipt"  # stays in the folder
+        png = folder / f"{stem}.png"
         render_png(receipt, paper).save(png)
-        (folder / f"{receipt.name}.txt").write_text(render_text(receipt, paper), encoding="utf-8")
+        (folder / f"{stem}.txt").write_text(render_text(receipt, paper), encoding="utf-8")
     except OSError as exc:
         raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
     return png
