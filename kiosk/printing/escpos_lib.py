@@ -19,14 +19,14 @@ os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", platformdirs.user_cache_
 _root = logging.getLogger()
 _before = list(_root.handlers)
 import escpos.printer as printers  # noqa: E402
-from escpos.capabilities import CAPABILITIES, BaseProfile, get_profile_class  # noqa: E402
+from escpos.capabilities import CAPABILITIES, BaseProfile, get_profile, get_profile_class  # noqa: E402
 from escpos.magicencode import Encoder  # noqa: E402
 
 for _handler in list(_root.handlers):
     if _handler not in _before:
         _root.removeHandler(_handler)
 
-__all__ = ["printers", "profile_names", "profile_for", "Encoder", "profile_data"]
+__all__ = ["printers", "profile_names", "profile_for", "get_profile", "Encoder", "profile_data"]
 
 
 def profile_names() -> list[str]:

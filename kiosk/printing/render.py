@@ -17,7 +17,7 @@ from functools import lru_cache
 
 from ..receipts.model import QR, Cut, Feed, Image, Receipt, Rule, Text
 from ..receipts.raster import centered, qr_image, text_image
-from .escpos_lib import Encoder, printers, profile_for
+from .escpos_lib import Encoder, get_profile, printers, profile_for
 from .setups import Setup
 
 QR_DOTS_PER_MODULE = {True: 6, False: 5}  # 80 mm paper, 58 mm paper
@@ -25,7 +25,7 @@ QR_DOTS_PER_MODULE = {True: 6, False: 5}  # 80 mm paper, 58 mm paper
 
 @lru_cache(maxsize=None)
 def _encoder(profile: str) -> Encoder:
-    return Encoder(printers.Dummy(profile=profile).profile.get_code_pages())
+    return Encoder(get_profile(profile).get_code_pages())
 
 
 @lru_cache(maxsize=65536)
@@ -82,14 +82,18 @@ def render_bytes(receipt: Receipt, setup: Setup) -> bytes:
     p.hw("INIT")
     p.magic.encoding = None  # after INIT the printer is back on its default code page: re-send ours
     style = _Style(p)
+
+    def text(block: Text) -> None:
+        if printable_as_text(setup.profile, block.text):
+            style(block.align, block.bold, block.large)
+            for line in block.lines(paper):
+                p.textln(line)
+        else:
+            p.image(text_image(block.text, paper.dots, bold=block.bold, large=block.large, align=block.align))
+
     for block in receipt.blocks:
         if isinstance(block, Text):
-            if printable_as_text(setup.profile, block.text):
-                style(block.align, block.bold, block.large)
-                for line in block.lines(paper):
-                    p.textln(line)
-            else:
-                p.image(text_image(block.text, paper.dots, bold=block.bold, large=block.large, align=block.align))
+            text(block)
         elif isinstance(block, Rule):
             style()
             p.textln(block.char * paper.columns)
@@ -101,13 +105,7 @@ def render_bytes(receipt: Receipt, setup: Setup) -> bytes:
             else:
                 p.image(centered(qr_image(block.data, box=QR_DOTS_PER_MODULE[paper.dots > 384]), paper.dots))
             if block.caption:
-                caption = Text(block.caption, align="center")
-                if printable_as_text(setup.profile, caption.text):
-                    style("center")
-                    for line in caption.lines(paper):
-                        p.textln(line)
-                else:
-                    p.image(text_image(caption.text, paper.dots, align="center"))
+                text(Text(block.caption, align="center"))
         elif isinstance(block, Image):
             p.image(centered(block.image, paper.dots))
         elif isinstance(block, Feed):

@@ -26,7 +26,8 @@ BASELINE = 1.12  # baseline below the top of a line, in font sizes
 MARGIN = 4
 
 
-def _font_files() -> list[tuple[Path, int]]:
+@lru_cache(maxsize=1)
+def _font_files() -> tuple[tuple[Path, int], ...]:
     import manimgx_fonts
     import manimgx_fonts_cjk
 
@@ -58,7 +59,7 @@ def _font_files() -> list[tuple[Path, int]]:
     files = [(base / n, 0) for n in names if (base / n).exists()]
     # Noto Sans CJK: index 2 of the collection is the Simplified Chinese face.
     files.append((Path(manimgx_fonts_cjk.__file__).parent / "NotoSansCJK-VF.otf.ttc", 2))
-    return files
+    return tuple(files)
 
 
 @lru_cache(maxsize=None)
