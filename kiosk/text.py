@@ -61,14 +61,18 @@ def clean(text: str, limit: int | None = None, *, multiline: bool = True) -> str
     return text
 
 
+def _one_line(value: str, field: str, limit: int) -> str:
+    cleaned = clean(value, multiline=False)
+    if not cleaned:
+        raise TextError(f"{field}: must not be empty")
+    if len(cleaned) > limit:
+        raise TextError(f"{field}: {len(cleaned)} characters, at most {limit} allowed")
+    return cleaned
+
+
 def validate_name(name: str) -> str:
     """Clean a visitor's name; raise TextError when it is empty or too long."""
-    cleaned = clean(name, multiline=False)
-    if not cleaned:
-        raise TextError("name: must not be empty")
-    if len(cleaned) > NAME_MAX:
-        raise TextError(f"name: {len(cleaned)} characters, at most {NAME_MAX} allowed")
-    return cleaned
+    return _one_line(name, "name", NAME_MAX)
 
 
 def validate_message(message: str | None) -> str:
@@ -81,12 +85,7 @@ def validate_message(message: str | None) -> str:
 
 def validate_event(event: str) -> str:
     """An event name: one clean line, 1 to EVENT_MAX characters."""
-    cleaned = clean(event, multiline=False)
-    if not cleaned:
-        raise TextError("event: must not be empty")
-    if len(cleaned) > EVENT_MAX:
-        raise TextError(f"event: {len(cleaned)} characters, at most {EVENT_MAX} allowed")
-    return cleaned
+    return _one_line(event, "event", EVENT_MAX)
 
 
 def validate_kiosk_id(kiosk_id: str) -> str:
