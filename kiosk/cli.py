@@ -146,30 +146,83 @@ def sign(case_id, name, message, kind, event, kiosk_id, printer_spec, printers_p
     sys.exit(code)
 
 
+def _run_app(config) -> None:
+    """Start the kiosk app for ``config``; every reason it cannot start is one line."""
+    from .station import Station, StationError
+    from .ui.themes import theme_names
+
+    if config.theme not in theme_names():
+        where = f"{config.path}: " if config.path else ""
+        raise KioskError(f"{where}theme: unknown theme {config.theme!r} (known: {', '.join(theme_names())})")
+    try:
+        station = Station(config, warn=lambda line: click.echo(f"warning: {line}", err=True))
+    except StationError as exc:
+        raise KioskError(str(exc)) from None
+    from .ui.app import KioskApp
+
+    try:
+        KioskApp(station).run()
+    finally:
+        station.close()
+
+
 @cli.command()
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
               help="Demo database [default: demo.db in the user data folder].")
 @click.option("--preview", "preview_path", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Folder for the printed previews [default: preview/ in the user data folder].")
+              help="Folder for the printed receipts [default: preview/ in the user data folder].")
 def demo(db_path, preview_path):
-    """Try the kiosk: sign a sample appeal and postcard and print them to the preview printer."""
-    from .printing.setups import preview_setup
+    """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468."""
+    from .config import demo_config
 
-    folder = preview_path or locations.preview_dir()
-    setup = preview_setup(folder)
-    cases = _cases(locations.sample_cases_dir())
-    first = cases.offered()[0]
-    with _open_store(db_path or locations.demo_db(), create=True) as store:
-        codes = [
-            _sign_and_print(store, cases, setup, case_id=first.id, kind=kind, name="Demo Visitor",
-                            message="Sending strength and hope from our stall.", event="Demo", kiosk_id="demo",
-                            campaign="Letters for Freedom")
-            for kind in ("appeal", "postcard")
-        ]
-        total = store.total()
-    click.echo(f"\nThe preview printer wrote PNG and text receipts into: {folder}")
-    click.echo(f"Demo database: {store.path} ({total} signatures)")
-    sys.exit(max(codes))
+    _run_app(demo_config(database=db_path, preview=preview_path))
+
+
+@cli.command()
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="KIOSK_CONFIG",
+              default=None, help="Settings file [env KIOSK_CONFIG; default: kiosk.toml in the user config folder].")
+def run(config_path):
+    """Run the kiosk at a stall, with the settings file's cases, printer and PIN."""
+    from .config import ConfigError, load_config
+
+    path = config_path or locations.config_file()
+    try:
+        config = load_config(path)
+    except ConfigError as exc:
+        raise KioskError(str(exc)) from None
+    if not config.pin_hash:
+        raise KioskError(f"{path}: no organiser PIN set; set one first with: kiosk set-pin --config {path}")
+    _run_app(config)
+
+
+@cli.command("set-pin")
+@click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), envvar="KIOSK_CONFIG",
+              default=None, help="Settings file [env KIOSK_CONFIG; default: kiosk.toml in the user config folder].")
+def set_pin_command(config_path):
+    """Set the organiser PIN (4-12 digits). Only a salted scrypt hash is stored.
+
+    Creates the settings file, with comments for every setting, if it does not exist.
+    """
+    from .config import ConfigError, set_pin
+    from .pin import PinError, validate_pin
+
+    path = config_path or locations.config_file()
+
+    def checked(value: str) -> str:
+        try:
+            return validate_pin(value)
+        except PinError as exc:
+            raise click.BadParameter(str(exc).removeprefix("PIN: ")) from None
+
+    pin = click.prompt("New organiser PIN", hide_input=True, confirmation_prompt="Repeat the PIN",
+                       value_proc=checked)
+    try:
+        created = set_pin(path, pin)
+    except ConfigError as exc:
+        raise KioskError(str(exc)) from None
+    click.echo(f"{'Created' if created else 'Updated'} {path}: PIN set (stored as a salted hash).")
+    if created:
+        click.echo(f"Edit the event, kiosk id and printer in it, then start with: kiosk run --config {path}")
 
 
 # -- print jobs ---------------------------------------------------------------------------

@@ -15,6 +15,10 @@ def data_dir() -> Path:
     return Path(os.environ.get("KIOSK_DATA_DIR") or platformdirs.user_data_dir(APP))
 
 
+def config_file() -> Path:
+    return Path(os.environ.get("KIOSK_CONFIG_DIR") or platformdirs.user_config_dir(APP)) / "kiosk.toml"
+
+
 def default_db() -> Path:
     return data_dir() / "kiosk.db"
 

@@ -79,6 +79,19 @@ def _m0001(db: Database) -> None:
     db.execute("CREATE INDEX print_jobs_status ON print_jobs(status)")
 
 
+@migrations(name="0002_case_settings")
+def _m0002(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE case_settings (
+            case_id TEXT PRIMARY KEY,           -- file name of the case, without .toml
+            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),  -- 0: not offered on this kiosk
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+
+
 class StoreError(Exception):
     """A database that cannot be used, with a one-line message naming the file."""
 
@@ -115,8 +128,20 @@ class Job:
     updated_at: str
 
 
+def utc_iso(moment: dt.datetime) -> str:
+    """The stored form of a time: UTC, ISO 8601, microseconds, ``Z``."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
 def utc_now() -> str:
-    return dt.datetime.now(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return utc_iso(dt.datetime.now(dt.timezone.utc))
+
+
+def local_day_bounds(day: dt.date) -> tuple[str, str]:
+    """The UTC times at which a local calendar day starts and ends (end exclusive)."""
+    start = dt.datetime.combine(day, dt.time.min).astimezone()
+    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
+    return utc_iso(start), utc_iso(end)
 
 
 def _create_private(path: Path) -> None:
@@ -267,17 +292,43 @@ class Store:
 
     # -- counts and exports ----------------------------------------------------------
 
-    def counts(self, by: str = "case") -> list[dict]:
+    @staticmethod
+    def _where(since: str | None, until: str | None, kiosk_id: str | None, event: str | None):
+        """A WHERE clause: ``since`` inclusive, ``until`` exclusive (UTC ISO times)."""
+        terms, params = [], []
+        for term, value in (("created_at >= ?", since), ("created_at < ?", until), ("kiosk_id = ?", kiosk_id),
+                            ("event = ?", event)):
+            if value is not None:
+                terms.append(term)
+                params.append(value)
+        return (" WHERE " + " AND ".join(terms) if terms else ""), params
+
+    def counts(self, by: str = "case", *, since=None, until=None, kiosk_id=None, event=None) -> list[dict]:
         if by not in GROUPS:
             raise ValueError(f"--by: {by!r} is not one of {', '.join(GROUPS)}")
         expr, column = GROUPS[by], GROUP_COLUMNS[by]
+        where, params = self._where(since, until, kiosk_id, event)
         rows = self.db.execute(
-            f"SELECT {expr} AS key, COUNT(*) FROM signatures GROUP BY key ORDER BY key"
+            f"SELECT {expr} AS key, COUNT(*) FROM signatures{where} GROUP BY key ORDER BY key", params
         ).fetchall()
         return [{column: key, "count": count} for key, count in rows]
 
-    def total(self) -> int:
-        return self.db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
+    def total(self, *, since=None, until=None, kiosk_id=None, event=None) -> int:
+        where, params = self._where(since, until, kiosk_id, event)
+        return self.db.execute(f"SELECT COUNT(*) FROM signatures{where}", params).fetchone()[0]
+
+    # -- cases enabled on this kiosk ---------------------------------------------------
+
+    def disabled_cases(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT case_id FROM case_settings WHERE enabled = 0")}
+
+    def set_case_enabled(self, case_id: str, enabled: bool) -> None:
+        with self._write() as conn:
+            conn.execute(
+                "INSERT INTO case_settings (case_id, enabled, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT(case_id) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
+                [case_id, int(enabled), utc_now()],
+            )
 
     def export_rows(self):
         cur = self.db.execute(

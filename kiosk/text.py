@@ -93,3 +93,8 @@ def validate_kiosk_id(kiosk_id: str) -> str:
     if not KIOSK_ID.match(kiosk_id or ""):
         raise TextError(f"kiosk id: {kiosk_id!r} must be 1-32 letters, digits, '.', '_' or '-'")
     return kiosk_id
+
+
+def reflow(text: str) -> str:
+    """Paragraphs for a screen: lines broken for a file's readability are joined again."""
+    return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())

@@ -3,7 +3,21 @@ import sys
 
 DOMAIN = ["kiosk.cases", "kiosk.store", "kiosk.text", "kiosk.receipts.layouts", "kiosk.receipts.raster",
           "kiosk.receipts.plain", "kiosk.printing.queue", "kiosk.printing.render", "kiosk.printing.devices",
-          "kiosk.cli"]
+          "kiosk.station", "kiosk.config", "kiosk.pin", "kiosk.cli"]
+
+
+def test_the_ui_reaches_the_domain_only_through_the_station():
+    """Screens may use the domain's data types and text rules, but not the store or printers."""
+    import re
+    from pathlib import Path
+
+    ui = Path(__file__).resolve().parent.parent / "kiosk" / "ui"
+    for path in ui.rglob("*.py"):
+        for line in path.read_text(encoding="utf-8").splitlines():
+            match = re.match(r"\s*from \.\.+(\w+(?:\.\w+)*) import", line)
+            if match and not match.group(1).startswith(("station", "text", "cases", "config", "pin", "app", "store",
+                                                        "printing.queue")):
+                raise AssertionError(f"{path.name}: {line.strip()}")
 
 
 def test_domain_never_imports_textual():

@@ -132,12 +132,6 @@ def test_printer_test_failure_is_one_line():
     assert result.exit_code == 1 and "test print failed" in result.output and "connection refused" in result.output
 
 
-def test_demo_prints_to_the_preview_folder(tmp_path):
-    result = run("demo", "--db", str(tmp_path / "demo.db"), "--preview", str(tmp_path / "prev"))
-    assert result.exit_code == 0, result.output
-    assert sorted(p.suffix for p in (tmp_path / "prev").iterdir()) == [".png", ".png", ".txt", ".txt"]
-    assert str(tmp_path / "prev") in result.output
-
 
 def _commands(group, prefix=()):
     for name, command in group.commands.items():

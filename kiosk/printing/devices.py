@@ -98,29 +98,67 @@ def _transfer(setup: Setup, data: bytes) -> None:
             pass
 
 
-def send(setup: Setup, data: bytes) -> None:
-    """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
-    outcome: list[BaseException | None] = []
+def _within(setup: Setup, deadline: float, action) -> object:
+    """Run ``action()`` in a helper thread; PrintError if it fails or outlives ``deadline``."""
+    outcome: list = []
 
     def run() -> None:
         try:
-            _transfer(setup, data)
-            outcome.append(None)
+            outcome.append((True, action()))
         except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-            outcome.append(exc)
+            outcome.append((False, exc))
 
     worker = threading.Thread(target=run, name=f"print-{setup.name}", daemon=True)
     worker.start()
-    deadline = setup.timeout * (3 if setup.status else 1) + 2 + len(data) * SECONDS_PER_BYTE
     worker.join(deadline)
     if worker.is_alive():
         raise PrintError(f"{setup.where}: printer did not take the job within {deadline:.0f} s")
-    error = outcome[0]
-    if error is None:
-        return
-    if isinstance(error, PrintError):
-        raise error
-    raise PrintError(_explain(setup, error)) from error
+    ok, value = outcome[0]
+    if ok:
+        return value
+    if isinstance(value, PrintError):
+        raise value
+    raise PrintError(_explain(setup, value)) from value
+
+
+def send(setup: Setup, data: bytes) -> None:
+    """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
+    deadline = setup.timeout * (3 if setup.status else 1) + 2 + len(data) * SECONDS_PER_BYTE
+    _within(setup, deadline, lambda: _transfer(setup, data))
+
+
+PAPER = {2: "paper OK", 1: "paper running low", 0: "out of paper"}
+
+
+def _probe(setup: Setup) -> str:
+    device = _device(setup)
+    try:
+        device.open()
+        if not setup.status:
+            return "connected (this set-up does not ask the printer for paper status)"
+        return f"connected, {PAPER.get(device.paper_status(), 'paper status unknown')}"
+    finally:
+        try:
+            device.close()
+        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
+            pass
+
+
+def check(setup: Setup) -> str:
+    """The printer's state in a few words, or PrintError when it cannot be reached."""
+    if setup.is_preview:
+        folder = Path(setup.options["dir"])
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
+        return f"ready: receipts are written to {folder}"
+    if setup.type == "file":
+        path = Path(setup.options["path"])
+        if not path.exists():
+            raise PrintError(f"{setup.where}: no such device or file")
+        return "ready (a device file: no status available)"
+    return _within(setup, setup.timeout * 2 + 2, lambda: _probe(setup))
 
 
 def write_preview(setup: Setup, receipt: Receipt) -> Path:

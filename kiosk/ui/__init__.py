@@ -1,0 +1,1 @@
+"""The Textual app visitors and organisers touch. It only calls :mod:`kiosk.station`."""

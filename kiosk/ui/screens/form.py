@@ -1,0 +1,98 @@
+"""The form: the visitor's name and words, with the receipt as it will print."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Input, Label, Static, TextArea
+
+from ...cases import Case
+from ...station import TextError
+from ...text import MESSAGE_MAX, NAME_MAX
+from ..app import Letter
+from .base import VisitorScreen
+
+KIND_TITLE = {"appeal": "Sign the appeal for {person}", "postcard": "A postcard for {person}"}
+
+
+class FormScreen(VisitorScreen):
+    def __init__(self, case: Case, kind: str) -> None:
+        super().__init__()
+        self.case, self.kind = case, kind
+        self.submitted = False
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="form-layout"):
+            with Vertical(id="form"):
+                yield Label(Content(KIND_TITLE[self.kind].format(person=self.case.person)), classes="screen-title")
+                yield Label(Content("Your name (printed under your letter)"), classes="field-label")
+                yield Input(placeholder="Your name", max_length=NAME_MAX, id="name")
+                yield Label(Content("Your message (optional)"), classes="field-label")
+                yield TextArea(id="message", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+                yield Label(Content(f"0 / {MESSAGE_MAX}"), id="counter")
+                yield Label(Content(""), id="error")
+                with Horizontal(id="form-buttons"):
+                    yield Button(Content("Print my letter"), id="print", variant="primary")
+                    yield Button(Content("Back (Esc)"), id="back")
+            with VerticalScroll(id="preview-box"):
+                yield Label(Content("As it will print:"), classes="field-label")
+                yield Static(Content(""), id="preview")
+
+    def on_mount(self) -> None:
+        if self.kind == "postcard":
+            self.query_one("#print", Button).label = Content("Print my postcard")
+        self.query_one("#name", Input).focus()
+        self.update_preview()
+
+    @property
+    def name_text(self) -> str:
+        return self.query_one("#name", Input).value
+
+    @property
+    def message_text(self) -> str:
+        return self.query_one("#message", TextArea).text
+
+    def update_preview(self) -> None:
+        text = self.app.station.preview(self.case, self.kind, self.name_text, self.message_text)
+        self.query_one("#preview", Static).update(Content(text))
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.query_one("#error", Label).update(Content(""))
+        self.update_preview()
+        self.query_one("#preview-box", VerticalScroll).scroll_end(animate=False)  # where the name prints
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#message", TextArea).focus()
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        area = event.text_area
+        if len(area.text) > MESSAGE_MAX:
+            area.text = area.text[:MESSAGE_MAX]
+            area.move_cursor(area.document.end)
+        counter = self.query_one("#counter", Label)
+        counter.update(Content(f"{len(area.text)} / {MESSAGE_MAX}"))
+        counter.set_class(len(area.text) >= MESSAGE_MAX, "full")
+        self.update_preview()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "back":
+            self.action_go_back()
+        elif event.button.id == "print":
+            self.submit()
+
+    def submit(self) -> None:
+        """Check the form and hand the letter to the app's print worker, once."""
+        if self.submitted:
+            return
+        try:
+            name, message = self.app.station.check_form(self.name_text, self.message_text)
+        except TextError as exc:
+            field, _, problem = str(exc).partition(": ")
+            shown = "Please type your name." if (field, problem) == ("name", "must not be empty") else str(exc)
+            self.query_one("#error", Label).update(Content(shown))
+            self.query_one("#message" if field == "message" else "#name").focus()
+            return
+        self.submitted = True
+        self.query_one("#print", Button).disabled = True
+        self.app.start_print(Letter(self.case.id, self.kind, name, message))

@@ -1,0 +1,82 @@
+"""Home: the campaign, today's count, and the cases to write for."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from ...cases import Case
+from ...config import DEMO_PIN
+
+
+def count_line(n: int) -> Content:
+    return Content(f"{n} letter{'s' if n != 1 else ''} written here today")
+
+
+def case_option(number: int, case: Case) -> Option:
+    where = f" · {case.country}" if case.country else ""
+    prompt = Content.assemble(
+        (f"{number}. " if number <= 9 else "", "dim"), (case.title, "bold"), "\n",
+        f"   {case.person}{where}",
+    )
+    return Option(prompt, id=case.id)
+
+
+class HomeScreen(Screen):
+    BINDINGS = [Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)]
+
+    def idle_limit(self, app) -> None:
+        return None  # home is where idle leads
+
+    def compose(self) -> ComposeResult:
+        app = self.app
+        with Vertical(id="masthead"):
+            yield Label(Content(app.config.campaign), id="campaign")
+            yield Label(count_line(0), id="count")
+        yield Label(Content("Choose a person to write for:"), id="intro")
+        yield OptionList(id="cases")
+        with Vertical(id="home-footer"):
+            if app.config.demo:
+                folder = app.station.setup.options.get("dir", "")
+                yield Static(Content(f"Demo: receipts are saved in {folder} · organiser PIN {DEMO_PIN}"), id="demo-note")
+            with Horizontal():
+                yield Static(Content("↑ ↓ choose · Enter open · or tap a name · F12 organiser"), id="hint")
+                yield Button(Content("Organiser"), id="organiser", compact=True)
+
+    def on_mount(self) -> None:
+        self.refresh_cases()
+        self.query_one("#cases", OptionList).focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_cases()
+
+    def refresh_cases(self) -> None:
+        station = self.app.station
+        self.query_one("#count", Label).update(count_line(station.count_today()))
+        cases = self.query_one("#cases", OptionList)
+        offered = station.offered()
+        cases.clear_options()
+        cases.add_options([case_option(i, case) for i, case in enumerate(offered, 1)])
+        if offered:
+            cases.highlighted = 0
+        self.query_one("#intro", Label).update(
+            Content("Choose a person to write for:" if offered else "No letters to write right now: please ask at the stall.")
+        )
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        if event.option.id:
+            self.app.open_case(event.option.id)
+
+    def action_pick(self, number: int) -> None:
+        cases = self.query_one("#cases", OptionList)
+        if 1 <= number <= cases.option_count:
+            self.app.open_case(cases.get_option_at_index(number - 1).id)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "organiser":
+            self.app.action_organiser()

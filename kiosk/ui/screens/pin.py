@@ -1,0 +1,84 @@
+"""The organiser's PIN prompt, with an on-screen keypad and throttled guessing."""
+
+from __future__ import annotations
+
+import math
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label
+
+from ...config import DEMO_PIN
+from ...pin import PIN_MAX
+
+KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
+
+
+class PinScreen(ModalScreen[bool]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="pin-box"):
+            yield Label(Content("Organiser PIN"), classes="screen-title")
+            if self.app.config.demo:
+                yield Label(Content(f"Demo PIN: {DEMO_PIN}"), id="demo-pin")
+            yield Input(password=True, restrict=r"[0-9]*", max_length=PIN_MAX, id="pin")
+            yield Label(Content(""), id="pin-status")
+            with Grid(id="keypad"):
+                for key in KEYS:
+                    label = {"clear": "Clear", "ok": "OK"}.get(key, key)
+                    yield Button(Content(label), id=f"key-{key}", compact=True)
+            yield Button(Content("Cancel (Esc)"), id="cancel", compact=True)
+
+    def idle_limit(self, app) -> float:
+        return app.config.idle_timeout
+
+    def on_mount(self) -> None:
+        self.query_one("#pin", Input).focus()
+        self.show_wait()
+        self.set_interval(1.0, self.show_wait)
+
+    def show_wait(self) -> None:
+        wait = self.app.pin_guard.wait()
+        field = self.query_one("#pin", Input)
+        status = self.query_one("#pin-status", Label)
+        if wait > 0:
+            status.update(Content(f"Too many wrong PINs: wait {math.ceil(wait)} s."))
+            field.disabled = True
+        elif field.disabled:
+            field.disabled = False
+            status.update(Content(""))
+            field.focus()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.attempt()
+
+    def attempt(self) -> None:
+        field = self.query_one("#pin", Input)
+        pin, field.value = field.value, ""
+        if not pin or self.app.pin_guard.wait() > 0:
+            self.show_wait()
+            return
+        if self.app.pin_guard.try_pin(pin):
+            self.dismiss(True)
+            return
+        self.query_one("#pin-status", Label).update(Content("Wrong PIN."))
+        self.show_wait()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        key = (event.button.id or "").removeprefix("key-")
+        field = self.query_one("#pin", Input)
+        if event.button.id == "cancel":
+            self.action_cancel()
+        elif key == "ok":
+            self.attempt()
+        elif key == "clear":
+            field.value = ""
+        elif key.isdigit() and not field.disabled and len(field.value) < PIN_MAX:
+            field.value += key
+
+    def action_cancel(self) -> None:
+        self.dismiss(False)

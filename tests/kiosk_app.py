@@ -1,0 +1,58 @@
+"""Building the kiosk app for Pilot tests: a fixed calendar, a fake idle clock, a test PIN."""
+
+from __future__ import annotations
+
+import datetime as dt
+from functools import lru_cache
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.pin import hash_pin
+from kiosk.station import Station
+from kiosk.ui.app import KioskApp
+
+TEST_PIN = "1357"
+NOON = dt.datetime(2026, 11, 24, 12, 0).astimezone()
+
+
+@lru_cache(maxsize=1)
+def test_pin_hash() -> str:
+    return hash_pin(TEST_PIN, salt=b"kiosk-test-salt!")
+
+
+class FakeClock:
+    """A monotonic clock that moves only when told to."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+def make_station(tmp_path: Path, *, cases: Path, printer: str | None = None, **settings) -> Station:
+    values = dict(
+        campaign="Letters for Freedom", event="Test Fest", kiosk_id="stall-1", cases=cases,
+        printer=printer, database=tmp_path / "kiosk.db", preview=tmp_path / "preview",
+        pin_hash=test_pin_hash(),
+    )
+    config = Config(**{**values, **settings})
+    return Station(config, clock=lambda: NOON)
+
+
+def make_app(station: Station, clock: FakeClock | None = None) -> KioskApp:
+    app = KioskApp(station, clock=clock or FakeClock())
+    app.animation_level = "none"
+    return app
+
+
+def screen_text(app) -> str:
+    """What the terminal shows, as plain text lines."""
+    return "\n".join(strip.text.rstrip() for strip in app.screen._compositor.render_strips())
+
+
+def screen_name(app) -> str:
+    return type(app.screen).__name__

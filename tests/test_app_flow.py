@@ -1,0 +1,211 @@
+"""The visitor flow, driven through Textual's Pilot: what is recorded and what is printed."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import Input, TextArea
+
+from kiosk.store import Store
+from tests.conftest import CASES
+from tests.escpos_stream import decode
+from tests.kiosk_app import FakeClock, make_app, make_station, screen_name, screen_text
+
+SIZE = (100, 30)
+
+
+@pytest.fixture
+def file_printer(tmp_path):
+    out = tmp_path / "printer.bin"
+    return out, f"file:{out}?profile=TM-T20II"
+
+
+def only_signature(station):
+    with Store(station.config.database_path) as store:
+        (row,) = store.export_rows()
+    return row
+
+
+async def test_appeal_by_keyboard_alone(tmp_path, file_printer, cases):
+    out, spec = file_printer
+    station = make_station(tmp_path, cases=CASES, printer=spec)
+    app = make_app(station)
+    first = station.offered()[0]
+    async with app.run_test(size=SIZE) as pilot:
+        assert screen_name(app) == "HomeScreen"
+        assert "0 letters written here today" in screen_text(app)
+        await pilot.press("enter")
+        assert screen_name(app) == "CaseScreen" and app.screen.case.id == first.id
+        await pilot.press("a")
+        assert screen_name(app) == "FormScreen" and app.screen.kind == "appeal"
+        await pilot.press(*"Ada Lovelace", "enter", *"Stay strong, friend", "tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "ThanksScreen"
+        shown = screen_text(app)
+        assert "Thank you, Ada Lovelace!" in shown and "sign your letter and drop it in the box" in shown
+        row = only_signature(station)
+        assert (row["case_id"], row["kind"], row["name"], row["message"]) == (first.id, "appeal", "Ada Lovelace",
+                                                                              "Stay strong, friend")
+        assert row["print_status"] == "printed" and row["event"] == "Test Fest" and row["kiosk_id"] == "stall-1"
+        printed = decode(out.read_bytes(), "TM-T20II")
+        assert "Ada Lovelace" in printed.text and "Stay strong, friend" in printed.text
+        assert first.appeal.addressee.name in printed.text and "Ref. Test Fest / stall-1 / #0001" in printed.text
+        assert printed.cuts == [1]
+        await pilot.press("enter")  # Done
+        assert screen_name(app) == "HomeScreen"
+        assert "1 letter written here today" in screen_text(app)
+
+
+async def test_postcard_by_mouse_alone(tmp_path, file_printer):
+    out, spec = file_printer
+    station = make_station(tmp_path, cases=CASES, printer=spec)
+    app = make_app(station)
+    case = station.offered()[1]
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.click("#cases", offset=(6, 4))  # the second case's title line
+        assert screen_name(app) == "CaseScreen" and app.screen.case.id == case.id
+        await pilot.click("#postcard")
+        assert screen_name(app) == "FormScreen" and app.screen.kind == "postcard"
+        await pilot.click("#name")
+        await pilot.press(*"Grace Hopper")
+        await pilot.click("#message")
+        await pilot.press(*"You are not alone")
+        await pilot.click("#print")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "ThanksScreen" and "take your postcard" in screen_text(app)
+        row = only_signature(station)
+        assert (row["case_id"], row["kind"], row["name"], row["message"]) == (case.id, "postcard", "Grace Hopper",
+                                                                              "You are not alone")
+        printed = decode(out.read_bytes(), "TM-T20II")
+        assert printed.qr == [case.postcard.url]
+        assert "Grace Hopper" in printed.text and "You are not alone" in printed.text
+        await pilot.click("#done")
+        assert screen_name(app) == "HomeScreen"
+
+
+async def test_form_shows_a_live_preview_and_a_counter(tmp_path):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=(130, 40)) as pilot:
+        await pilot.press("enter", "a", *"Zoë", "enter", *"Hello there")
+        shown = screen_text(app)
+        assert "Zoë" in shown and "Hello there" in shown  # in the field and on the receipt preview
+        assert str(app.screen.query_one("#preview").render()).count("Hello there") == 1
+        assert "11 / 500" in shown
+
+
+async def test_message_is_capped_with_a_visible_limit(tmp_path):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a")
+        area = app.screen.query_one("#message", TextArea)
+        area.text = "x" * 700
+        await pilot.pause()
+        assert len(area.text) == 500 and "500 / 500" in screen_text(app)
+
+
+async def test_name_is_required(tmp_path):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a")
+        await pilot.click("#print")
+        await pilot.pause()
+        assert screen_name(app) == "FormScreen" and "Please type your name." in screen_text(app)
+        assert app.screen.focused is app.screen.query_one("#name", Input)
+        with Store(station.config.database_path) as store:
+            assert store.total() == 0
+
+
+async def test_pressing_print_twice_records_one_letter(tmp_path, file_printer):
+    out, spec = file_printer
+    station = make_station(tmp_path, cases=CASES, printer=spec)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a", *"Ada")
+        form = app.screen
+        form.submit()
+        form.submit()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        with Store(station.config.database_path) as store:
+            assert store.total() == 1
+
+
+async def test_escape_goes_back_one_step(tmp_path):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "p")
+        assert screen_name(app) == "FormScreen"
+        await pilot.press("escape")
+        assert screen_name(app) == "CaseScreen"
+        await pilot.press("escape")
+        assert screen_name(app) == "HomeScreen"
+        await pilot.press("escape")
+        assert screen_name(app) == "HomeScreen" and app.return_code is None
+
+
+async def test_number_keys_open_a_case(tmp_path):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("3")
+        assert app.screen.case.id == station.offered()[2].id
+
+
+async def test_idle_reset_clears_every_field_and_goes_home(tmp_path):
+    station = make_station(tmp_path, cases=CASES, idle_timeout=60)
+    clock = FakeClock()
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a", *"Secret Name", "enter", *"private words")
+        clock.advance(59)
+        app.reset_if_idle()
+        await pilot.pause()
+        assert screen_name(app) == "FormScreen"  # not yet
+        await pilot.press("x")  # a key press is activity: the minute starts again
+        clock.advance(59)
+        app.reset_if_idle()
+        assert screen_name(app) == "FormScreen"
+        clock.advance(2)
+        app.reset_if_idle()
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen" and len(app.screen_stack) == 1
+        assert "Secret" not in screen_text(app)
+        await pilot.press("enter", "a")
+        assert app.screen.query_one("#name", Input).value == ""
+        assert app.screen.query_one("#message", TextArea).text == ""
+        assert "Secret" not in screen_text(app) and "private" not in screen_text(app)
+
+
+async def test_thanks_screen_goes_home_sooner(tmp_path):
+    station = make_station(tmp_path, cases=CASES, idle_timeout=60, thanks_timeout=15)
+    clock = FakeClock()
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "p", *"Ada", "tab", "tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "ThanksScreen"
+        clock.advance(15)
+        app.reset_if_idle()
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen"
+        assert "Ada" not in screen_text(app)
+
+
+async def test_the_idle_timer_runs_by_itself(tmp_path):
+    station = make_station(tmp_path, cases=CASES, idle_timeout=60)
+    clock = FakeClock()
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter")
+        clock.advance(61)
+        for _ in range(40):  # the app checks once a second
+            if screen_name(app) == "HomeScreen":
+                break
+            await pilot.pause(0.1)
+        assert screen_name(app) == "HomeScreen"

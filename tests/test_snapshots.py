@@ -1,0 +1,73 @@
+"""The main screens, pixel for pixel, at fixed terminal sizes, with a fixed clock and data.
+
+Update after a deliberate change with: python -m pytest tests/test_snapshots.py --snapshot-update
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import CASES
+from tests.kiosk_app import TEST_PIN, make_app, make_station
+
+PREVIEW = Path("/tmp/kiosk-snapshots/preview")  # shown on screen, so fixed; never written to
+
+
+@pytest.fixture
+def app(tmp_path):
+    def make(**settings):
+        settings.setdefault("preview", PREVIEW)
+        return make_app(make_station(tmp_path, cases=CASES, **settings))
+
+    return make
+
+
+async def _form(pilot):
+    await pilot.press("enter", "a", *"Ada Lovelace", "enter", *"Stay strong, we are with you.")
+    await pilot.pause()
+
+
+async def _thanks(pilot):
+    await pilot.press("enter", "p", *"Ada Lovelace", "tab", "tab", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _organiser(pilot):
+    await pilot.press("f12", *TEST_PIN, "enter")
+    await pilot.pause()
+
+
+def test_home_80x24(snap_compare, app):
+    assert snap_compare(app(), terminal_size=(80, 24))
+
+
+def test_home_wide_high_contrast(snap_compare, app):
+    assert snap_compare(app(theme="kiosk-high-contrast"), terminal_size=(130, 36))
+
+
+def test_case_80x24(snap_compare, app):
+    assert snap_compare(app(), press=["enter"], terminal_size=(80, 24))
+
+
+def test_form_80x24(snap_compare, app):
+    assert snap_compare(app(), run_before=_form, terminal_size=(80, 24))
+
+
+def test_form_wide(snap_compare, app):
+    assert snap_compare(app(), run_before=_form, terminal_size=(130, 36))
+
+
+def test_thanks_80x24(snap_compare, tmp_path, app):
+    assert snap_compare(app(preview=None, printer=f"file:{tmp_path / 'printer.bin'}"), run_before=_thanks,
+                        terminal_size=(80, 24))
+
+
+def test_pin_80x24(snap_compare, app):
+    assert snap_compare(app(), press=["f12"], terminal_size=(80, 24))
+
+
+def test_organiser_80x24(snap_compare, app):
+    assert snap_compare(app(), run_before=_organiser, terminal_size=(80, 24))
