@@ -209,3 +209,17 @@ async def test_the_idle_timer_runs_by_itself(tmp_path):
                 break
             await pilot.pause(0.1)
         assert screen_name(app) == "HomeScreen"
+
+
+async def test_typing_straight_on_after_enter_lands_in_the_message(tmp_path):
+    """Keys sent in one burst (as a fast typist or a terminal multiplexer sends them)."""
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a")
+        for key in [*"Maria", "enter", *"Hello"]:
+            app.post_message(__import__("textual").events.Key(key, key if len(key) == 1 else None))
+        await pilot.pause()
+        await pilot.pause()
+        assert app.screen.query_one("#name", Input).value == "Maria"
+        assert app.screen.query_one("#message", TextArea).text == "Hello"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
@@ -12,6 +13,27 @@ from ...station import TextError
 from ...text import MESSAGE_MAX, NAME_MAX
 from ..app import Letter
 from .base import VisitorScreen
+
+class NameInput(Input):
+    """The name field: Enter moves on to the message, and keys typed straight after Enter follow.
+
+    Keys reach the field that had focus when the app read them, so a fast typist's first
+    words after Enter can already be queued here; they are passed on to the message."""
+
+    async def _on_key(self, event: events.Key) -> None:
+        if event.key == "enter" and self.screen.focused is self:
+            event.stop()
+            event.prevent_default()
+            self.screen.set_focus(self.screen.query_one("#message"))
+            return
+        focused = self.screen.focused
+        if focused is not None and focused is not self:
+            event.stop()
+            event.prevent_default()
+            focused.post_message(events.Key(event.key, event.character))
+            return
+        await super()._on_key(event)
+
 
 KIND_TITLE = {"appeal": "Sign the appeal for {person}", "postcard": "A postcard for {person}"}
 
@@ -27,7 +49,7 @@ class FormScreen(VisitorScreen):
             with Vertical(id="form"):
                 yield Label(Content(KIND_TITLE[self.kind].format(person=self.case.person)), classes="screen-title")
                 yield Label(Content("Your name (printed under your letter)"), classes="field-label")
-                yield Input(placeholder="Your name", max_length=NAME_MAX, id="name")
+                yield NameInput(placeholder="Your name", max_length=NAME_MAX, id="name")
                 yield Label(Content("Your message (optional)"), classes="field-label")
                 yield TextArea(id="message", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
                 yield Label(Content(f"0 / {MESSAGE_MAX}"), id="counter")
@@ -61,9 +83,6 @@ class FormScreen(VisitorScreen):
         self.query_one("#error", Label).update(Content(""))
         self.update_preview()
         self.query_one("#preview-box", VerticalScroll).scroll_end(animate=False)  # where the name prints
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        self.query_one("#message", TextArea).focus()
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         area = event.text_area
