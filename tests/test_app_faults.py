@@ -169,3 +169,39 @@ async def test_markup_in_organiser_tables_is_shown_literally(tmp_path):
         await pilot.pause()
         assert "[@click=app.quit]Quit[/]" in screen_text(app)
         assert app.is_running
+
+
+async def test_an_unexpected_fault_while_printing_still_reaches_the_thank_you_screen(tmp_path, monkeypatch):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+
+    def broken(sig, **kwargs):
+        raise OSError("database is locked")
+
+    monkeypatch.setattr(station, "print_signature", broken)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "ThanksScreen" and "printer has a problem" in " ".join(screen_text(app).split())
+        assert not app.busy_printing
+        assert job_states(station) == ["pending"]  # saved; never claimed, so it waits for a retry
+
+
+async def test_a_letter_that_cannot_be_saved_keeps_the_form(tmp_path, monkeypatch):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+
+    def full_disk(*args):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(station, "record", full_disk)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert screen_name(app) == "PrintingScreen"
+        assert "could not be saved" in screen_text(app) and "disk full" in screen_text(app)
+        await pilot.press("enter")  # Back to my letter
+        assert screen_name(app) == "FormScreen" and app.screen.name_text == "Ada"
+        assert not app.screen.query_one("#print").disabled

@@ -148,7 +148,11 @@ class KioskApp(App[None], inherit_bindings=False):
             self.post_message(NotRecorded(letter, str(exc) or type(exc).__name__))
             return
         self.post_message(Recorded(letter, sig))
-        self.post_message(Printed(letter, sig, self.station.print_signature(sig)))
+        try:
+            outcome = self.station.print_signature(sig)
+        except Exception as exc:  # noqa: BLE001 - the letter is saved; its job waits for a volunteer
+            outcome = Outcome(False, str(exc) or type(exc).__name__)
+        self.post_message(Printed(letter, sig, outcome))
 
     def on_recorded(self, message: Recorded) -> None:
         from .screens.printing import PrintingScreen
