@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Button, Label, OptionList, Static
@@ -12,6 +12,7 @@ from textual.widgets.option_list import Option
 
 from ...cases import Case
 from ...config import DEMO_PIN
+from ...text import reflow
 
 
 def count_line(n: int) -> Content:
@@ -39,7 +40,12 @@ class HomeScreen(Screen):
             yield Label(Content(app.config.campaign), id="campaign")
             yield Label(count_line(0), id="count")
         yield Label(Content("Choose a person to write for:"), id="intro")
-        yield OptionList(id="cases")
+        with Horizontal(id="home-body"):
+            yield OptionList(id="cases")
+            with VerticalScroll(id="glance"):
+                yield Static(Content(""), id="glance-story")
+                yield Label(Content("What we ask"), classes="section")
+                yield Static(Content(""), id="glance-ask")
         with Vertical(id="home-footer"):
             if app.config.demo:
                 folder = app.station.setup.options.get("dir", "")
@@ -67,6 +73,13 @@ class HomeScreen(Screen):
         self.query_one("#intro", Label).update(
             Content("Choose a person to write for:" if offered else "No letters to write right now: please ask at the stall.")
         )
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        """On a wide screen, the highlighted case's story is shown beside the list."""
+        case = self.app.station.case(event.option.id or "")
+        if case is not None:
+            self.query_one("#glance-story", Static).update(Content(reflow(case.story)))
+            self.query_one("#glance-ask", Static).update(Content(reflow(case.ask)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
