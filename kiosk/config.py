@@ -7,7 +7,7 @@ one-line ``ConfigError`` naming the file and the field.
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import tomlkit
@@ -178,7 +178,3 @@ def set_pin(path: Path, pin: str) -> bool:
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None
     return created
-
-
-def with_overrides(config: Config, **changes) -> Config:
-    return replace(config, **{k: v for k, v in changes.items() if v is not None})

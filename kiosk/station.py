@@ -116,11 +116,15 @@ class Station:
 
     # -- the visitor's letter --------------------------------------------------------
 
-    def preview(self, case: Case, kind: str, name: str, message: str) -> str:
-        """The receipt as it will print, as text, for what the visitor has typed so far."""
+    def next_number(self) -> int:
+        """The number the next letter on this kiosk will most likely get."""
         (number,) = self._store.db.execute(
             "SELECT COALESCE(MAX(number), 0) + 1 FROM signatures WHERE kiosk_id = ?", [self.config.kiosk_id]
         ).fetchone()
+        return number
+
+    def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0) -> str:
+        """The receipt as it will print, as text, for what the visitor has typed so far."""
         sig = Signature(
             id="", number=number, case_id=case.id, kind=kind, name=name.strip() or "Your name",
             message=message, created_at=utc_iso(self.clock()), event=self.config.event, kiosk_id=self.config.kiosk_id,

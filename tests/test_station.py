@@ -59,6 +59,6 @@ def test_reload_keeps_the_cases_when_the_folder_is_emptied(tmp_path):
 def test_preview_is_the_receipt_as_it_will_print(tmp_path):
     station = make_station(tmp_path, cases=CASES)
     case = station.case("lawyer-amara-osei")
-    text = station.preview(case, "appeal", "Ada", "Courage!")
+    text = station.preview(case, "appeal", "Ada", "Courage!", station.next_number())
     assert "Ada" in text and "Courage!" in text and "Ref. Test Fest / stall-1 / #0001" in text
     assert "Your name" in station.preview(case, "postcard", "", "")

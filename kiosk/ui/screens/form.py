@@ -43,6 +43,7 @@ class FormScreen(VisitorScreen):
         super().__init__()
         self.case, self.kind = case, kind
         self.submitted = False
+        self.number = 0  # the receipt number shown on the preview
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="form-layout"):
@@ -65,6 +66,7 @@ class FormScreen(VisitorScreen):
         if self.kind == "postcard":
             self.query_one("#print", Button).label = Content("Print my postcard")
         self.query_one("#name", Input).focus()
+        self.number = self.app.station.next_number()
         self.update_preview()
 
     @property
@@ -76,7 +78,7 @@ class FormScreen(VisitorScreen):
         return self.query_one("#message", TextArea).text
 
     def update_preview(self) -> None:
-        text = self.app.station.preview(self.case, self.kind, self.name_text, self.message_text)
+        text = self.app.station.preview(self.case, self.kind, self.name_text, self.message_text, self.number)
         self.query_one("#preview", Static).update(Content(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -115,3 +117,8 @@ class FormScreen(VisitorScreen):
         self.submitted = True
         self.query_one("#print", Button).disabled = True
         self.app.start_print(Letter(self.case.id, self.kind, name, message))
+
+    def allow_retry(self) -> None:
+        """Saving failed: the visitor may press Print again."""
+        self.submitted = False
+        self.query_one("#print", Button).disabled = False

@@ -48,5 +48,4 @@ class PrintingScreen(ModalScreen):
         if event.button.id == "back-to-form":
             form = self.app.screen_stack[-2]
             self.dismiss()
-            form.submitted = False
-            form.query_one("#print", Button).disabled = False
+            form.allow_retry()
