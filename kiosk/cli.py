@@ -260,26 +260,24 @@ def jobs(ctx, db_path):
 @click.option("--interrupted", is_flag=True, help="Also reprint jobs interrupted mid-print (they may be on paper).")
 def jobs_retry(printer_spec, printers_path, db_path, cases_path, campaign, interrupted):
     """Print the waiting and failed jobs. Exit 3 if any still fails."""
-    from .printing.queue import print_signature
+    from .printing.queue import retry_jobs
 
     setup = _setup(printer_spec, printers_path)
     cases = _cases(cases_path)
-    allow = ("pending", "failed", "printing") if interrupted else ("pending", "failed")
     with _open_store(db_path, create=False) as store:
-        waiting = store.jobs(allow)
-        if not waiting:
-            click.echo("No print jobs waiting.")
-            return
-        failed = 0
-        for job in waiting:
-            sig = store.signature(job.signature_id)
-            outcome = print_signature(store, sig, cases.cases.get(sig.case_id), setup, campaign, allow=allow)
+        done = failed = 0
+        for sig, outcome in retry_jobs(store, cases.cases, setup, campaign, interrupted=interrupted):
+            job = store.job_for(sig.id)
             if outcome.printed:
+                done += 1
                 click.echo(f"printed  job {job.id}  Ref. {sig.reference}")
             else:
                 failed += 1
                 click.echo(f"failed   job {job.id}  Ref. {sig.reference}: {outcome.error}", err=True)
-        click.echo(f"{len(waiting) - failed} printed, {failed} still waiting")
+        if not done + failed:
+            click.echo("No print jobs waiting.")
+            return
+        click.echo(f"{done} printed, {failed} still waiting")
     sys.exit(EXIT_NOT_PRINTED if failed else 0)
 
 

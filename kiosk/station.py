@@ -16,7 +16,7 @@ from pathlib import Path
 from .cases import Case, CaseSet, read_dir
 from .config import Config
 from .printing.devices import PrintError, check
-from .printing.queue import Outcome, deliver, print_signature
+from .printing.queue import Outcome, deliver, print_signature, retry_jobs
 from .printing.setups import Setup, SetupError, parse_spec, preview_setup
 from .receipts import layouts
 from .receipts.plain import render_text
@@ -163,16 +163,14 @@ class Station:
 
     def retry(self, *, interrupted: bool = False) -> tuple[int, list[str]]:
         """*Any thread.* Print every waiting job; returns (printed, errors)."""
-        allow = ("pending", "failed", "printing") if interrupted else ("pending", "failed")
-        with Store(self.config.database_path, create=False) as store:
-            jobs = [(job, store.signature(job.signature_id)) for job in store.jobs(allow)]
         printed, errors = 0, []
-        for job, sig in jobs:
-            outcome = self.print_signature(sig, allow=allow)
-            if outcome.printed:
-                printed += 1
-            else:
-                errors.append(f"Ref. {sig.reference}: {outcome.error}")
+        with Store(self.config.database_path, create=False) as store:
+            for sig, outcome in retry_jobs(store, self.case_set.cases, self.setup, self.config.campaign,
+                                           interrupted=interrupted, lock=self._print_lock):
+                if outcome.printed:
+                    printed += 1
+                else:
+                    errors.append(f"Ref. {sig.reference}: {outcome.error}")
         return printed, errors
 
     def printer_status(self) -> str:

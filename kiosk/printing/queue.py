@@ -8,6 +8,7 @@ behind anyone's back.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,3 +63,19 @@ def print_signature(
         return Outcome(False, message)
     store.finish_job(job.id)
     return Outcome(True, preview=preview)
+
+
+def waiting_states(interrupted: bool) -> tuple[str, ...]:
+    """The job states a retry prints; interrupted jobs (maybe on paper) only when asked."""
+    return ("pending", "failed", "printing") if interrupted else ("pending", "failed")
+
+
+def retry_jobs(store: Store, cases: dict[str, Case], setup: Setup, campaign: str = layouts.DEFAULT_CAMPAIGN,
+               *, interrupted: bool = False, lock=None):
+    """Print every waiting job, oldest first; yields (signature, outcome) as each finishes."""
+    allow = waiting_states(interrupted)
+    for job in store.jobs(allow):
+        sig = store.signature(job.signature_id)
+        with lock or nullcontext():
+            outcome = print_signature(store, sig, cases.get(sig.case_id), setup, campaign, allow=allow)
+        yield sig, outcome

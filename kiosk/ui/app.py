@@ -111,7 +111,6 @@ class KioskApp(App[None], inherit_bindings=False):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.last_activity = self.clock()
-        self.screen.refresh_cases()
 
     # -- visitor flow ------------------------------------------------------------------
 
