@@ -20,7 +20,7 @@ from .printing.queue import Outcome, deliver, print_signature, retry_jobs
 from .printing.setups import Setup, SetupError, parse_spec, preview_setup
 from .receipts import layouts
 from .receipts.plain import render_text
-from .store import Job, Signature, Store, StoreError, local_day_bounds, utc_iso
+from .store import Job, Scope, Signature, Store, StoreError, stall_iso, utc_iso
 from .text import TextError, validate_message, validate_name
 
 
@@ -103,16 +103,16 @@ class Station:
 
     # -- counts --------------------------------------------------------------------
 
-    def _today_filter(self) -> dict:
-        since, until = local_day_bounds(self.today())
-        return {"since": since, "until": until, "kiosk_id": self.config.kiosk_id}
+    def today_scope(self) -> Scope:
+        """This kiosk's letters today (the stall's day): the home counter, the organiser's
+        chart and the tally slip all count exactly these."""
+        return Scope.day(self.today(), kiosk_id=self.config.kiosk_id)
 
     def count_today(self) -> int:
-        """Signatures made on this kiosk today (the stall's local day)."""
-        return self._store.total(**self._today_filter())
+        return self._store.total(self.today_scope())
 
     def counts_today(self) -> dict[str, int]:
-        return {row["case_id"]: row["count"] for row in self._store.counts("case", **self._today_filter())}
+        return {row["case_id"]: row["count"] for row in self._store.counts("case", self.today_scope())}
 
     # -- the visitor's letter --------------------------------------------------------
 
@@ -128,6 +128,7 @@ class Station:
         sig = Signature(
             id="", number=number, case_id=case.id, kind=kind, name=name.strip() or "Your name",
             message=message, created_at=utc_iso(self.clock()), event=self.config.event, kiosk_id=self.config.kiosk_id,
+            local_time=stall_iso(self.clock()),
         )
         return render_text(layouts.for_signature(case, sig, self.config.campaign), self.setup.paper)
 
@@ -139,11 +140,12 @@ class Station:
     def record(self, case_id: str, kind: str, name: str, message: str) -> Signature:
         """*Any thread.* Commit the signature and its pending print job."""
         name, message = self.check_form(name, message)
-        if self.case(case_id) is None:
+        case = self.case(case_id)
+        if case is None:
             raise TextError(f"case: unknown case {case_id!r}")
         with Store(self.config.database_path, create=False) as store:
-            return store.record(case_id=case_id, kind=kind, name=name, message=message,
-                                event=self.config.event, kiosk_id=self.config.kiosk_id)
+            return store.record(case=case, kind=kind, name=name, message=message, event=self.config.event,
+                                kiosk_id=self.config.kiosk_id, at=self.clock())
 
     def print_signature(self, sig: Signature, *, allow=("pending", "failed")) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome."""

@@ -2,12 +2,17 @@
 
 Every signature is committed (WAL, ``synchronous=FULL``) together with a pending print
 job in one transaction; only then does anything go to a printer. Print jobs move
-``pending -> printing -> printed`` or ``-> failed``. A job left in ``printing`` by a
-crash is *interrupted*: it may or may not be on paper, so it is listed for a volunteer and
-never reprinted silently.
+``pending -> printing -> printed`` or ``-> failed``; a purge cancels the jobs of letters
+it removes the names from. A job left in ``printing`` by a crash is *interrupted*: it may
+or may not be on paper, so it is listed for a volunteer and never reprinted silently.
+
+Days and hours are the stall's: each signature keeps the kiosk's wall-clock time
+(``local_time``) beside the UTC one, and every count (the home screen, the organiser
+screen, the tally slip, reports and exports) groups and filters by it through
+:meth:`Store.counts`, so they always agree, wherever and whenever they are computed.
 
 A Store holds one sqlite3 connection and must stay in the thread that opened it; open one
-Store per thread.
+Store per thread. The schema is in :mod:`kiosk.schema` and ``docs/database.md``.
 """
 
 from __future__ import annotations
@@ -16,80 +21,35 @@ import datetime as dt
 import os
 import sqlite3
 import uuid
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
-from sqlite_utils.migrations import Migrations
 
+from .schema import known_migrations, migrations
 from .text import validate_event, validate_kiosk_id
 
+if TYPE_CHECKING:
+    from .cases import Case
+
 KINDS = ("appeal", "postcard")
-JOB_STATES = ("pending", "printing", "printed", "failed")
+JOB_STATES = ("pending", "printing", "printed", "failed", "cancelled")
+WAITING_STATES = ("pending", "failed", "printing")
+
+# What a count can be grouped by: the SQL of its key and the columns it fills.
 GROUPS = {
-    "case": "case_id",
-    "event": "event",
-    "kiosk": "kiosk_id",
-    "kind": "kind",
-    "day": "substr(created_at, 1, 10)",
-    "hour": "substr(created_at, 1, 13) || ':00Z'",
+    "case": ("s.case_id", ("case_id", "case_title")),
+    "kind": ("s.kind", ("kind",)),
+    "event": ("s.event", ("event",)),
+    "kiosk": ("s.kiosk_id", ("kiosk_id",)),
+    "day": ("substr(s.local_time, 1, 10)", ("day",)),
+    "hour": ("substr(s.local_time, 1, 10) || ' ' || substr(s.local_time, 12, 2) || ':00'", ("hour",)),
 }
-GROUP_COLUMNS = {"case": "case_id", "event": "event", "kiosk": "kiosk_id", "kind": "kind", "day": "day", "hour": "hour"}
 
-migrations = Migrations("kiosk")
-
-
-@migrations(name="0001_signatures_and_print_jobs")
-def _m0001(db: Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE signatures (
-            id TEXT PRIMARY KEY,                -- UUID, unique across kiosks
-            number INTEGER NOT NULL,            -- running number on this kiosk
-            case_id TEXT NOT NULL,              -- file name of the case, without .toml
-            kind TEXT NOT NULL CHECK (kind IN ('appeal', 'postcard')),
-            name TEXT,                          -- the visitor's name (NULL once purged)
-            message TEXT,                       -- the visitor's own words (NULL once purged)
-            created_at TEXT NOT NULL,           -- UTC, ISO 8601
-            event TEXT NOT NULL,
-            kiosk_id TEXT NOT NULL
-        )
-        """
-    )
-    db.execute(
-        """
-        CREATE TABLE print_jobs (
-            id INTEGER PRIMARY KEY,
-            signature_id TEXT NOT NULL UNIQUE REFERENCES signatures(id),
-            status TEXT NOT NULL DEFAULT 'pending'
-                CHECK (status IN ('pending', 'printing', 'printed', 'failed')),
-            attempts INTEGER NOT NULL DEFAULT 0,
-            printer TEXT,                       -- the printer of the last attempt
-            last_error TEXT,
-            created_at TEXT NOT NULL,
-            updated_at TEXT NOT NULL,
-            printed_at TEXT
-        )
-        """
-    )
-    db.execute("CREATE INDEX signatures_case_id ON signatures(case_id)")
-    db.execute("CREATE INDEX signatures_created_at ON signatures(created_at)")
-    db.execute("CREATE INDEX signatures_kiosk_number ON signatures(kiosk_id, number)")
-    db.execute("CREATE INDEX print_jobs_status ON print_jobs(status)")
-
-
-@migrations(name="0002_case_settings")
-def _m0002(db: Database) -> None:
-    db.execute(
-        """
-        CREATE TABLE case_settings (
-            case_id TEXT PRIMARY KEY,           -- file name of the case, without .toml
-            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),  -- 0: not offered on this kiosk
-            updated_at TEXT NOT NULL
-        )
-        """
-    )
+BUSY_TIMEOUT = 15.0  # seconds to wait for another writer before "database is locked"
 
 
 class StoreError(Exception):
@@ -107,6 +67,8 @@ class Signature:
     created_at: str
     event: str
     kiosk_id: str
+    local_time: str = ""
+    purged_at: str | None = None
 
     @property
     def reference(self) -> str:
@@ -115,6 +77,13 @@ class Signature:
     @property
     def created(self) -> dt.datetime:
         return dt.datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
+
+    @property
+    def stall_time(self) -> dt.datetime:
+        """The time on the stall's clock when it was signed."""
+        if self.local_time:
+            return dt.datetime.fromisoformat(self.local_time)
+        return self.created.astimezone()
 
 
 @dataclass(frozen=True)
@@ -128,6 +97,44 @@ class Job:
     updated_at: str
 
 
+@dataclass(frozen=True)
+class Scope:
+    """Which signatures a count, export or purge covers. Days are the stall's, inclusive."""
+
+    event: str | None = None
+    kiosk_id: str | None = None
+    case_id: str | None = None
+    kind: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def where(self) -> tuple[str, list]:
+        terms, params = [], []
+        for term, value in (("s.event = ?", self.event), ("s.kiosk_id = ?", self.kiosk_id),
+                            ("s.case_id = ?", self.case_id), ("s.kind = ?", self.kind)):
+            if value is not None:
+                terms.append(term)
+                params.append(value)
+        if self.since is not None:
+            terms.append("s.local_time >= ?")
+            params.append(self.since.isoformat())
+        if self.until is not None:
+            terms.append("s.local_time < ?")
+            params.append((self.until + dt.timedelta(days=1)).isoformat())
+        return (" WHERE " + " AND ".join(terms) if terms else ""), params
+
+    @classmethod
+    def day(cls, day: dt.date, **kw) -> "Scope":
+        return cls(since=day, until=day, **kw)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    signatures: int          # names and messages removed now
+    cancelled_jobs: int      # letters that had not printed and now never will
+    already_purged: int      # in scope but purged before
+
+
 def utc_iso(moment: dt.datetime) -> str:
     """The stored form of a time: UTC, ISO 8601, microseconds, ``Z``."""
     return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
@@ -137,11 +144,11 @@ def utc_now() -> str:
     return utc_iso(dt.datetime.now(dt.timezone.utc))
 
 
-def local_day_bounds(day: dt.date) -> tuple[str, str]:
-    """The UTC times at which a local calendar day starts and ends (end exclusive)."""
-    start = dt.datetime.combine(day, dt.time.min).astimezone()
-    end = dt.datetime.combine(day + dt.timedelta(days=1), dt.time.min).astimezone()
-    return utc_iso(start), utc_iso(end)
+def stall_iso(moment: dt.datetime) -> str:
+    """The stall's wall-clock time with its UTC offset, as stored in ``local_time``."""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="microseconds")
 
 
 def _create_private(path: Path) -> None:
@@ -149,6 +156,18 @@ def _create_private(path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     os.close(fd)
+
+
+def explain(exc: sqlite3.Error) -> str:
+    """A database error in words an organiser can act on."""
+    text = str(exc)
+    if "locked" in text or "busy" in text:
+        return "database is locked: another program is writing to it (a running kiosk?); close it and try again"
+    if "malformed" in text or "not a database" in text:
+        return f"damaged or not a database file ({text})"
+    if "readonly" in text or "read-only" in text:
+        return f"cannot write to the database ({text})"
+    return text
 
 
 class Store:
@@ -165,13 +184,21 @@ class Store:
                 raise StoreError(f"{self.path}: cannot create database: {exc.strerror}") from None
         elif self.path.is_dir():
             raise StoreError(f"{self.path}: is a folder, not a database file")
+        conn = None
         try:
-            conn = sqlite3.connect(str(self.path), timeout=15)
+            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
             self.db = Database(conn)
             self._configure()
             self._check_and_migrate()
         except sqlite3.DatabaseError as exc:
+            if conn is not None:
+                conn.close()
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"{self.path}: {explain(exc)}") from None
             raise StoreError(f"{self.path}: not a kiosk database ({exc})") from None
+        except StoreError:
+            conn.close()
+            raise
 
     def _configure(self) -> None:
         with self.db.ensure_autocommit_on():
@@ -188,6 +215,11 @@ class Store:
         ).fetchone()
         if tables and not ours:
             raise StoreError(f"{self.path}: not a kiosk database (it holds other tables: {', '.join(sorted(tables)[:5])})")
+        if ours:
+            unknown = {m.name for m in migrations.applied(self.db)} - set(known_migrations())
+            if unknown:
+                raise StoreError(f"{self.path}: made by a newer version of kiosk (schema {sorted(unknown)[-1]});"
+                                 " update kiosk to read it")
         migrations.apply(self.db)
 
     def close(self) -> None:
@@ -200,7 +232,7 @@ class Store:
         self.close()
 
     @contextmanager
-    def _write(self):
+    def transaction(self):
         """One write transaction, taken with the write lock up front."""
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
@@ -213,60 +245,104 @@ class Store:
 
     # -- signatures ------------------------------------------------------------------
 
-    def record(self, *, case_id: str, kind: str, name: str, message: str, event: str, kiosk_id: str) -> Signature:
-        """Commit a signature and its pending print job. Returns once it is on disk."""
+    def record(self, *, kind: str, name: str, message: str, event: str, kiosk_id: str,
+               case: "Case | None" = None, case_id: str | None = None, at: dt.datetime | None = None) -> Signature:
+        """Commit a signature and its pending print job. Returns once it is on disk.
+
+        ``case`` also records what the case was (title, addressee, ...) for delivery lists;
+        with only ``case_id`` the case is known by its id. ``at`` is the stall's clock (now).
+        """
         if kind not in KINDS:
             raise ValueError(f"kind: {kind!r} is not one of {', '.join(KINDS)}")
+        case_id = case.id if case is not None else case_id
+        if not case_id:
+            raise ValueError("case: missing")
         event = validate_event(event)
         kiosk_id = validate_kiosk_id(kiosk_id)
-        now = utc_now()
+        moment = at or dt.datetime.now().astimezone()
+        now, local = utc_iso(moment), stall_iso(moment)
         sig_id = str(uuid.uuid4())
-        with self._write() as conn:
+        with self.transaction() as conn:
+            if case is not None:
+                self._remember_case(conn, case, now)
+            else:
+                conn.execute("INSERT OR IGNORE INTO cases (id) VALUES (?)", [case_id])
             (number,) = conn.execute(
                 "SELECT COALESCE(MAX(number), 0) + 1 FROM signatures WHERE kiosk_id = ?", [kiosk_id]
             ).fetchone()
             conn.execute(
-                "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, event, kiosk_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sig_id, number, case_id, kind, name, message, now, event, kiosk_id],
+                "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event, kiosk_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id],
             )
             conn.execute(
                 "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, 'pending', ?, ?)",
                 [sig_id, now, now],
             )
-        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id)
+        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local)
+
+    @staticmethod
+    def _remember_case(conn, case: "Case", now: str) -> None:
+        a = case.appeal.addressee
+        conn.execute(
+            "INSERT INTO cases (id, title, person, country, ask, addressee_name, addressee_title, addressee_address,"
+            " url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT(id) DO UPDATE SET title = excluded.title, person = excluded.person,"
+            " country = excluded.country, ask = excluded.ask, addressee_name = excluded.addressee_name,"
+            " addressee_title = excluded.addressee_title, addressee_address = excluded.addressee_address,"
+            " url = excluded.url, updated_at = excluded.updated_at",
+            [case.id, case.title, case.person, case.country, case.ask, a.name, a.title, "\n".join(a.address),
+             case.postcard.url, now],
+        )
+
+    _SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event,"
+                          " kiosk_id, local_time, purged_at")
 
     def signature(self, sig_id: str) -> Signature | None:
-        row = self.db.execute(
-            "SELECT id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event, kiosk_id"
-            " FROM signatures WHERE id = ?",
-            [sig_id],
-        ).fetchone()
+        row = self.db.execute(f"SELECT {self._SIGNATURE_COLUMNS} FROM signatures WHERE id = ?", [sig_id]).fetchone()
         return Signature(*row) if row else None
+
+    def signatures(self, scope: Scope = Scope()) -> list[Signature]:
+        where, params = scope.where()
+        rows = self.db.execute(
+            f"SELECT {self._SIGNATURE_COLUMNS} FROM signatures s{where} ORDER BY s.local_time, s.id", params
+        ).fetchall()
+        return [Signature(*row) for row in rows]
+
+    def events(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT event FROM signatures ORDER BY event")]
+
+    def case_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT case_id FROM signatures ORDER BY case_id")]
+
+    def kiosk_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT kiosk_id FROM signatures ORDER BY kiosk_id")]
+
+    def case_rows(self) -> dict[str, dict]:
+        """What each signed case was when last signed (``cases`` table), by id."""
+        cur = self.db.execute("SELECT * FROM cases ORDER BY id")
+        columns = [d[0] for d in cur.description]
+        return {row[0]: dict(zip(columns, row)) for row in cur}
 
     # -- print jobs ------------------------------------------------------------------
 
+    _JOB_COLUMNS = "id, signature_id, status, attempts, printer, last_error, updated_at"
+
     def job_for(self, sig_id: str) -> Job | None:
-        row = self.db.execute(
-            "SELECT id, signature_id, status, attempts, printer, last_error, updated_at FROM print_jobs"
-            " WHERE signature_id = ?",
-            [sig_id],
-        ).fetchone()
+        row = self.db.execute(f"SELECT {self._JOB_COLUMNS} FROM print_jobs WHERE signature_id = ?", [sig_id]).fetchone()
         return Job(*row) if row else None
 
-    def jobs(self, statuses=("pending", "failed", "printing")) -> list[Job]:
+    def jobs(self, statuses=WAITING_STATES) -> list[Job]:
         marks = ",".join("?" * len(statuses))
         rows = self.db.execute(
-            "SELECT id, signature_id, status, attempts, printer, last_error, updated_at FROM print_jobs"
-            f" WHERE status IN ({marks}) ORDER BY id",
-            list(statuses),
+            f"SELECT {self._JOB_COLUMNS} FROM print_jobs WHERE status IN ({marks}) ORDER BY id", list(statuses)
         ).fetchall()
         return [Job(*row) for row in rows]
 
     def claim_job(self, job_id: int, printer: str, *, allow=("pending", "failed")) -> bool:
         """Mark a job as printing, if it is in one of ``allow``. False if someone else has it."""
         marks = ",".join("?" * len(allow))
-        with self._write() as conn:
+        with self.transaction() as conn:
             cur = conn.execute(
                 "UPDATE print_jobs SET status = 'printing', attempts = attempts + 1, printer = ?, updated_at = ?"
                 f" WHERE id = ? AND status IN ({marks})",
@@ -277,7 +353,7 @@ class Store:
     def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         """Record the outcome of a print attempt."""
         now = utc_now()
-        with self._write() as conn:
+        with self.transaction() as conn:
             if error is None:
                 conn.execute(
                     "UPDATE print_jobs SET status = 'printed', last_error = NULL, updated_at = ?, printed_at = ?"
@@ -290,32 +366,48 @@ class Store:
                     [error, now, job_id],
                 )
 
-    # -- counts and exports ----------------------------------------------------------
+    # -- counts ------------------------------------------------------------------------
 
-    @staticmethod
-    def _where(since: str | None, until: str | None, kiosk_id: str | None, event: str | None):
-        """A WHERE clause: ``since`` inclusive, ``until`` exclusive (UTC ISO times)."""
-        terms, params = [], []
-        for term, value in (("created_at >= ?", since), ("created_at < ?", until), ("kiosk_id = ?", kiosk_id),
-                            ("event = ?", event)):
-            if value is not None:
-                terms.append(term)
-                params.append(value)
-        return (" WHERE " + " AND ".join(terms) if terms else ""), params
-
-    def counts(self, by: str = "case", *, since=None, until=None, kiosk_id=None, event=None) -> list[dict]:
-        if by not in GROUPS:
-            raise ValueError(f"--by: {by!r} is not one of {', '.join(GROUPS)}")
-        expr, column = GROUPS[by], GROUP_COLUMNS[by]
-        where, params = self._where(since, until, kiosk_id, event)
+    def counts(self, by: Sequence[str] = ("case",), scope: Scope = Scope()) -> list[dict]:
+        """Signatures counted per combination of ``by`` (see GROUPS), in key order."""
+        by = [by] if isinstance(by, str) else list(by)
+        for group in by:
+            if group not in GROUPS:
+                raise ValueError(f"--by: {group!r} is not one of {', '.join(GROUPS)}")
+        if not by or len(set(by)) != len(by):
+            raise ValueError("--by: name each grouping once")
+        keys = [GROUPS[g][0] for g in by]
+        select = []
+        columns: list[str] = []
+        for group, key in zip(by, keys):
+            select.append(key)
+            columns.append(GROUPS[group][1][0])
+            if group == "case":
+                select.append("COALESCE(c.title, '')")
+                columns.append("case_title")
+        join = " LEFT JOIN cases c ON c.id = s.case_id" if "case" in by else ""
+        where, params = scope.where()
+        group_by = ", ".join(str(i + 1) for i, _ in enumerate(select) if select[i] in keys)
         rows = self.db.execute(
-            f"SELECT {expr} AS key, COUNT(*) FROM signatures{where} GROUP BY key ORDER BY key", params
+            f"SELECT {', '.join(select)}, COUNT(*) FROM signatures s{join}{where}"
+            f" GROUP BY {group_by} ORDER BY {group_by}",
+            params,
         ).fetchall()
-        return [{column: key, "count": count} for key, count in rows]
+        return [dict(zip([*columns, "count"], row)) for row in rows]
 
-    def total(self, *, since=None, until=None, kiosk_id=None, event=None) -> int:
-        where, params = self._where(since, until, kiosk_id, event)
-        return self.db.execute(f"SELECT COUNT(*) FROM signatures{where}", params).fetchone()[0]
+    def total(self, scope: Scope = Scope()) -> int:
+        where, params = scope.where()
+        return self.db.execute(f"SELECT COUNT(*) FROM signatures s{where}", params).fetchone()[0]
+
+    def print_status_counts(self, scope: Scope = Scope()) -> dict[str, int]:
+        """Appeals and postcards in ``scope`` by the state of their print job."""
+        where, params = scope.where()
+        rows = self.db.execute(
+            f"SELECT COALESCE(j.status, 'none'), COUNT(*) FROM signatures s"
+            f" LEFT JOIN print_jobs j ON j.signature_id = s.id{where} GROUP BY 1",
+            params,
+        ).fetchall()
+        return dict(rows)
 
     # -- cases enabled on this kiosk ---------------------------------------------------
 
@@ -323,23 +415,89 @@ class Store:
         return {row[0] for row in self.db.execute("SELECT case_id FROM case_settings WHERE enabled = 0")}
 
     def set_case_enabled(self, case_id: str, enabled: bool) -> None:
-        with self._write() as conn:
+        with self.transaction() as conn:
             conn.execute(
                 "INSERT INTO case_settings (case_id, enabled, updated_at) VALUES (?, ?, ?)"
                 " ON CONFLICT(case_id) DO UPDATE SET enabled = excluded.enabled, updated_at = excluded.updated_at",
                 [case_id, int(enabled), utc_now()],
             )
 
-    def export_rows(self):
+    # -- exports -------------------------------------------------------------------------
+
+    EXPORT_COLUMNS = (
+        "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
+        "print_status", "purged_at",
+    )
+
+    def export_rows(self, scope: Scope = Scope()):
+        where, params = scope.where()
         cur = self.db.execute(
-            "SELECT s.id, s.number, s.case_id, s.kind, s.name, s.message, s.created_at, s.event, s.kiosk_id,"
-            " COALESCE(j.status, 'none') AS print_status"
-            " FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id ORDER BY s.created_at, s.id"
+            "SELECT s.id, s.number, s.case_id, s.kind, s.name, s.message, s.created_at, s.local_time, s.event,"
+            " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at"
+            f" FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id{where} ORDER BY s.local_time, s.id",
+            params,
         )
         columns = [d[0] for d in cur.description]
         for row in cur:
             yield dict(zip(columns, row))
 
-    EXPORT_COLUMNS = (
-        "id", "number", "case_id", "kind", "name", "message", "created_at", "event", "kiosk_id", "print_status",
-    )
+    # -- personal data -------------------------------------------------------------------
+
+    def purge_preview(self, scope: Scope) -> tuple[int, int, int]:
+        """(signatures whose names would go, of them letters not printed yet, already purged)."""
+        where, params = scope.where()
+        joiner = " AND " if where else " WHERE "
+        (keep,) = self.db.execute(f"SELECT COUNT(*) FROM signatures s{where}{joiner}s.purged_at IS NULL",
+                                  params).fetchone()
+        (done,) = self.db.execute(f"SELECT COUNT(*) FROM signatures s{where}{joiner}s.purged_at IS NOT NULL",
+                                  params).fetchone()
+        (unprinted,) = self.db.execute(
+            f"SELECT COUNT(*) FROM signatures s JOIN print_jobs j ON j.signature_id = s.id{where}{joiner}"
+            f"s.purged_at IS NULL AND j.status IN ({','.join('?' * len(WAITING_STATES))})",
+            [*params, *WAITING_STATES],
+        ).fetchone()
+        return keep, unprinted, done
+
+    def purge_personal_data(self, scope: Scope) -> PurgeResult:
+        """Remove names and messages in ``scope``, keep every row (so every count), and
+        leave nothing of them in the file: secure_delete, then VACUUM and an emptied WAL.
+
+        Raises StoreError if another connection keeps the file from being cleaned; the
+        names are gone from the data by then, and running the purge again finishes it.
+        """
+        where, params = scope.where()
+        joiner = " AND " if where else " WHERE "
+        done = self.purge_preview(scope)[2]
+        now = utc_now()
+        self.db.execute("PRAGMA secure_delete=ON")
+        with self.transaction() as conn:
+            conn.execute("CREATE TEMP TABLE purging (id TEXT PRIMARY KEY)")
+            conn.execute(f"INSERT INTO purging SELECT s.id FROM signatures s{where}{joiner}s.purged_at IS NULL", params)
+            cancelled = conn.execute(
+                "UPDATE print_jobs SET status = 'cancelled', last_error = 'personal data purged before printing',"
+                f" updated_at = ? WHERE signature_id IN (SELECT id FROM purging)"
+                f" AND status IN ({','.join('?' * len(WAITING_STATES))})",
+                [now, *WAITING_STATES],
+            ).rowcount
+            purged = conn.execute(
+                "UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id IN (SELECT id FROM purging)",
+                [now],
+            ).rowcount
+            conn.execute("DROP TABLE temp.purging")
+        self.scrub()
+        return PurgeResult(purged, cancelled, done)
+
+    def scrub(self) -> None:
+        """Rewrite the file without free pages and empty its WAL, so removed data is gone."""
+        with self.db.ensure_autocommit_on():
+            self._checkpoint()
+            self.db.execute("VACUUM")
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise StoreError(
+                f"{self.path}: another program has the database open (a running kiosk?), so removed data may"
+                " still be in its journal; close it and run the purge again"
+            )

@@ -100,13 +100,14 @@ def test_export_counts_and_signatures(db, tmp_path):
                               ("prisoner-ilya-voronin", "appeal", "Fair")]:
         assert sign(db, tmp_path, case=case, kind=kind, event=event, name="Zoë, \"quoted\"").exit_code == 0
     rows = list(csv.DictReader(io.StringIO(run("export", "counts", "--db", db).output)))
-    assert rows == [{"case_id": "lawyer-amara-osei", "count": "2"}, {"case_id": "prisoner-ilya-voronin", "count": "1"}]
+    assert [(r["case_id"], r["count"]) for r in rows] == [("lawyer-amara-osei", "2"), ("prisoner-ilya-voronin", "1")]
+    assert rows[0]["case_title"] == "Lawyer harassed for defending her clients"
     by_event = json.loads(run("export", "counts", "--by", "event", "--format", "json", "--db", db).output)
     assert by_event == [{"event": "Fair", "count": 1}, {"event": "Fest", "count": 2}]
     (day,) = json.loads(run("export", "counts", "--by", "day", "--format", "json", "--db", db).output)
     assert day["count"] == 3
     (hour,) = json.loads(run("export", "counts", "--by", "hour", "--format", "json", "--db", db).output)
-    assert hour["count"] == 3 and hour["hour"].endswith(":00Z")
+    assert hour["count"] == 3 and hour["hour"].endswith(":00") and hour["hour"][:10] == day["day"]
     sigs = list(csv.DictReader(io.StringIO(run("export", "signatures", "--db", db).output)))
     assert len(sigs) == 3
     assert set(sigs[0]) >= {"id", "case_id", "kind", "name", "message", "created_at", "event", "kiosk_id", "print_status"}

@@ -2,33 +2,25 @@
 
 import datetime as dt
 
-from kiosk.store import Store, local_day_bounds
+from kiosk.store import Store
 from tests.conftest import CASES
 from tests.kiosk_app import make_station
 
 
 def test_today_is_the_stalls_local_day_and_only_this_kiosk(tmp_path):
     station = make_station(tmp_path, cases=CASES)
-    case = station.offered()[0].id
+    case = station.offered()[0]
+    noon = station.clock()
     with Store(station.config.database_path) as store:
-        store.record(case_id=case, kind="appeal", name="Here", message="", event="Test Fest", kiosk_id="stall-1")
-        store.record(case_id=case, kind="appeal", name="Other", message="", event="Test Fest", kiosk_id="stall-2")
-        sig = store.record(case_id=case, kind="postcard", name="Yesterday", message="", event="Test Fest",
-                           kiosk_id="stall-1")
-        start, _ = local_day_bounds(station.today())
-        yesterday = (dt.datetime.fromisoformat(start.replace("Z", "+00:00")) - dt.timedelta(seconds=1))
-        store.db.execute("UPDATE signatures SET created_at = ? WHERE id = ?",
-                         [yesterday.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), sig.id])
-        store.db.conn.commit()
+        store.record(case=case, kind="appeal", name="Here", message="", event="Test Fest", kiosk_id="stall-1", at=noon)
+        store.record(case=case, kind="appeal", name="Other", message="", event="Test Fest", kiosk_id="stall-2", at=noon)
+        # a minute before midnight on the stall's clock, in a zone far from this machine's
+        late = dt.datetime.combine(noon.date() - dt.timedelta(days=1), dt.time(23, 59),
+                                   tzinfo=dt.timezone(dt.timedelta(hours=-11)))
+        store.record(case=case, kind="postcard", name="Yesterday", message="", event="Test Fest",
+                     kiosk_id="stall-1", at=late)
     assert station.count_today() == 1
-    assert station.counts_today() == {case: 1}
-
-
-def test_local_day_bounds_cover_24_hours_in_utc():
-    start, end = local_day_bounds(dt.date(2026, 11, 24))
-    a = dt.datetime.fromisoformat(start.replace("Z", "+00:00"))
-    b = dt.datetime.fromisoformat(end.replace("Z", "+00:00"))
-    assert b - a == dt.timedelta(days=1) and start.endswith("Z")
+    assert station.counts_today() == {case.id: 1}
 
 
 def test_disabled_cases_are_not_offered_and_stay_off(tmp_path):

@@ -62,15 +62,16 @@ def test_missing_and_foreign_databases_are_refused(tmp_path):
 
 def test_schema_comes_from_migrations(store):
     applied = [r[0] for r in store.db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'kiosk'")]
-    assert applied == ["0001_signatures_and_print_jobs", "0002_case_settings"]
+    assert applied == ["0001_signatures_and_print_jobs", "0002_case_settings", "0003_cases_stall_time_purge_merges"]
     Store(store.path).close()  # reopening applies nothing twice
-    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 2
+    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 3
 
 
 def test_counts(store):
     for case, kind in [("a", "appeal"), ("a", "postcard"), ("b", "appeal")]:
         store.record(case_id=case, kind=kind, name="x", message="", event="E", kiosk_id="k1")
-    assert store.counts("case") == [{"case_id": "a", "count": 2}, {"case_id": "b", "count": 1}]
+    assert store.counts("case") == [{"case_id": "a", "case_title": "", "count": 2},
+                                    {"case_id": "b", "case_title": "", "count": 1}]
     assert store.counts("kind") == [{"kind": "appeal", "count": 2}, {"kind": "postcard", "count": 1}]
     (day,) = store.counts("day")
     assert day["count"] == 3 and len(day["day"]) == 10

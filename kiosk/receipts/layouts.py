@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 
 from ..cases import Case
+from ..reports.summary import Tally
+from ..reports.tables import hour_span
 from ..store import Signature
 from .model import QR, Cut, Feed, Receipt, Rule, Text
 
@@ -13,7 +15,7 @@ MOTTO = "Every letter counts"
 
 
 def _local_date(sig: Signature) -> str:
-    day = sig.created.astimezone()
+    day = sig.stall_time
     return f"{day.day} {day:%B %Y}"
 
 
@@ -109,3 +111,37 @@ def printer_test(description: str, columns: int, when: dt.datetime | None = None
         Cut(),
     ]
     return Receipt(name=f"printer-test-{when:%Y%m%d-%H%M%S}", blocks=tuple(blocks))
+
+
+def tally(t: Tally, columns: int) -> Receipt:
+    """The end-of-day slip: the day's letters per case and per hour, for the stall's records."""
+    kiosk = t.kiosk_id or "all kiosks"
+    blocks: list = [
+        Text("End-of-day tally", align="center", bold=True, large=True),
+        Text(f"{t.day:%A} {t.day.day} {t.day:%B %Y}", align="center"),
+        Text(f"{t.event or 'All events'} - {kiosk}", align="center"),
+        Rule(),
+        Text(f"Letters: {t.total}", bold=True, large=True),
+        Text(f"Appeals {sum(c.appeal for c in t.cases)}   Postcards {sum(c.postcard for c in t.cases)}"),
+        Rule(),
+        Text("Per case", bold=True),
+    ]
+    for line in t.cases:
+        blocks += [Text(line.label), Text(f"  appeals {line.appeal}  postcards {line.postcard}  total {line.total}")]
+    if not t.cases:
+        blocks.append(Text("No letters this day."))
+    blocks += [Rule(), Text("Per hour", bold=True)]
+    span = hour_span(t.hours)
+    top = max((n for _, n in span), default=0)
+    room = max(4, columns - 12)
+    for hour, n in span:
+        bar = "#" * (round(n * room / top) if top else 0)
+        blocks.append(Text(f"{hour} {n:>4} {bar}"))
+    blocks += [
+        Rule(),
+        Text(f"Printed {t.printed_at:%Y-%m-%d %H:%M}", align="center"),
+        Text(MOTTO, align="center", bold=True),
+        Cut(),
+    ]
+    name = f"tally-{t.day.isoformat()}-{t.kiosk_id or 'all'}"
+    return Receipt(name=name, blocks=tuple(blocks))

@@ -1,102 +1,28 @@
-"""The ``kiosk`` command line.
-
-Exit codes: 0 done; 1 bad input or an unusable file (one line on stderr); 2 wrong usage;
-3 the signature is recorded but not printed (its print job waits for ``kiosk jobs retry``).
-"""
+"""Commands for the stall: sign, run the app, print jobs, printers and cases."""
 
 from __future__ import annotations
 
-import csv
-import json
-import re
-import socket
 import sys
-import traceback
 from pathlib import Path
 
 import click
 
-from . import locations
-from .cases import CaseSet, load_cases, read_dir
-from .text import TextError, validate_event, validate_kiosk_id, validate_message, validate_name
-
-EXIT_NOT_PRINTED = 3
-
-
-class KioskError(click.ClickException):
-    """A one-line error for the user, exit 1."""
-
-
-def _default_kiosk_id() -> str:
-    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname().split(".")[0])[:32].strip("-._")
-    return host or "kiosk"
-
-
-db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="KIOSK_DB",
-    default=None, help="Database file [env KIOSK_DB; default: in the user data folder].",
+from .. import locations
+from ..cases import CaseSet, read_dir
+from ..text import TextError, validate_event, validate_kiosk_id, validate_message, validate_name
+from .base import (
+    EXIT_NOT_PRINTED, KioskError, campaign_option, cases_option, cli, db_option, default_kiosk_id, load_case_set,
+    open_store, printer_option, printer_setup, printers_option,
 )
-cases_option = click.option(
-    "--cases", "cases_path", type=click.Path(path_type=Path), envvar="KIOSK_CASES", default=None,
-    help="Folder of case files [env KIOSK_CASES; default: ./cases or the samples].",
-)
-printer_option = click.option(
-    "--printer", "printer_spec", envvar="KIOSK_PRINTER", default=None,
-    help="Printer set-up name or quick spec (file:PATH, tcp://HOST:PORT, preview:DIR, ...)"
-    " [env KIOSK_PRINTER; default: the preview printer].",
-)
-printers_option = click.option(
-    "--printers", "printers_path", type=click.Path(path_type=Path), envvar="KIOSK_PRINTERS", default=None,
-    help="Folder of printer set-ups [env KIOSK_PRINTERS; default: ./printers or the examples].",
-)
-campaign_option = click.option(
-    "--campaign", envvar="KIOSK_CAMPAIGN", default="Letters for Freedom", show_default=True,
-    help="Campaign name printed at the top [env KIOSK_CAMPAIGN].",
-)
-
-
-def _open_store(db_path: Path | None, *, create: bool):
-    from .store import Store, StoreError
-
-    path = db_path or locations.default_db()
-    try:
-        return Store(path, create=create)
-    except StoreError as exc:
-        raise KioskError(str(exc)) from None
-
-
-def _cases(cases_path: Path | None) -> CaseSet:
-    folder = cases_path or locations.cases_dir()
-    result = load_cases(folder, warn=lambda line: click.echo(f"warning: {line}", err=True))
-    if not result.cases:
-        raise KioskError(f"{folder}: no usable case files")
-    return result
-
-
-def _setup(printer_spec: str | None, printers_path: Path | None):
-    from .printing.setups import SetupError, parse_spec, preview_setup
-
-    if not printer_spec:
-        return preview_setup(locations.preview_dir())
-    try:
-        return parse_spec(printer_spec, printers_path or locations.printers_dir())
-    except SetupError as exc:
-        raise KioskError(str(exc)) from None
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="kiosk")
-def cli() -> None:
-    """The letter-writing kiosk: visitors sign appeals and postcards for people at risk."""
 
 
 # -- signing ------------------------------------------------------------------------------
 
 
 def _sign_and_print(store, cases: CaseSet, setup, *, case_id, kind, name, message, event, kiosk_id, campaign):
-    from .printing.queue import print_signature
+    from ..printing.queue import print_signature
 
-    sig = store.record(case_id=case_id, kind=kind, name=name, message=message, event=event, kiosk_id=kiosk_id)
+    sig = store.record(case=cases.cases[case_id], kind=kind, name=name, message=message, event=event, kiosk_id=kiosk_id)
     click.echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
     outcome = print_signature(store, sig, cases.cases[case_id], setup, campaign)
     if outcome.printed:
@@ -114,7 +40,7 @@ def _sign_and_print(store, cases: CaseSet, setup, *, case_id, kind, name, messag
 @click.option("--message", default="", help="The visitor's own words (optional).")
 @click.option("--kind", type=click.Choice(["appeal", "postcard"]), required=True, help="Signed appeal or QR postcard.")
 @click.option("--event", envvar="KIOSK_EVENT", default="Kiosk", show_default=True, help="Event name [env KIOSK_EVENT].")
-@click.option("--kiosk-id", envvar="KIOSK_ID", default=_default_kiosk_id, help="This kiosk's id [env KIOSK_ID; default: host name].")
+@click.option("--kiosk-id", envvar="KIOSK_ID", default=default_kiosk_id, help="This kiosk's id [env KIOSK_ID; default: host name].")
 @printer_option
 @printers_option
 @db_option
@@ -133,14 +59,14 @@ def sign(case_id, name, message, kind, event, kiosk_id, printer_spec, printers_p
         kiosk_id = validate_kiosk_id(kiosk_id.strip())
     except TextError as exc:
         raise KioskError(str(exc)) from None
-    cases = _cases(cases_path)
+    cases = load_case_set(cases_path)
     case = cases.cases.get(case_id)
     if case is None:
         raise KioskError(f"--case: unknown case {case_id!r} (known: {', '.join(sorted(cases.cases))})")
     if not case.is_open():
         raise KioskError(f"--case: case {case_id!r} closed on {case.deadline}")
-    setup = _setup(printer_spec, printers_path)
-    with _open_store(db_path, create=True) as store:
+    setup = printer_setup(printer_spec, printers_path)
+    with open_store(db_path, create=True) as store:
         code = _sign_and_print(store, cases, setup, case_id=case_id, kind=kind, name=name, message=message,
                                event=event, kiosk_id=kiosk_id, campaign=campaign)
     sys.exit(code)
@@ -148,8 +74,8 @@ def sign(case_id, name, message, kind, event, kiosk_id, printer_spec, printers_p
 
 def _run_app(config) -> None:
     """Start the kiosk app for ``config``; every reason it cannot start is one line."""
-    from .station import Station, StationError
-    from .ui.themes import theme_names
+    from ..station import Station, StationError
+    from ..ui.themes import theme_names
 
     if config.theme not in theme_names():
         where = f"{config.path}: " if config.path else ""
@@ -158,7 +84,7 @@ def _run_app(config) -> None:
         station = Station(config, warn=lambda line: click.echo(f"warning: {line}", err=True))
     except StationError as exc:
         raise KioskError(str(exc)) from None
-    from .ui.app import KioskApp
+    from ..ui.app import KioskApp
 
     try:
         KioskApp(station).run()
@@ -173,7 +99,7 @@ def _run_app(config) -> None:
               help="Folder for the printed receipts [default: preview/ in the user data folder].")
 def demo(db_path, preview_path):
     """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468."""
-    from .config import demo_config
+    from ..config import demo_config
 
     _run_app(demo_config(database=db_path, preview=preview_path))
 
@@ -183,7 +109,7 @@ def demo(db_path, preview_path):
               default=None, help="Settings file [env KIOSK_CONFIG; default: kiosk.toml in the user config folder].")
 def run(config_path):
     """Run the kiosk at a stall, with the settings file's cases, printer and PIN."""
-    from .config import ConfigError, load_config
+    from ..config import ConfigError, load_config
 
     path = config_path or locations.config_file()
     try:
@@ -203,8 +129,8 @@ def set_pin_command(config_path):
 
     Creates the settings file, with comments for every setting, if it does not exist.
     """
-    from .config import ConfigError, set_pin
-    from .pin import PinError, validate_pin
+    from ..config import ConfigError, set_pin
+    from ..pin import PinError, validate_pin
 
     path = config_path or locations.config_file()
 
@@ -235,7 +161,7 @@ def jobs(ctx, db_path):
     """List print jobs that are waiting, failed or interrupted."""
     if ctx.invoked_subcommand is not None:
         return
-    with _open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False) as store:
         waiting = store.jobs()
         if not waiting:
             click.echo("No print jobs waiting.")
@@ -260,11 +186,11 @@ def jobs(ctx, db_path):
 @click.option("--interrupted", is_flag=True, help="Also reprint jobs interrupted mid-print (they may be on paper).")
 def jobs_retry(printer_spec, printers_path, db_path, cases_path, campaign, interrupted):
     """Print the waiting and failed jobs. Exit 3 if any still fails."""
-    from .printing.queue import retry_jobs
+    from ..printing.queue import retry_jobs
 
-    setup = _setup(printer_spec, printers_path)
-    cases = _cases(cases_path)
-    with _open_store(db_path, create=False) as store:
+    setup = printer_setup(printer_spec, printers_path)
+    cases = load_case_set(cases_path)
+    with open_store(db_path, create=False) as store:
         done = failed = 0
         for sig, outcome in retry_jobs(store, cases.cases, setup, campaign, interrupted=interrupted):
             job = store.job_for(sig.id)
@@ -294,11 +220,11 @@ def printer():
 @printers_option
 def printer_test(printer_spec, printers_path):
     """Print a test receipt: a width ruler, a code-page sample and a QR code."""
-    from .printing.devices import PrintError
-    from .printing.queue import deliver
-    from .receipts.layouts import printer_test as test_receipt
+    from ..printing.devices import PrintError
+    from ..printing.queue import deliver
+    from ..receipts.layouts import printer_test as test_receipt
 
-    setup = _setup(printer_spec, printers_path)
+    setup = printer_setup(printer_spec, printers_path)
     click.echo(f"Printer: {setup.describe()}")
     try:
         where = deliver(test_receipt(setup.describe(), setup.paper.columns), setup)
@@ -310,7 +236,7 @@ def printer_test(printer_spec, printers_path):
 @printer.command("profiles")
 def printer_profiles():
     """List the python-escpos capability profiles a set-up can name."""
-    from .printing.escpos_lib import profile_data, profile_names
+    from ..printing.escpos_lib import profile_data, profile_names
 
     for name in profile_names():
         data = profile_data(name)
@@ -324,7 +250,7 @@ def printer_profiles():
 @printers_option
 def printer_list(printers_path):
     """List the printer set-ups in the printers folder."""
-    from .printing.setups import SetupError, load_setup
+    from ..printing.setups import SetupError, load_setup
 
     folder = printers_path or locations.printers_dir()
     bad = 0
@@ -365,77 +291,7 @@ def cases_check(directory):
 @cases_option
 def cases_list(cases_path):
     """List the cases offered to visitors."""
-    result = _cases(cases_path)
+    result = load_case_set(cases_path)
     for case in result.offered():
         deadline = f"until {case.deadline}" if case.deadline else ""
         click.echo(f"{case.id:<28} {case.person:<24} {deadline}")
-
-
-# -- exports ------------------------------------------------------------------------------
-
-
-def _write(rows: list[dict], columns: list[str], fmt: str, output) -> None:
-    if fmt == "json":
-        output.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
-        return
-    writer = csv.DictWriter(output, fieldnames=columns, lineterminator="\n")
-    writer.writeheader()
-    writer.writerows(rows)
-
-
-format_option = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-output_option = click.option("--output", "-o", type=click.File("w", encoding="utf-8"), default="-",
-                             help="Write to this file instead of standard output.")
-
-
-@cli.group()
-def export():
-    """Export signature counts and signatures."""
-
-
-@export.command("counts")
-@click.option("--by", type=click.Choice(["case", "event", "day", "hour", "kind", "kiosk"]), default="case", show_default=True)
-@format_option
-@output_option
-@db_option
-def export_counts(by, fmt, output, db_path):
-    """Signature counts per case, event, day or hour (UTC)."""
-    from .store import GROUP_COLUMNS
-
-    with _open_store(db_path, create=False) as store:
-        rows = store.counts(by)
-    _write(rows, [GROUP_COLUMNS[by], "count"], fmt, output)
-
-
-@export.command("signatures")
-@format_option
-@output_option
-@db_option
-def export_signatures(fmt, output, db_path):
-    """Every signature, a row each, with its print status."""
-    from .store import Store
-
-    with _open_store(db_path, create=False) as store:
-        rows = list(store.export_rows())
-    _write(rows, list(Store.EXPORT_COLUMNS), fmt, output)
-
-
-def main() -> None:
-    try:
-        cli.main(prog_name="kiosk", standalone_mode=True)
-    except SystemExit:
-        raise
-    except KeyboardInterrupt:
-        click.echo("kiosk: interrupted", err=True)
-        sys.exit(130)
-    except Exception as exc:  # noqa: BLE001 - the user gets one line; the details go to a log file
-        log = locations.data_dir() / "errors.log"
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as f:
-                traceback.print_exc(file=f)
-            where = f" (details in {log})"
-        except OSError:
-            where = ""
-        click.echo(f"kiosk: unexpected error: {type(exc).__name__}: {exc}{where}", err=True)
-        sys.exit(1)

@@ -1,0 +1,137 @@
+"""Merging kiosks: other kiosks' databases into one, each signature once.
+
+A signature is known by its UUID, so merging the same file twice, or two copies that
+overlap, adds nothing the second time. Each source is first copied (SQLite's backup API,
+read-only, WAL included) to a temporary file, and only the copy is checked and migrated:
+the source file itself is never written. A file that is not a kiosk database, is damaged,
+or comes from a newer kiosk is refused before anything is merged.
+
+What is merged: the signatures, their print jobs (so delivery lists show what printed) and
+the case snapshots (the newest wins). A name removed by a purge in either file stays
+removed. Not merged: a kiosk's own case on/off settings.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from .store import Store, StoreError, explain, utc_now
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    source: Path
+    signatures: int   # in the source
+    added: int        # new to the target; the rest were there already
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+@contextmanager
+def checked_copy(source: Path, workdir: Path):
+    """A migrated, integrity-checked copy of ``source``; raises StoreError, source untouched."""
+    source = Path(source)
+    if not source.exists():
+        raise StoreError(f"{source}: no such file")
+    if source.is_dir():
+        raise StoreError(f"{source}: is a folder, not a database file")
+    fd, name = tempfile.mkstemp(prefix="kiosk-merge-", suffix=".db", dir=workdir)
+    os.close(fd)
+    copy = Path(name)
+    try:
+        try:
+            src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
+            try:
+                dst = sqlite3.connect(copy)
+                src.backup(dst)
+                dst.close()
+            finally:
+                src.close()
+        except sqlite3.Error as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreError(f"{source}: {explain(exc)}") from None
+            raise StoreError(f"{source}: not a kiosk database ({exc})") from None
+        try:
+            store = Store(copy, create=False)
+        except StoreError as exc:
+            raise StoreError(str(exc).replace(str(copy), str(source))) from None
+        try:
+            (verdict,) = store.db.execute("PRAGMA integrity_check").fetchone()
+            if verdict != "ok":
+                raise StoreError(f"{source}: damaged database ({verdict}); not merged")
+            yield store
+        finally:
+            store.close()
+    finally:
+        for suffix in ("", "-wal", "-shm", "-journal"):
+            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+
+_CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
+                 "url", "updated_at")
+_SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
+                      "kiosk_id", "purged_at")
+_JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
+                "printed_at")
+
+
+def merge_copy(target: Store, copy: Store, source: Path) -> MergeResult:
+    """Merge an already checked copy (see :func:`checked_copy`) into ``target``, in one transaction."""
+    cases, sigs, jobs = (", ".join(c) for c in (_CASE_COLUMNS, _SIGNATURE_COLUMNS, _JOB_COLUMNS))
+    updates = ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS[1:])
+    conn = target.db.conn
+    conn.execute("ATTACH DATABASE ? AS src", [str(copy.path)])
+    try:
+        with target.transaction():
+            (in_source,) = conn.execute("SELECT COUNT(*) FROM src.signatures").fetchone()
+            conn.execute(
+                f"INSERT INTO cases ({cases}) SELECT {cases} FROM src.cases WHERE true"
+                f" ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at IS NOT NULL"
+                " AND (cases.updated_at IS NULL OR excluded.updated_at > cases.updated_at)"
+            )
+            added = conn.execute(f"INSERT OR IGNORE INTO signatures ({sigs}) SELECT {sigs} FROM src.signatures").rowcount
+            conn.execute(f"INSERT OR IGNORE INTO print_jobs ({jobs}) SELECT {jobs} FROM src.print_jobs")
+            # A name purged anywhere stays purged here too.
+            conn.execute(
+                "UPDATE signatures SET name = NULL, message = NULL,"
+                " purged_at = (SELECT p.purged_at FROM src.signatures p WHERE p.id = signatures.id)"
+                " WHERE purged_at IS NULL AND id IN (SELECT id FROM src.signatures WHERE purged_at IS NOT NULL)"
+            )
+            conn.execute(
+                "INSERT INTO merges (source, merged_at, signatures_in_source, signatures_added) VALUES (?, ?, ?, ?)",
+                [str(source), utc_now(), in_source, added],
+            )
+    finally:
+        conn.execute("DETACH DATABASE src")
+    return MergeResult(Path(source), in_source, added)
+
+
+def merge(target: Store, sources: list[Path], *, workdir: Path | None = None) -> list[MergeResult]:
+    """Merge every source into ``target``. Every source is checked before any is merged."""
+    workdir = workdir or target.path.parent
+    for source in sources:
+        if _same_file(Path(source), target.path):
+            raise StoreError(f"{source}: is the target database itself")
+    results = []
+    with _all_checked(sources, workdir) as copies:
+        for source, copy in zip(sources, copies):
+            results.append(merge_copy(target, copy, Path(source)))
+    return results
+
+
+@contextmanager
+def _all_checked(sources: list[Path], workdir: Path):
+    from contextlib import ExitStack
+
+    with ExitStack() as stack:
+        yield [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]

@@ -1,0 +1,1 @@
+"""After the event: the summary report, its renderings, the delivery lists and the tally slip."""

@@ -1,0 +1,186 @@
+"""Delivery lists: the signed appeals to post, grouped by the authority they are addressed to.
+
+The addressee is the one the visitor signed to: the snapshot kept in the ``cases`` table
+when the letter was signed. Letters signed before that table existed take it from the case
+file. Names and messages removed by a purge show as removed; the letter still counts.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass, field, replace
+
+from ..cases import Case
+from ..store import Scope, Store
+from .summary import describe
+
+REMOVED = "(removed)"
+
+
+class LettersError(ValueError):
+    """Appeals whose addressee is unknown: one line naming the cases."""
+
+
+@dataclass(frozen=True)
+class Letter:
+    id: str
+    reference: str
+    signed: str          # the stall's clock, YYYY-MM-DD HH:MM
+    name: str
+    message: str
+    print_status: str
+    purged: bool
+
+
+@dataclass
+class CaseLetters:
+    case_id: str
+    title: str
+    person: str
+    ask: str
+    letters: list[Letter] = field(default_factory=list)
+
+
+@dataclass
+class Bundle:
+    """Everything posted to one addressee."""
+
+    name: str
+    title: str
+    address: tuple[str, ...]
+    cases: list[CaseLetters] = field(default_factory=list)
+
+    @property
+    def count(self) -> int:
+        return sum(len(c.letters) for c in self.cases)
+
+
+def _case_details(store: Store, case_files: dict[str, Case]) -> dict[str, dict]:
+    details = {}
+    for cid, row in store.case_rows().items():
+        if row["addressee_name"]:
+            details[cid] = row
+        elif cid in case_files:
+            case = case_files[cid]
+            a = case.appeal.addressee
+            details[cid] = {"title": case.title, "person": case.person, "ask": case.ask, "addressee_name": a.name,
+                            "addressee_title": a.title, "addressee_address": "\n".join(a.address)}
+    return details
+
+
+def delivery_list(store: Store, scope: Scope, case_files: dict[str, Case] | None = None) -> list[Bundle]:
+    """The appeals in ``scope``, by addressee, then case, then time signed."""
+    details = _case_details(store, case_files or {})
+    where, params = replace(scope, kind="appeal").where()
+    rows = store.db.execute(
+        "SELECT s.id, s.case_id, s.event, s.kiosk_id, s.number, s.local_time, s.name, s.message, s.purged_at,"
+        " COALESCE(j.status, 'none') FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id"
+        f"{where} ORDER BY s.local_time, s.id",
+        params,
+    ).fetchall()
+    unknown = sorted({r[1] for r in rows} - set(details))
+    if unknown:
+        raise LettersError(
+            f"no addressee known for case {', '.join(map(repr, unknown))}: these appeals were signed before"
+            " kiosks kept the case with each letter; point --cases at the case files used at the event"
+        )
+    bundles: dict[tuple, Bundle] = {}
+    per_case: dict[str, CaseLetters] = {}
+    for sig_id, case_id, event, kiosk_id, number, local_time, name, message, purged_at, status in rows:
+        d = details[case_id]
+        address = tuple(line for line in (d["addressee_address"] or "").split("\n") if line)
+        key = (d["addressee_name"], d["addressee_title"] or "", address)
+        bundle = bundles.setdefault(key, Bundle(key[0], key[1], address))
+        if case_id not in per_case:
+            per_case[case_id] = CaseLetters(case_id, d["title"] or case_id, d["person"] or "", d["ask"] or "")
+            bundle.cases.append(per_case[case_id])
+        per_case[case_id].letters.append(Letter(
+            id=sig_id,
+            reference=f"{event} / {kiosk_id} / #{number:04d}",
+            signed=local_time[:16].replace("T", " "),
+            name=name if purged_at is None else REMOVED,
+            message=(message or "") if purged_at is None else REMOVED,
+            print_status=status,
+            purged=purged_at is not None,
+        ))
+    return sorted(bundles.values(), key=lambda b: (b.name.casefold(), b.title.casefold()))
+
+
+CSV_COLUMNS = ("addressee_name", "addressee_title", "addressee_address", "case_id", "case_title", "person",
+               "reference", "signed", "signer_name", "message", "print_status", "signature_id")
+
+
+def csv_rows(bundles: list[Bundle]) -> list[dict]:
+    rows = []
+    for b in bundles:
+        for c in b.cases:
+            for letter in c.letters:
+                rows.append({
+                    "addressee_name": b.name, "addressee_title": b.title, "addressee_address": "\n".join(b.address),
+                    "case_id": c.case_id, "case_title": c.title, "person": c.person, "reference": letter.reference,
+                    "signed": letter.signed, "signer_name": letter.name, "message": letter.message,
+                    "print_status": letter.print_status, "signature_id": letter.id,
+                })
+    return rows
+
+
+_STYLE = """
+body { font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 11pt; margin: 2em; color: #111; }
+h1 { font-size: 16pt; margin-bottom: 0.2em; }
+.meta { color: #444; margin-bottom: 2em; }
+section.addressee { page-break-before: always; break-before: page; }
+section.addressee:first-of-type { page-break-before: auto; break-before: auto; }
+.address { white-space: pre-line; border: 1px solid #999; padding: 0.8em 1em; width: max-content; max-width: 100%; }
+h2 { font-size: 14pt; margin: 0 0 0.5em; }
+h3 { font-size: 12pt; margin: 1.5em 0 0.3em; }
+.ask { font-style: italic; margin: 0 0 0.6em; }
+table { border-collapse: collapse; width: 100%; }
+th, td { border-bottom: 1px solid #ccc; padding: 0.25em 0.4em; text-align: left; vertical-align: top; }
+td.n { white-space: nowrap; }
+td.msg { white-space: pre-wrap; }
+.removed { color: #777; }
+@media print { body { margin: 0; } }
+"""
+
+
+def _e(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_html(bundles: list[Bundle], scope: Scope, generated: dt.datetime | None = None) -> str:
+    generated = generated or dt.datetime.now().astimezone()
+    total = sum(b.count for b in bundles)
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        "<title>Appeals to deliver</title>",
+        f"<style>{_STYLE}</style></head><body>",
+        "<h1>Appeals to deliver</h1>",
+        f'<p class="meta">{_e(describe(scope))}. {total} signed appeal(s) to {len(bundles)} addressee(s).'
+        f" Made {generated:%Y-%m-%d %H:%M}.</p>",
+    ]
+    for b in bundles:
+        out.append('<section class="addressee">')
+        out.append(f"<h2>To: {_e(b.name)} ({b.count} appeal{'s' if b.count != 1 else ''})</h2>")
+        out.append('<div class="address">' + _e("\n".join(x for x in (b.name, b.title, *b.address) if x)) + "</div>")
+        for c in b.cases:
+            out.append(f"<h3>{_e(c.title)}: {_e(c.person)} ({len(c.letters)})</h3>")
+            if c.ask:
+                out.append(f'<p class="ask">{_e(c.ask)}</p>')
+            out.append("<table><thead><tr><th>#</th><th>Name</th><th>Message</th><th>Signed</th>"
+                       "<th>Reference</th><th>Printed</th></tr></thead><tbody>")
+            for i, letter in enumerate(c.letters, start=1):
+                cls = ' class="removed"' if letter.purged else ""
+                out.append(
+                    f'<tr><td class="n">{i}</td><td{cls}>{_e(letter.name)}</td>'
+                    f'<td class="msg"{cls}>{_e(letter.message)}</td><td class="n">{_e(letter.signed)}</td>'
+                    f'<td class="n">{_e(letter.reference)}</td>'
+                    f'<td class="n">{_e("yes" if letter.print_status == "printed" else letter.print_status)}</td></tr>'
+                )
+            out.append("</tbody></table>")
+        out.append("</section>")
+    if not bundles:
+        out.append("<p>No signed appeals in this selection.</p>")
+    out.append("</body></html>")
+    return "\n".join(out) + "\n"

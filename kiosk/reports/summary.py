@@ -1,0 +1,145 @@
+"""What the organiser reports after an event, and the end-of-day tally slip, as plain data.
+
+Every figure comes from :meth:`kiosk.store.Store.counts` with one :class:`~kiosk.store.Scope`,
+the same call behind the exports, the home screen's counter and the organiser screen: so
+the report, the exports, the slip and the screens cannot disagree.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..cases import Case
+from ..store import KINDS, Scope, Store
+
+
+@dataclass(frozen=True)
+class Line:
+    """One row of a table: a key (case, day, kiosk, ...) with its appeals and postcards."""
+
+    key: str
+    label: str
+    appeal: int = 0
+    postcard: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.appeal + self.postcard
+
+
+@dataclass(frozen=True)
+class Summary:
+    database: Path
+    scope: Scope
+    generated: dt.datetime
+    total: int
+    cases: list[Line]
+    days: list[Line]
+    kiosks: list[Line]
+    events: list[Line]
+    hours: dict[str, dict[str, int]]  # day -> {"HH:00": count}
+    print_status: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def appeals(self) -> int:
+        return sum(line.appeal for line in self.cases)
+
+    @property
+    def postcards(self) -> int:
+        return sum(line.postcard for line in self.cases)
+
+    def describe_scope(self) -> str:
+        return describe(self.scope)
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def describe(scope: Scope) -> str:
+    parts = []
+    if scope.event:
+        parts.append(f"event {scope.event}")
+    if scope.kiosk_id:
+        parts.append(f"kiosk {scope.kiosk_id}")
+    if scope.case_id:
+        parts.append(f"case {scope.case_id}")
+    if scope.since and scope.since == scope.until:
+        parts.append(f"{scope.since:%a %d %b %Y}")
+    else:
+        if scope.since:
+            parts.append(f"from {scope.since.isoformat()}")
+        if scope.until:
+            parts.append(f"until {scope.until.isoformat()}")
+    return ", ".join(parts) or "all signatures"
+
+
+def _lines(rows: list[dict], key: str, label=None) -> list[Line]:
+    """Fold rows of (key, kind, count) into one Line per key, in key order."""
+    merged: dict[str, dict] = {}
+    for row in rows:
+        entry = merged.setdefault(row[key], {"label": (label(row) if label else row[key]), **{k: 0 for k in KINDS}})
+        entry[row["kind"]] += row["count"]
+    return [Line(k, v["label"], v["appeal"], v["postcard"]) for k, v in merged.items()]
+
+
+def hours_by_day(store: Store, scope: Scope) -> dict[str, dict[str, int]]:
+    out: dict[str, dict[str, int]] = {}
+    for row in store.counts(("hour",), scope):
+        day, hour = row["hour"].split(" ")
+        out.setdefault(day, {})[hour] = row["count"]
+    return out
+
+
+def case_titles(store: Store, case_files: dict[str, Case] | None = None) -> dict[str, str]:
+    """Each case's title: as signed, else from its case file, else its id."""
+    titles = {cid: row["title"] for cid, row in store.case_rows().items() if row["title"]}
+    for cid, case in (case_files or {}).items():
+        titles.setdefault(cid, case.title)
+    return titles
+
+
+def summarise(store: Store, scope: Scope = Scope(), *, case_files: dict[str, Case] | None = None,
+              now: dt.datetime | None = None) -> Summary:
+    titles = case_titles(store, case_files)
+    by_case = store.counts(("case", "kind"), scope)
+    by_day = store.counts(("day", "kind"), scope)
+    by_kiosk = store.counts(("kiosk", "kind"), scope)
+    by_event = store.counts(("event", "kind"), scope)
+    cases = sorted(_lines(by_case, "case_id", lambda r: titles.get(r["case_id"], r["case_id"])),
+                   key=lambda line: (-line.total, line.label.casefold()))
+    return Summary(
+        database=store.path,
+        scope=scope,
+        generated=now or dt.datetime.now().astimezone(),
+        total=store.total(scope),
+        cases=cases,
+        days=_lines(by_day, "day"),
+        kiosks=_lines(by_kiosk, "kiosk_id"),
+        events=_lines(by_event, "event"),
+        hours=hours_by_day(store, scope),
+        print_status=store.print_status_counts(scope),
+    )
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The end-of-day slip: one stall day's letters per case and per hour."""
+
+    day: dt.date
+    event: str | None
+    kiosk_id: str | None
+    total: int
+    cases: list[Line]
+    hours: dict[str, int]
+    printed_at: dt.datetime
+
+
+def tally(store: Store, day: dt.date, *, event: str | None = None, kiosk_id: str | None = None,
+          case_files: dict[str, Case] | None = None, now: dt.datetime | None = None) -> Tally:
+    scope = Scope.day(day, event=event, kiosk_id=kiosk_id)
+    summary = summarise(store, scope, case_files=case_files, now=now)
+    return Tally(day, event, kiosk_id, summary.total, summary.cases, summary.hours.get(day.isoformat(), {}),
+                 summary.generated)

@@ -1,0 +1,40 @@
+"""The report's tables as rows of plain values, shared by the terminal and Markdown renderings."""
+
+from __future__ import annotations
+
+from .summary import Line, Summary
+
+HEAD = ("Appeals", "Postcards", "Total")
+
+
+def line_rows(lines: list[Line]) -> list[tuple]:
+    return [(line.label, line.appeal, line.postcard, line.total) for line in lines]
+
+
+def total_row(summary: Summary) -> tuple:
+    return ("All", summary.appeals, summary.postcards, summary.total)
+
+
+def hour_grid(summary: Summary) -> tuple[list[str], list[tuple]]:
+    """Hours as rows, days as columns: (days, rows of (hour, count per day..., total))."""
+    days = sorted(summary.hours)
+    hours = sorted({h for per_day in summary.hours.values() for h in per_day})
+    rows = []
+    for hour in hours:
+        counts = [summary.hours[d].get(hour, 0) for d in days]
+        rows.append((hour, *counts, sum(counts)))
+    return days, rows
+
+
+def hour_span(per_hour: dict[str, int], at_least: int = 1) -> list[tuple[str, int]]:
+    """Every hour from the first to the last with letters, empty hours included, as (HH:00, n);
+    widened around them to ``at_least`` hours (within the day) so one busy hour is not the whole chart."""
+    if not per_hour:
+        return []
+    first, last = (int(h[:2]) for h in (min(per_hour), max(per_hour)))
+    while last - first + 1 < min(at_least, 24):
+        if first > 0:
+            first -= 1
+        if last - first + 1 < at_least and last < 23:
+            last += 1
+    return [(f"{h:02d}:00", per_hour.get(f"{h:02d}:00", 0)) for h in range(first, last + 1)]

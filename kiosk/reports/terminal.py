@@ -1,0 +1,71 @@
+"""The report in a terminal: rich tables, and bar charts of letters per hour (rich ``Bar``).
+
+Case titles and event names are data, never markup: every cell is a ``rich.text.Text``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.bar import Bar
+from rich.console import Console, Group
+from rich.table import Table
+from rich.text import Text
+
+from .summary import Line, Summary, plural
+from .tables import HEAD, hour_span, line_rows, total_row
+
+MAX_DAY_CHARTS = 7
+
+
+def _table(title: str, first: str, lines: list[Line], summary: Summary, *, with_total: bool = True) -> Table:
+    table = Table(title=Text(title), title_justify="left", show_footer=with_total)
+    totals = total_row(summary)
+    table.add_column(Text(first), footer=Text("All") if with_total else "", overflow="fold")
+    for i, head in enumerate(HEAD, start=1):
+        table.add_column(Text(head), justify="right", footer=Text(str(totals[i])) if with_total else "")
+    for row in line_rows(lines):
+        table.add_row(*(Text(str(v)) for v in row))
+    return table
+
+
+def hour_chart(day: str, per_hour: dict[str, int], width: int) -> Table:
+    """One day's letters per hour as horizontal bars, every hour from the first to the last."""
+    span = hour_span(per_hour)
+    top = max(n for _, n in span)
+    bar_width = max(10, min(width, 100) - 16)
+    table = Table(title=Text(f"{dt.date.fromisoformat(day):%a %d %b %Y}: letters per hour"), title_justify="left",
+                  show_header=False, box=None, padding=(0, 1))
+    table.add_column(justify="right")
+    table.add_column(width=bar_width)
+    table.add_column(justify="right")
+    for hour, n in span:
+        table.add_row(Text(hour), Bar(size=top, begin=0, end=n, width=bar_width), Text(str(n)))
+    return table
+
+
+def render(summary: Summary, console: Console) -> None:
+    heading = Text(f"Letters: {summary.total} ({plural(summary.appeals, 'appeal')},"
+                   f" {plural(summary.postcards, 'postcard')})", style="bold")
+    console.print(heading)
+    console.print(Text(f"{summary.describe_scope()} - {summary.database}"))
+    if not summary.total:
+        console.print(Text("No signatures in this selection."))
+        return
+    tables = [
+        _table("Per case", "Case", summary.cases, summary),
+        _table("Per day", "Day", summary.days, summary),
+    ]
+    if len(summary.kiosks) > 1:
+        tables.append(_table("Per kiosk", "Kiosk", summary.kiosks, summary))
+    if len(summary.events) > 1:
+        tables.append(_table("Per event", "Event", summary.events, summary))
+    console.print(Group(*tables))
+    waiting = {k: v for k, v in summary.print_status.items() if k != "printed" and v}
+    if waiting:
+        console.print(Text("Not printed: " + ", ".join(f"{v} {k}" for k, v in sorted(waiting.items()))))
+    days = sorted(summary.hours)
+    if len(days) > MAX_DAY_CHARTS:
+        console.print(Text(f"Charts for the last {MAX_DAY_CHARTS} of {len(days)} days; `--out` writes them all."))
+    for day in days[-MAX_DAY_CHARTS:]:
+        console.print(hour_chart(day, summary.hours[day], console.width))

@@ -1,0 +1,165 @@
+"""The database schema, as numbered sqlite-utils migrations. ``docs/database.md`` explains it.
+
+Tables: ``cases`` (what each case was when it was signed), ``signatures`` (one row per
+letter or postcard), ``print_jobs`` (one per signature), ``case_settings`` (cases switched
+off on this kiosk) and ``merges`` (other kiosks' databases merged into this one).
+
+A migration never loses a row. Migration 0003 rebuilds ``signatures`` and ``print_jobs``
+(SQLite cannot add a foreign key or change a CHECK in place) inside the migration's own
+transaction, with foreign keys on: ``print_jobs`` is parked in a temporary table while its
+parent is rebuilt, so no constraint is ever broken, even for a moment.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlite_utils import Database
+from sqlite_utils.migrations import Migrations
+
+migrations = Migrations("kiosk")
+
+SIGNATURES_0003 = """
+CREATE TABLE signatures (
+    id TEXT PRIMARY KEY,                -- UUID, unique across kiosks: merges never count twice
+    number INTEGER NOT NULL,            -- running number on this kiosk (Ref. event / kiosk / #number)
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    kind TEXT NOT NULL CHECK (kind IN ('appeal', 'postcard')),
+    name TEXT,                          -- the visitor's name (NULL once purged)
+    message TEXT,                       -- the visitor's own words (NULL once purged)
+    created_at TEXT NOT NULL,           -- UTC, ISO 8601
+    local_time TEXT NOT NULL,           -- the stall's clock, ISO 8601 with its UTC offset; days and hours count by it
+    event TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL,
+    purged_at TEXT                      -- UTC time the name and message were removed; NULL while kept
+)
+"""
+
+PRINT_JOBS_0003 = """
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY,
+    signature_id TEXT NOT NULL UNIQUE REFERENCES signatures(id),
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'printing', 'printed', 'failed', 'cancelled')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    printer TEXT,                       -- the printer of the last attempt
+    last_error TEXT,                    -- why the last attempt failed, or why the job was cancelled
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    printed_at TEXT
+)
+"""
+
+
+@migrations(name="0001_signatures_and_print_jobs")
+def _m0001(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE signatures (
+            id TEXT PRIMARY KEY,                -- UUID, unique across kiosks
+            number INTEGER NOT NULL,            -- running number on this kiosk
+            case_id TEXT NOT NULL,              -- file name of the case, without .toml
+            kind TEXT NOT NULL CHECK (kind IN ('appeal', 'postcard')),
+            name TEXT,                          -- the visitor's name (NULL once purged)
+            message TEXT,                       -- the visitor's own words (NULL once purged)
+            created_at TEXT NOT NULL,           -- UTC, ISO 8601
+            event TEXT NOT NULL,
+            kiosk_id TEXT NOT NULL
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE print_jobs (
+            id INTEGER PRIMARY KEY,
+            signature_id TEXT NOT NULL UNIQUE REFERENCES signatures(id),
+            status TEXT NOT NULL DEFAULT 'pending'
+                CHECK (status IN ('pending', 'printing', 'printed', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            printer TEXT,                       -- the printer of the last attempt
+            last_error TEXT,
+            created_at TEXT NOT NULL,
+            updated_at TEXT NOT NULL,
+            printed_at TEXT
+        )
+        """
+    )
+    db.execute("CREATE INDEX signatures_case_id ON signatures(case_id)")
+    db.execute("CREATE INDEX signatures_created_at ON signatures(created_at)")
+    db.execute("CREATE INDEX signatures_kiosk_number ON signatures(kiosk_id, number)")
+    db.execute("CREATE INDEX print_jobs_status ON print_jobs(status)")
+
+
+@migrations(name="0002_case_settings")
+def _m0002(db: Database) -> None:
+    db.execute(
+        """
+        CREATE TABLE case_settings (
+            case_id TEXT PRIMARY KEY,           -- file name of the case, without .toml
+            enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),  -- 0: not offered on this kiosk
+            updated_at TEXT NOT NULL
+        )
+        """
+    )
+
+
+def _stall_time(created_at: str) -> str:
+    """For rows made before 0003: the UTC time in the migrating machine's time zone."""
+    moment = dt.datetime.fromisoformat(created_at.replace("Z", "+00:00"))
+    return moment.astimezone().isoformat(timespec="microseconds")
+
+
+@migrations(name="0003_cases_stall_time_purge_merges")
+def _m0003(db: Database) -> None:
+    db.conn.create_function("kiosk_stall_time", 1, _stall_time, deterministic=True)
+    db.execute(
+        """
+        CREATE TABLE cases (
+            id TEXT PRIMARY KEY,                -- file name of the case, without .toml
+            title TEXT,                         -- the case as it was last signed; NULL if signed
+            person TEXT,                        --   only before this table existed (then the
+            country TEXT,                       --   case file is read instead)
+            ask TEXT,
+            addressee_name TEXT,                -- who the appeal is posted to
+            addressee_title TEXT,
+            addressee_address TEXT,             -- postal address, one line per line
+            url TEXT,                           -- the case page (the postcard's QR code)
+            updated_at TEXT                     -- UTC time of this snapshot
+        )
+        """
+    )
+    db.execute("INSERT INTO cases (id) SELECT DISTINCT case_id FROM signatures")
+    db.execute(SIGNATURES_0003.replace("CREATE TABLE signatures", "CREATE TABLE signatures_new"))
+    db.execute(
+        "INSERT INTO signatures_new (id, number, case_id, kind, name, message, created_at, local_time, event, kiosk_id)"
+        " SELECT id, number, case_id, kind, name, message, created_at, kiosk_stall_time(created_at), event, kiosk_id"
+        " FROM signatures"
+    )
+    # print_jobs points at signatures: park it without its foreign key while the parent is rebuilt.
+    db.execute("CREATE TEMP TABLE print_jobs_parked AS SELECT * FROM print_jobs")
+    db.execute("DROP TABLE print_jobs")
+    db.execute("DROP TABLE signatures")
+    db.execute("ALTER TABLE signatures_new RENAME TO signatures")
+    db.execute(PRINT_JOBS_0003)
+    db.execute("INSERT INTO print_jobs SELECT * FROM temp.print_jobs_parked")
+    db.execute("DROP TABLE temp.print_jobs_parked")
+    db.execute("CREATE INDEX signatures_case_id ON signatures(case_id)")
+    db.execute("CREATE INDEX signatures_local_time ON signatures(local_time)")
+    db.execute("CREATE INDEX signatures_kiosk_number ON signatures(kiosk_id, number)")
+    db.execute("CREATE INDEX signatures_event ON signatures(event)")
+    db.execute("CREATE INDEX print_jobs_status ON print_jobs(status)")
+    db.execute(
+        """
+        CREATE TABLE merges (
+            id INTEGER PRIMARY KEY,
+            source TEXT NOT NULL,               -- the merged file, as named on the command line
+            merged_at TEXT NOT NULL,            -- UTC
+            signatures_in_source INTEGER NOT NULL,
+            signatures_added INTEGER NOT NULL   -- the rest were here already (same UUID)
+        )
+        """
+    )
+
+
+def known_migrations() -> list[str]:
+    return [m.name for m in migrations._migrations]
