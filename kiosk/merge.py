@@ -58,7 +58,7 @@ def checked_copy(source: Path, workdir: Path):
             finally:
                 src.close()
         except sqlite3.Error as exc:
-            if "locked" in str(exc) or "busy" in str(exc):
+            if any(word in str(exc) for word in ("locked", "busy", "malformed")):
                 raise StoreError(f"{source}: {explain(exc)}") from None
             raise StoreError(f"{source}: not a kiosk database ({exc})") from None
         try:

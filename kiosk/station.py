@@ -20,6 +20,7 @@ from .printing.queue import Outcome, deliver, print_signature, retry_jobs
 from .printing.setups import Setup, SetupError, parse_spec, preview_setup
 from .receipts import layouts
 from .receipts.plain import render_text
+from .reports.summary import tally
 from .store import Job, Scope, Signature, Store, StoreError, stall_iso, utc_iso
 from .text import TextError, validate_message, validate_name
 
@@ -179,6 +180,16 @@ class Station:
         """*Any thread.* The printer's state in a few words; raises PrintError."""
         with self._print_lock:
             return check(self.setup)
+
+    def print_tally(self) -> tuple[int, Path | None]:
+        """*Any thread.* Print today's tally slip for this kiosk: the letters the home screen
+        counts, per case and per hour. Returns (letters, preview file); raises PrintError."""
+        with Store(self.config.database_path, create=False) as store:
+            slip = tally(store, self.today(), kiosk_id=self.config.kiosk_id, case_files=self.case_set.cases,
+                         now=self.clock())
+        receipt = layouts.tally(slip, self.setup.paper.columns)
+        with self._print_lock:
+            return slip.total, deliver(receipt, self.setup)
 
     def test_print(self) -> Path | None:
         """*Any thread.* Print the test receipt; raises PrintError."""

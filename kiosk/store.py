@@ -163,8 +163,8 @@ def explain(exc: sqlite3.Error) -> str:
     text = str(exc)
     if "locked" in text or "busy" in text:
         return "database is locked: another program is writing to it (a running kiosk?); close it and try again"
-    if "malformed" in text or "not a database" in text:
-        return f"damaged or not a database file ({text})"
+    if "malformed" in text:
+        return f"damaged database file ({text})"
     if "readonly" in text or "read-only" in text:
         return f"cannot write to the database ({text})"
     return text
@@ -189,11 +189,11 @@ class Store:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
             self.db = Database(conn)
             self._configure()
-            self._check_and_migrate()
+            self._check_and_migrate(create)
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
-            if "locked" in str(exc) or "busy" in str(exc):
+            if any(word in str(exc) for word in ("locked", "busy", "malformed")):
                 raise StoreError(f"{self.path}: {explain(exc)}") from None
             raise StoreError(f"{self.path}: not a kiosk database ({exc})") from None
         except StoreError:
@@ -208,8 +208,10 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
 
-    def _check_and_migrate(self) -> None:
+    def _check_and_migrate(self, create: bool) -> None:
         tables = set(self.db.table_names())
+        if not tables and not create:
+            raise StoreError(f"{self.path}: not a kiosk database (it is empty)")
         ours = "_sqlite_migrations" in tables and self.db.execute(
             "SELECT 1 FROM _sqlite_migrations WHERE migration_set = ? LIMIT 1", ["kiosk"]
         ).fetchone()

@@ -40,6 +40,9 @@ class OrganiserScreen(Screen):
                     yield Button(Content("Reprint interrupted"), id="retry-interrupted", compact=True)
                 yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
             with TabPane("Today", id="tab-today"):
+                with Horizontal(classes="buttons"):
+                    yield Button(Content("Print tally slip"), id="tally", compact=True)
+                    yield Label(Content(""), id="today-status")
                 with VerticalScroll():
                     yield Static(id="chart")
             with TabPane("Cases", id="tab-cases"):
@@ -116,6 +119,9 @@ class OrganiserScreen(Screen):
             case "retry" | "retry-interrupted" as which:
                 self.status("Printing waiting jobs…")
                 app.run_task("retry", lambda: station.retry(interrupted=which == "retry-interrupted"))
+            case "tally":
+                self.query_one("#today-status", Label).update(Content("Printing the tally slip…"))
+                app.run_task("tally", station.print_tally)
             case "reload":
                 errors = station.reload_cases()
                 self.query_one("#case-errors", Static).update(
@@ -127,7 +133,11 @@ class OrganiserScreen(Screen):
         self.query_one("#printer-status", Label).update(Content(line))
 
     def task_done(self, message: TaskDone) -> None:
-        if message.error:
+        if message.task == "tally":
+            line = (f"Problem: {message.error}" if message.error
+                    else f"Tally slip printed: {message.result[0]} letters today")
+            self.query_one("#today-status", Label).update(Content(line))
+        elif message.error:
             self.status(f"Problem: {message.error}")
         elif message.task == "check":
             self.status(f"Status: {message.result}")
