@@ -3,7 +3,9 @@ import sys
 
 DOMAIN = ["kiosk.cases", "kiosk.store", "kiosk.text", "kiosk.receipts.layouts", "kiosk.receipts.raster",
           "kiosk.receipts.plain", "kiosk.printing.queue", "kiosk.printing.render", "kiosk.printing.devices",
-          "kiosk.station", "kiosk.config", "kiosk.pin", "kiosk.cli"]
+          "kiosk.station", "kiosk.config", "kiosk.pin", "kiosk.cli", "kiosk.schema", "kiosk.merge",
+          "kiosk.reports.summary", "kiosk.reports.letters", "kiosk.reports.terminal", "kiosk.reports.markdown",
+          "kiosk.reports.chart"]
 
 
 def test_the_ui_reaches_the_domain_only_through_the_station():

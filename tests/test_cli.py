@@ -147,6 +147,24 @@ def test_every_command_has_help(path):
     assert result.exit_code == 0 and "Usage:" in result.output
 
 
+def test_every_command_is_in_the_docs():
+    from tests.conftest import ROOT
+
+    docs = (ROOT / "README.md").read_text(encoding="utf-8") + "".join(
+        p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))
+    groups = {path for path in _commands(cli) if isinstance(_command(path), click.Group)}
+    missing = [" ".join(path) for path in _commands(cli)
+               if path not in groups and f"kiosk {' '.join(path)}" not in docs]
+    assert missing == []
+
+
+def _command(path):
+    command = cli
+    for name in path:
+        command = command.commands[name]
+    return command
+
+
 def test_python_m_kiosk_and_no_escpos_noise_on_stdout(tmp_path):
     out = subprocess.run([sys.executable, "-m", "kiosk", "printer", "test", "--printer", f"file:{tmp_path / 'x.bin'}?profile=POS-5890"],
                          capture_output=True, text=True)
