@@ -188,8 +188,9 @@ class Store:
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
             self.db = Database(conn)
+            self._check(create)  # before anything is written: a file that is not ours stays as it was
             self._configure()
-            self._check_and_migrate(create)
+            migrations.apply(self.db)
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
@@ -208,7 +209,7 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
 
-    def _check_and_migrate(self, create: bool) -> None:
+    def _check(self, create: bool) -> None:
         tables = set(self.db.table_names())
         if not tables and not create:
             raise StoreError(f"{self.path}: not a kiosk database (it is empty)")
@@ -222,7 +223,6 @@ class Store:
             if unknown:
                 raise StoreError(f"{self.path}: made by a newer version of kiosk (schema {sorted(unknown)[-1]});"
                                  " update kiosk to read it")
-        migrations.apply(self.db)
 
     def close(self) -> None:
         self.db.close()
