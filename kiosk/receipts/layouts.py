@@ -133,7 +133,7 @@ def tally(t: Tally, columns: int) -> Receipt:
     blocks += [Rule(), Text("Per hour", bold=True)]
     span = hour_span(t.hours)
     top = max((n for _, n in span), default=0)
-    room = max(4, columns - 12)
+    room = max(4, columns * 3 // 5)  # leaves a margin: the preview's proportional font is wider
     for hour, n in span:
         bar = "#" * (round(n * room / top) if top else 0)
         blocks.append(Text(f"{hour} {n:>4} {bar}"))

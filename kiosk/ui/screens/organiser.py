@@ -134,8 +134,11 @@ class OrganiserScreen(Screen):
 
     def task_done(self, message: TaskDone) -> None:
         if message.task == "tally":
-            line = (f"Problem: {message.error}" if message.error
-                    else f"Tally slip printed: {message.result[0]} letters today")
+            if message.error:
+                line = f"Problem: {message.error}"
+            else:
+                letters = message.result[0]
+                line = f"Tally slip printed: {letters} letter{'' if letters == 1 else 's'} today"
             self.query_one("#today-status", Label).update(Content(line))
         elif message.error:
             self.status(f"Problem: {message.error}")
