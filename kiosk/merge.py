@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,7 +131,5 @@ def merge(target: Store, sources: list[Path], *, workdir: Path | None = None) ->
 
 @contextmanager
 def _all_checked(sources: list[Path], workdir: Path):
-    from contextlib import ExitStack
-
     with ExitStack() as stack:
         yield [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]

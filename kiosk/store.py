@@ -379,17 +379,11 @@ class Store:
         if not by or len(set(by)) != len(by):
             raise ValueError("--by: name each grouping once")
         keys = [GROUPS[g][0] for g in by]
-        select = []
-        columns: list[str] = []
-        for group, key in zip(by, keys):
-            select.append(key)
-            columns.append(GROUPS[group][1][0])
-            if group == "case":
-                select.append("COALESCE(c.title, '')")
-                columns.append("case_title")
+        select = [f"{key}, COALESCE(c.title, '')" if g == "case" else key for g, key in zip(by, keys)]
+        columns = [column for g in by for column in GROUPS[g][1]]
         join = " LEFT JOIN cases c ON c.id = s.case_id" if "case" in by else ""
         where, params = scope.where()
-        group_by = ", ".join(str(i + 1) for i, _ in enumerate(select) if select[i] in keys)
+        group_by = ", ".join(keys)
         rows = self.db.execute(
             f"SELECT {', '.join(select)}, COUNT(*) FROM signatures s{join}{where}"
             f" GROUP BY {group_by} ORDER BY {group_by}",

@@ -74,7 +74,7 @@ def test_purge_asks_first_and_no_changes_nothing(tmp_path):
     result = run("purge", "--personal-data", "--db", path, input="n\n")
     assert result.exit_code == 1
     assert f"{len(LETTERS)} signature(s) with names and messages" in result.output
-    assert "Aborted: nothing was changed." in result.output
+    assert "Nothing was changed." in result.output
     assert found(path, NAMES) == set(NAMES)
     result = run("purge", "--personal-data", "--db", path, input="y\n")
     assert result.exit_code == 0 and f"Still {len(LETTERS)} signature(s) counted" in result.output

@@ -36,7 +36,7 @@ class KioskGroup(click.Group):
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
         except click.exceptions.Abort:
-            click.echo("Aborted: nothing was changed.", err=True)
+            click.echo("Aborted.", err=True)
             sys.exit(1)
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split())

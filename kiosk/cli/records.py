@@ -288,8 +288,9 @@ def purge(personal_data, before, event, yes, db_path):
         click.echo(f"{store.path}: {keep} signature(s) with names and messages ({what}); {done} purged before.")
         if unprinted:
             click.echo(f"{unprinted} of them have not been printed yet; they will be cancelled and never print.")
-        if not yes:
-            click.confirm("Remove these names and messages for good? Counts are kept", abort=True)
+        if not yes and not click.confirm("Remove these names and messages for good? Counts are kept"):
+            click.echo("Nothing was changed.", err=True)
+            sys.exit(1)
         total = store.total()
         result = store.purge_personal_data(scope)
         click.echo(f"Removed names and messages of {result.signatures} signature(s)"
