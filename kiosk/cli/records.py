@@ -38,17 +38,18 @@ def _filters(func):
     return func
 
 
-def _known(what: str, option: str, value: str | None, known: list[str]) -> None:
-    if value is not None and value not in known:
+def _known(what: str, option: str, value: str | None, known) -> None:
+    """``known`` is asked only when a value was given: each is a scan of an index."""
+    if value is not None and value not in (known := known()):
         listed = ", ".join(repr(k) for k in known[:10]) + (" ..." if len(known) > 10 else "")
         raise KioskError(f"{option}: no {what} {value!r} in this database (known: {listed or 'none yet'})")
 
 
 def _scope(store, *, event=None, since=None, until=None, kiosk_id=None, case_id=None) -> Scope:
     """The selection the user asked for; an event, kiosk or case the database never saw is an error."""
-    _known("event", "--event", event, store.events())
-    _known("kiosk", "--kiosk", kiosk_id, store.kiosk_ids())
-    _known("case", "--case", case_id, store.case_ids())
+    _known("event", "--event", event, store.events)
+    _known("kiosk", "--kiosk", kiosk_id, store.kiosk_ids)
+    _known("case", "--case", case_id, store.case_ids)
     since, until = as_date(since), as_date(until)
     if since and until and since > until:
         raise KioskError(f"--since {since} is after --until {until}")
@@ -280,7 +281,7 @@ def purge(personal_data, before, event, yes, db_path):
         raise click.UsageError("say what to purge: --personal-data")
     before = as_date(before)
     with open_store(db_path, create=False) as store:
-        _known("event", "--event", event, store.events())
+        _known("event", "--event", event, store.events)
         scope = Scope(event=event, until=before - dt.timedelta(days=1) if before else None)
         keep, unprinted, done = store.purge_preview(scope)
         what = ", ".join(p for p in (f"event {event!r}" if event else "", f"signed before {before}" if before else "")
