@@ -30,8 +30,8 @@ from .stall import printer
 def _filters(func):
     for option in reversed([
         click.option("--event", default=None, help="Only this event."),
-        click.option("--since", type=DATE, default=None, help="From this day on (YYYY-MM-DD, the stall's day)."),
-        click.option("--until", type=DATE, default=None, help="Up to and including this day (YYYY-MM-DD)."),
+        click.option("--since", type=DATE, default=None, metavar="DATE", help="From this day on (YYYY-MM-DD, the stall's day)."),
+        click.option("--until", type=DATE, default=None, metavar="DATE", help="Up to and including this day (YYYY-MM-DD)."),
         click.option("--kiosk", "kiosk_id", default=None, help="Only this kiosk."),
     ]):
         func = option(func)
@@ -212,7 +212,7 @@ def report(event, since, until, kiosk_id, out_dir, db_path, cases_path):
 
 
 @printer.command("tally")
-@click.option("--day", type=DATE, default=None, help="The stall's day (YYYY-MM-DD) [default: today].")
+@click.option("--day", type=DATE, default=None, metavar="DATE", help="The stall's day (YYYY-MM-DD) [default: today].")
 @click.option("--event", default=None, help="Only this event.")
 @click.option("--kiosk", "kiosk_id", default=None, help="Only this kiosk.")
 @printer_option
@@ -267,7 +267,7 @@ def merge(sources, db_path):
 
 @cli.command()
 @click.option("--personal-data", is_flag=True, help="Remove visitors' names and messages (required).")
-@click.option("--before", type=DATE, default=None, help="Only letters signed before this day (YYYY-MM-DD).")
+@click.option("--before", type=DATE, default=None, metavar="DATE", help="Only letters signed before this day (YYYY-MM-DD).")
 @click.option("--event", default=None, help="Only this event.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @db_option
