@@ -129,7 +129,7 @@ _STYLE = """
 body { font-family: "Noto Sans", "DejaVu Sans", sans-serif; font-size: 11pt; margin: 2em; color: #111; }
 h1 { font-size: 16pt; margin-bottom: 0.2em; }
 .meta { color: #444; margin-bottom: 2em; }
-section.addressee { page-break-before: always; break-before: page; }
+section.addressee { page-break-before: always; break-before: page; margin-top: 2.5em; }
 section.addressee:first-of-type { page-break-before: auto; break-before: auto; }
 .address { white-space: pre-line; border: 1px solid #999; padding: 0.8em 1em; width: max-content; max-width: 100%; }
 h2 { font-size: 14pt; margin: 0 0 0.5em; }
@@ -151,13 +151,14 @@ def _e(text: str) -> str:
 def render_html(bundles: list[Bundle], scope: Scope, generated: dt.datetime | None = None) -> str:
     generated = generated or dt.datetime.now().astimezone()
     total = sum(b.count for b in bundles)
+    selection = describe(scope)
     out = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         "<title>Appeals to deliver</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Appeals to deliver</h1>",
-        f'<p class="meta">{_e(describe(scope))}. {total} signed appeal(s) to {len(bundles)} addressee(s).'
+        f'<p class="meta">{_e(selection[:1].upper() + selection[1:])}. {total} signed appeal(s) to {len(bundles)} addressee(s).'
         f" Made {generated:%Y-%m-%d %H:%M}.</p>",
     ]
     for b in bundles:
