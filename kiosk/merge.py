@@ -6,8 +6,9 @@ read-only, WAL included) to a temporary file, and only the copy is checked and m
 the source file itself is never written. A file that is not a kiosk database, is damaged,
 or comes from a newer kiosk is refused before anything is merged.
 
-What is merged: the signatures, their print jobs (so delivery lists show what printed) and
-the case snapshots (the newest wins). A name removed by a purge in either file stays
+What is merged: the signatures, their print jobs (so delivery lists show what printed; a
+letter printed on its kiosk since an earlier merge is marked printed here too) and the case
+snapshots (the newest wins). A name removed by a purge in either file stays
 removed. Not merged: a kiosk's own case on/off settings.
 """
 
@@ -101,6 +102,15 @@ def merge_copy(target: Store, copy: Store, source: Path) -> MergeResult:
             )
             added = conn.execute(f"INSERT OR IGNORE INTO signatures ({sigs}) SELECT {sigs} FROM src.signatures").rowcount
             conn.execute(f"INSERT OR IGNORE INTO print_jobs ({jobs}) SELECT {jobs} FROM src.print_jobs")
+            # A letter printed (or cancelled) on its kiosk since an earlier merge is done here too:
+            # left waiting, a retry on this file would print it a second time.
+            done = ", ".join(_JOB_COLUMNS[1:])
+            conn.execute(
+                f"UPDATE print_jobs SET ({done}) = (SELECT {done} FROM src.print_jobs p"
+                " WHERE p.signature_id = print_jobs.signature_id)"
+                " WHERE status NOT IN ('printed', 'cancelled') AND signature_id IN"
+                " (SELECT signature_id FROM src.print_jobs WHERE status IN ('printed', 'cancelled'))"
+            )
             # A name purged anywhere stays purged here too.
             conn.execute(
                 "UPDATE signatures SET name = NULL, message = NULL,"

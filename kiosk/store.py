@@ -132,7 +132,6 @@ class Scope:
 class PurgeResult:
     signatures: int          # names and messages removed now
     cancelled_jobs: int      # letters that had not printed and now never will
-    already_purged: int      # in scope but purged before
 
 
 def utc_iso(moment: dt.datetime) -> str:
@@ -442,15 +441,13 @@ class Store:
     def purge_preview(self, scope: Scope) -> tuple[int, int, int]:
         """(signatures whose names would go, of them letters not printed yet, already purged)."""
         where, params = scope.where()
-        joiner = " AND " if where else " WHERE "
-        (keep,) = self.db.execute(f"SELECT COUNT(*) FROM signatures s{where}{joiner}s.purged_at IS NULL",
-                                  params).fetchone()
-        (done,) = self.db.execute(f"SELECT COUNT(*) FROM signatures s{where}{joiner}s.purged_at IS NOT NULL",
-                                  params).fetchone()
-        (unprinted,) = self.db.execute(
-            f"SELECT COUNT(*) FROM signatures s JOIN print_jobs j ON j.signature_id = s.id{where}{joiner}"
-            f"s.purged_at IS NULL AND j.status IN ({','.join('?' * len(WAITING_STATES))})",
-            [*params, *WAITING_STATES],
+        marks = ",".join("?" * len(WAITING_STATES))
+        keep, unprinted, done = self.db.execute(
+            "SELECT COUNT(*) FILTER (WHERE s.purged_at IS NULL),"
+            f" COUNT(*) FILTER (WHERE s.purged_at IS NULL AND j.status IN ({marks})),"
+            " COUNT(*) FILTER (WHERE s.purged_at IS NOT NULL)"
+            f" FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id{where}",
+            [*WAITING_STATES, *params],
         ).fetchone()
         return keep, unprinted, done
 
@@ -462,26 +459,23 @@ class Store:
         names are gone from the data by then, and running the purge again finishes it.
         """
         where, params = scope.where()
-        joiner = " AND " if where else " WHERE "
-        done = self.purge_preview(scope)[2]
         now = utc_now()
         self.db.execute("PRAGMA secure_delete=ON")
+        in_scope = f"SELECT s.id FROM signatures s{where}"
         with self.transaction() as conn:
-            conn.execute("CREATE TEMP TABLE purging (id TEXT PRIMARY KEY)")
-            conn.execute(f"INSERT INTO purging SELECT s.id FROM signatures s{where}{joiner}s.purged_at IS NULL", params)
             cancelled = conn.execute(
                 "UPDATE print_jobs SET status = 'cancelled', last_error = 'personal data purged before printing',"
-                f" updated_at = ? WHERE signature_id IN (SELECT id FROM purging)"
+                f" updated_at = ? WHERE signature_id IN ({in_scope})"
                 f" AND status IN ({','.join('?' * len(WAITING_STATES))})",
-                [now, *WAITING_STATES],
+                [now, *params, *WAITING_STATES],
             ).rowcount
             purged = conn.execute(
-                "UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id IN (SELECT id FROM purging)",
-                [now],
+                "UPDATE signatures SET name = NULL, message = NULL, purged_at = ?"
+                f" WHERE id IN ({in_scope}) AND purged_at IS NULL",
+                [now, *params],
             ).rowcount
-            conn.execute("DROP TABLE temp.purging")
         self.scrub()
-        return PurgeResult(purged, cancelled, done)
+        return PurgeResult(purged, cancelled)
 
     def scrub(self) -> None:
         """Rewrite the file without free pages and empty its WAL, so removed data is gone."""

@@ -164,3 +164,22 @@ def test_a_locked_target_is_one_line(tmp_path, kiosks, monkeypatch):
     assert result.exit_code == 1
     assert "database is locked" in result.output and str(target) in result.output
     assert len(result.output.strip().splitlines()) == 1
+
+
+def test_a_letter_printed_on_its_kiosk_after_a_merge_is_not_waiting_in_the_merged_file(tmp_path):
+    """Otherwise `kiosk jobs retry` on the merged file would print it a second time."""
+    source = fill(tmp_path / "a.db", LETTERS[:2], printed=False)
+    target = tmp_path / "all.db"
+    run("merge", source, "--db", target)
+    with Store(target) as merged:
+        assert len(merged.jobs()) == 2  # waiting here too, as on the kiosk
+    with Store(source) as kiosk:  # later, the kiosk prints one of them
+        job = kiosk.jobs()[0]
+        kiosk.claim_job(job.id, "kiosk printer")
+        kiosk.finish_job(job.id)
+        printed_id = job.signature_id
+    result = run("merge", source, "--db", target)
+    assert "0 new" in result.output
+    with Store(target) as merged:
+        assert merged.job_for(printed_id).status == "printed"
+        assert len(merged.jobs()) == 1
