@@ -1,9 +1,16 @@
 """Network receipt printers on a loopback port, real sockets, for the tests.
 
-Modes: ``ok`` reads everything and answers status requests; ``paper_out`` answers that
-the paper is out; ``never_reads`` accepts the connection and never reads a byte;
-``drop`` reads a little, then resets the connection. :func:`refusing_port` gives a port
-where nothing listens.
+A :class:`FakePrinter` behaves by its ``mode``, which a test may change between jobs
+(each connection keeps the mode it was accepted in):
+
+- ``ok`` reads everything and answers status requests;
+- ``paper_out`` answers that the paper is out;
+- ``never_reads`` accepts the connection and never reads a byte;
+- ``drop`` reads a little, then resets the connection (a job torn mid-way);
+- ``refuse`` stops listening, so connections are refused, until the mode changes.
+
+Every connection is kept in :attr:`FakePrinter.received` as (mode, bytes) once it ends.
+:func:`refusing_port` gives a port where nothing listens.
 """
 
 from __future__ import annotations
@@ -11,57 +18,96 @@ from __future__ import annotations
 import socket
 import struct
 import threading
+import time
 
 PAPER_OK, PAPER_OUT, ONLINE = 0x12, 0x72, 0x12
+MODES = ("ok", "paper_out", "never_reads", "drop", "refuse")
 
 
 class FakePrinter:
     def __init__(self, mode: str = "ok"):
-        self.mode = mode
         self.jobs: list[bytes] = []
+        self.received: list[tuple[str, bytes]] = []
         self.connections = 0
+        self._mode = "ok"
+        self._lock = threading.Lock()
+        self._held: list[socket.socket] = []
         self._stop = threading.Event()
-        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        if mode == "never_reads":
-            self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
-        self._server.bind(("127.0.0.1", 0))
-        self._server.listen(8)
-        self._server.settimeout(0.1)
-        self.port = self._server.getsockname()[1]
+        self._server: socket.socket | None = None
+        self.port = 0
+        self._listen()
         self._thread = threading.Thread(target=self._serve, daemon=True)
         self._thread.start()
+        self.mode = mode
 
     @property
     def spec(self) -> str:
         return f"tcp://127.0.0.1:{self.port}"
 
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        assert mode in MODES, mode
+        with self._lock:
+            if mode == "refuse" and self._server is not None:
+                try:
+                    self._server.shutdown(socket.SHUT_RDWR)  # stop listening now, even mid-accept
+                except OSError:
+                    pass
+                self._server.close()
+                self._server = None
+            elif mode != "refuse" and self._server is None:
+                self._listen()
+            if mode != "never_reads":  # the printer recovers: connections it sat on are closed
+                for conn in self._held:
+                    conn.close()
+                    self.received.append(("never_reads", b""))
+                self._held.clear()
+            self._mode = mode
+
+    def _listen(self) -> None:
+        server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)  # a printer's small buffer
+        server.bind(("127.0.0.1", self.port))
+        server.listen(8)
+        server.settimeout(0.05)
+        self.port = server.getsockname()[1]
+        self._server = server
+
     def _serve(self) -> None:
-        held = []
         while not self._stop.is_set():
+            with self._lock:
+                server, mode = self._server, self._mode
+            if server is None:
+                time.sleep(0.01)
+                continue
             try:
-                conn, _ = self._server.accept()
+                conn, _ = server.accept()
             except (socket.timeout, OSError):
                 continue
-            self.connections += 1
-            if self.mode == "never_reads":
-                held.append(conn)  # keep it open, read nothing
-                continue
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-        for conn in held:
-            conn.close()
+            with self._lock:
+                mode = self._mode  # the mode when this connection was taken
+                self.connections += 1
+                if mode == "never_reads":
+                    self._held.append(conn)  # keep it open, read nothing
+                    continue
+            threading.Thread(target=self._handle, args=(conn, mode), daemon=True).start()
 
-    def _handle(self, conn: socket.socket) -> None:
+    def _handle(self, conn: socket.socket, mode: str) -> None:
         data = bytearray()
         conn.settimeout(5)
         try:
             while True:
-                chunk = conn.recv(65536)
+                chunk = conn.recv(64 if mode == "drop" else 65536)  # a torn job is cut short
                 if not chunk:
                     break
                 start = len(data)
                 data += chunk
-                if self.mode == "drop" and len(data) > 64:
+                if mode == "drop" and len(strip_status(bytes(data))) >= 64:
                     conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                     conn.close()
                     return
@@ -70,7 +116,7 @@ class FakePrinter:
                 while (at := data.find(b"\x10\x04", at)) != -1 and at + 2 < len(data):
                     n = data[at + 2]
                     if n == 4:
-                        conn.sendall(bytes([PAPER_OUT if self.mode == "paper_out" else PAPER_OK]))
+                        conn.sendall(bytes([PAPER_OUT if mode == "paper_out" else PAPER_OK]))
                     elif n == 1:
                         conn.sendall(bytes([ONLINE]))
                     at += 3
@@ -78,12 +124,28 @@ class FakePrinter:
             pass
         finally:
             conn.close()
-            self.jobs.append(bytes(data))
+            with self._lock:
+                self.jobs.append(bytes(data))
+                self.received.append((mode, bytes(data)))
+
+    def settle(self, timeout: float = 10) -> None:
+        """Wait until every connection taken so far has ended and been kept."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if len(self.received) + len(self._held) >= self.connections:
+                    return
+            time.sleep(0.002)
+        raise AssertionError(f"printer: {self.connections} connections, {len(self.received)} ended")
 
     def close(self) -> None:
         self._stop.set()
         self._thread.join(2)
-        self._server.close()
+        with self._lock:
+            for conn in self._held:
+                conn.close()
+            if self._server is not None:
+                self._server.close()
 
 
 def refusing_port() -> int:

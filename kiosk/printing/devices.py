@@ -63,6 +63,8 @@ def _explain(setup: Setup, exc: BaseException) -> str:
     text = " ".join(str(exc).split()) or type(exc).__name__
     if "Connection refused" in text:
         return f"{where}: connection refused"
+    if "Connection reset" in text:
+        return f"{where}: connection dropped by the printer"
     if "No backend available" in text:
         return f"{where}: libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
     if "lpstat" in text or "'lp'" in text:
@@ -72,10 +74,18 @@ def _explain(setup: Setup, exc: BaseException) -> str:
     return f"{where}: {text}"
 
 
+def _open(setup: Setup, device) -> None:
+    device.open()
+    if setup.type == "network":
+        # Small writes (a status request, then the job) must not wait for the printer's
+        # delayed ACK (Nagle's algorithm): that alone would add ~40 ms per request.
+        device.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
 def _transfer(setup: Setup, data: bytes) -> None:
     device = _device(setup)
     try:
-        device.open()
+        _open(setup, device)
         if setup.status:
             paper = device.paper_status()
             if paper == 0:
@@ -133,7 +143,7 @@ PAPER = {2: "paper OK", 1: "paper running low", 0: "out of paper"}
 def _probe(setup: Setup) -> str:
     device = _device(setup)
     try:
-        device.open()
+        _open(setup, device)
         if not setup.status:
             return "connected (this set-up does not ask the printer for paper status)"
         return f"connected, {PAPER.get(device.paper_status(), 'paper status unknown')}"

@@ -1,0 +1,125 @@
+"""Printer-fault soak: many visitors through the real print queue while the printer fails.
+
+A loopback network printer (tests/fake_printer.py) changes its behaviour in episodes, as a
+real one does at a stall: it refuses connections, tears a job mid-way, accepts and never
+reads, or reports paper out, for a few visitors at a time, then works again. Each visitor's
+letter is recorded and printed through the Station, as the app does; now and then a
+volunteer presses Retry. At the end the faults stop and one retry prints the rest.
+
+Every letter is checked against what reached the printer, by decoding the bytes of every
+connection: each signature is on paper as a whole receipt exactly once, or is waiting
+(failed) and listed for the volunteer; none is lost.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+from collections import Counter
+
+import pytest
+
+from tests.conftest import CASES
+from tests.escpos_stream import StreamError, decode
+from tests.fake_printer import FakePrinter, strip_status
+from tests.kiosk_app import make_station
+
+FAULTS = ("refuse", "drop", "never_reads", "paper_out")
+# What the volunteer reads for each fault (the job's last error).
+REASONS = {
+    "refuse": "connection refused",
+    "drop": "connection dropped",
+    "never_reads": "no answer within",
+    "paper_out": "out of paper",
+}
+NAMES = ["Ada Lovelace", "Ольга Петрова", "José Martí", "ليلى حداد", "Zoë O'Brien", "张伟", "Nguyễn Văn An"]
+REF = re.compile(r"Ref\. Test Fest / stall-1 / #(\d{4,})")
+
+
+def paper(printer: FakePrinter) -> tuple[Counter, int]:
+    """Whole receipts on paper per letter number, and the number of torn ones."""
+    whole, torn = Counter(), 0
+    for mode, data in printer.received:
+        body = strip_status(data)
+        if not body:
+            continue  # refused before any receipt byte: paper out, or a status query unanswered
+        try:
+            out = decode(body, "TM-T20II")
+        except StreamError:
+            out = None
+        refs = REF.findall(out.text) if out else []
+        if mode == "ok":
+            assert out is not None and out.cuts and len(refs) == 1, "a working printer got a broken receipt"
+            whole[int(refs[0])] += 1
+        else:
+            assert mode == "drop", f"a {mode} printer received a receipt"
+            assert out is None or not out.cuts, "a torn job reached the cutter"
+            torn += 1
+    return whole, torn
+
+
+def soak(tmp_path, visitors: int, seed: int) -> dict:
+    rng = random.Random(seed)
+    printer = FakePrinter("ok")
+    station = make_station(tmp_path, cases=CASES, printer=printer.spec + "?timeout=0.3")
+    offered = station.offered()
+    waiting: dict[int, str] = {}  # letter number -> fault it met
+    faults, retries = Counter(), 0
+    mode, left = "ok", 0
+    try:
+        for i in range(visitors):
+            if left == 0:  # the next episode: the printer works for a while, or fails for a few letters
+                mode = rng.choice(FAULTS) if mode == "ok" else "ok"
+                left = rng.randint(1, 3) if mode != "ok" else rng.randint(1, 12)
+                printer.mode = mode
+            left -= 1
+            sig = station.record(rng.choice(offered).id, rng.choice(("appeal", "postcard")), rng.choice(NAMES),
+                                 "Stay strong. " * rng.randint(0, 8))
+            assert sig.number == i + 1
+            outcome = station.print_signature(sig)
+            assert outcome.printed == (mode == "ok"), (mode, outcome.error)
+            if mode != "ok":
+                faults[mode] += 1
+                waiting[sig.number] = mode
+                assert REASONS[mode] in outcome.error, outcome.error
+                if mode in ("refuse", "paper_out") and rng.random() < 0.1:  # Retry while it is still broken
+                    printed, errors = station.retry()
+                    assert printed == 0 and len(errors) == len(waiting)
+                    waiting = dict.fromkeys(waiting, mode)  # each now fails for the current reason
+                    retries += 1
+            elif waiting and rng.random() < 0.15:  # a volunteer sees the list and presses Retry
+                printed, errors = station.retry()
+                assert (printed, errors) == (len(waiting), [])
+                waiting.clear()
+                retries += 1
+            # every letter is on paper or on the volunteer's list, with the reason
+            listed = {w.signature.number: w for w in station.waiting()}
+            assert listed.keys() == waiting.keys()
+            assert all(REASONS[waiting[n]] in w.job.last_error and w.state == "failed" for n, w in listed.items())
+
+        printer.mode = "ok"  # the faults stop; a volunteer retries once
+        printed, errors = station.retry()
+        assert (printed, errors) == (len(waiting), [])
+        retries += 1
+        assert station.waiting() == []
+        printer.settle()
+        whole, torn = paper(printer)
+        assert station.count_today() == visitors  # 0 lost
+        assert set(whole) == set(range(1, visitors + 1)), "a letter is not on paper"
+        assert set(whole.values()) == {1}, f"printed twice: {[n for n, c in whole.items() if c > 1]}"
+        assert torn == faults["drop"]
+    finally:
+        station.close()
+        printer.close()
+    return {"faults": faults, "retries": retries, "torn": torn, "connections": printer.connections}
+
+
+@pytest.mark.parametrize("visitors", [1_000, pytest.param(10_000, marks=pytest.mark.long)])
+def test_printer_faults_never_lose_or_double_a_letter(tmp_path, visitors, figure):
+    result = soak(tmp_path, visitors, seed=visitors)
+    faults = result["faults"]
+    assert all(faults[f] > 0 for f in FAULTS)  # every kind of fault was met
+    detail = ", ".join(f"{faults[f]} {f.replace('_', ' ')}" for f in FAULTS)
+    figure(f"{visitors:,} visitors, {sum(faults.values()):,} printer faults ({detail}), "
+           f"{result['torn']} torn receipts, {result['retries']} retries; "
+           f"{visitors:,} letters on paper exactly once, 0 lost, 0 printed twice")
