@@ -1,33 +1,30 @@
-"""A process that signs in a loop and reports each signature once it is recorded.
+"""A kiosk that signs in a loop and reports each signature once it is recorded.
 
 Run by the durability tests, which kill it with SIGKILL at random moments:
-``python -m tests.signing_loop DB PRINTER_FILE``. Each line ``recorded ID`` is written
-only after the store returned, i.e. after the commit.
+``python -m tests.signing_loop DB PRINTER_FILE``. It records and prints through the
+Station, as the app's print worker does. Each line ``recorded ID`` is written only after
+``Station.record`` returned, i.e. after the commit.
 """
 
 import sys
-
-from kiosk.cases import read_dir
-from kiosk.printing.queue import print_signature
-from kiosk.printing.setups import parse_spec
-from kiosk.store import Store
+from pathlib import Path
 
 from tests.conftest import CASES
+from tests.kiosk_app import make_station
 
 
 def main() -> None:
-    db, printer_file = sys.argv[1], sys.argv[2]
-    cases = read_dir(CASES)
-    setup = parse_spec(f"file:{printer_file}")
-    store = Store(db)
+    db, printer_file = Path(sys.argv[1]), sys.argv[2]
+    station = make_station(db.parent, cases=CASES, printer=f"file:{printer_file}", database=db,
+                           event="Crash test", kiosk_id="k1")
+    case_id = station.offered()[0].id
     i = 0
     while True:
         i += 1
-        sig = store.record(case_id="lawyer-amara-osei", kind="appeal" if i % 2 else "postcard",
-                           name=f"Visitor {i}", message="x" * (i % 50), event="Crash test", kiosk_id="k1")
+        sig = station.record(case_id, "appeal" if i % 2 else "postcard", f"Visitor {i}", "x" * (i % 50))
         sys.stdout.write(f"recorded {sig.id}\n")
         sys.stdout.flush()
-        print_signature(store, sig, cases.cases[sig.case_id], setup)
+        station.print_signature(sig)
 
 
 if __name__ == "__main__":
