@@ -104,6 +104,7 @@ async def test_message_is_capped_with_a_visible_limit(tmp_path):
         area.text = "x" * 700
         await pilot.pause()
         assert len(area.text) == 500 and "500 / 500" in screen_text(app)
+        assert "A message can be at most 500 characters" in screen_text(app)
 
 
 async def test_name_is_required(tmp_path):

@@ -10,7 +10,7 @@ from textual.widgets import Button, Input, Label, Static, TextArea
 
 from ...cases import Case
 from ...station import TextError
-from ...text import MESSAGE_MAX, NAME_MAX
+from ...text import MESSAGE_MAX, NAME_MAX, sanitize
 from ..app import Letter
 from .base import VisitorScreen
 
@@ -33,6 +33,10 @@ class NameInput(Input):
             focused.post_message(events.Key(event.key, event.character))
             return
         await super()._on_key(event)
+
+
+NAME_FULL = f"A name can be at most {NAME_MAX} characters."
+MESSAGE_FULL = f"A message can be at most {MESSAGE_MAX} characters: the rest was not kept."
 
 
 KIND_TITLE = {"appeal": "Sign the appeal for {person}", "postcard": "A postcard for {person}"}
@@ -82,19 +86,33 @@ class FormScreen(VisitorScreen):
         self.query_one("#preview", Static).update(Content(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
-        self.query_one("#error", Label).update(Content(""))
+        field = event.input
+        safe = sanitize(field.value).replace("\n", " ")  # typed or pasted: no control or bidi characters
+        if safe != field.value:
+            field.value = safe[:NAME_MAX]  # changes again: the rest is done then
+            field.cursor_position = len(field.value)
+            return
+        self.show_error(NAME_FULL if len(field.value) >= NAME_MAX else "")
         self.update_preview()
         self.query_one("#preview-box", VerticalScroll).scroll_end(animate=False)  # where the name prints
 
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         area = event.text_area
-        if len(area.text) > MESSAGE_MAX:
-            area.text = area.text[:MESSAGE_MAX]
+        safe = sanitize(area.text)
+        full = len(safe) > MESSAGE_MAX
+        if full or safe != area.text:
+            area.text = safe[:MESSAGE_MAX]  # changes again: the counter and preview follow then
             area.move_cursor(area.document.end)
+            if full:
+                self.show_error(MESSAGE_FULL)
+            return
         counter = self.query_one("#counter", Label)
         counter.update(Content(f"{len(area.text)} / {MESSAGE_MAX}"))
         counter.set_class(len(area.text) >= MESSAGE_MAX, "full")
         self.update_preview()
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#error", Label).update(Content(text))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "back":
@@ -111,7 +129,7 @@ class FormScreen(VisitorScreen):
         except TextError as exc:
             field, _, problem = str(exc).partition(": ")
             shown = "Please type your name." if (field, problem) == ("name", "must not be empty") else str(exc)
-            self.query_one("#error", Label).update(Content(shown))
+            self.show_error(shown)
             self.query_one("#message" if field == "message" else "#name").focus()
             return
         self.submitted = True
