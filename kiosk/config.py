@@ -14,6 +14,7 @@ import tomlkit
 
 from . import locations
 from .pin import PinError, check_hash, hash_pin
+from .private import open_private, private_dir
 from .receipts.layouts import DEFAULT_CAMPAIGN
 from .text import TextError, clean, validate_event, validate_kiosk_id
 
@@ -170,10 +171,10 @@ def set_pin(path: Path, pin: str) -> bool:
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     doc["pin_hash"] = hash_pin(pin)
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_dir(path.parent)
         tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
-        tmp.chmod(0o600)
+        with open_private(tmp, encoding="utf-8") as f:
+            f.write(tomlkit.dumps(doc))
         tmp.replace(path)
     except OSError as exc:
         raise ConfigError(f"{path}: cannot write: {exc.strerror or exc}") from None

@@ -18,7 +18,6 @@ Store per thread. The schema is in :mod:`kiosk.schema` and ``docs/database.md``.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -29,6 +28,7 @@ from typing import TYPE_CHECKING
 
 from sqlite_utils import Database
 
+from .private import create_private
 from .schema import known_migrations, migrations
 from .text import validate_event, validate_kiosk_id
 
@@ -150,13 +150,6 @@ def stall_iso(moment: dt.datetime) -> str:
     return moment.isoformat(timespec="microseconds")
 
 
-def _create_private(path: Path) -> None:
-    """Create an empty database file readable by its owner only."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    os.close(fd)
-
-
 def explain(exc: sqlite3.Error) -> str:
     """A database error in words an organiser can act on."""
     text = str(exc)
@@ -176,7 +169,7 @@ class Store:
             if not create:
                 raise StoreError(f"{self.path}: no such database")
             try:
-                _create_private(self.path)
+                create_private(self.path)  # SQLite gives its -wal and -shm files the same mode
             except FileExistsError:
                 pass
             except OSError as exc:

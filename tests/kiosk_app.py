@@ -33,14 +33,14 @@ class FakeClock:
         self.now += seconds
 
 
-def make_station(tmp_path: Path, *, cases: Path, printer: str | None = None, **settings) -> Station:
+def make_station(tmp_path: Path, *, cases: Path, printer: str | None = None, warn=None, **settings) -> Station:
     values = dict(
         campaign="Letters for Freedom", event="Test Fest", kiosk_id="stall-1", cases=cases,
         printer=printer, database=tmp_path / "kiosk.db", preview=tmp_path / "preview",
         pin_hash=test_pin_hash(),
     )
     config = Config(**{**values, **settings})
-    return Station(config, clock=lambda: NOON)
+    return Station(config, clock=lambda: NOON, warn=warn)
 
 
 def make_app(station: Station, clock: FakeClock | None = None) -> KioskApp:

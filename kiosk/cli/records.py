@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import os
 import sys
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import click
 
 from .. import locations
+from ..private import open_private, private_dir
 from ..store import GROUPS, Scope
 from .base import (
     DATE, KioskError, as_date, cases_option, cli, db_option, open_store, printer_option,
@@ -72,11 +72,10 @@ def _output(path: Path | None, fmt: str):
         yield sys.stdout
         return
     try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.chmod(path, 0o600)
+        f = open_private(path, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
     except OSError as exc:
         raise KioskError(f"{path}: cannot write: {exc.strerror}") from None
-    with open(fd, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="") as f:
+    with f:
         yield f
 
 
@@ -200,9 +199,10 @@ def report(event, since, until, kiosk_id, out_dir, db_path, cases_path):
     from ..reports.chart import write_png
 
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(out_dir)
         chart = write_png(summary, out_dir / "letters-per-hour.png") if summary.total else None
-        (out_dir / "report.md").write_text(markdown.render(summary, chart.name if chart else None), encoding="utf-8")
+        with open_private(out_dir / "report.md", encoding="utf-8") as f:
+            f.write(markdown.render(summary, chart.name if chart else None))
     except OSError as exc:
         raise KioskError(f"{out_dir}: cannot write the report: {exc.strerror or exc}") from None
     click.echo(f"Wrote {out_dir / 'report.md'}" + (f" and {chart}" if chart else ""))

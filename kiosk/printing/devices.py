@@ -16,6 +16,7 @@ import socket
 import threading
 from pathlib import Path
 
+from ..private import open_private, private_dir
 from ..receipts.model import Receipt
 from ..receipts.plain import render_text
 from ..receipts.raster import render_png
@@ -159,7 +160,7 @@ def check(setup: Setup) -> str:
     if setup.is_preview:
         folder = Path(setup.options["dir"])
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            private_dir(folder)
         except OSError as exc:
             raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
         return f"ready: receipts are written to {folder}"
@@ -175,12 +176,14 @@ def write_preview(setup: Setup, receipt: Receipt) -> Path:
     """The preview printer: the receipt as PNG and as text in the set-up's folder."""
     folder = Path(setup.options["dir"])
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        private_dir(folder)  # receipts carry visitors' names
         paper = setup.paper
         stem = re.sub(r"[^A-Za-z0-9._-]", "_", receipt.name).lstrip(".") or "receipt"  # stays in the folder
         png = folder / f"{stem}.png"
-        render_png(receipt, paper).save(png)
-        (folder / f"{stem}.txt").write_text(render_text(receipt, paper), encoding="utf-8")
+        with open_private(png, "wb") as f:
+            render_png(receipt, paper).save(f, format="PNG")
+        with open_private(folder / f"{stem}.txt", encoding="utf-8") as f:
+            f.write(render_text(receipt, paper))
     except OSError as exc:
         raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
     return png

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+from ..private import open_private
 from .summary import Summary, plural
 from .tables import hour_span
 
@@ -29,5 +30,6 @@ def write_png(summary: Summary, path: Path) -> Path:
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(days) > 1:
         ax.legend()
-    fig.savefig(path)
+    with open_private(path, "wb") as f:
+        fig.savefig(f, format="png")
     return path
