@@ -18,6 +18,12 @@ def pytest_addoption(parser):
 _FIGURES: list[str] = []
 
 
+def sizes(default: int, long: int) -> list:
+    """Parametrize values for a proof: ``default`` in every run, ``long`` with ``--long``.
+    README's *Guarantees* table states both (tests/test_readme_figures.py checks it)."""
+    return [default, pytest.param(long, marks=pytest.mark.long)]
+
+
 def pytest_collection_modifyitems(config, items):
     if config.getoption("--long"):
         return

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.store import Store
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, sizes
 
 
 def kill_rounds(tmp_path, rounds: int, seed: int = 7):
@@ -52,7 +52,10 @@ def check(db, reported):
     return len(stored)
 
 
-@pytest.mark.parametrize("kills", [50, pytest.param(500, marks=pytest.mark.long)])
+KILLS = (50, 500)
+
+
+@pytest.mark.parametrize("kills", sizes(*KILLS))
 def test_sigkill_never_loses_a_reported_signature(tmp_path, kills, figure):
     db, reported = kill_rounds(tmp_path, rounds=kills, seed=kills)
     assert len(reported) >= kills

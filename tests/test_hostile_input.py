@@ -29,7 +29,7 @@ from textual.widgets import Input, TextArea
 from kiosk.cases import read_dir
 from kiosk.station import TextError
 from kiosk.text import NAME_MAX, clean
-from tests.conftest import CASES
+from tests.conftest import CASES, sizes
 from tests.escpos_stream import decode
 from tests.kiosk_app import make_app, make_station, screen_name
 
@@ -150,7 +150,10 @@ def through_store_and_printer(tmp: Path, values: dict, name: str, message: str, 
     return outcome
 
 
-@pytest.mark.parametrize("examples", [400, pytest.param(5_000, marks=pytest.mark.long)])
+FILE_TO_PAPER = (400, 5_000)
+
+
+@pytest.mark.parametrize("examples", sizes(*FILE_TO_PAPER))
 def test_hostile_text_through_case_files_store_and_printer(tmp_path_factory, examples, figure):
     outcomes: list[str] = []
 
@@ -233,7 +236,10 @@ async def through_the_screen(tmp: Path, values: dict, name: str, message: str) -
     return outcome
 
 
-@pytest.mark.parametrize("examples", [20, pytest.param(300, marks=pytest.mark.long)])
+ON_SCREEN = (20, 300)
+
+
+@pytest.mark.parametrize("examples", sizes(*ON_SCREEN))
 def test_hostile_text_on_screen_is_shown_as_text(tmp_path_factory, examples, figure):
     outcomes: list[str] = []
 

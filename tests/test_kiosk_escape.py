@@ -19,7 +19,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import CASES
+from tests.conftest import CASES, sizes
 from tests.kiosk_app import make_app, make_station, screen_name
 
 SIZE = (100, 30)
@@ -153,7 +153,10 @@ async def test_no_key_and_no_click_gets_out_of_the_kiosk(tmp_path, monkeypatch, 
 RANDOM_KEYS = KEYS + list(string.ascii_letters + string.digits) + ["f12", "enter", "escape", "tab"] * 5
 
 
-@pytest.mark.parametrize("examples", [10, pytest.param(150, marks=pytest.mark.long)])
+STORMS = (10, 150)
+
+
+@pytest.mark.parametrize("examples", sizes(*STORMS))
 def test_random_key_storms_never_get_out(tmp_path_factory, monkeypatch, examples, figure):
     tried: list[int] = []
 

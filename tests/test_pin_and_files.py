@@ -17,7 +17,7 @@ from kiosk.config import load_config
 from kiosk.pin import verify_pin
 from kiosk.station import Station
 from kiosk.ui.app import KioskApp
-from tests.conftest import CASES
+from tests.conftest import CASES, sizes
 from tests.kiosk_app import NOON, make_app, screen_name, screen_text
 
 PIN = "864209"
@@ -159,7 +159,10 @@ def malformed_folder(folder: Path, contents: list[bytes], odd: list[str]) -> Non
             (folder / "Bad Name!.toml").write_bytes((CASES / "lawyer-amara-osei.toml").read_bytes())
 
 
-@pytest.mark.parametrize("examples", [60, pytest.param(1_000, marks=pytest.mark.long)])
+CASE_FOLDERS = (60, 1_000)
+
+
+@pytest.mark.parametrize("examples", sizes(*CASE_FOLDERS))
 def test_malformed_case_files_never_keep_the_kiosk_from_starting(tmp_path_factory, examples, figure):
     tried, bad_files = [], []
 

@@ -19,7 +19,7 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import CASES
+from tests.conftest import CASES, sizes
 from tests.escpos_stream import StreamError, decode
 from tests.fake_printer import FakePrinter, strip_status
 from tests.kiosk_app import make_station
@@ -114,7 +114,10 @@ def soak(tmp_path, visitors: int, seed: int) -> dict:
     return {"faults": faults, "retries": retries, "torn": torn, "connections": printer.connections}
 
 
-@pytest.mark.parametrize("visitors", [1_000, pytest.param(10_000, marks=pytest.mark.long)])
+VISITORS = (1_000, 10_000)
+
+
+@pytest.mark.parametrize("visitors", sizes(*VISITORS))
 def test_printer_faults_never_lose_or_double_a_letter(tmp_path, visitors, figure):
     result = soak(tmp_path, visitors, seed=visitors)
     faults = result["faults"]

@@ -1,0 +1,26 @@
+"""README's Guarantees table states the sizes the proofs really run, default and long."""
+
+import re
+
+from tests import test_durability, test_hostile_input, test_kiosk_escape, test_pin_and_files, test_soak_printer
+from tests.conftest import ROOT
+
+ROWS = {
+    "tests/test_soak_printer.py": test_soak_printer.VISITORS,
+    "tests/test_durability.py": test_durability.KILLS,
+    "tests/test_hostile_input.py": test_hostile_input.FILE_TO_PAPER,
+    "Hostile text on screen": test_hostile_input.ON_SCREEN,
+    "tests/test_kiosk_escape.py": test_kiosk_escape.STORMS,
+    "tests/test_pin_and_files.py": test_pin_and_files.CASE_FOLDERS,
+}
+
+
+def test_the_guarantees_table_states_the_sizes_that_run():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Guarantees", 1)[1].split("\n## ", 1)[0]
+    assert "python -m pytest --long -m long" in section
+    for key, (default, long) in ROWS.items():
+        (row,) = [line for line in section.splitlines() if line.startswith("|") and key in line]
+        _, default_cell, long_cell = [c.strip() for c in row.strip("|").split("|")][:3]
+        assert re.search(rf"(^|\D){default:,}(\D|$)", default_cell), (key, default_cell)
+        assert re.search(rf"(^|\D){long:,}(\D|$)", long_cell), (key, long_cell)
