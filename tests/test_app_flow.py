@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from textual import events
 from textual.widgets import Input, TextArea
 
 from kiosk.store import Store
@@ -224,3 +225,19 @@ async def test_typing_straight_on_after_enter_lands_in_the_message(tmp_path):
         await pilot.pause()
         assert app.screen.query_one("#name", Input).value == "Maria"
         assert app.screen.query_one("#message", TextArea).text == "Hello"
+
+
+async def test_a_pasted_name_is_cleaned_and_cut_to_fit_with_a_message(tmp_path):
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("enter", "a")
+        name = app.screen.query_one("#name", Input)
+        name.post_message(events.Paste("Ada\x1b[2J\u202e Lovelace\nsecond line"))
+        await pilot.pause()
+        assert name.value == "Ada[2J Lovelace second line"  # no escape, no bidi override, one line
+        assert "A name can be at most" not in screen_text(app)
+        name.value = ""
+        name.post_message(events.Paste("x" * 100))  # a plain Input would refuse it whole
+        await pilot.pause()
+        assert name.value == "x" * 80 and "A name can be at most 80 characters." in screen_text(app)

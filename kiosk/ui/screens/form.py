@@ -34,6 +34,15 @@ class NameInput(Input):
             return
         await super()._on_key(event)
 
+    def _on_paste(self, event: events.Paste) -> None:
+        """A pasted name is cleaned, its lines joined and cut to fit (a plain Input would
+        refuse a paste that does not fit, and the visitor would see nothing happen)."""
+        event.stop()
+        event.prevent_default()  # the Input's own paste handler would insert it again
+        start, end = sorted(self.selection)
+        room = max(0, NAME_MAX - (len(self.value) - (end - start)))
+        self.replace(sanitize(event.text).replace("\n", " ")[:room], start, end)
+
 
 NAME_FULL = f"A name can be at most {NAME_MAX} characters."
 MESSAGE_FULL = f"A message can be at most {MESSAGE_MAX} characters: the rest was not kept."
