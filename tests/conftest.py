@@ -41,6 +41,25 @@ def pytest_terminal_summary(terminalreporter):
             terminalreporter.write_line(line)
 
 
+def explore(examples: int, **strategies):
+    """Run the decorated function on ``examples`` Hypothesis examples; the name it decorates
+    becomes the list of what it returned, one entry per example tried."""
+    from hypothesis import HealthCheck, given, settings
+
+    def decorate(fn):
+        results = []
+
+        @settings(max_examples=examples, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+        @given(**strategies)
+        def run(**drawn):
+            results.append(fn(**drawn))
+
+        run()
+        return results
+
+    return decorate
+
+
 @pytest.fixture
 def figure(request):
     """``figure("1,000 visitors, 0 lost")``: reported in the run's summary under *figures*."""

@@ -21,7 +21,6 @@ from pathlib import Path
 
 import pytest
 import tomlkit
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from textual import events
 from textual.widgets import Input, TextArea
@@ -29,7 +28,7 @@ from textual.widgets import Input, TextArea
 from kiosk.cases import read_dir
 from kiosk.station import TextError
 from kiosk.text import MESSAGE_MAX, NAME_MAX, clean, sanitize
-from tests.conftest import CASES, sizes
+from tests.conftest import CASES, explore, sizes
 from tests.escpos_stream import decode
 from tests.kiosk_app import make_app, make_station, screen_name
 
@@ -155,15 +154,10 @@ FILE_TO_PAPER = (400, 5_000)
 
 @pytest.mark.parametrize("examples", sizes(*FILE_TO_PAPER))
 def test_hostile_text_through_case_files_store_and_printer(tmp_path_factory, examples, figure):
-    outcomes: list[str] = []
+    @explore(examples, values=case_values, name=names, message=messages, kind=st.sampled_from(["appeal", "postcard"]))
+    def outcomes(values, name, message, kind):
+        return through_store_and_printer(tmp_path_factory.mktemp("h"), values, name, message, kind)
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(values=case_values, name=names, message=messages, kind=st.sampled_from(["appeal", "postcard"]))
-    def run(values, name, message, kind):
-        outcomes.append(through_store_and_printer(tmp_path_factory.mktemp("h"), values, name, message, kind))
-
-    run()
     seen = {o: outcomes.count(o) for o in ("printed", "refused letter", "refused case")}
     assert all(seen.values()), seen  # every path was taken
     figure(f"{len(outcomes):,} hostile inputs (7 case fields, name, message; up to 100 KB): "
@@ -243,15 +237,10 @@ ON_SCREEN = (20, 300)
 
 @pytest.mark.parametrize("examples", sizes(*ON_SCREEN))
 def test_hostile_text_on_screen_is_shown_as_text(tmp_path_factory, examples, figure):
-    outcomes: list[str] = []
+    @explore(examples, values=case_values, name=names, message=messages)
+    def outcomes(values, name, message):
+        return asyncio.run(through_the_screen(tmp_path_factory.mktemp("s"), values, name, message))
 
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(values=case_values, name=names, message=messages)
-    def run(values, name, message):
-        outcomes.append(asyncio.run(through_the_screen(tmp_path_factory.mktemp("s"), values, name, message)))
-
-    run()
     figure(f"{len(outcomes)} hostile cases, names and messages pasted through the screens: "
            f"{outcomes.count('printed')} signed, {outcomes.count('refused letter')} letters refused with a message, "
            f"{outcomes.count('refused case')} case files refused; 0 crashes, 0 exits, "

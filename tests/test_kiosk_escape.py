@@ -16,10 +16,9 @@ import string
 import threading
 
 import pytest
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.conftest import CASES, sizes
+from tests.conftest import CASES, explore, sizes
 from tests.kiosk_app import make_app, make_station, screen_name
 
 SIZE = (100, 30)
@@ -158,12 +157,8 @@ STORMS = (10, 150)
 
 @pytest.mark.parametrize("examples", sizes(*STORMS))
 def test_random_key_storms_never_get_out(tmp_path_factory, monkeypatch, examples, figure):
-    tried: list[int] = []
-
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-    @given(keys=st.lists(st.sampled_from(RANDOM_KEYS), min_size=50, max_size=300))
-    def run(keys):
+    @explore(examples, keys=st.lists(st.sampled_from(RANDOM_KEYS), min_size=50, max_size=300))
+    def tried(keys):
         async def storm():
             watch = Watch(tmp_path_factory.mktemp("k"), monkeypatch)
             async with watch.app.run_test(size=SIZE) as pilot:
@@ -175,8 +170,7 @@ def test_random_key_storms_never_get_out(tmp_path_factory, monkeypatch, examples
             watch.station.close()
 
         asyncio.run(storm())
-        tried.append(len(keys))
+        return len(keys)
 
-    run()
     figure(f"{len(tried)} random key sequences, {sum(tried):,} keys in all: 0 exits, 0 organiser features "
            f"without the PIN")

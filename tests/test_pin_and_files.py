@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kiosk.cli import cli
@@ -17,8 +16,8 @@ from kiosk.config import load_config
 from kiosk.pin import verify_pin
 from kiosk.station import Station
 from kiosk.ui.app import KioskApp
-from tests.conftest import CASES, sizes
-from tests.kiosk_app import NOON, make_app, screen_name, screen_text
+from tests.conftest import CASES, explore, sizes
+from tests.kiosk_app import NOON, make_app, make_station, screen_name, screen_text
 
 PIN = "864209"
 
@@ -113,8 +112,6 @@ def test_every_file_with_visitors_data_is_readable_by_its_owner_only(tmp_path, l
 
 
 def test_the_database_and_its_wal_stay_private_while_the_kiosk_runs(tmp_path, loose_umask):
-    from tests.kiosk_app import make_station
-
     station = make_station(tmp_path, cases=CASES)
     station.record(station.offered()[0].id, "appeal", "Ada", "")
     files = [station.config.database_path, *tmp_path.glob("kiosk.db-*")]
@@ -164,15 +161,9 @@ CASE_FOLDERS = (60, 1_000)
 
 @pytest.mark.parametrize("examples", sizes(*CASE_FOLDERS))
 def test_malformed_case_files_never_keep_the_kiosk_from_starting(tmp_path_factory, examples, figure):
-    tried, bad_files = [], []
-
-    @settings(max_examples=examples, deadline=None, database=None,
-              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-    @given(contents=st.lists(broken_text, min_size=1, max_size=4),
-           odd=st.lists(st.sampled_from(["folder", "dangling-link", "link-loop", "bad-name"]), unique=True))
-    def run_one(contents, odd):
-        from tests.kiosk_app import make_station
-
+    @explore(examples, contents=st.lists(broken_text, min_size=1, max_size=4),
+             odd=st.lists(st.sampled_from(["folder", "dangling-link", "link-loop", "bad-name"]), unique=True))
+    def bad_files(contents, odd):
         tmp = tmp_path_factory.mktemp("c")
         malformed_folder(tmp / "cases", contents, odd)
         warnings: list[str] = []
@@ -183,20 +174,16 @@ def test_malformed_case_files_never_keep_the_kiosk_from_starting(tmp_path_factor
             for line in warnings:
                 assert "\n" not in line and str(tmp / "cases") in line, line
             assert offered - set(GOOD) <= {f"broken-{i}" for i in range(len(contents))}
-            bad_files.append(len(contents) + len(odd) - len(offered - set(GOOD)))
+            return len(contents) + len(odd) - len(offered - set(GOOD))
         finally:
             station.close()
-        tried.append(1)
 
-    run_one()
-    figure(f"{len(tried)} cases folders with {sum(bad_files)} malformed case files (random bytes, cut short, "
+    figure(f"{len(bad_files)} cases folders with {sum(bad_files)} malformed case files (random bytes, cut short, "
            f"wrong types, folders, broken links): the kiosk started with the good cases every time")
 
 
 async def test_the_app_starts_with_the_good_cases_beside_broken_ones(tmp_path):
     malformed_folder(tmp_path / "cases", [b"\xff\xfe", b"title = [", b""], ["folder", "link-loop"])
-    from tests.kiosk_app import make_station
-
     station = make_station(tmp_path, cases=tmp_path / "cases")
     app = KioskApp(station)
     async with app.run_test(size=(100, 30)):
