@@ -344,6 +344,13 @@ class Store:
             )
             return cur.rowcount == 1
 
+    def interrupt_job(self, job_id: int, error: str) -> None:
+        """A print attempt that may have left the letter on paper: the job stays ``printing``
+        (listed as *interrupted*, reprinted only on request) with the reason."""
+        with self.transaction() as conn:
+            conn.execute("UPDATE print_jobs SET last_error = ?, updated_at = ? WHERE id = ? AND status = 'printing'",
+                         [error, utc_now(), job_id])
+
     def finish_job(self, job_id: int, *, error: str | None = None) -> None:
         """Record the outcome of a print attempt."""
         now = utc_now()

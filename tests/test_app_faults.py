@@ -55,6 +55,30 @@ async def test_the_screen_keeps_answering_while_the_printer_hangs(tmp_path, fake
         assert job_states(station) == ["failed"]
 
 
+async def test_a_job_torn_mid_way_waits_as_interrupted_for_a_look_at_the_paper(tmp_path, fake_printer):
+    printer = fake_printer("drop")
+    station = make_station(tmp_path, cases=CASES, printer=printer.spec + "?timeout=2")
+    app = make_app(station)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        said = str(app.screen.query_one("#next-step").render())
+        assert "the printer stopped during your letter" in said and "check it" in said
+        assert [w.state for w in station.waiting()] == ["interrupted"]
+        printer.mode = "ok"
+        await pilot.press("enter", "f12", *TEST_PIN, "enter")
+        assert "may be on paper" in " ".join(screen_text(app).split())
+        await pilot.click("#retry")  # Retry leaves it: it may be on paper
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert [w.state for w in station.waiting()] == ["interrupted"]
+        await pilot.click("#retry-interrupted")  # after a look at the paper
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert station.waiting() == [] and job_states(station) == ["printed"]
+
+
 async def test_paper_out_then_a_volunteer_retries_from_the_organiser_screen(tmp_path, fake_printer):
     printer = fake_printer("paper_out")
     station = make_station(tmp_path, cases=CASES, printer=printer.spec + "?timeout=2")

@@ -63,15 +63,29 @@ def test_a_printer_that_never_reads_a_large_job_times_out_without_status(fake_pr
         send(setup, b"A" * 50_000_000)
 
 
-def test_a_dropped_connection_fails_the_job(store, cases, fake_printer):
+def test_a_connection_dropped_mid_job_leaves_it_interrupted_not_failed(store, cases, fake_printer):
+    """Part of the letter may be on paper: it waits for a person to look, never a blind retry."""
     printer = fake_printer("drop")
     setup = parse_spec(printer.spec + "?timeout=2&status=0")
-    with pytest.raises(PrintError, match="dropped|reset|Broken pipe"):
+    with pytest.raises(PrintError, match="dropped|reset|Broken pipe") as raised:
         send(setup, b"x" * 20_000_000)
+    assert raised.value.maybe_printed
     sig = sign(store, kind="postcard", name="ليلى")  # raster name: a large job
     outcome = print_signature(store, sig, cases.cases[sig.case_id], parse_spec(printer.spec + "?timeout=2"))
-    assert not outcome.printed
-    assert store.job_for(sig.id).status == "failed"
+    assert not outcome.printed and outcome.maybe_printed
+    job = store.job_for(sig.id)
+    assert job.status == "printing" and job.last_error.startswith("may be on paper, look before reprinting: ")
+    assert [j.id for j in store.jobs(("pending", "failed"))] == []  # a plain retry leaves it alone
+
+
+def test_faults_before_any_receipt_byte_are_plain_failures(store, cases, fake_printer):
+    for mode, spec in (("paper_out", None), ("never_reads", None), ("refuse", f"tcp://127.0.0.1:{refusing_port()}")):
+        printer = fake_printer(mode) if spec is None else None
+        setup = parse_spec((spec or printer.spec) + "?timeout=0.5")
+        sig = sign(store)
+        outcome = print_signature(store, sig, cases.cases[sig.case_id], setup)
+        assert not outcome.printed and not outcome.maybe_printed, mode
+        assert store.job_for(sig.id).status == "failed", mode
 
 
 def test_paper_out_is_reported_and_nothing_is_sent(store, cases, fake_printer):

@@ -30,7 +30,11 @@ def _sign_and_print(store, cases: CaseSet, setup, *, case_id, kind, name, messag
         click.echo(f"Printed on {setup.name}{where}")
         return 0
     click.echo(f"Not printed: {outcome.error}", err=True)
-    click.echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
+    if outcome.maybe_printed:
+        click.echo("The signature is saved. Part of the letter may be on paper: look, then reprint it with: "
+                   "kiosk jobs retry --interrupted", err=True)
+    else:
+        click.echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
     return EXIT_NOT_PRINTED
 
 

@@ -25,7 +25,16 @@ from .setups import Setup
 
 
 class PrintError(Exception):
-    """A print job that did not reach paper, with a one-line reason."""
+    """A print job that did not reach paper whole, with a one-line reason.
+
+    ``maybe_printed`` is true when the fault came after receipt bytes had left for the
+    printer (a dropped connection or a missing confirmation mid-job, paper running out
+    during the job): part or all of it may be on paper, so only a person who has looked
+    should print it again."""
+
+    def __init__(self, message: str, *, maybe_printed: bool = False):
+        super().__init__(message)
+        self.maybe_printed = maybe_printed
 
 
 # Time allowed per byte on top of the set-up's timeout: 9600 baud is ~1 KB/s.
@@ -83,7 +92,7 @@ def _open(setup: Setup, device) -> None:
         device.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def _transfer(setup: Setup, data: bytes) -> None:
+def _transfer(setup: Setup, data: bytes, progress: dict) -> None:
     device = _device(setup)
     try:
         _open(setup, device)
@@ -91,6 +100,7 @@ def _transfer(setup: Setup, data: bytes) -> None:
             paper = device.paper_status()
             if paper == 0:
                 raise PrintError(f"{setup.where}: out of paper")
+        progress["sending"] = True  # from here on, a fault may leave part of the job on paper
         device._raw(data)
         if setup.status:
             # A real-time status request is answered only once the printer has read
@@ -109,8 +119,10 @@ def _transfer(setup: Setup, data: bytes) -> None:
             pass
 
 
-def _within(setup: Setup, deadline: float, action) -> object:
-    """Run ``action()`` in a helper thread; PrintError if it fails or outlives ``deadline``."""
+def _within(setup: Setup, deadline: float, action, progress: dict | None = None) -> object:
+    """Run ``action()`` in a helper thread; PrintError if it fails or outlives ``deadline``.
+    The error's ``maybe_printed`` is ``progress["sending"]`` at that moment."""
+    progress = progress if progress is not None else {}
     outcome: list = []
 
     def run() -> None:
@@ -122,20 +134,23 @@ def _within(setup: Setup, deadline: float, action) -> object:
     worker = threading.Thread(target=run, name=f"print-{setup.name}", daemon=True)
     worker.start()
     worker.join(deadline)
+    maybe = bool(progress.get("sending"))
     if worker.is_alive():
-        raise PrintError(f"{setup.where}: printer did not take the job within {deadline:.0f} s")
+        raise PrintError(f"{setup.where}: printer did not take the job within {deadline:.0f} s", maybe_printed=maybe)
     ok, value = outcome[0]
     if ok:
         return value
     if isinstance(value, PrintError):
+        value.maybe_printed = value.maybe_printed or maybe
         raise value
-    raise PrintError(_explain(setup, value)) from value
+    raise PrintError(_explain(setup, value), maybe_printed=maybe) from value
 
 
 def send(setup: Setup, data: bytes) -> None:
     """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
     deadline = setup.timeout * (3 if setup.status else 1) + 2 + len(data) * SECONDS_PER_BYTE
-    _within(setup, deadline, lambda: _transfer(setup, data))
+    progress: dict = {}
+    _within(setup, deadline, lambda: _transfer(setup, data, progress), progress)
 
 
 PAPER = {2: "paper OK", 1: "paper running low", 0: "out of paper"}

@@ -2,8 +2,9 @@
 
 A job is claimed (``printing``) in the database before any byte leaves, and finished
 (``printed`` or ``failed`` with the reason) afterwards. Two workers can never print the
-same job, and a job interrupted by a crash stays visible instead of being printed again
-behind anyone's back.
+same job. A job interrupted by a crash, or by a fault after its bytes began to leave (it
+may be on paper, whole or in part), stays ``printing`` with the reason: it is listed as
+*interrupted* and printed again only when a person who has checked the paper asks.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ class Outcome:
     printed: bool
     error: str | None = None
     preview: Path | None = None
+    maybe_printed: bool = False  # a fault after bytes left: the job is interrupted, not failed
 
 
 def deliver(receipt, setup: Setup) -> Path | None:
@@ -55,8 +57,11 @@ def print_signature(
             raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
         preview = deliver(layouts.for_signature(case, sig, campaign), setup)
     except PrintError as exc:
-        store.finish_job(job.id, error=str(exc))
-        return Outcome(False, str(exc))
+        if exc.maybe_printed:
+            store.interrupt_job(job.id, f"may be on paper, look before reprinting: {exc}")
+        else:
+            store.finish_job(job.id, error=str(exc))
+        return Outcome(False, str(exc), maybe_printed=exc.maybe_printed)
     except Exception as exc:  # noqa: BLE001 - an unexpected fault must still leave the job failed, not stuck
         message = f"{type(exc).__name__}: {exc}"
         store.finish_job(job.id, error=message)

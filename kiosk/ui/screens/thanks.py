@@ -36,6 +36,11 @@ class ThanksScreen(Screen):
                 yield Label(Content(NEXT_STEP[self.letter.kind]), id="next-step")
                 if self.outcome.preview:
                     yield Label(Content(f"Demo: your receipt is saved as {self.outcome.preview}"), id="preview-file")
+            elif self.outcome.maybe_printed:
+                yield Label(Content(
+                    "Your signature is saved, but the printer stopped during your letter. "
+                    "A volunteer will check it and print it again if needed: nothing is lost."
+                ), id="next-step", classes="problem")
             else:
                 yield Label(Content(
                     "Your signature is saved, but the printer has a problem right now. "
