@@ -161,9 +161,9 @@ def test_hostile_text_through_case_files_store_and_printer(tmp_path_factory, exa
     seen = {o: outcomes.count(o) for o in ("printed", "refused letter", "refused case")}
     assert all(seen.values()), seen  # every path was taken
     figure(f"{len(outcomes):,} hostile inputs (7 case fields, name, message; up to 100 KB): "
-           f"{seen['printed']} printed on 2 printer profiles, {seen['refused letter']} letters refused with a message "
+           f"{seen['printed']:,} printed on 2 printer profiles, {seen['refused letter']:,} letters refused with a message "
            f"(empty or over a limit), "
-           f"{seen['refused case']} case files refused with one line; 0 crashes, 0 control bytes on the wire")
+           f"{seen['refused case']:,} case files refused with one line; 0 crashes, 0 control bytes on the wire")
 
 
 # -- the screen ---------------------------------------------------------------------------

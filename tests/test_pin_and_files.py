@@ -178,7 +178,7 @@ def test_malformed_case_files_never_keep_the_kiosk_from_starting(tmp_path_factor
         finally:
             station.close()
 
-    figure(f"{len(bad_files)} cases folders with {sum(bad_files)} malformed case files (random bytes, cut short, "
+    figure(f"{len(bad_files):,} cases folders with {sum(bad_files):,} malformed case files (random bytes, cut short, "
            f"wrong types, folders, broken links): the kiosk started with the good cases every time")
 
 
