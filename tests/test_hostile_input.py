@@ -63,7 +63,9 @@ def mix(*weighted):
     return st.sampled_from(range(len(choices))).flatmap(lambda i: choices[i])
 
 
-names = mix((16, short_text), (2, long_text), (1, huge_text))
+# A real name or word with hostile text around it, so that many letters get through to paper.
+framed = st.tuples(short_text, st.sampled_from(["Ada", "Ольга", "ليلى", "张伟", "Zoë"]), short_text).map("".join)
+names = mix((10, framed), (6, short_text), (2, long_text), (1, huge_text))
 messages = mix((12, long_text), (1, huge_text))
 
 # What may never appear in a printed or shown string that came from input.
@@ -99,7 +101,7 @@ def no_forbidden(text: str) -> bool:
 
 # Case fields: a few at a time, so that many hostile files still load; the huge one is
 # plain text (a 100 KB string of control characters costs minutes to escape as TOML).
-case_field = mix((12, short_text), (1, st.just("A very long story. " * 5300)))
+case_field = mix((8, framed), (4, short_text), (1, st.just("A very long story. " * 5300)))
 case_values = st.dictionaries(st.sampled_from(FIELDS), case_field, min_size=1, max_size=3)
 
 
