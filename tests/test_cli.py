@@ -63,6 +63,21 @@ def test_recorded_but_not_printed_exits_3_and_the_job_waits(db, tmp_path):
     assert [s["print_status"] for s in sigs] == ["printed"]
 
 
+def test_a_torn_job_is_left_for_a_look_and_reprinted_only_when_asked(db, tmp_path, fake_printer):
+    printer = fake_printer("drop")
+    result = sign(db, tmp_path, printer=printer.spec + "?timeout=2")
+    assert result.exit_code == 3
+    assert "may be on paper: look, then reprint it with: kiosk jobs retry --interrupted" in result.output
+    printer.mode = "ok"
+    retry = ["jobs", "retry", "--db", db, "--cases", str(CASES), "--printer", printer.spec + "?timeout=2"]
+    plain = run(*retry)
+    assert plain.exit_code == 0 and "printed" not in plain.output
+    assert "Left alone: 1 interrupted job, maybe on paper." in plain.output
+    asked = run(*retry, "--interrupted")
+    assert asked.exit_code == 0 and "1 printed, 0 still waiting" in asked.output
+    assert run("jobs", "--db", db).output.strip() == "No print jobs waiting."
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

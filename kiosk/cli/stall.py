@@ -191,6 +191,7 @@ def jobs(ctx, db_path):
 def jobs_retry(printer_spec, printers_path, db_path, cases_path, campaign, interrupted):
     """Print the waiting and failed jobs. Exit 3 if any still fails."""
     from ..printing.queue import retry_jobs
+    from ..reports.summary import plural
 
     setup = printer_setup(printer_spec, printers_path)
     cases = load_case_set(cases_path)
@@ -204,10 +205,14 @@ def jobs_retry(printer_spec, printers_path, db_path, cases_path, campaign, inter
             else:
                 failed += 1
                 click.echo(f"failed   job {job.id}  Ref. {sig.reference}: {outcome.error}", err=True)
-        if not done + failed:
+        left_alone = 0 if interrupted else len(store.jobs(("printing",)))
+        if done + failed:
+            click.echo(f"{done} printed, {failed} still waiting")
+        elif not left_alone:
             click.echo("No print jobs waiting.")
-            return
-        click.echo(f"{done} printed, {failed} still waiting")
+        if left_alone:
+            click.echo(f"Left alone: {plural(left_alone, 'interrupted job')}, maybe on paper. "
+                       "Look, then `kiosk jobs retry --interrupted`.")
     sys.exit(EXIT_NOT_PRINTED if failed else 0)
 
 
