@@ -15,6 +15,13 @@ from tests.kiosk_app import TEST_PIN, make_app, make_station, screen_name, scree
 SIZE = (100, 30)
 
 
+async def write_letter(pilot) -> None:
+    """A visitor signs the first case's appeal as Ada and presses Print; the worker finishes."""
+    await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
 def job_states(station) -> list[str]:
     with Store(station.config.database_path) as store:
         return [row["print_status"] for row in store.export_rows()]
@@ -24,9 +31,7 @@ async def test_a_refused_printer_keeps_the_letter_and_tells_the_visitor(tmp_path
     station = make_station(tmp_path, cases=CASES, printer=f"tcp://127.0.0.1:{refusing_port()}?timeout=1")
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_letter(pilot)
         assert screen_name(app) == "ThanksScreen" and app.is_running
         shown = " ".join(screen_text(app).split())
         assert "Your signature is saved" in shown and "A volunteer will print your letter" in shown
@@ -60,9 +65,7 @@ async def test_a_job_torn_mid_way_waits_as_interrupted_for_a_look_at_the_paper(t
     station = make_station(tmp_path, cases=CASES, printer=printer.spec + "?timeout=2")
     app = make_app(station)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_letter(pilot)
         said = str(app.screen.query_one("#next-step").render())
         assert "the printer stopped during your letter" in said and "check it" in said
         assert [w.state for w in station.waiting()] == ["interrupted"]
@@ -84,9 +87,7 @@ async def test_paper_out_then_a_volunteer_retries_from_the_organiser_screen(tmp_
     station = make_station(tmp_path, cases=CASES, printer=printer.spec + "?timeout=2")
     app = make_app(station)
     async with app.run_test(size=(120, 36)) as pilot:
-        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_letter(pilot)
         assert job_states(station) == ["failed"]
         await pilot.press("enter", "f12", *TEST_PIN, "enter")
         assert screen_name(app) == "OrganiserScreen"
@@ -204,9 +205,7 @@ async def test_an_unexpected_fault_while_printing_still_reaches_the_thank_you_sc
 
     monkeypatch.setattr(station, "print_signature", broken)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_letter(pilot)
         assert screen_name(app) == "ThanksScreen" and "printer has a problem" in " ".join(screen_text(app).split())
         assert not app.busy_printing
         assert job_states(station) == ["pending"]  # saved; never claimed, so it waits for a retry
@@ -221,9 +220,7 @@ async def test_a_letter_that_cannot_be_saved_keeps_the_form(tmp_path, monkeypatc
 
     monkeypatch.setattr(station, "record", full_disk)
     async with app.run_test(size=SIZE) as pilot:
-        await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
-        await app.workers.wait_for_complete()
-        await pilot.pause()
+        await write_letter(pilot)
         assert screen_name(app) == "PrintingScreen"
         assert "could not be saved" in screen_text(app) and "disk full" in screen_text(app)
         await pilot.press("enter")  # Back to my letter

@@ -79,7 +79,7 @@ class Watch:
         app = self.app
         assert app.is_running and app.return_code is None, what
         stack = {type(s).__name__ for s in app.screen_stack}
-        assert stack <= VISITOR_SCREENS | {"Screen"}, (what, stack)
+        assert stack <= VISITOR_SCREENS, (what, stack)
         assert self.calls == [], (what, self.calls)
 
     async def reach(self, pilot, where: str) -> None:
