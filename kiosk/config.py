@@ -82,10 +82,11 @@ class Config:
         return self.preview or locations.preview_dir()
 
 
-def demo_config(database: Path | None = None, preview: Path | None = None) -> Config:
-    """The embedded demo: sample cases, demo database, preview printer, PIN DEMO_PIN."""
+def demo_config(database: Path | None = None, preview: Path | None = None, cases: Path | None = None) -> Config:
+    """The embedded demo: sample cases (or ``cases``), demo database, preview printer, PIN DEMO_PIN."""
     return Config(
-        event="Demo", kiosk_id="demo", cases=locations.sample_cases_dir(), printers=locations.sample_printers_dir(),
+        event="Demo", kiosk_id="demo", cases=cases or locations.sample_cases_dir(),
+        printers=locations.sample_printers_dir(),
         database=database or locations.demo_db(), preview=preview or locations.preview_dir(),
         pin_hash=hash_pin(DEMO_PIN), demo=True,
     )

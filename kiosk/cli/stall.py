@@ -101,11 +101,13 @@ def _run_app(config) -> None:
               help="Demo database [default: demo.db in the user data folder].")
 @click.option("--preview", "preview_path", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Folder for the printed receipts [default: preview/ in the user data folder].")
-def demo(db_path, preview_path):
+@click.option("--cases", "cases_path", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Try it with these case files [default: the sample cases].")
+def demo(db_path, preview_path, cases_path):
     """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468."""
     from ..config import demo_config
 
-    _run_app(demo_config(database=db_path, preview=preview_path))
+    _run_app(demo_config(database=db_path, preview=preview_path, cases=cases_path))
 
 
 @cli.command()

@@ -1,0 +1,53 @@
+"""One kiosk session in a fresh process: ``python -m benchmarks.session N FOLDER`` signs N
+letters through the app (form check, save, print to a loopback printer, thank-you, home)
+and prints its peak resident memory in MB, and after the first 10 letters."""
+
+from __future__ import annotations
+
+import asyncio
+import resource
+import sys
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.pin import hash_pin
+from kiosk.station import Station
+from kiosk.ui.app import KioskApp, Letter
+
+from .common import CASES
+from .loopback import LoopbackPrinter
+
+
+def peak_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+
+
+async def session(count: int, folder: Path) -> tuple[float, float]:
+    printer = LoopbackPrinter("ok")
+    station = Station(Config(event="Bench", kiosk_id="bench", cases=CASES, printer=printer.spec(),
+                             database=folder / "session.db", preview=folder / "p", pin_hash=hash_pin("2468")))
+    app = KioskApp(station)
+    cases = [c.id for c in station.offered()]
+    early = 0.0
+    async with app.run_test(size=(100, 30)) as pilot:
+        for i in range(count):
+            app.open_case(cases[i % len(cases)])
+            kind = "appeal" if i % 2 else "postcard"
+            app.open_form(cases[i % len(cases)], kind)
+            await pilot.pause(0)
+            assert app.start_print(Letter(cases[i % len(cases)], kind, f"Visitor {i}", "Stay strong. " * (i % 8)))
+            await app.workers.wait_for_complete()
+            await pilot.pause(0)
+            assert type(app.screen).__name__ == "ThanksScreen", type(app.screen).__name__
+            app.go_home()
+            if i == 9:
+                early = peak_mb()
+        assert station.count_today() == count
+    station.close()
+    printer.close()
+    return early, peak_mb()
+
+
+if __name__ == "__main__":
+    early, peak = asyncio.run(session(int(sys.argv[1]), Path(sys.argv[2])))
+    print(f"{early:.1f} {peak:.1f}")

@@ -1,0 +1,92 @@
+"""Time to wire and bytes per receipt.
+
+From a completed form (the letter checked and committed) to the last byte received by a
+loopback network printer, for an appeal and a postcard: the median of many, against 2 %
+of that receipt's physical print time at 250 mm/s (its length: its height in dots at 8
+dots/mm). And the bytes each receipt costs on the wire.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from kiosk.config import Config
+from kiosk.printing.render import render_bytes
+from kiosk.printing.setups import parse_spec
+from kiosk.receipts import layouts
+from kiosk.receipts.model import QR, Receipt, Text
+from kiosk.receipts.raster import render_png
+from kiosk.station import Station
+
+from .common import CASES, Row, median, ms
+from .loopback import LoopbackPrinter
+
+PAPER_SPEED = 250  # mm/s
+SHARE = 0.02
+NAME, MESSAGE = "Ada Lovelace", "You are not alone. We are thinking of you and we will keep writing until you are free."
+
+
+def _station(folder: Path, printer: LoopbackPrinter) -> Station:
+    config = Config(event="Bench", kiosk_id="bench", cases=CASES, printer=printer.spec(), database=folder / "k.db",
+                    preview=folder / "preview")
+    return Station(config)
+
+
+def print_seconds(receipt: Receipt, setup) -> float:
+    """How long the paper takes to move: the receipt's height in dots at 8 dots/mm."""
+    return render_png(receipt, setup.paper).height / 8 / PAPER_SPEED
+
+
+def time_to_wire(runs: int) -> list[Row]:
+    rows = []
+    printer = LoopbackPrinter("ok")
+    with tempfile.TemporaryDirectory() as tmp:
+        station = _station(Path(tmp), printer)
+        case = station.case("lawyer-amara-osei")
+        jobs = 0
+        for kind in ("appeal", "postcard"):
+            times = []
+            for _ in range(runs + 5):  # the first five warm the caches
+                start = time.perf_counter()
+                name, message = station.check_form(NAME, MESSAGE)
+                sig = station.record(case.id, kind, name, message)
+                outcome = station.print_signature(sig)
+                assert outcome.printed, outcome.error
+                jobs += 1
+                times.append(printer.wait_for(jobs) - start)
+            wire = median(times[5:])
+            receipt = layouts.for_signature(case, sig, station.config.campaign)
+            paper = print_seconds(receipt, station.setup)
+            rows.append(Row(f"Time to wire, {kind} (median of {runs})",
+                            f"{ms(wire)} = {wire / paper:.1%} of {paper:.2f} s of paper",
+                            f"<= {SHARE:.0%}", wire / paper <= SHARE))
+        station.close()
+    printer.close()
+    return rows
+
+
+def receipt_bytes() -> list[Row]:
+    with tempfile.TemporaryDirectory() as tmp:
+        station = Station(Config(event="Bench", kiosk_id="bench", cases=CASES, database=Path(tmp) / "k.db",
+                                 preview=Path(tmp) / "p"))
+        case = station.case("lawyer-amara-osei")
+        sig = station.record(case.id, "appeal", NAME, MESSAGE)
+        station.close()
+    native = parse_spec("file:/dev/null?profile=TM-T20II")
+    appeal = render_bytes(layouts.for_signature(case, sig, layouts.DEFAULT_CAMPAIGN), native)
+    postcard = layouts.for_signature(case, replace(sig, kind="postcard"), layouts.DEFAULT_CAMPAIGN)
+    without_qr = Receipt(postcard.name, [b for b in postcard.blocks if not isinstance(b, QR)])
+    qr = len(render_bytes(postcard, native)) - len(render_bytes(without_qr, native))
+    empty = Receipt("line", [])
+    arabic = Receipt("line", [Text("ليلى حداد")])  # not in the printer's code pages: a raster line
+    latin = Receipt("line", [Text("Ada Lovelace")])
+    raster = len(render_bytes(arabic, native)) - len(render_bytes(empty, native))
+    text = len(render_bytes(latin, native)) - len(render_bytes(empty, native))
+    return [
+        Row("Bytes, appeal in Latin script (80 mm)", f"{len(appeal):,} B", "<= 2,048 B", len(appeal) <= 2048),
+        Row("Bytes added by a native QR code", f"{qr} B", "<= 150 B", qr <= 150),
+        Row("Bytes of one raster-fallback line (Arabic name)", f"{raster:,} B (a text line: {text} B)", "-", None),
+    ]
