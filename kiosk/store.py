@@ -284,7 +284,11 @@ class Store:
             " ON CONFLICT(id) DO UPDATE SET title = excluded.title, person = excluded.person,"
             " country = excluded.country, ask = excluded.ask, addressee_name = excluded.addressee_name,"
             " addressee_title = excluded.addressee_title, addressee_address = excluded.addressee_address,"
-            " url = excluded.url, updated_at = excluded.updated_at",
+            " url = excluded.url, updated_at = excluded.updated_at"
+            # unchanged (as for nearly every letter): no write at all, so no page to sync
+            " WHERE (title, person, country, ask, addressee_name, addressee_title, addressee_address, url)"
+            " IS NOT (excluded.title, excluded.person, excluded.country, excluded.ask, excluded.addressee_name,"
+            " excluded.addressee_title, excluded.addressee_address, excluded.url)",
             [case.id, case.title, case.person, case.country, case.ask, a.name, a.title, "\n".join(a.address),
              case.postcard.url, now],
         )
