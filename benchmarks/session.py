@@ -19,7 +19,14 @@ from .loopback import LoopbackPrinter
 
 
 def peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: kilobytes
+    """This process's peak resident memory. On Linux from VmHWM: ru_maxrss would also count
+    the parent's memory at the moment it forked this process."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 async def session(count: int, folder: Path) -> tuple[float, float]:
