@@ -67,7 +67,10 @@ def checked_copy(source: Path, workdir: Path):
         except StoreError as exc:
             raise StoreError(str(exc).replace(str(copy), str(source))) from None
         try:
-            (verdict,) = store.db.execute("PRAGMA integrity_check").fetchone()
+            try:
+                (verdict,) = store.db.execute("PRAGMA integrity_check").fetchone()
+            except sqlite3.DatabaseError as exc:  # damaged beyond what the check can report
+                raise StoreError(f"{source}: {explain(exc)}") from None
             if verdict != "ok":
                 raise StoreError(f"{source}: damaged database ({verdict}); not merged")
             yield store

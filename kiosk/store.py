@@ -26,10 +26,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlite_utils import Database
-
 from .private import create_private
-from .schema import known_migrations, migrations
 from .text import validate_event, validate_kiosk_id
 
 if TYPE_CHECKING:
@@ -162,6 +159,38 @@ def explain(exc: sqlite3.Error) -> str:
     return text
 
 
+# The schema's migrations, in order (kiosk/schema.py; a test keeps the two lists equal).
+# Knowing their names here lets a kiosk open an up-to-date file without importing
+# sqlite-utils, which is only needed to apply a migration.
+SCHEMA = ("0001_signatures_and_print_jobs", "0002_case_settings", "0003_cases_stall_time_purge_merges")
+
+
+class Connection:
+    """The few things the store asks of its sqlite3 connection."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def execute(self, sql: str, params: Sequence = ()) -> sqlite3.Cursor:
+        return self.conn.execute(sql, params)
+
+    def table_names(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
+
+    @contextmanager
+    def ensure_autocommit_on(self):
+        """Statements that must run outside a transaction (PRAGMAs, VACUUM)."""
+        before = self.conn.isolation_level
+        self.conn.isolation_level = None
+        try:
+            yield
+        finally:
+            self.conn.isolation_level = before
+
+    def close(self) -> None:
+        self.conn.close()
+
+
 class Store:
     def __init__(self, path: Path | str, *, create: bool = True):
         self.path = Path(path)
@@ -179,10 +208,11 @@ class Store:
         conn = None
         try:
             conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
-            self.db = Database(conn)
-            self._check(create)  # before anything is written: a file that is not ours stays as it was
+            self.db = Connection(conn)
+            applied = self._check(create)  # before anything is written: a file that is not ours stays as it was
             self._configure()
-            migrations.apply(self.db)
+            if applied != set(SCHEMA):
+                self._migrate()
         except sqlite3.DatabaseError as exc:
             if conn is not None:
                 conn.close()
@@ -201,7 +231,8 @@ class Store:
             self.db.execute("PRAGMA synchronous=FULL")
             self.db.execute("PRAGMA foreign_keys=ON")
 
-    def _check(self, create: bool) -> None:
+    def _check(self, create: bool) -> set[str]:
+        """Refuse a file that is not a kiosk database; the kiosk migrations it has."""
         tables = set(self.db.table_names())
         if not tables and not create:
             raise StoreError(f"{self.path}: not a kiosk database (it is empty)")
@@ -210,11 +241,23 @@ class Store:
         ).fetchone()
         if tables and not ours:
             raise StoreError(f"{self.path}: not a kiosk database (it holds other tables: {', '.join(sorted(tables)[:5])})")
-        if ours:
-            unknown = {m.name for m in migrations.applied(self.db)} - set(known_migrations())
-            if unknown:
-                raise StoreError(f"{self.path}: made by a newer version of kiosk (schema {sorted(unknown)[-1]});"
-                                 " update kiosk to read it")
+        if not ours:
+            return set()
+        applied = {row[0] for row in self.db.execute(
+            "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", ["kiosk"])}
+        unknown = applied - set(SCHEMA)
+        if unknown:
+            raise StoreError(f"{self.path}: made by a newer version of kiosk (schema {sorted(unknown)[-1]});"
+                             " update kiosk to read it")
+        return applied
+
+    def _migrate(self) -> None:
+        """Bring the file up to SCHEMA with sqlite-utils' migrations."""
+        from sqlite_utils import Database
+
+        from .schema import migrations
+
+        migrations.apply(Database(self.db.conn))
 
     def close(self) -> None:
         self.db.close()

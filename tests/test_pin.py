@@ -44,3 +44,10 @@ def test_guessing_is_free_three_times_then_waits_longer_each_time():
     assert waits[:3] == [2 * FIRST_DELAY, 4 * FIRST_DELAY, 8 * FIRST_DELAY] and waits[-1] == MAX_DELAY
     clock.advance(guard.wait())
     assert guard.try_pin("2468") and guard.failures == 0 and guard.wait() == 0
+
+
+def test_the_demo_pin_hash_is_the_demo_pin():
+    from kiosk.config import DEMO_PIN, DEMO_PIN_HASH, demo_config
+
+    assert verify_pin(DEMO_PIN, DEMO_PIN_HASH) and not verify_pin("2469", DEMO_PIN_HASH)
+    assert demo_config().pin_hash == DEMO_PIN_HASH
