@@ -10,8 +10,6 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-import tomlkit
-
 from . import locations
 from .pin import PinError, check_hash, hash_pin
 from .private import open_private, private_dir
@@ -164,6 +162,8 @@ def set_pin(path: Path, pin: str) -> bool:
     """Store the salted hash of ``pin`` in the settings file, keeping its comments.
 
     Creates the file from TEMPLATE when it does not exist; returns True if it did."""
+    import tomlkit  # keeps comments when it rewrites the file; only set-pin needs it
+
     path = Path(path)
     created = not path.exists()
     try:

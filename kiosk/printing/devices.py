@@ -19,8 +19,6 @@ from pathlib import Path
 from ..private import open_private, private_dir
 from ..receipts.model import Receipt
 from ..receipts.plain import render_text
-from ..receipts.raster import render_png
-from .escpos_lib import printers
 from .setups import Setup
 
 
@@ -42,6 +40,8 @@ SECONDS_PER_BYTE = 1 / 900
 
 
 def _device(setup: Setup):
+    from .escpos_lib import printers  # imported on the first print, not at start
+
     o = setup.options
     if setup.type == "network":
         return printers.Network(host=o["host"], port=o["port"], timeout=setup.timeout)
@@ -195,6 +195,8 @@ def write_preview(setup: Setup, receipt: Receipt) -> Path:
         paper = setup.paper
         stem = re.sub(r"[^A-Za-z0-9._-]", "_", receipt.name).lstrip(".") or "receipt"  # stays in the folder
         png = folder / f"{stem}.png"
+        from ..receipts.raster import render_png  # Pillow and the fonts: on the first preview
+
         with open_private(png, "wb") as f:
             render_png(receipt, paper).save(f, format="PNG")
         with open_private(folder / f"{stem}.txt", encoding="utf-8") as f:

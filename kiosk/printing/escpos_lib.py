@@ -16,17 +16,45 @@ import platformdirs
 
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", platformdirs.user_cache_dir("kiosk", ensure_exists=True))
 
-_root = logging.getLogger()
-_before = list(_root.handlers)
-import escpos.printer as printers  # noqa: E402
-from escpos.capabilities import CAPABILITIES, BaseProfile, get_profile, get_profile_class  # noqa: E402
-from escpos.magicencode import Encoder  # noqa: E402
 
-for _handler in list(_root.handlers):
-    if _handler not in _before:
-        _root.removeHandler(_handler)
 
-__all__ = ["printers", "profile_names", "profile_for", "get_profile", "Encoder", "profile_data"]
+def _quietly(import_module):
+    """Import a python-escpos module without the logging handler its import installs."""
+    root = logging.getLogger()
+    before = list(root.handlers)
+    try:
+        return import_module()
+    finally:
+        for handler in list(root.handlers):
+            if handler not in before:
+                root.removeHandler(handler)
+
+
+def _capabilities():
+    from escpos import capabilities, magicencode
+
+    return capabilities, magicencode
+
+
+_caps, _magic = _quietly(_capabilities)
+CAPABILITIES, BaseProfile = _caps.CAPABILITIES, _caps.BaseProfile
+get_profile, get_profile_class = _caps.get_profile, _caps.get_profile_class
+Encoder = _magic.Encoder
+
+
+def __getattr__(name: str):
+    """``printers`` (python-escpos's printer classes) is imported on first use: starting
+    the kiosk needs only the capability profiles, printing needs the rest."""
+    if name == "printers":
+        import importlib
+
+        module = _quietly(lambda: importlib.import_module("escpos.printer"))
+        globals()["printers"] = module
+        return module
+    raise AttributeError(name)
+
+
+__all__ = ["printers", "profile_names", "profile_for", "get_profile", "Encoder", "profile_data"]  # noqa: F822 - printers: see __getattr__
 
 
 def profile_names() -> list[str]:

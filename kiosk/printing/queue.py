@@ -17,7 +17,6 @@ from ..cases import Case
 from ..receipts import layouts
 from ..store import Signature, Store
 from .devices import PrintError, send, write_preview
-from .render import render_bytes
 from .setups import Setup
 
 
@@ -33,6 +32,8 @@ def deliver(receipt, setup: Setup) -> Path | None:
     """Put one receipt on paper (or into the preview folder). Raises PrintError."""
     if setup.is_preview:
         return write_preview(setup, receipt)
+    from .render import render_bytes  # python-escpos and Pillow: on the first print, not at start
+
     send(setup, render_bytes(receipt, setup))
     return None
 
