@@ -25,7 +25,8 @@ def cold_start(runs: int, cases: int = 200) -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         folder = make_cases(Path(tmp) / "cases", cases)
         kiosk_args = ["kiosk", str(folder), str(Path(tmp) / "demo.db"), str(Path(tmp) / "preview")]
-        _time(["bare"]), _time(kiosk_args)  # warm the disk cache and the database once
+        _time(["bare"])  # warm the disk cache,
+        _time(kiosk_args)  # and create the demo database, once
         bare, kiosk = [], []
         for _ in range(runs):  # interleaved, so that a busy moment hits both
             bare.append(_time(["bare"]))

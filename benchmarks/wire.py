@@ -21,7 +21,7 @@ from kiosk.receipts.model import QR, Receipt, Text
 from kiosk.receipts.raster import render_png
 from kiosk.station import Station
 
-from .common import CASES, Row, median, ms
+from .common import CASES, ROOT, Row, median, ms
 from .loopback import LoopbackPrinter
 
 PAPER_SPEED = 250  # mm/s
@@ -43,7 +43,7 @@ def print_seconds(receipt: Receipt, setup) -> float:
 def time_to_wire(runs: int) -> list[Row]:
     rows = []
     printer = LoopbackPrinter("ok")
-    with tempfile.TemporaryDirectory() as tmp:
+    with tempfile.TemporaryDirectory(dir=ROOT) as tmp:  # the disk a kiosk would use
         station = _station(Path(tmp), printer)
         case = station.case("lawyer-amara-osei")
         jobs = 0

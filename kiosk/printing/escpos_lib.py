@@ -17,7 +17,6 @@ import platformdirs
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", platformdirs.user_cache_dir("kiosk", ensure_exists=True))
 
 
-
 def _quietly(import_module):
     """Import a python-escpos module without the logging handler its import installs."""
     root = logging.getLogger()
