@@ -241,3 +241,14 @@ async def test_a_pasted_name_is_cleaned_and_cut_to_fit_with_a_message(tmp_path):
         name.post_message(events.Paste("x" * 100))  # a plain Input would refuse it whole
         await pilot.pause()
         assert name.value == "x" * 80 and "A name can be at most 80 characters." in screen_text(app)
+
+
+async def test_undo_in_the_message_box_cannot_crash_the_kiosk(tmp_path):
+    """Found by the random key storms: Enter then Ctrl+Z in the low message box made
+    Textual's TextArea raise, which ended the app."""
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.press("enter", "a", "enter", *"ax", "home", "enter", "ctrl+z", "ctrl+y", "ctrl+z")
+        assert app.is_running and app._exception is None
+        assert screen_name(app) == "FormScreen" and app.screen.message_text == "\nax"

@@ -44,6 +44,18 @@ class NameInput(Input):
         self.replace(sanitize(event.text).replace("\n", " ")[:room], start, end)
 
 
+class MessageArea(TextArea):
+    """The message box, without undo and redo. Textual's TextArea (8.2) raises while undoing
+    a line break in a box this low (its size is refreshed before its line wrapping), and an
+    exception would end the kiosk; Ctrl+Z and Ctrl+Y do nothing here instead."""
+
+    def action_undo(self) -> None:
+        pass
+
+    def action_redo(self) -> None:
+        pass
+
+
 NAME_FULL = f"A name can be at most {NAME_MAX} characters."
 MESSAGE_FULL = f"A message can be at most {MESSAGE_MAX} characters: the rest was not kept."
 
@@ -65,7 +77,7 @@ class FormScreen(VisitorScreen):
                 yield Label(Content("Your name (printed under your letter)"), classes="field-label")
                 yield NameInput(placeholder="Your name", max_length=NAME_MAX, id="name")
                 yield Label(Content("Your message (optional)"), classes="field-label")
-                yield TextArea(id="message", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
+                yield MessageArea(id="message", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
                 yield Label(Content(f"0 / {MESSAGE_MAX}"), id="counter")
                 yield Label(Content(""), id="error")
                 with Horizontal(id="form-buttons"):
