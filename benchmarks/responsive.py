@@ -14,10 +14,9 @@ from textual import events
 from textual.widgets import TabbedContent
 from textual.widgets._tabbed_content import ContentTabs
 
-from kiosk.config import Config
 from kiosk.pin import hash_pin
-from kiosk.station import Station
-from kiosk.ui.app import KioskApp
+from kiosk.settings import Settings
+from kiosk.ui import build_app
 
 from .common import CASES, Row, median
 from .loopback import LoopbackPrinter
@@ -28,10 +27,11 @@ PIN = "2468"
 
 async def _latencies(folder: Path, mode: str, keys: int) -> list[float]:
     printer = LoopbackPrinter(mode)
-    config = Config(event="Bench", kiosk_id="bench", cases=CASES, printer=printer.spec(timeout=120),
-                    database=folder / f"{mode}.db", preview=folder / "p", pin_hash=hash_pin(PIN))
-    station = Station(config)
-    app = KioskApp(station)
+    settings = Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True,
+                        printer=printer.spec(timeout=120), database=folder / f"{mode}.db", preview=folder / "p",
+                        pin_hash=hash_pin(PIN))
+    app = build_app(settings)
+    station = app.station
     out = []
     async with app.run_test(size=(120, 36)) as pilot:
         await pilot.press("f12", *PIN, "enter")

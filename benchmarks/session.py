@@ -9,10 +9,10 @@ import resource
 import sys
 from pathlib import Path
 
-from kiosk.config import Config
 from kiosk.pin import hash_pin
-from kiosk.station import Station
-from kiosk.ui.app import KioskApp, Letter
+from kiosk.settings import Settings
+from kiosk.application import Letter
+from kiosk.ui import build_app
 
 from .common import CASES
 from .loopback import LoopbackPrinter
@@ -31,9 +31,10 @@ def peak_mb() -> float:
 
 async def session(count: int, folder: Path) -> tuple[float, float]:
     printer = LoopbackPrinter("ok")
-    station = Station(Config(event="Bench", kiosk_id="bench", cases=CASES, printer=printer.spec(),
-                             database=folder / "session.db", preview=folder / "p", pin_hash=hash_pin("2468")))
-    app = KioskApp(station)
+    app = build_app(Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True,
+                             printer=printer.spec(), database=folder / "session.db", preview=folder / "p",
+                             pin_hash=hash_pin("2468")))
+    station = app.station
     cases = [c.id for c in station.offered()]
     early = 0.0
     async with app.run_test(size=(100, 30)) as pilot:

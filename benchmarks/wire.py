@@ -13,13 +13,13 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from kiosk.config import Config
+from kiosk.application import Station, open_station
 from kiosk.printing.render import render_bytes
 from kiosk.printing.setups import parse_spec
 from kiosk.receipts import layouts
 from kiosk.receipts.model import QR, Receipt, Text
 from kiosk.receipts.raster import render_png
-from kiosk.station import Station
+from kiosk.settings import DEFAULT_CAMPAIGN, Settings
 
 from .common import CASES, ROOT, Row, median, ms
 from .loopback import LoopbackPrinter
@@ -30,9 +30,9 @@ NAME, MESSAGE = "Ada Lovelace", "You are not alone. We are thinking of you and w
 
 
 def _station(folder: Path, printer: LoopbackPrinter) -> Station:
-    config = Config(event="Bench", kiosk_id="bench", cases=CASES, printer=printer.spec(), database=folder / "k.db",
-                    preview=folder / "preview")
-    return Station(config)
+    settings = Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True, printer=printer.spec(),
+                        database=folder / "k.db", preview=folder / "preview")
+    return open_station(settings).prepare()
 
 
 def print_seconds(receipt: Receipt, setup) -> float:
@@ -58,7 +58,7 @@ def time_to_wire(runs: int) -> list[Row]:
                 jobs += 1
                 times.append(printer.wait_for(jobs) - start)
             wire = median(times[5:])
-            receipt = layouts.for_signature(case, sig, station.config.campaign)
+            receipt = layouts.for_signature(case, sig, station.settings.campaign)
             paper = print_seconds(receipt, station.setup)
             rows.append(Row(f"Time to wire, {kind} (median of {runs})",
                             f"{ms(wire)} = {wire / paper:.1%} of {paper:.2f} s of paper",
@@ -70,14 +70,14 @@ def time_to_wire(runs: int) -> list[Row]:
 
 def receipt_bytes() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
-        station = Station(Config(event="Bench", kiosk_id="bench", cases=CASES, database=Path(tmp) / "k.db",
-                                 preview=Path(tmp) / "p"))
+        station = open_station(Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True,
+                                        database=Path(tmp) / "k.db", preview=Path(tmp) / "p"))
         case = station.case("lawyer-amara-osei")
         sig = station.record(case.id, "appeal", NAME, MESSAGE)
         station.close()
     native = parse_spec("file:/dev/null?profile=TM-T20II")
-    appeal = render_bytes(layouts.for_signature(case, sig, layouts.DEFAULT_CAMPAIGN), native)
-    postcard = layouts.for_signature(case, replace(sig, kind="postcard"), layouts.DEFAULT_CAMPAIGN)
+    appeal = render_bytes(layouts.for_signature(case, sig, DEFAULT_CAMPAIGN), native)
+    postcard = layouts.for_signature(case, replace(sig, kind="postcard"), DEFAULT_CAMPAIGN)
     without_qr = Receipt(postcard.name, [b for b in postcard.blocks if not isinstance(b, QR)])
     qr = len(render_bytes(postcard, native)) - len(render_bytes(without_qr, native))
     empty = Receipt("line", [])

@@ -5,8 +5,9 @@ deadline and tags), the appeal letter (addressee, salutation, body, closing) and
 postcard (heading, suggested message, URL for the QR code). The case id is the file name
 without ``.toml``. ``docs/cases.md`` is the organisers' guide.
 
-:func:`load_cases` skips a bad file with a warning and returns the good ones;
-:func:`check_dir` returns every problem, each naming the file, the field and what is wrong.
+:func:`read_dir` reads a folder: the good cases, and every problem of the bad files, each a
+:class:`~kiosk.errors.CaseError` naming the file, the field and what is wrong. A bad file
+never stops the others.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlparse
 
+from .errors import CaseError, KioskError
 from .text import clean
 
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
@@ -71,15 +73,8 @@ class Case:
         return (today or dt.date.today()) <= self.deadline
 
 
-class CaseError(ValueError):
-    """One problem in one case file: ``file: field: what is wrong``."""
-
-    def __init__(self, path: Path | str, field: str | None, problem: str):
-        self.path = Path(path)
-        self.field = field
-        self.problem = problem
-        where = f"{self.path}: {field}: " if field else f"{self.path}: "
-        super().__init__(where + problem)
+def case_error(path: Path | str, field: str | None, problem: str) -> CaseError:
+    return CaseError(problem, field=field, source=str(path))
 
 
 @dataclass
@@ -111,7 +106,7 @@ class _Reader:
         return node
 
     def error(self, dotted: str, problem: str) -> None:
-        self.errors.append(CaseError(self.path, dotted, problem))
+        self.errors.append(case_error(self.path, dotted, problem))
 
     def text(self, dotted: str, *, limit: int = _SHORT, required: bool = True, multiline: bool = False) -> str:
         value = self._get(dotted)
@@ -187,18 +182,18 @@ def load_case(path: Path) -> Case:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise CaseErrorGroup([CaseError(path, None, f"cannot read: {exc.strerror or exc}")]) from None
+        raise CaseErrorGroup([case_error(path, None, f"cannot read: {exc.strerror or exc}")]) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
-        raise CaseErrorGroup([CaseError(path, None, f"not UTF-8 text (byte {exc.start})")]) from None
+        raise CaseErrorGroup([case_error(path, None, f"not UTF-8 text (byte {exc.start})")]) from None
     except tomllib.TOMLDecodeError as exc:
-        raise CaseErrorGroup([CaseError(path, None, f"TOML syntax error: {exc}")]) from None
+        raise CaseErrorGroup([case_error(path, None, f"TOML syntax error: {exc}")]) from None
 
     r = _Reader(path, data)
     if not ID_PATTERN.match(case_id):
         r.errors.append(
-            CaseError(path, None, f"file name {case_id!r} is not a valid case id (lower-case letters, digits and '-')")
+            case_error(path, None, f"file name {case_id!r} is not a valid case id (lower-case letters, digits and '-')")
         )
     r.unknown_keys(_ALLOWED)
     title = r.text("title")
@@ -262,19 +257,19 @@ def load_case(path: Path) -> Case:
     )
 
 
-class CaseErrorGroup(ValueError):
+class CaseErrorGroup(KioskError):
     """All problems of one file."""
 
     def __init__(self, errors: list[CaseError]):
+        super().__init__(f"{len(errors)} problem(s)", source=errors[0].source if errors else None)
         self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
 
 
 def read_dir(directory: Path) -> CaseSet:
     """Read every ``*.toml`` in ``directory``; good cases and all problems, never raising."""
     directory = Path(directory)
     if not directory.is_dir():
-        return CaseSet({}, [CaseError(directory, None, "no such folder")])
+        return CaseSet({}, [case_error(directory, None, "no such folder")])
     cases: dict[str, Case] = {}
     errors: list[CaseError] = []
     for path in sorted(directory.glob("*.toml")):
@@ -285,7 +280,7 @@ def read_dir(directory: Path) -> CaseSet:
             continue
         cases[case.id] = case
     if not cases and not errors:
-        errors.append(CaseError(directory, None, "no case files (*.toml) in this folder"))
+        errors.append(case_error(directory, None, "no case files (*.toml) in this folder"))
     return CaseSet(cases, errors)
 
 

@@ -11,7 +11,10 @@ import hashlib
 import hmac
 import secrets
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from .errors import PinError
 
 PIN_MIN, PIN_MAX = 4, 12
 _N, _R, _P = 2**14, 8, 1
@@ -20,15 +23,11 @@ FIRST_DELAY = 5.0
 MAX_DELAY = 300.0
 
 
-class PinError(ValueError):
-    """A PIN or PIN hash that cannot be used, with a one-line message."""
-
-
 def validate_pin(pin: str) -> str:
     if not pin.isascii() or not pin.isdigit():
-        raise PinError("PIN: use digits only (so it can be typed on the on-screen keypad)")
+        raise PinError("use digits only (so it can be typed on the on-screen keypad)", field="PIN")
     if not PIN_MIN <= len(pin) <= PIN_MAX:
-        raise PinError(f"PIN: {len(pin)} digits, use {PIN_MIN} to {PIN_MAX}")
+        raise PinError(f"{len(pin)} digits, use {PIN_MIN} to {PIN_MAX}", field="PIN")
     return pin
 
 
@@ -56,7 +55,7 @@ def check_hash(pin_hash: str) -> str:
         if len(salt) < 8 or len(key) < 16:
             raise ValueError
     except ValueError:
-        raise PinError("pin_hash: not a PIN hash written by `kiosk set-pin`") from None
+        raise PinError("not a PIN hash written by `kiosk set-pin`", field="pin_hash") from None
     return pin_hash
 
 
@@ -78,7 +77,7 @@ class PinGuard:
     MAX_DELAY). A right PIN resets the count."""
 
     pin_hash: str
-    clock: object = time.monotonic
+    clock: Callable[[], float] = time.monotonic
     failures: int = 0
     _not_before: float = field(default=0.0, repr=False)
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from .errors import InputError
+
 # Limits for what a visitor types. Checked with a clear message by validate_*; clean()
 # truncates as a last line of defence for anything else.
 NAME_MAX = 80
@@ -27,10 +29,6 @@ _FORMAT = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029\uf
 _DROP = re.compile(f"[{re.escape(_CONTROL)}{_FORMAT}\ufdd0-\ufdef\ufffe\uffff]")
 _SURROGATE = re.compile("[\ud800-\udfff]")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
-
-
-class TextError(ValueError):
-    """Visitor text that cannot be accepted, with a message naming the field."""
 
 
 def sanitize(text: str) -> str:
@@ -61,25 +59,29 @@ def clean(text: str, limit: int | None = None, *, multiline: bool = True) -> str
     return text
 
 
+def too_long(field: str, length: int, limit: int) -> InputError:
+    return InputError(f"{length} characters, at most {limit} allowed", field=field, reason="too_long")
+
+
 def _one_line(value: str, field: str, limit: int) -> str:
     cleaned = clean(value, multiline=False)
     if not cleaned:
-        raise TextError(f"{field}: must not be empty")
+        raise InputError("must not be empty", field=field, reason="empty")
     if len(cleaned) > limit:
-        raise TextError(f"{field}: {len(cleaned)} characters, at most {limit} allowed")
+        raise too_long(field, len(cleaned), limit)
     return cleaned
 
 
 def validate_name(name: str) -> str:
-    """Clean a visitor's name; raise TextError when it is empty or too long."""
+    """Clean a visitor's name; InputError when it is empty or too long."""
     return _one_line(name, "name", NAME_MAX)
 
 
 def validate_message(message: str | None) -> str:
-    """Clean a visitor's message (may be empty); raise TextError when too long."""
+    """Clean a visitor's message (may be empty); InputError when too long."""
     cleaned = clean(message or "")
     if len(cleaned) > MESSAGE_MAX:
-        raise TextError(f"message: {len(cleaned)} characters, at most {MESSAGE_MAX} allowed")
+        raise too_long("message", len(cleaned), MESSAGE_MAX)
     return cleaned
 
 
@@ -90,8 +92,8 @@ def validate_event(event: str) -> str:
 
 def validate_kiosk_id(kiosk_id: str) -> str:
     """A kiosk id: letters, digits, '.', '_' and '-', up to 32; it names files and references."""
-    if not KIOSK_ID.match(kiosk_id or ""):
-        raise TextError(f"kiosk id: {kiosk_id!r} must be 1-32 letters, digits, '.', '_' or '-'")
+    if not KIOSK_ID.fullmatch(kiosk_id or ""):
+        raise InputError(f"{kiosk_id!r} must be 1-32 letters, digits, '.', '_' or '-'", field="kiosk_id")
     return kiosk_id
 
 

@@ -10,9 +10,9 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 from kiosk.store import Store
-from tests.conftest import CASES
-from tests.escpos_stream import decode
-from tests.kiosk_app import NOON, TEST_PIN, make_app, make_station, screen_text
+from tests.helpers import CASES
+from tests.helpers.escpos_stream import decode
+from tests.helpers.kiosk_app import NOON, TEST_PIN, make_app, make_station, screen_text
 
 
 def export(db, *args):
@@ -27,7 +27,7 @@ async def test_home_organiser_tally_and_exports_agree(tmp_path):
     for i in range(3):
         station.record(first.id, "appeal", f"V{i}", "")
     station.record(second.id, "postcard", "W", "")
-    db = station.config.database_path
+    db = station.settings.database
     with Store(db) as store:  # another kiosk's letter, merged in: not this kiosk's count
         store.record(case=first, kind="appeal", name="Elsewhere", message="", event="Test Fest", kiosk_id="stall-2",
                      at=NOON)

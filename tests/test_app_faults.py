@@ -7,10 +7,10 @@ import shutil
 from textual.widgets import TextArea
 
 from kiosk.store import Store
-from tests.conftest import CASES
-from tests.escpos_stream import decode
-from tests.fake_printer import refusing_port, strip_status
-from tests.kiosk_app import TEST_PIN, make_app, make_station, screen_name, screen_text
+from tests.helpers import CASES
+from tests.helpers.escpos_stream import decode
+from tests.helpers.fake_printer import refusing_port, strip_status
+from tests.helpers.kiosk_app import TEST_PIN, make_app, make_station, screen_name, screen_text
 
 SIZE = (100, 30)
 
@@ -23,7 +23,7 @@ async def write_letter(pilot) -> None:
 
 
 def job_states(station) -> list[str]:
-    with Store(station.config.database_path) as store:
+    with Store(station.settings.database) as store:
         return [row["print_status"] for row in store.export_rows()]
 
 
@@ -174,7 +174,7 @@ async def test_markup_in_case_files_and_visitor_text_is_shown_literally(tmp_path
         assert f"Thank you, {name}!" in screen_text(app)
         await pilot.click("#thanks-title", offset=(12, 0))
         assert fired == [] and app.is_running
-    with Store(station.config.database_path) as store:
+    with Store(station.settings.database) as store:
         (row,) = store.export_rows()
     assert (row["name"], row["message"]) == (name, message)
 

@@ -7,9 +7,9 @@ from textual import events
 from textual.widgets import Input, TextArea
 
 from kiosk.store import Store
-from tests.conftest import CASES
-from tests.escpos_stream import decode
-from tests.kiosk_app import FakeClock, make_app, make_station, screen_name, screen_text
+from tests.helpers import CASES
+from tests.helpers.escpos_stream import decode
+from tests.helpers.kiosk_app import FakeClock, make_app, make_station, screen_name, screen_text
 
 SIZE = (100, 30)
 
@@ -21,7 +21,7 @@ def file_printer(tmp_path):
 
 
 def only_signature(station):
-    with Store(station.config.database_path) as store:
+    with Store(station.settings.database) as store:
         (row,) = store.export_rows()
     return row
 
@@ -117,7 +117,7 @@ async def test_name_is_required(tmp_path):
         await pilot.pause()
         assert screen_name(app) == "FormScreen" and "Please type your name." in screen_text(app)
         assert app.screen.focused is app.screen.query_one("#name", Input)
-        with Store(station.config.database_path) as store:
+        with Store(station.settings.database) as store:
             assert store.total() == 0
 
 
@@ -132,7 +132,7 @@ async def test_pressing_print_twice_records_one_letter(tmp_path, file_printer):
         form.submit()
         await app.workers.wait_for_complete()
         await pilot.pause()
-        with Store(station.config.database_path) as store:
+        with Store(station.settings.database) as store:
             assert store.total() == 1
 
 

@@ -7,8 +7,8 @@ from textual.widgets import Input
 
 from kiosk.pin import FIRST_DELAY
 from kiosk.store import Store
-from tests.conftest import CASES
-from tests.kiosk_app import TEST_PIN, FakeClock, make_app, make_station, screen_name, screen_text
+from tests.helpers import CASES
+from tests.helpers.kiosk_app import TEST_PIN, FakeClock, make_app, make_station, screen_name, screen_text
 
 SIZE = (100, 30)
 QUIT_KEYS = ["ctrl+q", "ctrl+c", "ctrl+p", "ctrl+z", "ctrl+d", "ctrl+backslash", "ctrl+s", "ctrl+w", "ctrl+x",
@@ -154,7 +154,7 @@ async def test_disabling_a_case_takes_it_off_the_home_screen(tmp_path):
         await pilot.press("escape")
         assert screen_name(app) == "HomeScreen"
         assert first.title not in screen_text(app)
-    with Store(station.config.database_path) as store:
+    with Store(station.settings.database) as store:
         assert store.disabled_cases() == {first.id}  # it stays off after a restart
 
 

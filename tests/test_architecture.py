@@ -1,34 +1,202 @@
+"""The walls between the kiosk's layers hold, and each check can fail.
+
+Three kinds of check, because each sees what the others cannot:
+
+- import-linter's contracts (``pyproject.toml``) read the static import graph, deferred
+  imports inside functions included: the layers, the domain without Textual or click, the
+  UI and the commands only through the application layer, no loops.
+- A headless import of every domain module, in a fresh interpreter, proves that deferred
+  imports really defer: the static graph cannot tell a deferred import from a module-level
+  one.
+- SQL lives in the store: no SQL text, no sqlite3 and no ``execute`` outside ``kiosk/store``.
+
+Each check is also run on a copy of the package with a fault put in, and must catch it.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
-DOMAIN = ["kiosk.cases", "kiosk.store", "kiosk.text", "kiosk.receipts.layouts", "kiosk.receipts.raster",
-          "kiosk.receipts.plain", "kiosk.printing.queue", "kiosk.printing.render", "kiosk.printing.devices",
-          "kiosk.station", "kiosk.config", "kiosk.pin", "kiosk.cli", "kiosk.schema", "kiosk.merge",
-          "kiosk.reports.summary", "kiosk.reports.letters", "kiosk.reports.terminal", "kiosk.reports.markdown",
-          "kiosk.reports.chart"]
+import pytest
 
+from tests.helpers import ROOT
 
-def test_the_ui_reaches_the_domain_only_through_the_station():
-    """Screens may use the domain's data types and text rules, but not the store or printers."""
-    import re
-    from pathlib import Path
-
-    ui = Path(__file__).resolve().parent.parent / "kiosk" / "ui"
-    for path in ui.rglob("*.py"):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            match = re.match(r"\s*from \.\.+(\w+(?:\.\w+)*) import", line)
-            if match and not match.group(1).startswith(("station", "text", "cases", "config", "pin", "app", "store",
-                                                        "printing.queue")):
-                raise AssertionError(f"{path.name}: {line.strip()}")
+KIOSK = ROOT / "kiosk"
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def test_domain_never_imports_textual():
-    code = "import sys\n" + "".join(f"import {m}\n" for m in DOMAIN) + "print('textual' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "False"
+# -- import contracts -------------------------------------------------------------------------
+
+
+def lint_imports(root: Path, *contracts: str) -> subprocess.CompletedProcess[str]:
+    """lint-imports on the package found in ``root``, with the project's contracts (or only ``contracts``)."""
+    only = [arg for contract in contracts for arg in ("--contract", contract)]
+    return subprocess.run([str(LINT_IMPORTS), "--config", str(ROOT / "pyproject.toml"), "--no-cache", *only],
+                          cwd=root, capture_output=True, text=True, env={"PYTHONPATH": str(root), "PATH": ""},
+                          timeout=120)
+
+
+def test_the_import_contracts_hold():
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-2000:]
+    assert "0 broken" in result.stdout
+
+
+def copy_with(tmp_path: Path, module: str, addition: str) -> Path:
+    """A copy of the package with ``addition`` appended to ``module`` (a path in kiosk/, made if missing)."""
+    shutil.copytree(KIOSK, tmp_path / "kiosk", ignore=shutil.ignore_patterns("__pycache__"))
+    target = tmp_path / "kiosk" / module
+    before = target.read_text(encoding="utf-8") if target.exists() else ""
+    target.write_text(before + "\n\n" + addition + "\n", encoding="utf-8")
+    return tmp_path
+
+
+FAULTS = {  # a fault put into a copy of the package: (module, what is added, the contract that must catch it)
+    # what the old wall test missed: a deferred Textual import in the store ...
+    "deferred textual in the store": ("store/counts.py", "def _label():\n    from textual.widgets import Label\n"
+                                                         "    return Label", "headless-domain"),
+    # ... and an absolute import of the printing code in a screen
+    "a screen reaches the printer": ("ui/screens/home.py", "import kiosk.printing.devices  # noqa", "ui-through-application"),
+    "a screen imports the app": ("ui/screens/thanks.py", "def _app():\n    from ..app import KioskApp\n"
+                                                         "    return KioskApp", "ui-layers"),
+    "the store imports upwards": ("store/jobs.py", "def _queue():\n    from ..printing import queue\n"
+                                                   "    return queue", "layers"),
+    "a module in no layer": ("exports.py", "", "layers"),
+    "click in the domain": ("cases.py", "import click  # noqa", "headless-domain"),
+    "a command reads the store itself": ("cli/records.py", "from ..store import Store  # noqa", "cli-through-application"),
+    "the command line loads the app at start": ("cli/records.py", "from ..ui import build_app  # noqa", "cli-without-tui"),
+    "a loop": ("store/models.py", "def _store():\n    from . import signatures\n    return signatures", "no-loops"),
+}
+
+
+@pytest.mark.parametrize("fault", list(FAULTS))
+def test_the_contracts_catch_each_fault(tmp_path, fault):
+    module, addition, contract = FAULTS[fault]
+    result = lint_imports(copy_with(tmp_path, module, addition), contract)
+    assert result.returncode != 0 and "BROKEN" in result.stdout, result.stdout[-3000:] + result.stderr[-2000:]
+
+
+def test_a_stale_exception_fails(tmp_path):
+    """The one allowed deferred import of the app, moved elsewhere, leaves its exception unused: an error."""
+    root = copy_with(tmp_path, "cli/stall.py", "")
+    stall = root / "kiosk" / "cli" / "stall.py"
+    stall.write_text(stall.read_text(encoding="utf-8").replace("from ..ui import build_app", "build_app = None"),
+                     encoding="utf-8")
+    result = lint_imports(root, "cli-without-tui")
+    assert result.returncode != 0 and "kiosk.cli.stall -> kiosk.ui" in result.stdout + result.stderr
+
+
+# -- deferred imports really defer ------------------------------------------------------------
+
+
+def domain_modules(root: Path = KIOSK) -> list[str]:
+    """Every module of the package but the app (kiosk.ui) and ``python -m kiosk``."""
+    names = []
+    for path in sorted(root.rglob("*.py")):
+        parts = path.relative_to(root.parent).with_suffix("").parts
+        if parts[-1] == "__init__":
+            parts = parts[:-1]
+        if "ui" in parts[1:2] or parts[-1] == "__main__":
+            continue
+        names.append(".".join(parts))
+    return names
+
+
+HEADLESS_CHECK = """
+import importlib, sys
+forbidden = {forbidden!r}
+for name in {modules!r}:
+    importlib.import_module(name)
+    loaded = sorted(m for m in forbidden if m in sys.modules)
+    if loaded:
+        print(name, "loads", ", ".join(loaded))
+        raise SystemExit(1)
+print("ok")
+"""
+
+
+def headless_imports(root: Path, modules: list[str], forbidden: list[str]) -> subprocess.CompletedProcess[str]:
+    code = HEADLESS_CHECK.format(forbidden=forbidden, modules=modules)
+    return subprocess.run([sys.executable, "-c", code], cwd=root, capture_output=True, text=True, timeout=120,
+                          env={"PYTHONPATH": str(root), "PATH": "", "KIOSK_DATA_DIR": str(root / "data")})
+
+
+MIGRATIONS = "kiosk.store.schema"  # sqlite-utils, loaded only to migrate a file, brings click for its own CLI
+
+
+def test_no_domain_module_loads_textual_or_click():
+    """Imported one after another in one fresh interpreter: the first that loads either is named."""
+    modules = [m for m in domain_modules() if not m.startswith("kiosk.cli") and m != MIGRATIONS]
+    result = headless_imports(ROOT, modules, ["textual", "click"])
+    assert result.stdout.strip() == "ok", result.stdout + result.stderr[-2000:]
+    result = headless_imports(ROOT, [*modules, MIGRATIONS], ["textual"])
+    assert result.stdout.strip() == "ok", result.stdout + result.stderr[-2000:]
+
+
+def test_the_command_line_loads_no_textual():
+    """Every command but `kiosk run` and `kiosk demo` runs without Textual (its deferral is checked here)."""
+    modules = [m for m in domain_modules() if m.startswith("kiosk.cli")]
+    result = headless_imports(ROOT, modules, ["textual"])
+    assert result.stdout.strip() == "ok", result.stdout + result.stderr[-2000:]
+
+
+def test_a_deferred_import_that_does_not_defer_is_caught(tmp_path):
+    root = copy_with(tmp_path, "store/counts.py", "from textual.widgets import Label  # noqa")
+    result = headless_imports(root, ["kiosk.errors", "kiosk.store.counts"], ["textual"])
+    assert result.stdout.strip() == "kiosk.store.counts loads textual", result.stdout + result.stderr
 
 
 def test_importing_the_printing_code_leaves_logging_alone():
     code = "import logging, kiosk.printing.render\nprint(len(logging.getLogger().handlers))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"
+
+
+# -- SQL lives in the store ----------------------------------------------------------------------
+
+SQL = re.compile(
+    r"\bSELECT\b[\s\S]*\bFROM\b|\bINSERT\s+(OR\s+\w+\s+)?INTO\b|\bUPDATE\s+\w+\s+SET\b|\bDELETE\s+FROM\b"
+    r"|\b(CREATE|DROP)\s+(TEMP\s+)?(TABLE|INDEX|VIEW|TRIGGER)\b|\bALTER\s+TABLE\b|\bPRAGMA\s+\w+|\bATTACH\s+DATABASE\b"
+    r"|\bBEGIN\s+(IMMEDIATE|EXCLUSIVE|DEFERRED)\b|^\s*(VACUUM|COMMIT|ROLLBACK)\b"
+)
+
+
+def sql_outside_the_store(root: Path) -> list[str]:
+    """Each place outside ``kiosk/store`` that writes SQL, imports a SQLite module or executes a statement."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        if "store" in path.relative_to(root).parts[:1]:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        where = path.relative_to(root.parent)
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str) and SQL.search(node.value):
+                found.append(f"{where}:{node.lineno}: SQL {node.value[:40]!r}")
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                names = [a.name for a in node.names] if isinstance(node, ast.Import) else [node.module or ""]
+                if any(n.split(".")[0] in ("sqlite3", "sqlite_utils", "apsw") for n in names):
+                    found.append(f"{where}:{node.lineno}: imports {', '.join(names)}")
+            elif (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                  and node.func.attr in ("execute", "executemany", "executescript")):
+                found.append(f"{where}:{node.lineno}: .{node.func.attr}()")
+    return found
+
+
+def test_sql_lives_in_the_store():
+    assert sql_outside_the_store(KIOSK) == []
+
+
+@pytest.mark.parametrize("addition", [
+    'NEXT = "SELECT COALESCE(MAX(number), 0) + 1 FROM signatures WHERE kiosk_id = ?"',
+    "import sqlite3  # noqa",
+    "def _n(db):\n    return db.execute('x')",
+    'ROWS = f"UPDATE print_jobs SET status = {1}"',
+])
+def test_sql_outside_the_store_is_caught(tmp_path, addition):
+    root = copy_with(tmp_path, "application/station.py", addition)
+    assert len(sql_outside_the_store(root / "kiosk")) == 1

@@ -7,7 +7,7 @@ from click.testing import CliRunner
 from kiosk.cli import cli
 from kiosk.cases import load_cases, read_dir
 
-from tests.conftest import CASES
+from tests.helpers import CASES
 
 
 def write(folder, name, text):

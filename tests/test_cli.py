@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 
-from tests.conftest import CASES
-from tests.escpos_stream import decode, read_qr
-from tests.fake_printer import refusing_port
+from tests.helpers import CASES
+from tests.helpers.escpos_stream import decode, read_qr
+from tests.helpers.fake_printer import refusing_port
 
 
 def run(*args, env=None):
@@ -27,7 +27,7 @@ def db(tmp_path):
 
 
 def sign(db, tmp_path, name="Ada", kind="appeal", case="lawyer-amara-osei", printer=None, event="Fest"):
-    return run("sign", "--case", case, "--name", name, "--kind", kind, "--db", db, "--cases", str(CASES),
+    return run("sign", "--case", case, "--name", name, "--kind", kind, "--db", db, "--cases", str(CASES), "--allow-sample-cases",
                "--event", event, "--kiosk-id", "k1", "--printer", printer or f"preview:{tmp_path / 'preview'}")
 
 
@@ -56,7 +56,7 @@ def test_recorded_but_not_printed_exits_3_and_the_job_waits(db, tmp_path):
     assert "Recorded appeal" in result.output and "connection refused" in result.output
     jobs = run("jobs", "--db", db)
     assert "failed" in jobs.output and "connection refused" in jobs.output
-    retry = run("jobs", "retry", "--db", db, "--cases", str(CASES), "--printer", f"preview:{tmp_path / 'p2'}")
+    retry = run("jobs", "retry", "--db", db, "--cases", str(CASES), "--allow-sample-cases", "--printer", f"preview:{tmp_path / 'p2'}")
     assert retry.exit_code == 0 and "1 printed, 0 still waiting" in retry.output
     assert run("jobs", "--db", db).output.strip() == "No print jobs waiting."
     sigs = json.loads(run("export", "signatures", "--format", "json", "--db", db).output)
@@ -69,7 +69,7 @@ def test_a_torn_job_is_left_for_a_look_and_reprinted_only_when_asked(db, tmp_pat
     assert result.exit_code == 3
     assert "may be on paper: look, then reprint it with: kiosk jobs retry --interrupted" in result.output
     printer.mode = "ok"
-    retry = ["jobs", "retry", "--db", db, "--cases", str(CASES), "--printer", printer.spec + "?timeout=2"]
+    retry = ["jobs", "retry", "--db", db, "--cases", str(CASES), "--allow-sample-cases", "--printer", printer.spec + "?timeout=2"]
     plain = run(*retry)
     assert plain.exit_code == 0 and "printed" not in plain.output
     assert "Left alone: 1 interrupted job, maybe on paper." in plain.output
@@ -87,13 +87,13 @@ def test_a_torn_job_is_left_for_a_look_and_reprinted_only_when_asked(db, tmp_pat
          "--printer: unknown printer 'laser'"),
         (["sign", "--case", "lawyer-amara-osei", "--name", "A" * 81, "--kind", "appeal"], "name: 81 characters"),
         (["sign", "--case", "lawyer-amara-osei", "--name", "Ada", "--kind", "appeal", "--kiosk-id", "../x"],
-         "kiosk id: '../x' must be"),
+         "--kiosk-id: '../x' must be"),
         (["export", "counts", "--db", "/nonexistent/k.db"], "/nonexistent/k.db: no such database"),
         (["jobs", "--db", "/nonexistent/k.db"], "no such database"),
     ],
 )
 def test_bad_input_is_one_line_and_non_zero(tmp_path, args, message):
-    result = run(*args, "--cases", str(CASES)) if args[0] == "sign" else run(*args)
+    result = run(*args, "--cases", str(CASES), "--allow-sample-cases") if args[0] == "sign" else run(*args)
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
@@ -163,7 +163,7 @@ def test_every_command_has_help(path):
 
 
 def test_every_command_is_in_the_docs():
-    from tests.conftest import ROOT
+    from tests.helpers import ROOT
 
     docs = (ROOT / "README.md").read_text(encoding="utf-8") + "".join(
         p.read_text(encoding="utf-8") for p in (ROOT / "docs").glob("*.md"))

@@ -12,11 +12,11 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
-from kiosk.config import DEMO_PIN, load_config
+from kiosk.settings import DEMO_PIN, resolve
 from kiosk.pin import verify_pin
 from kiosk.store import Store
-from tests.conftest import CASES
-from tests.kiosk_app import screen_name, screen_text
+from tests.helpers import CASES
+from tests.helpers.kiosk_app import screen_name, screen_text
 
 
 def run(*args, input=None, env=None):
@@ -88,20 +88,20 @@ def test_set_pin_creates_a_commented_settings_file_with_only_a_hash(tmp_path):
     text = config.read_text(encoding="utf-8")
     assert "4711" not in text and "# The kiosk's settings" in text
     assert stat.S_IMODE(os.stat(config).st_mode) == 0o600
-    assert verify_pin("4711", load_config(config).pin_hash)
-    assert not verify_pin("4712", load_config(config).pin_hash)
+    assert verify_pin("4711", resolve(config=config).pin_hash)
+    assert not verify_pin("4712", resolve(config=config).pin_hash)
 
 
 def test_set_pin_keeps_the_organisers_settings_and_comments(tmp_path):
     config = tmp_path / "kiosk.toml"
     config.write_text('# our stall\nevent = "Fest"  # the big one\nkiosk_id = "tent-2"\n', encoding="utf-8")
     assert run("set-pin", "--config", str(config), input="1234\n1234\n").exit_code == 0
-    first = load_config(config).pin_hash
+    first = resolve(config=config).pin_hash
     assert run("set-pin", "--config", str(config), input="5678\n5678\n").exit_code == 0
     text = config.read_text(encoding="utf-8")
     assert '# our stall\nevent = "Fest"  # the big one\nkiosk_id = "tent-2"\n' in text
-    assert text.count("pin_hash") == 1 and load_config(config).pin_hash != first
-    assert verify_pin("5678", load_config(config).pin_hash)
+    assert text.count("pin_hash") == 1 and resolve(config=config).pin_hash != first
+    assert verify_pin("5678", resolve(config=config).pin_hash)
 
 
 @pytest.mark.parametrize("typed, problem", [("12a4\n", "digits only"), ("123\n", "3 digits, use 4 to 12"),
@@ -125,7 +125,7 @@ def test_run_refuses_to_start_without_a_pin(tmp_path):
 @pytest.mark.parametrize("content, message", [
     ('theme = "neon"\n', "theme: unknown theme 'neon'"),
     ("idle_timeout = 1\n", "idle_timeout: 1 seconds; use 5 to 3600"),
-    ('kiosk_id = "../x"\n', "kiosk id: '../x'"),
+    ('kiosk_id = "../x"\n', "kiosk_id: '../x'"),
     ('colour = "red"\n', "colour: unknown setting"),
     ('pin_hash = "1234"\n', "pin_hash: not a PIN hash"),
     ("event = \n", "not valid TOML"),
@@ -133,7 +133,7 @@ def test_run_refuses_to_start_without_a_pin(tmp_path):
 def test_run_reports_bad_settings_in_one_line(tmp_path, content, message):
     config = tmp_path / "kiosk.toml"
     run("set-pin", "--config", str(config), input="4711\n4711\n")
-    pin_line = "" if content.startswith("pin_hash") else f'pin_hash = "{load_config(config).pin_hash}"\n'
+    pin_line = "" if content.startswith("pin_hash") else f'pin_hash = "{resolve(config=config).pin_hash}"\n'
     config.write_text(pin_line + content, encoding="utf-8")
     result = run("run", "--config", str(config))
     assert result.exit_code == 1, result.output
@@ -150,8 +150,9 @@ def test_run_starts_the_kiosk_from_its_settings(tmp_path, drive):
     config = tmp_path / "kiosk.toml"
     run("set-pin", "--config", str(config), input="4711\n4711\n")
     (tmp_path / "cases").mkdir()
-    for name in ("lawyer-amara-osei.toml", "defender-tomas-quispe.toml"):
-        (tmp_path / "cases" / name).write_text((CASES / name).read_text(encoding="utf-8"), encoding="utf-8")
+    for name in ("lawyer-amara-osei.toml", "defender-tomas-quispe.toml"):  # the stall's own cases: not samples
+        text = (CASES / name).read_text(encoding="utf-8").replace("sample = true\n", "")
+        (tmp_path / "cases" / name).write_text(text, encoding="utf-8")
     (tmp_path / "cases" / "broken.toml").write_text("title = [", encoding="utf-8")
     text = config.read_text(encoding="utf-8")
     for old, new in (('event = "My event"', 'event = "Riverside Fest"'), ('theme = "kiosk-dark"', 'theme = "kiosk-high-contrast"'),
@@ -165,7 +166,7 @@ def test_run_starts_the_kiosk_from_its_settings(tmp_path, drive):
         app = pilot.app
         shown = screen_text(app)
         assert "Write for Rights" in shown and "Amara Osei" in shown and "Tomás Quispe" in shown
-        assert app.theme == "kiosk-high-contrast" and app.config.event == "Riverside Fest"
+        assert app.theme == "kiosk-high-contrast" and app.station.settings.event == "Riverside Fest"
         assert "organiser PIN" not in shown
 
     seen = drive(script)

@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.records_data import fill
+from tests.helpers.records_data import fill
 
 datasette = pytest.importorskip("datasette.app")
 

@@ -12,7 +12,7 @@ import pytest
 
 from kiosk.store import Store
 
-from tests.conftest import ROOT, sizes
+from tests.helpers import ROOT, sizes
 
 
 def kill_rounds(tmp_path, rounds: int, seed: int = 7):
@@ -21,7 +21,7 @@ def kill_rounds(tmp_path, rounds: int, seed: int = 7):
     reported: set[str] = set()
     for _ in range(rounds):
         proc = subprocess.Popen(
-            [sys.executable, "-m", "tests.signing_loop", str(db), str(tmp_path / "printer.bin")],
+            [sys.executable, "-m", "tests.helpers.signing_loop", str(db), str(tmp_path / "printer.bin")],
             cwd=ROOT, stdout=subprocess.PIPE, text=True,
         )
         # wait for the first signature, then let it run a random while before the kill

@@ -25,11 +25,11 @@ from textual import events
 from textual.widgets import Input, TextArea
 
 from kiosk.cases import read_dir
-from kiosk.station import TextError
+from kiosk.errors import InputError
 from kiosk.text import MESSAGE_MAX, NAME_MAX, clean, sanitize
-from tests.conftest import CASES, explore, sizes
-from tests.escpos_stream import decode
-from tests.kiosk_app import make_app, make_station, screen_name
+from tests.helpers import CASES, explore, sizes
+from tests.helpers.escpos_stream import decode
+from tests.helpers.kiosk_app import make_app, make_station, screen_name
 
 TEMPLATE = CASES / "lawyer-amara-osei.toml"
 CONTROL = [chr(c) for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)]]
@@ -134,9 +134,8 @@ def through_store_and_printer(tmp: Path, values: dict, name: str, message: str, 
         try:
             try:
                 sig = station.record(case.id, kind, name, message)
-            except TextError as exc:
-                field, _, problem = str(exc).partition(": ")
-                assert field in ("name", "message") and ("at most" in problem or problem == "must not be empty")
+            except InputError as exc:
+                assert exc.field in ("name", "message") and exc.reason in ("too_long", "empty"), exc
                 return "refused letter"
             assert (sig.name, sig.message) == (clean(name, multiline=False), clean(message))
             result = station.print_signature(sig)

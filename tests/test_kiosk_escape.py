@@ -18,8 +18,8 @@ import threading
 import pytest
 from hypothesis import strategies as st
 
-from tests.conftest import CASES, explore, sizes
-from tests.kiosk_app import make_app, make_station, screen_name
+from tests.helpers import CASES, explore, sizes
+from tests.helpers.kiosk_app import make_app, make_station, screen_name
 
 SIZE = (100, 30)
 VISITOR_SCREENS = {"HomeScreen", "CaseScreen", "FormScreen", "PrintingScreen", "ThanksScreen", "PinScreen"}
@@ -34,7 +34,7 @@ KEYS = [
     "ctrl+end", "ctrl+up", "ctrl+down", "shift+up", "shift+down", "1", "9", "a", "p", "q", "x", "question_mark",
     "colon", "slash",
 ]
-ORGANISER_FEATURES = ("retry", "test_print", "print_tally", "set_enabled", "reload_cases", "printer_status")
+ORGANISER_FEATURES = ("retry", "test_print", "print_tally", "print_todays_tally", "set_enabled", "reload_cases", "printer_status")
 
 
 @pytest.fixture(autouse=True)

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 from kiosk.cli import cli
 from kiosk.store import Store
 
-from tests.records_data import LETTERS, fill
+from tests.helpers.records_data import LETTERS, fill
 from tests.test_schema import old_database
 
 
@@ -148,12 +148,12 @@ def test_a_name_purged_in_a_source_stays_purged(tmp_path, kiosks):
 
 
 def test_a_locked_target_is_one_line(tmp_path, kiosks, monkeypatch):
-    import kiosk.store
+    import kiosk.store.connection
 
     a, _, _ = kiosks
     target = tmp_path / "all.db"
     run("merge", a, "--db", target)
-    monkeypatch.setattr(kiosk.store, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(kiosk.store.connection, "BUSY_TIMEOUT", 0.2)
     writer = sqlite3.connect(target)
     writer.execute("BEGIN IMMEDIATE")
     try:

@@ -6,10 +6,11 @@ import pytest
 
 from kiosk.printing.devices import PrintError, send
 from kiosk.printing.queue import print_signature
+from kiosk.settings import DEFAULT_CAMPAIGN as CAMPAIGN
 from kiosk.printing.setups import parse_spec
 
-from tests.escpos_stream import decode
-from tests.fake_printer import refusing_port, strip_status
+from tests.helpers.escpos_stream import decode
+from tests.helpers.fake_printer import refusing_port, strip_status
 
 
 def sign(store, kind="appeal", name="Ольга Петрова"):
@@ -21,7 +22,7 @@ def test_prints_to_a_network_printer_and_the_bytes_decode(store, cases, fake_pri
     printer = fake_printer("ok")
     setup = parse_spec(printer.spec + "?timeout=2")
     sig = sign(store)
-    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup)
+    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup, CAMPAIGN)
     assert outcome.printed, outcome.error
     assert store.job_for(sig.id).status == "printed"
     deadline = time.monotonic() + 5
@@ -37,7 +38,7 @@ def test_prints_to_a_network_printer_and_the_bytes_decode(store, cases, fake_pri
 def test_refused_connection_fails_the_job_and_keeps_the_signature(store, cases):
     setup = parse_spec(f"tcp://127.0.0.1:{refusing_port()}?timeout=2")
     sig = sign(store)
-    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup)
+    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup, CAMPAIGN)
     assert not outcome.printed and "connection refused" in outcome.error
     job = store.job_for(sig.id)
     assert job.status == "failed" and "connection refused" in job.last_error
@@ -49,7 +50,7 @@ def test_a_printer_that_never_reads_times_out_instead_of_hanging(store, cases, f
     setup = parse_spec(printer.spec + "?timeout=0.5")
     sig = sign(store)
     started = time.monotonic()
-    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup)
+    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup, CAMPAIGN)
     assert time.monotonic() - started < 10
     assert not outcome.printed
     assert "no answer within 0.5 s" in outcome.error or "did not take the job" in outcome.error
@@ -71,7 +72,7 @@ def test_a_connection_dropped_mid_job_leaves_it_interrupted_not_failed(store, ca
         send(setup, b"x" * 20_000_000)
     assert raised.value.maybe_printed
     sig = sign(store, kind="postcard", name="ليلى")  # raster name: a large job
-    outcome = print_signature(store, sig, cases.cases[sig.case_id], parse_spec(printer.spec + "?timeout=2"))
+    outcome = print_signature(store, sig, cases.cases[sig.case_id], parse_spec(printer.spec + "?timeout=2"), CAMPAIGN)
     assert not outcome.printed and outcome.maybe_printed
     job = store.job_for(sig.id)
     assert job.status == "printing" and job.last_error.startswith("may be on paper, look before reprinting: ")
@@ -83,7 +84,7 @@ def test_faults_before_any_receipt_byte_are_plain_failures(store, cases, fake_pr
         printer = fake_printer(mode) if spec is None else None
         setup = parse_spec((spec or printer.spec) + "?timeout=0.5")
         sig = sign(store)
-        outcome = print_signature(store, sig, cases.cases[sig.case_id], setup)
+        outcome = print_signature(store, sig, cases.cases[sig.case_id], setup, CAMPAIGN)
         assert not outcome.printed and not outcome.maybe_printed, mode
         assert store.job_for(sig.id).status == "failed", mode
 
@@ -92,7 +93,7 @@ def test_paper_out_is_reported_and_nothing_is_sent(store, cases, fake_printer):
     printer = fake_printer("paper_out")
     setup = parse_spec(printer.spec + "?timeout=2")
     sig = sign(store)
-    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup)
+    outcome = print_signature(store, sig, cases.cases[sig.case_id], setup, CAMPAIGN)
     assert not outcome.printed and "out of paper" in outcome.error
     deadline = time.monotonic() + 5
     while not printer.jobs and time.monotonic() < deadline:
@@ -104,17 +105,17 @@ def test_failed_jobs_print_on_retry_exactly_once(store, cases, fake_printer):
     down = parse_spec(f"tcp://127.0.0.1:{refusing_port()}?timeout=1")
     sigs = [sign(store, name=f"Visitor {i}") for i in range(3)]
     for sig in sigs:
-        assert not print_signature(store, sig, cases.cases[sig.case_id], down).printed
+        assert not print_signature(store, sig, cases.cases[sig.case_id], down, CAMPAIGN).printed
     assert [j.status for j in store.jobs()] == ["failed"] * 3
     printer = fake_printer("ok")
     up = parse_spec(printer.spec + "?timeout=2")
     for job in store.jobs():
         sig = store.signature(job.signature_id)
-        assert print_signature(store, sig, cases.cases[sig.case_id], up).printed
+        assert print_signature(store, sig, cases.cases[sig.case_id], up, CAMPAIGN).printed
     # a second retry finds nothing to print: never printed twice
     assert store.jobs() == []
     sig = sigs[0]
-    again = print_signature(store, sig, cases.cases[sig.case_id], up)
+    again = print_signature(store, sig, cases.cases[sig.case_id], up, CAMPAIGN)
     assert not again.printed and "printed, not printed again" in again.error
     deadline = time.monotonic() + 5
     while len(printer.jobs) < 3 and time.monotonic() < deadline:

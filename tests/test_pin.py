@@ -3,7 +3,7 @@
 import pytest
 
 from kiosk.pin import FIRST_DELAY, MAX_DELAY, PinError, PinGuard, check_hash, hash_pin, validate_pin, verify_pin
-from tests.kiosk_app import FakeClock
+from tests.helpers.kiosk_app import FakeClock
 
 
 def test_a_hash_is_salted_and_verifies_only_its_pin():
@@ -47,7 +47,7 @@ def test_guessing_is_free_three_times_then_waits_longer_each_time():
 
 
 def test_the_demo_pin_hash_is_the_demo_pin():
-    from kiosk.config import DEMO_PIN, DEMO_PIN_HASH, demo_config
+    from kiosk.settings import DEMO_PIN, DEMO_PIN_HASH, demo_settings
 
     assert verify_pin(DEMO_PIN, DEMO_PIN_HASH) and not verify_pin("2469", DEMO_PIN_HASH)
-    assert demo_config().pin_hash == DEMO_PIN_HASH
+    assert demo_settings().pin_hash == DEMO_PIN_HASH

@@ -12,12 +12,12 @@ from click.testing import CliRunner
 from hypothesis import strategies as st
 
 from kiosk.cli import cli
-from kiosk.config import load_config
+from kiosk.settings import resolve
 from kiosk.pin import verify_pin
-from kiosk.station import Station
+from kiosk.application import open_station
 from kiosk.ui.app import KioskApp
-from tests.conftest import CASES, explore, sizes
-from tests.kiosk_app import NOON, make_app, make_station, screen_name, screen_text
+from tests.helpers import CASES, explore, sizes
+from tests.helpers.kiosk_app import NOON, make_app, make_station, screen_name, screen_text
 
 PIN = "864209"
 
@@ -43,15 +43,15 @@ def loose_umask():
 async def test_the_pin_is_kept_only_as_a_salted_hash(tmp_path, loose_umask, figure):
     config = tmp_path / "stall" / "kiosk.toml"
     run("set-pin", "--config", str(config), input=f"{PIN}\n{PIN}\n")
-    first = load_config(config).pin_hash
+    first = resolve(config=config).pin_hash
     run("set-pin", "--config", str(config), input=f"{PIN}\n{PIN}\n")
-    second = load_config(config).pin_hash
+    second = resolve(config=config).pin_hash
     assert first != second and first.split("$")[4] != second.split("$")[4]  # a new salt each time
     assert verify_pin(PIN, second) and not verify_pin("864208", second)
     with config.open("a", encoding="utf-8") as f:
-        f.write(f'cases = "{CASES}"\ndatabase = "{tmp_path / "data" / "kiosk.db"}"\n'
+        f.write(f'cases = "{CASES}"\nallow_sample_cases = true\ndatabase = "{tmp_path / "data" / "kiosk.db"}"\n'
                 f'preview = "{tmp_path / "data" / "receipts"}"\n')
-    station = Station(load_config(config), clock=lambda: NOON)
+    station = open_station(resolve(config=config), clock=lambda: NOON)
     app = make_app(station)
     async with app.run_test(size=(100, 30)) as pilot:  # a letter, then the organiser unlocked
         await pilot.press("1", "a", *"Ada", "tab", "tab", "enter")
@@ -88,7 +88,7 @@ def test_every_file_with_visitors_data_is_readable_by_its_owner_only(tmp_path, l
     db, receipts, out = tmp_path / "new" / "kiosk.db", tmp_path / "receipts", tmp_path / "out"
     out.mkdir()
     for i in range(3):
-        run("sign", "--db", str(db), "--printer", f"preview:{receipts}", "--cases", str(CASES),
+        run("sign", "--db", str(db), "--printer", f"preview:{receipts}", "--cases", str(CASES), "--allow-sample-cases",
             "--case", "lawyer-amara-osei", "--kind", "appeal", "--name", f"Visitor {i}", "--message", "Hello", "--event", "Fest")
     stale = out / "counts.csv"
     stale.write_text("old\n")
@@ -114,7 +114,7 @@ def test_every_file_with_visitors_data_is_readable_by_its_owner_only(tmp_path, l
 def test_the_database_and_its_wal_stay_private_while_the_kiosk_runs(tmp_path, loose_umask):
     station = make_station(tmp_path, cases=CASES)
     station.record(station.offered()[0].id, "appeal", "Ada", "")
-    files = [station.config.database_path, *tmp_path.glob("kiosk.db-*")]
+    files = [station.settings.database, *tmp_path.glob("kiosk.db-*")]
     assert {f.name for f in files} >= {"kiosk.db", "kiosk.db-wal", "kiosk.db-shm"}
     assert {f.name: mode(f) for f in files} == {f.name: 0o600 for f in files}
     station.close()

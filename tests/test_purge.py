@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from kiosk.cli import cli
 from kiosk.store import GROUPS, Scope, Store, StoreError
 
-from tests.records_data import LETTERS, NAMES, fill
+from tests.helpers.records_data import LETTERS, NAMES, fill
 
 
 def run(*args, input=None):
@@ -102,10 +102,10 @@ def test_purge_needs_personal_data_and_a_known_event(tmp_path):
 
 
 def test_a_reader_holding_the_file_is_reported_and_a_second_purge_finishes(tmp_path, monkeypatch):
-    import kiosk.store
+    import kiosk.store.connection
 
     path = fill(tmp_path / "k.db")
-    monkeypatch.setattr(kiosk.store, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(kiosk.store.connection, "BUSY_TIMEOUT", 0.2)
     reader = sqlite3.connect(path)
     reader.execute("BEGIN")
     reader.execute("SELECT COUNT(*) FROM signatures").fetchone()  # holds a snapshot of the WAL

@@ -3,7 +3,7 @@
 import re
 
 from tests import test_durability, test_hostile_input, test_kiosk_escape, test_pin_and_files, test_soak_printer
-from tests.conftest import ROOT
+from tests.helpers import ROOT
 
 ROWS = {
     "tests/test_soak_printer.py": test_soak_printer.VISITORS,

@@ -7,9 +7,10 @@ from kiosk.printing.setups import parse_spec
 from kiosk.receipts import layouts
 from kiosk.receipts.plain import render_text
 from kiosk.receipts.raster import render_png
+from kiosk.settings import DEFAULT_CAMPAIGN as CAMPAIGN
 from kiosk.store import Signature
 
-from tests.escpos_stream import decode, read_qr
+from tests.helpers.escpos_stream import decode, read_qr
 
 PAPER_58 = parse_spec("file:/dev/null?profile=POS-5890&paper=58")  # no native QR, no cutter
 PAPER_80 = parse_spec("file:/dev/null?profile=TM-T20II&paper=80")  # native QR, cutter
@@ -30,7 +31,7 @@ def signature(kind, name, message="Stay strong, we are with you."):
 
 
 def render(case, kind, name, setup, message="Stay strong, we are with you."):
-    receipt = layouts.for_signature(case, signature(kind, name, message))
+    receipt = layouts.for_signature(case, signature(kind, name, message), CAMPAIGN)
     return receipt, decode(render_bytes(receipt, setup), setup.profile)
 
 
@@ -113,7 +114,7 @@ def test_control_bytes_in_a_name_never_reach_the_printer(cases):
 def test_plain_text_and_png_renderings(cases):
     case = cases.cases["prisoner-ilya-voronin"]
     for setup in (PAPER_58, PAPER_80):
-        receipt = layouts.for_signature(case, signature("appeal", "Ольга"))
+        receipt = layouts.for_signature(case, signature("appeal", "Ольга"), CAMPAIGN)
         text = render_text(receipt, setup.paper)
         assert all(len(line) <= setup.paper.columns for line in text.splitlines())
         assert "Генеральная прокуратура" in text and "Ольга" in text and "Every letter counts" in text
@@ -123,7 +124,7 @@ def test_plain_text_and_png_renderings(cases):
 
 def test_appeal_in_latin_script_is_small(cases):
     case = cases.cases["lawyer-amara-osei"]
-    receipt = layouts.for_signature(case, signature("appeal", "Ada Lovelace"))
+    receipt = layouts.for_signature(case, signature("appeal", "Ada Lovelace"), CAMPAIGN)
     assert len(render_bytes(receipt, PAPER_80)) <= 2048
 
 

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 
-from tests.records_data import fill
+from tests.helpers.records_data import fill
 
 COMMANDS = {
     "report": ["report"],
@@ -67,10 +67,10 @@ def test_bad_database_files(tmp_path, command, kind, message):
 
 
 def test_a_locked_database_cannot_be_purged_and_says_so(tmp_path, monkeypatch):
-    import kiosk.store
+    import kiosk.store.connection
 
     path = fill(tmp_path / "k.db")
-    monkeypatch.setattr(kiosk.store, "BUSY_TIMEOUT", 0.2)
+    monkeypatch.setattr(kiosk.store.connection, "BUSY_TIMEOUT", 0.2)
     writer = sqlite3.connect(path)
     writer.execute("BEGIN IMMEDIATE")
     try:

@@ -12,8 +12,8 @@ from PIL import Image
 from kiosk.cli import cli
 from kiosk.store import Scope, Store
 
-from tests.escpos_stream import decode
-from tests.records_data import LETTERS, fill
+from tests.helpers.escpos_stream import decode
+from tests.helpers.records_data import LETTERS, fill
 
 
 def run(*args, input=None):
@@ -61,7 +61,7 @@ def test_combinations_and_filters(db):
     (["--by", "day,day"], "at most once", 2),
     (["--event", "Winter Fest"], "--event: no event 'Winter Fest' in this database (known: 'Book Fair', 'Summer Fest')", 1),
     (["--kiosk", "west"], "--kiosk: no kiosk 'west'", 1),
-    (["--since", "2026-07-05", "--until", "2026-07-03"], "--since 2026-07-05 is after --until 2026-07-03", 1),
+    (["--since", "2026-07-05", "--until", "2026-07-03"], "--since: 2026-07-05 is after --until 2026-07-03", 1),
     (["--since", "3 July"], "'3 July' does not match the format '%Y-%m-%d'", 2),
 ])
 def test_bad_selections_are_one_line(db, args, message, code):
@@ -130,7 +130,7 @@ def test_report_for_one_event(db):
 def test_case_text_is_shown_as_text_not_markup(tmp_path):
     """A case title in rich or Markdown markup is printed literally, in the terminal and the file."""
     from kiosk.cases import read_dir
-    from tests.conftest import CASES
+    from tests.helpers import CASES
     import dataclasses
 
     case = read_dir(CASES).cases["lawyer-amara-osei"]
@@ -163,7 +163,7 @@ def test_delivery_lists_group_appeals_by_addressee(db, tmp_path):
 
 def test_delivery_list_as_a_printable_document(tmp_path):
     from kiosk.cases import read_dir
-    from tests.conftest import CASES
+    from tests.helpers import CASES
 
     cases = read_dir(CASES).cases
     with Store(tmp_path / "k.db") as store:

@@ -6,7 +6,7 @@ import uuid
 import pytest
 from sqlite_utils import Database
 
-from kiosk.schema import known_migrations, migrations
+from kiosk.store.schema import known_migrations, migrations
 from kiosk.store import Store, StoreError
 
 LAST = known_migrations()[-1]

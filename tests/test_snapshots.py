@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import CASES
-from tests.kiosk_app import TEST_PIN, make_app, make_station
+from tests.helpers import CASES
+from tests.helpers.kiosk_app import TEST_PIN, make_app, make_station
 
 PREVIEW = Path("/tmp/kiosk-snapshots/preview")  # shown on screen, so fixed; never written to
 

@@ -21,10 +21,10 @@ from collections import Counter
 
 import pytest
 
-from tests.conftest import CASES, sizes
-from tests.escpos_stream import StreamError, decode
-from tests.fake_printer import FakePrinter, strip_status
-from tests.kiosk_app import make_station
+from tests.helpers import CASES, sizes
+from tests.helpers.escpos_stream import StreamError, decode
+from tests.helpers.fake_printer import FakePrinter, strip_status
+from tests.helpers.kiosk_app import make_station
 
 FAULTS = ("refuse", "drop", "never_reads", "paper_out")
 # What the volunteer reads for each fault (the job's last error).

@@ -3,15 +3,15 @@
 import datetime as dt
 
 from kiosk.store import Store
-from tests.conftest import CASES
-from tests.kiosk_app import make_station
+from tests.helpers import CASES
+from tests.helpers.kiosk_app import make_station
 
 
 def test_today_is_the_stalls_local_day_and_only_this_kiosk(tmp_path):
     station = make_station(tmp_path, cases=CASES)
     case = station.offered()[0]
     noon = station.clock()
-    with Store(station.config.database_path) as store:
+    with Store(station.settings.database) as store:
         store.record(case=case, kind="appeal", name="Here", message="", event="Test Fest", kiosk_id="stall-1", at=noon)
         store.record(case=case, kind="appeal", name="Other", message="", event="Test Fest", kiosk_id="stall-2", at=noon)
         # a minute before midnight on the stall's clock, in a zone far from this machine's

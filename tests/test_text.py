@@ -3,7 +3,8 @@ import unicodedata
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kiosk.text import MESSAGE_MAX, NAME_MAX, TextError, clean, validate_message, validate_name
+from kiosk.errors import InputError
+from kiosk.text import MESSAGE_MAX, NAME_MAX, clean, validate_message, validate_name
 
 import pytest
 
@@ -26,11 +27,11 @@ def test_lone_surrogates_are_dropped():
 
 
 def test_name_limits_have_clear_messages():
-    with pytest.raises(TextError, match="name: must not be empty"):
+    with pytest.raises(InputError, match="name: must not be empty"):
         validate_name(" \x1b\x00 ")
-    with pytest.raises(TextError, match=f"at most {NAME_MAX}"):
+    with pytest.raises(InputError, match=f"at most {NAME_MAX}"):
         validate_name("x" * (NAME_MAX + 1))
-    with pytest.raises(TextError, match=f"at most {MESSAGE_MAX}"):
+    with pytest.raises(InputError, match=f"at most {MESSAGE_MAX}"):
         validate_message("y" * (MESSAGE_MAX + 1))
     assert validate_name("  Ada \n Lovelace ") == "Ada Lovelace"
 

@@ -1,36 +1,62 @@
-"""What every ``kiosk`` command shares: the group, common options and one-line errors.
+"""What every ``kiosk`` command shares: the group, and its one place for errors.
 
 Exit codes: 0 done; 1 bad input or an unusable file; 2 wrong usage (both one line on
 stderr); 3 the signature is recorded but not printed (its job waits for ``kiosk jobs retry``).
+
+A :class:`~kiosk.errors.KioskError` raised anywhere below a command becomes its one line
+here, ``Error: <source>: <field>: <problem>``. An error about a value the command was given
+(``field`` ``case``, no source) is reported as coming from that option (``--case``).
 """
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import socket
-import sqlite3
 import sys
 import traceback
-from contextlib import contextmanager
-from pathlib import Path
+from typing import Any, NoReturn
 
 import click
 
 from .. import locations
-from ..cases import CaseSet, load_cases
+from ..errors import KioskError
 
 EXIT_NOT_PRINTED = 3
 
 
-class KioskError(click.ClickException):
-    """A one-line error for the user, exit 1."""
+def _located(exc: KioskError, ctx: click.Context) -> KioskError:
+    """``exc``, naming the option of the command its value came from, when it names no source."""
+    if exc.source is not None or not exc.field:
+        return exc
+    flag = "--" + exc.field.replace("_", "-")
+    current: click.Context | None = ctx
+    while current is not None:
+        if any(flag in param.opts for param in current.command.params):
+            return exc.at(flag)
+        current = current.parent
+    return exc
 
 
-class KioskGroup(click.Group):
+class OneLineErrors:
+    """Turns a KioskError raised while a command runs into its one-line message, exit 1."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)  # type: ignore[misc]
+        except KioskError as exc:
+            raise click.ClickException(str(_located(exc, ctx))) from None
+
+
+class KioskCommand(OneLineErrors, click.Command):
+    pass
+
+
+class KioskGroup(OneLineErrors, click.Group):
     """A click group whose errors, usage errors included, are one line on stderr."""
 
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+    command_class = KioskCommand
+    group_class = type  # subgroups are KioskGroups too
+
+    def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
+             standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
         try:
@@ -47,85 +73,13 @@ class KioskGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def default_kiosk_id() -> str:
-    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname().split(".")[0])[:32].strip("-._")
-    return host or "kiosk"
-
-
-db_option = click.option(
-    "--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), envvar="KIOSK_DB",
-    default=None, help="Database file [env KIOSK_DB; default: in the user data folder].",
-)
-cases_option = click.option(
-    "--cases", "cases_path", type=click.Path(path_type=Path), envvar="KIOSK_CASES", default=None,
-    help="Folder of case files [env KIOSK_CASES; default: ./cases or the samples].",
-)
-printer_option = click.option(
-    "--printer", "printer_spec", envvar="KIOSK_PRINTER", default=None,
-    help="Printer set-up name or quick spec (file:PATH, tcp://HOST:PORT, preview:DIR, ...)"
-    " [env KIOSK_PRINTER; default: the preview printer].",
-)
-printers_option = click.option(
-    "--printers", "printers_path", type=click.Path(path_type=Path), envvar="KIOSK_PRINTERS", default=None,
-    help="Folder of printer set-ups [env KIOSK_PRINTERS; default: ./printers or the examples].",
-)
-campaign_option = click.option(
-    "--campaign", envvar="KIOSK_CAMPAIGN", default="Letters for Freedom", show_default=True,
-    help="Campaign name printed at the top [env KIOSK_CAMPAIGN].",
-)
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def as_date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value is not None else None
-
-
-@contextmanager
-def open_store(db_path: Path | None, *, create: bool):
-    """The database, with every database problem turned into one line naming the file."""
-    from ..store import Store, StoreError, explain
-
-    path = db_path or locations.default_db()
-    try:
-        store = Store(path, create=create)
-    except StoreError as exc:
-        raise KioskError(str(exc)) from None
-    try:
-        yield store
-    except StoreError as exc:
-        raise KioskError(str(exc)) from None
-    except sqlite3.Error as exc:
-        raise KioskError(f"{path}: {explain(exc)}") from None
-    finally:
-        store.close()
-
-
-def load_case_set(cases_path: Path | None) -> CaseSet:
-    folder = cases_path or locations.cases_dir()
-    result = load_cases(folder, warn=lambda line: click.echo(f"warning: {line}", err=True))
-    if not result.cases:
-        raise KioskError(f"{folder}: no usable case files")
-    return result
-
-
-def printer_setup(printer_spec: str | None, printers_path: Path | None):
-    from ..printing.setups import SetupError, parse_spec, preview_setup
-
-    if not printer_spec:
-        return preview_setup(locations.preview_dir())
-    try:
-        return parse_spec(printer_spec, printers_path or locations.printers_dir())
-    except SetupError as exc:
-        raise KioskError(str(exc)) from None
-
-
 @click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="kiosk")
 def cli() -> None:
     """The letter-writing kiosk: visitors sign appeals and postcards for people at risk."""
 
 
-def main() -> None:
+def main() -> NoReturn:
     try:
         cli.main(prog_name="kiosk", standalone_mode=True)
     except SystemExit:
@@ -144,3 +98,4 @@ def main() -> None:
             where = ""
         click.echo(f"kiosk: unexpected error: {type(exc).__name__}: {exc}{where}", err=True)
         sys.exit(1)
+    sys.exit(0)

@@ -1,7 +1,8 @@
 """Commands for after the event: exports, the report, the tally slip, merging and purging.
 
-Every count goes through :meth:`kiosk.store.Store.counts` with a :class:`~kiosk.store.Scope`
-built here, so these numbers are the ones the kiosk's screens show. Days are the stall's.
+Each opens the kiosk database as :class:`~kiosk.application.Records` (the settings'
+``database``: ``--db``, ``KIOSK_DB``, the settings file, or the default), calls one method,
+and writes what it returns. Days are the stall's.
 """
 
 from __future__ import annotations
@@ -10,24 +11,30 @@ import csv
 import datetime as dt
 import json
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import IO, Any, TypeVar
 
 import click
 
-from .. import locations
-from ..private import open_private, private_dir
-from ..store import GROUPS, Scope
-from .base import (
-    DATE, KioskError, as_date, cases_option, cli, db_option, open_store, printer_option,
-    printer_setup, printers_option,
+from ..application import (
+    EXPORT_COLUMNS, GROUPS, KioskError, Records, check_groups, group_columns, open_records, open_station,
 )
-from .stall import printer
+from ..private import open_private, private_dir
+from .base import cli
+from .options import settings, settings_options
+from .stall import printer, warn
+
+F = TypeVar("F", bound=Callable[..., Any])
+DATE = click.DateTime(formats=["%Y-%m-%d"])
 
 
-# -- shared options and helpers -------------------------------------------------------------
+def as_date(value: dt.datetime | None) -> dt.date | None:
+    return value.date() if value is not None else None
 
-def _filters(func):
+
+def _filters(func: F) -> F:
     for option in reversed([
         click.option("--event", default=None, help="Only this event."),
         click.option("--since", type=DATE, default=None, metavar="DATE", help="From this day on (YYYY-MM-DD, the stall's day)."),
@@ -38,34 +45,16 @@ def _filters(func):
     return func
 
 
-def _known(what: str, option: str, value: str | None, known) -> None:
-    """``known`` is asked only when a value was given: each is a scan of an index."""
-    if value is not None and value not in (known := known()):
-        listed = ", ".join(repr(k) for k in known[:10]) + (" ..." if len(known) > 10 else "")
-        raise KioskError(f"{option}: no {what} {value!r} in this database (known: {listed or 'none yet'})")
-
-
-def _scope(store, *, event=None, since=None, until=None, kiosk_id=None, case_id=None) -> Scope:
-    """The selection the user asked for; an event, kiosk or case the database never saw is an error."""
-    _known("event", "--event", event, store.events)
-    _known("kiosk", "--kiosk", kiosk_id, store.kiosk_ids)
-    _known("case", "--case", case_id, store.case_ids)
-    since, until = as_date(since), as_date(until)
-    if since and until and since > until:
-        raise KioskError(f"--since {since} is after --until {until}")
-    return Scope(event=event, kiosk_id=kiosk_id, case_id=case_id, since=since, until=until)
-
-
-def _case_files(cases_path: Path | None) -> dict:
-    """Case files, only to fill in what older databases lack; a missing folder is fine."""
-    from ..cases import read_dir
-
-    folder = cases_path or locations.cases_dir()
-    return read_dir(folder).cases if Path(folder).is_dir() else {}
+@contextmanager
+def records(*, create: bool = False) -> Iterator[Records]:
+    """The database of the command being run, with its case files for what older databases lack."""
+    stall = settings()
+    with open_records(stall.database, create=create, cases_dir=stall.cases) as opened:
+        yield opened
 
 
 @contextmanager
-def _output(path: Path | None, fmt: str):
+def _output(path: Path | None, fmt: str) -> Iterator[IO[str]]:
     """Standard output, or a new file readable by its owner only. CSV files get a byte-order
     mark so that spreadsheet programs read them as UTF-8."""
     if path is None or str(path) == "-":
@@ -74,15 +63,15 @@ def _output(path: Path | None, fmt: str):
     try:
         f = open_private(path, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
     except OSError as exc:
-        raise KioskError(f"{path}: cannot write: {exc.strerror}") from None
+        raise KioskError(f"cannot write: {exc.strerror}", source=str(path)) from None
     with f:
         yield f
 
 
-def _write(rows: list[dict], columns: list[str], fmt: str, output: Path | None) -> None:
+def _write(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output: Path | None) -> None:
     with _output(output, fmt) as out:
         if fmt == "json":
-            out.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+            out.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
             return
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
@@ -95,20 +84,18 @@ output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, p
 
 
 def _parse_by(value: str) -> list[str]:
-    groups = [g.strip() for g in value.split(",") if g.strip()]
-    for g in groups:
-        if g not in GROUPS:
-            raise click.BadParameter(f"{g!r} is not one of {', '.join(GROUPS)}", param_hint="--by")
-    if not groups or len(set(groups)) != len(groups):
-        raise click.BadParameter("name each of case, kind, event, kiosk, day, hour at most once", param_hint="--by")
-    return groups
+    """``--by``: a wrong grouping is wrong usage (exit 2), like any other bad option."""
+    try:
+        return check_groups([g.strip() for g in value.split(",") if g.strip()])
+    except KioskError as exc:
+        raise click.BadParameter(exc.problem, param_hint="--by") from None
 
 
 # -- exports ------------------------------------------------------------------------------
 
 
 @cli.group()
-def export():
+def export() -> None:
     """Export counts, signatures and the lists of appeals to deliver."""
 
 
@@ -118,32 +105,31 @@ def export():
 @_filters
 @format_option
 @output_option
-@db_option
-def export_counts(by, event, since, until, kiosk_id, fmt, output, db_path):
+@settings_options("database")
+def export_counts(by: str, event: str | None, since: dt.datetime | None, until: dt.datetime | None,
+                  kiosk_id: str | None, fmt: str, output: Path | None) -> None:
     """Signature counts per case, kind, event, kiosk, day or hour, or any combination.
 
     Days and hours are the stall's clock. These are the numbers the kiosk's home and
     organiser screens, the tally slip and `kiosk report` show.
     """
     groups = _parse_by(by)
-    with open_store(db_path, create=False) as store:
-        rows = store.counts(groups, _scope(store, event=event, since=since, until=until, kiosk_id=kiosk_id))
-    columns = [c for g in groups for c in GROUPS[g][1]] + ["count"]
-    _write(rows, columns, fmt, output)
+    with records() as db:
+        rows = db.counts(groups, db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id))
+    _write(rows, group_columns(groups), fmt, output)
 
 
 @export.command("signatures")
 @_filters
 @format_option
 @output_option
-@db_option
-def export_signatures(event, since, until, kiosk_id, fmt, output, db_path):
+@settings_options("database")
+def export_signatures(event: str | None, since: dt.datetime | None, until: dt.datetime | None, kiosk_id: str | None,
+                      fmt: str, output: Path | None) -> None:
     """Every signature, a row each, with its print status (names included until purged)."""
-    from ..store import Store
-
-    with open_store(db_path, create=False) as store:
-        rows = list(store.export_rows(_scope(store, event=event, since=since, until=until, kiosk_id=kiosk_id)))
-    _write(rows, list(Store.EXPORT_COLUMNS), fmt, output)
+    with records() as db:
+        rows = list(db.signatures(db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id)))
+    _write(rows, list(EXPORT_COLUMNS), fmt, output)
 
 
 @export.command("letters")
@@ -152,18 +138,15 @@ def export_signatures(event, since, until, kiosk_id, fmt, output, db_path):
 @click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True,
               help="csv for a spreadsheet; html for a printable document (a page per addressee).")
 @output_option
-@db_option
-@cases_option
-def export_letters(case_id, event, since, until, kiosk_id, fmt, output, db_path, cases_path):
+@settings_options("database", "cases")
+def export_letters(case_id: str | None, event: str | None, since: dt.datetime | None, until: dt.datetime | None,
+                   kiosk_id: str | None, fmt: str, output: Path | None) -> None:
     """The signed appeals to deliver, grouped by addressee, with the signers' names and messages."""
-    from ..reports.letters import CSV_COLUMNS, LettersError, csv_rows, delivery_list, render_html
+    from ..reports.letters import CSV_COLUMNS, csv_rows, render_html
 
-    with open_store(db_path, create=False) as store:
-        scope = _scope(store, event=event, since=since, until=until, kiosk_id=kiosk_id, case_id=case_id)
-        try:
-            bundles = delivery_list(store, scope, _case_files(cases_path))
-        except LettersError as exc:
-            raise KioskError(str(exc)) from None
+    with records() as db:
+        scope = db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id, case_id=case_id)
+        bundles = db.delivery_list(scope)
     if fmt == "csv":
         _write(csv_rows(bundles), list(CSV_COLUMNS), "csv", output)
     else:
@@ -181,18 +164,16 @@ def export_letters(case_id, event, since, until, kiosk_id, fmt, output, db_path,
 @_filters
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Also write report.md and letters-per-hour.png into this folder.")
-@db_option
-@cases_option
-def report(event, since, until, kiosk_id, out_dir, db_path, cases_path):
+@settings_options("database", "cases")
+def report(event: str | None, since: dt.datetime | None, until: dt.datetime | None, kiosk_id: str | None,
+           out_dir: Path | None) -> None:
     """Totals per case and kind, per day (and kiosk, event), and charts of letters per hour."""
     from rich.console import Console
 
     from ..reports import markdown, terminal
-    from ..reports.summary import summarise
 
-    with open_store(db_path, create=False) as store:
-        scope = _scope(store, event=event, since=since, until=until, kiosk_id=kiosk_id)
-        summary = summarise(store, scope, case_files=_case_files(cases_path))
+    with records() as db:
+        summary = db.summary(db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id))
     terminal.render(summary, Console(file=sys.stdout, highlight=False, soft_wrap=False))
     if out_dir is None:
         return
@@ -204,7 +185,7 @@ def report(event, since, until, kiosk_id, out_dir, db_path, cases_path):
         with open_private(out_dir / "report.md", encoding="utf-8") as f:
             f.write(markdown.render(summary, chart.name if chart else None))
     except OSError as exc:
-        raise KioskError(f"{out_dir}: cannot write the report: {exc.strerror or exc}") from None
+        raise KioskError(f"cannot write the report: {exc.strerror or exc}", source=str(out_dir)) from None
     click.echo(f"Wrote {out_dir / 'report.md'}" + (f" and {chart}" if chart else ""))
 
 
@@ -215,27 +196,19 @@ def report(event, since, until, kiosk_id, out_dir, db_path, cases_path):
 @click.option("--day", type=DATE, default=None, metavar="DATE", help="The stall's day (YYYY-MM-DD) [default: today].")
 @click.option("--event", default=None, help="Only this event.")
 @click.option("--kiosk", "kiosk_id", default=None, help="Only this kiosk.")
-@printer_option
-@printers_option
-@db_option
-@cases_option
-def printer_tally(day, event, kiosk_id, printer_spec, printers_path, db_path, cases_path):
+@settings_options("database", "cases", "printer", "printers", "preview")
+def printer_tally(day: dt.datetime | None, event: str | None, kiosk_id: str | None) -> None:
     """Print the end-of-day tally: a day's letters per case and per hour."""
-    from ..printing.devices import PrintError
-    from ..printing.queue import deliver
-    from ..receipts.layouts import tally as tally_receipt
-    from ..reports.summary import tally
+    from ..application import PrintError
 
-    setup = printer_setup(printer_spec, printers_path)
-    day = as_date(day) or dt.date.today()
-    with open_store(db_path, create=False) as store:
-        _scope(store, event=event, kiosk_id=kiosk_id)
-        t = tally(store, day, event=event, kiosk_id=kiosk_id, case_files=_case_files(cases_path))
+    station = open_station(settings(), warn=warn)
     try:
-        where = deliver(tally_receipt(t, setup.paper.columns), setup)
+        t, where = station.print_tally(as_date(day), event=event, kiosk_id=kiosk_id)
     except PrintError as exc:
         raise KioskError(f"tally not printed: {exc}") from None
-    click.echo(f"Tally for {day:%a %d %b %Y}: {t.total} letter(s), printed on {setup.name}"
+    finally:
+        station.close()
+    click.echo(f"Tally for {t.day:%a %d %b %Y}: {t.total} letter(s), printed on {station.setup.name}"
                + (f" -> {where}" if where else ""))
 
 
@@ -246,20 +219,17 @@ def printer_tally(day, event, kiosk_id, printer_spec, printers_path, db_path, ca
 @click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The database to merge into (created if it does not exist).")
-def merge(sources, db_path):
+def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     """Merge other kiosks' databases into one. Each signature counts once, however often merged.
 
     Sources are only read: each is copied, checked and (if older) migrated before anything
     is merged. If any source is refused, nothing is merged.
     """
-    from ..merge import merge as merge_into
-
-    with open_store(db_path, create=True) as target:
-        before = target.total()
-        results = merge_into(target, list(sources))
-        for r in results:
+    with open_records(db_path, create=True) as db:
+        before = db.total()
+        for r in db.merge(list(sources)):
             click.echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.signatures - r.added} already here")
-        click.echo(f"{db_path}: {before} -> {target.total()} signature(s)")
+        click.echo(f"{db_path}: {before} -> {db.total()} signature(s)")
 
 
 # -- purge --------------------------------------------------------------------------------
@@ -270,8 +240,8 @@ def merge(sources, db_path):
 @click.option("--before", type=DATE, default=None, metavar="DATE", help="Only letters signed before this day (YYYY-MM-DD).")
 @click.option("--event", default=None, help="Only this event.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
-@db_option
-def purge(personal_data, before, event, yes, db_path):
+@settings_options("database", "preview")
+def purge(personal_data: bool, before: dt.datetime | None, event: str | None, yes: bool) -> None:
     """Remove names and messages for good; every count stays as it was.
 
     The file is vacuumed and its journal emptied, so nothing removed can be read back from
@@ -279,27 +249,27 @@ def purge(personal_data, before, event, yes, db_path):
     """
     if not personal_data:
         raise click.UsageError("say what to purge: --personal-data")
-    before = as_date(before)
-    with open_store(db_path, create=False) as store:
-        _known("event", "--event", event, store.events)
-        scope = Scope(event=event, until=before - dt.timedelta(days=1) if before else None)
-        keep, unprinted, done = store.purge_preview(scope)
-        what = ", ".join(p for p in (f"event {event!r}" if event else "", f"signed before {before}" if before else "")
+    day = as_date(before)
+    with records() as db:
+        scope = db.purge_scope(before=day, event=event)
+        preview = db.purge_preview(scope)
+        what = ", ".join(p for p in (f"event {event!r}" if event else "", f"signed before {day}" if day else "")
                          if p) or "all signatures"
-        click.echo(f"{store.path}: {keep} signature(s) with names and messages ({what}); {done} purged before.")
-        if unprinted:
-            click.echo(f"{unprinted} of them have not been printed yet; they will be cancelled and never print.")
+        click.echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what});"
+                   f" {preview.purged_before} purged before.")
+        if preview.unprinted:
+            click.echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
         if not yes and not click.confirm("Remove these names and messages for good? Counts are kept"):
             click.echo("Nothing was changed.", err=True)
             sys.exit(1)
-        total = store.total()
-        result = store.purge_personal_data(scope)
+        total = db.total()
+        result = db.purge(scope)
         click.echo(f"Removed names and messages of {result.signatures} signature(s)"
                    + (f"; cancelled {result.cancelled_jobs} unprinted letter(s)" if result.cancelled_jobs else "")
                    + f". File vacuumed and journal emptied. Still {total} signature(s) counted.")
-    preview = locations.preview_dir()
-    if preview.is_dir() and any(preview.iterdir()):
-        click.echo(f"Note: receipts saved by the preview printer are files, not in the database: {preview}")
+    folder = settings().preview
+    if folder.is_dir() and any(folder.iterdir()):
+        click.echo(f"Note: receipts saved by the preview printer are files, not in the database: {folder}")
 
 
 __all__ = ["export", "merge", "purge", "report"]

@@ -14,39 +14,29 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
+from ..errors import PrintError
 from ..private import open_private, private_dir
 from ..receipts.model import Receipt
 from ..receipts.plain import render_text
 from .setups import Setup
 
-
-class PrintError(Exception):
-    """A print job that did not reach paper whole, with a one-line reason.
-
-    ``maybe_printed`` is true when the fault came after receipt bytes had left for the
-    printer (a dropped connection or a missing confirmation mid-job, paper running out
-    during the job): part or all of it may be on paper, so only a person who has looked
-    should print it again."""
-
-    def __init__(self, message: str, *, maybe_printed: bool = False):
-        super().__init__(message)
-        self.maybe_printed = maybe_printed
-
-
 # Time allowed per byte on top of the set-up's timeout: 9600 baud is ~1 KB/s.
 SECONDS_PER_BYTE = 1 / 900
 
 
-def _device(setup: Setup):
+def _device(setup: Setup) -> Any:
     from .escpos_lib import printers  # imported on the first print, not at start
 
     o = setup.options
     if setup.type == "network":
         return printers.Network(host=o["host"], port=o["port"], timeout=setup.timeout)
     if setup.type == "usb":
-        kwargs = {"idVendor": o["vendor_id"], "idProduct": o["product_id"], "timeout": int(setup.timeout * 1000)}
+        kwargs: dict[str, Any] = {"idVendor": o["vendor_id"], "idProduct": o["product_id"],
+                                  "timeout": int(setup.timeout * 1000)}
         for key in ("interface", "in_ep", "out_ep"):
             if key in o:
                 kwargs[key] = o[key]
@@ -57,34 +47,42 @@ def _device(setup: Setup):
         return printers.File(devfile=o["path"])
     if setup.type == "cups":
         if not printers.LP.is_usable():
-            raise PrintError(f"{setup.name}: CUPS queue {o['queue']!r}: the 'lp' command is not installed")
+            raise PrintError(f"CUPS queue {o['queue']!r}: the 'lp' command is not installed", source=setup.name)
         return printers.LP(printer_name=o["queue"])
-    raise PrintError(f"{setup.name}: cannot send bytes to a {setup.type} printer")
+    raise PrintError(f"cannot send bytes to a {setup.type} printer", source=setup.name)
+
+
+def _chain(exc: BaseException) -> Iterator[BaseException]:
+    """The exception, and the ones it was raised from or while handling: python-escpos
+    wraps the socket's or device's own error in one of its own."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        yield seen
+        seen = seen.__cause__ or seen.__context__
 
 
 def _explain(setup: Setup, exc: BaseException) -> str:
-    where = setup.where
-    if isinstance(exc, (socket.timeout, TimeoutError)):
-        return f"{where}: printer stopped taking data (no answer within {setup.timeout:g} s)"
-    if isinstance(exc, ConnectionRefusedError):
-        return f"{where}: connection refused"
-    if isinstance(exc, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
-        return f"{where}: connection dropped during the job"
-    text = " ".join(str(exc).split()) or type(exc).__name__
-    if "Connection refused" in text:
-        return f"{where}: connection refused"
-    if "Connection reset" in text:
-        return f"{where}: connection dropped by the printer"
-    if "No backend available" in text:
-        return f"{where}: libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
-    if "lpstat" in text or "'lp'" in text:
-        return f"{where}: the CUPS client commands (lp, lpstat) are not installed"
-    if "timed out" in text:
-        return f"{where}: no answer within {setup.timeout:g} s"
-    return f"{where}: {text}"
+    """What a device error means, by its type (never by its text): the problem, without the place."""
+    for cause in _chain(exc):
+        kind = type(cause).__name__
+        if isinstance(cause, (socket.timeout, TimeoutError)) or kind in ("SerialTimeoutException", "USBTimeoutError"):
+            return f"printer stopped taking data (no answer within {setup.timeout:g} s)"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"connection refused"
+        if isinstance(cause, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
+            return f"connection dropped during the job"
+        if isinstance(cause, socket.gaierror):
+            return f"unknown host name"
+        if kind == "NoBackendError":
+            return f"libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
+        if isinstance(cause, PermissionError):
+            return f"permission denied (is this user allowed to use the printer?)"
+        if isinstance(cause, FileNotFoundError):
+            return f"no such device or file"
+    return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _open(setup: Setup, device) -> None:
+def _open(setup: Setup, device: Any) -> None:
     device.open()
     if setup.type == "network":
         # Small writes (a status request, then the job) must not wait for the printer's
@@ -92,14 +90,14 @@ def _open(setup: Setup, device) -> None:
         device.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
 
 
-def _transfer(setup: Setup, data: bytes, progress: dict) -> None:
+def _transfer(setup: Setup, data: bytes, progress: dict[str, bool]) -> None:
     device = _device(setup)
     try:
         _open(setup, device)
         if setup.status:
             paper = device.paper_status()
             if paper == 0:
-                raise PrintError(f"{setup.where}: out of paper")
+                raise PrintError(f"out of paper", source=setup.where)
         progress["sending"] = True  # from here on, a fault may leave part of the job on paper
         device._raw(data)
         if setup.status:
@@ -107,9 +105,9 @@ def _transfer(setup: Setup, data: bytes, progress: dict) -> None:
             # everything before it: this confirms that the job reached the printer.
             reply = device.query_status(b"\x10\x04\x01")
             if not reply:
-                raise PrintError(f"{setup.where}: printer did not confirm the job")
+                raise PrintError(f"printer did not confirm the job", source=setup.where)
             if reply[0] & 0x08:
-                raise PrintError(f"{setup.where}: printer went offline (cover open or paper out?)")
+                raise PrintError(f"printer went offline (cover open or paper out?)", source=setup.where)
         if hasattr(device, "flush"):
             device.flush()
     finally:
@@ -119,11 +117,11 @@ def _transfer(setup: Setup, data: bytes, progress: dict) -> None:
             pass
 
 
-def _within(setup: Setup, deadline: float, action, progress: dict | None = None) -> object:
+def _within(setup: Setup, deadline: float, action: Callable[[], Any], progress: dict[str, bool] | None = None) -> Any:
     """Run ``action()`` in a helper thread; PrintError if it fails or outlives ``deadline``.
     The error's ``maybe_printed`` is ``progress["sending"]`` at that moment."""
     progress = progress if progress is not None else {}
-    outcome: list = []
+    outcome: list[tuple[bool, Any]] = []
 
     def run() -> None:
         try:
@@ -136,20 +134,20 @@ def _within(setup: Setup, deadline: float, action, progress: dict | None = None)
     worker.join(deadline)
     maybe = bool(progress.get("sending"))
     if worker.is_alive():
-        raise PrintError(f"{setup.where}: printer did not take the job within {deadline:.0f} s", maybe_printed=maybe)
+        raise PrintError(f"printer did not take the job within {deadline:.0f} s", source=setup.where, maybe_printed=maybe)
     ok, value = outcome[0]
     if ok:
         return value
     if isinstance(value, PrintError):
         value.maybe_printed = value.maybe_printed or maybe
         raise value
-    raise PrintError(_explain(setup, value), maybe_printed=maybe) from value
+    raise PrintError(_explain(setup, value), source=setup.where, maybe_printed=maybe) from value
 
 
 def send(setup: Setup, data: bytes) -> None:
     """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
     deadline = setup.timeout * (3 if setup.status else 1) + 2 + len(data) * SECONDS_PER_BYTE
-    progress: dict = {}
+    progress: dict[str, bool] = {}
     _within(setup, deadline, lambda: _transfer(setup, data, progress), progress)
 
 
@@ -177,12 +175,12 @@ def check(setup: Setup) -> str:
         try:
             private_dir(folder)
         except OSError as exc:
-            raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
+            raise PrintError(f"{exc.strerror or exc}", source=f"preview folder {folder}") from None
         return f"ready: receipts are written to {folder}"
     if setup.type == "file":
         path = Path(setup.options["path"])
         if not path.exists():
-            raise PrintError(f"{setup.where}: no such device or file")
+            raise PrintError(f"no such device or file", source=setup.where)
         return "ready (a device file: no status available)"
     return _within(setup, setup.timeout * 2 + 2, lambda: _probe(setup))
 
@@ -202,5 +200,5 @@ def write_preview(setup: Setup, receipt: Receipt) -> Path:
         with open_private(folder / f"{stem}.txt", encoding="utf-8") as f:
             f.write(render_text(receipt, paper))
     except OSError as exc:
-        raise PrintError(f"preview folder {folder}: {exc.strerror or exc}") from None
+        raise PrintError(f"{exc.strerror or exc}", source=f"preview folder {folder}") from None
     return png

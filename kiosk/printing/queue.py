@@ -1,22 +1,27 @@
 """The print queue: a recorded signature's job, from pending to printed or failed.
 
 A job is claimed (``printing``) in the database before any byte leaves, and finished
-(``printed`` or ``failed`` with the reason) afterwards. Two workers can never print the
-same job. A job interrupted by a crash, or by a fault after its bytes began to leave (it
-may be on paper, whole or in part), stays ``printing`` with the reason: it is listed as
-*interrupted* and printed again only when a person who has checked the paper asks.
+(``printed`` or ``failed`` with the reason) afterwards, as :mod:`kiosk.job_states` allows.
+Two workers can never print the same job. A job interrupted by a crash, or by a fault after
+its bytes began to leave (it may be on paper, whole or in part), stays ``printing`` with the
+reason: it is listed as *interrupted* and printed again only when a person who has checked
+the paper asks (:attr:`~kiosk.job_states.Transition.REPRINT`).
 """
 
 from __future__ import annotations
 
-from contextlib import nullcontext
+from collections.abc import Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cases import Case
+from ..errors import PrintError
+from ..job_states import Transition, claim_for
 from ..receipts import layouts
+from ..receipts.model import Receipt
 from ..store import Signature, Store
-from .devices import PrintError, send, write_preview
+from .devices import send, write_preview
 from .setups import Setup
 
 
@@ -28,7 +33,7 @@ class Outcome:
     maybe_printed: bool = False  # a fault after bytes left: the job is interrupted, not failed
 
 
-def deliver(receipt, setup: Setup) -> Path | None:
+def deliver(receipt: Receipt, setup: Setup) -> Path | None:
     """Put one receipt on paper (or into the preview folder). Raises PrintError."""
     if setup.is_preview:
         return write_preview(setup, receipt)
@@ -38,21 +43,15 @@ def deliver(receipt, setup: Setup) -> Path | None:
     return None
 
 
-def print_signature(
-    store: Store,
-    sig: Signature,
-    case: Case | None,
-    setup: Setup,
-    campaign: str = layouts.DEFAULT_CAMPAIGN,
-    *,
-    allow: tuple[str, ...] = ("pending", "failed"),
-) -> Outcome:
+def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setup, campaign: str, *,
+                    move: Transition = Transition.CLAIM) -> Outcome:
+    """Claim the signature's job with ``move``, print it, and record how it went."""
     job = store.job_for(sig.id)
     if job is None:
         return Outcome(False, f"signature {sig.id} has no print job")
-    if not store.claim_job(job.id, setup.name, allow=allow):
+    if not store.claim_job(job.id, setup.name, move=move):
         current = store.job_for(sig.id)
-        return Outcome(False, f"job {job.id} is {current.status if current else 'gone'}, not printed again")
+        return Outcome(False, f"job {job.id} is {current.status.label if current else 'gone'}, not printed again")
     try:
         if case is None:
             raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
@@ -71,17 +70,14 @@ def print_signature(
     return Outcome(True, preview=preview)
 
 
-def waiting_states(interrupted: bool) -> tuple[str, ...]:
-    """The job states a retry prints; interrupted jobs (maybe on paper) only when asked."""
-    return ("pending", "failed", "printing") if interrupted else ("pending", "failed")
-
-
-def retry_jobs(store: Store, cases: dict[str, Case], setup: Setup, campaign: str = layouts.DEFAULT_CAMPAIGN,
-               *, interrupted: bool = False, lock=None):
+def retry_jobs(store: Store, cases: Mapping[str, Case], setup: Setup, campaign: str, *, interrupted: bool = False,
+               lock: AbstractContextManager[object] | None = None) -> Iterator[tuple[Signature, Outcome]]:
     """Print every waiting job, oldest first; yields (signature, outcome) as each finishes."""
-    allow = waiting_states(interrupted)
-    for job in store.jobs(allow):
+    move = claim_for(interrupted)
+    for job in store.jobs(move.sources):
         sig = store.signature(job.signature_id)
+        if sig is None:
+            continue
         with lock or nullcontext():
-            outcome = print_signature(store, sig, cases.get(sig.case_id), setup, campaign, allow=allow)
+            outcome = print_signature(store, sig, cases.get(sig.case_id), setup, campaign, move=move)
         yield sig, outcome

@@ -1,8 +1,12 @@
 """Printer set-ups: how to reach a printer, its capability profile and its paper.
 
-A set-up is a TOML file in ``printers/`` (see ``printers/README.md``) or a quick spec on the
-command line: ``file:PATH``, ``tcp://HOST:PORT``, ``preview:DIR``, ``usb:VID:PID``,
+A set-up is a TOML file in ``printers/`` (see ``printers/README.md``) or a quick spec in
+the ``printer`` setting: ``file:PATH``, ``tcp://HOST:PORT``, ``preview:DIR``, ``usb:VID:PID``,
 ``serial:DEVICE``, ``cups:QUEUE``. Quick specs take ``?profile=NAME&paper=58&timeout=5``.
+
+A problem in a set-up file is a :class:`~kiosk.errors.SetupError` naming the file and the
+field; a problem in a quick spec names no source, and the caller, who knows where the spec
+came from (a settings file, ``KIOSK_PRINTER``, ``--printer``), names it.
 """
 
 from __future__ import annotations
@@ -10,8 +14,10 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
+from ..errors import SetupError
 from ..receipts.model import Paper
 from .escpos_lib import profile_data, profile_names
 
@@ -19,10 +25,6 @@ CONNECTION_TYPES = ("usb", "network", "serial", "file", "cups", "preview")
 DEFAULT_PROFILE = "TM-T20II"
 # Paper width in mm -> (dots, columns of font A) when the profile does not say.
 PAPER = {58: (384, 32), 80: (576, 48)}
-
-
-class SetupError(ValueError):
-    """A printer set-up that cannot be used; the message names the file or spec and field."""
 
 
 @dataclass(frozen=True)
@@ -33,7 +35,7 @@ class Setup:
     paper_mm: int | None = None
     dots: int | None = None
     columns: int | None = None
-    options: dict = field(default_factory=dict, hash=False)
+    options: dict[str, Any] = field(default_factory=dict, hash=False)
     status: bool = False  # ask the printer for paper status before, and confirmation after, a job
     timeout: float = 10.0
 
@@ -87,17 +89,18 @@ def resolve_paper(profile: str, paper_mm: int | None, dots: int | None, columns:
     return Paper(dots=dots or base[0], columns=columns or base[1])
 
 
-def _check_profile(name: str, where: str) -> str:
+def _check_profile(name: str, where: str | None) -> str:
     if name not in profile_names():
-        raise SetupError(f"{where}: profile: unknown profile {name!r} (known: {', '.join(profile_names())})")
+        raise SetupError(f"unknown profile {name!r} (known: {', '.join(profile_names())})", field="profile",
+                         source=where)
     return name
 
 
-def _number(value, where: str, field_name: str, *, lo: float, hi: float, integer: bool = True):
+def _number(value: Any, where: str | None, field_name: str, *, lo: float, hi: float, integer: bool = True) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-        raise SetupError(f"{where}: {field_name}: must be a {'whole ' if integer else ''}number, not {value!r}")
+        raise SetupError(f"must be a {'whole ' if integer else ''}number, not {value!r}", field=field_name, source=where)
     if not lo <= value <= hi:
-        raise SetupError(f"{where}: {field_name}: {value} is outside {lo}..{hi}")
+        raise SetupError(f"{value} is outside {lo}..{hi}", field=field_name, source=where)
     return value
 
 
@@ -111,34 +114,39 @@ _CONNECTION_FIELDS = {
 }
 
 
-def _build(name: str, where: str, data: dict, connection: dict) -> Setup:
+def _build(name: str, where: str | None, data: dict[str, Any], connection: dict[str, Any]) -> Setup:
+    """A set-up from its fields; ``where`` is the file they came from (None for a quick spec)."""
+
+    def fail(field_name: str, problem: str) -> SetupError:
+        return SetupError(problem, field=field_name, source=where)
+
     for key in data:
         if key not in ("name", "profile", "paper", "dots", "columns", "status", "timeout", "connection"):
-            raise SetupError(f"{where}: {key}: unknown field")
+            raise fail(key, "unknown field")
     kind = connection.get("type")
     if kind not in CONNECTION_TYPES:
-        raise SetupError(f"{where}: connection.type: must be one of {', '.join(CONNECTION_TYPES)}, not {kind!r}")
+        raise fail("connection.type", f"must be one of {', '.join(CONNECTION_TYPES)}, not {kind!r}")
     options = {}
     for key, required in _CONNECTION_FIELDS[kind].items():
         if key in connection:
             options[key] = connection[key]
         elif required:
-            raise SetupError(f"{where}: connection.{key}: missing (needed for a {kind} printer)")
+            raise fail(f"connection.{key}", f"missing (needed for a {kind} printer)")
     for key in connection:
         if key != "type" and key not in _CONNECTION_FIELDS[kind]:
-            raise SetupError(f"{where}: connection.{key}: unknown field for a {kind} printer")
+            raise fail(f"connection.{key}", f"unknown field for a {kind} printer")
     if kind == "usb":
         for key in ("vendor_id", "product_id"):
             _number(options[key], where, f"connection.{key}", lo=0, hi=0xFFFF)
     if kind == "network":
         options["port"] = _number(options.get("port", 9100), where, "connection.port", lo=1, hi=65535)
         if not isinstance(options["host"], str) or not options["host"]:
-            raise SetupError(f"{where}: connection.host: must be a host name or address")
+            raise fail("connection.host", "must be a host name or address")
     if kind == "serial":
         options["baudrate"] = _number(options.get("baudrate", 9600), where, "connection.baudrate", lo=300, hi=921600)
     for key in ("path", "dir", "device", "queue"):
         if key in options and (not isinstance(options[key], str) or not options[key]):
-            raise SetupError(f"{where}: connection.{key}: must be text")
+            raise fail(f"connection.{key}", "must be text")
     for key in ("path", "dir"):
         if key in options:
             options[key] = str(Path(options[key]).expanduser())
@@ -146,18 +154,18 @@ def _build(name: str, where: str, data: dict, connection: dict) -> Setup:
     profile = _check_profile(str(data.get("profile", DEFAULT_PROFILE)), where)
     paper = data.get("paper")
     if paper is not None and paper not in PAPER:
-        raise SetupError(f"{where}: paper: must be 58 or 80 (mm), not {paper!r}")
+        raise fail("paper", f"must be 58 or 80 (mm), not {paper!r}")
     dots = data.get("dots")
     if dots is not None:
         _number(dots, where, "dots", lo=128, hi=832)
         if dots % 8:
-            raise SetupError(f"{where}: dots: {dots} is not a multiple of 8")
+            raise fail("dots", f"{dots} is not a multiple of 8")
     columns = data.get("columns")
     if columns is not None:
         _number(columns, where, "columns", lo=16, hi=80)
     status = data.get("status", kind == "network")
     if not isinstance(status, bool):
-        raise SetupError(f"{where}: status: must be true or false")
+        raise fail("status", "must be true or false")
     timeout = float(_number(data.get("timeout", 10), where, "timeout", lo=0.1, hi=600, integer=False))
     return Setup(
         name=str(data.get("name", name)),
@@ -177,12 +185,12 @@ def load_setup(path: Path) -> Setup:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as exc:
-        raise SetupError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise SetupError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise SetupError(f"{path}: TOML syntax error: {exc}") from None
+        raise SetupError(f"TOML syntax error: {exc}", source=str(path)) from None
     connection = data.get("connection")
     if not isinstance(connection, dict):
-        raise SetupError(f"{path}: connection: missing table [connection]")
+        raise SetupError("missing table [connection]", field="connection", source=str(path))
     return _build(path.stem, str(path), data, connection)
 
 
@@ -191,47 +199,58 @@ def preview_setup(directory: Path | str, paper: int = 80) -> Setup:
 
 
 def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
-    """A set-up from its name in ``printers_dir`` or from a quick spec."""
+    """A set-up from its name in ``printers_dir`` or from a quick spec. A problem with the
+    spec itself is a SetupError without a source: the caller knows where the spec came from."""
     spec = spec.strip()
     if not spec:
-        raise SetupError("--printer: empty printer spec")
+        raise SetupError("empty printer spec")
     scheme, sep, rest = spec.partition(":")
     if sep and scheme in ("file", "preview", "usb", "serial", "cups", "tcp"):
         body, _, query = rest.partition("?")
         params = {k: v[-1] for k, v in parse_qs(query).items()}
-        data: dict = {"name": spec}
-        try:
-            if "profile" in params:
-                data["profile"] = params.pop("profile")
-            if "paper" in params:
-                data["paper"] = int(params.pop("paper"))
-            if "timeout" in params:
-                data["timeout"] = float(params.pop("timeout"))
-            if "status" in params:
-                data["status"] = params.pop("status").lower() in ("1", "true", "yes", "on")
-            if scheme == "tcp":
+        data: dict[str, Any] = {"name": spec}
+
+        def number(key: str, kind: type[int] | type[float], text: str, base: int = 10) -> Any:
+            try:
+                return int(text, base) if kind is int else float(text)
+            except ValueError:
+                raise SetupError(f"{key} {text!r} is not a {'hexadecimal ' if base == 16 else ''}number") from None
+
+        if "profile" in params:
+            data["profile"] = params.pop("profile")
+        if "paper" in params:
+            data["paper"] = number("paper", int, params.pop("paper"))
+        if "timeout" in params:
+            data["timeout"] = number("timeout", float, params.pop("timeout"))
+        if "status" in params:
+            data["status"] = params.pop("status").lower() in ("1", "true", "yes", "on")
+        connection: dict[str, Any]
+        if scheme == "tcp":
+            try:
                 parts = urlsplit(f"tcp:{body}")
-                if not parts.hostname:
-                    raise ValueError("expected tcp://HOST:PORT")
-                connection = {"type": "network", "host": parts.hostname, "port": parts.port or 9100}
-            elif scheme == "usb":
-                vid, _, pid = body.partition(":")
-                connection = {"type": "usb", "vendor_id": int(vid, 16), "product_id": int(pid, 16)}
-            elif scheme == "serial":
-                connection = {"type": "serial", "device": body}
-                if "baud" in params:
-                    connection["baudrate"] = int(params.pop("baud"))
-            elif scheme == "cups":
-                connection = {"type": "cups", "queue": body}
-            elif scheme == "file":
-                connection = {"type": "file", "path": body}
-            else:
-                connection = {"type": "preview", "dir": body}
-        except ValueError as exc:
-            raise SetupError(f"--printer {spec!r}: {exc}") from None
+                host, port = parts.hostname, parts.port
+            except ValueError:
+                host = port = None
+            if not host:
+                raise SetupError("expected tcp://HOST:PORT")
+            connection = {"type": "network", "host": host, "port": port or 9100}
+        elif scheme == "usb":
+            vid, _, pid = body.partition(":")
+            connection = {"type": "usb", "vendor_id": number("vendor id", int, vid, 16),
+                          "product_id": number("product id", int, pid, 16)}
+        elif scheme == "serial":
+            connection = {"type": "serial", "device": body}
+            if "baud" in params:
+                connection["baudrate"] = number("baud", int, params.pop("baud"))
+        elif scheme == "cups":
+            connection = {"type": "cups", "queue": body}
+        elif scheme == "file":
+            connection = {"type": "file", "path": body}
+        else:
+            connection = {"type": "preview", "dir": body}
         if params:
-            raise SetupError(f"--printer {spec!r}: unknown option {', '.join(params)}")
-        return _build(spec, f"--printer {spec!r}", data, connection)
+            raise SetupError(f"unknown option {', '.join(params)} (known: profile, paper, timeout, status, baud)")
+        return _build(spec, None, data, connection)
     if printers_dir is not None:
         candidate = Path(printers_dir) / f"{spec}.toml"
         if candidate.is_file():
@@ -241,6 +260,6 @@ def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
     known = sorted(p.stem for p in Path(printers_dir).glob("*.toml")) if printers_dir and Path(printers_dir).is_dir() else []
     hint = f"; set-ups in {printers_dir}: {', '.join(known)}" if known else ""
     raise SetupError(
-        f"--printer: unknown printer {spec!r} (use a set-up name, file:PATH, tcp://HOST:PORT, preview:DIR,"
+        f"unknown printer {spec!r} (use a set-up name, file:PATH, tcp://HOST:PORT, preview:DIR,"
         f" usb:VID:PID, serial:DEVICE or cups:QUEUE{hint})"
     )

@@ -1,16 +1,15 @@
-"""The receipts the kiosk prints: the signed appeal, the postcard and the printer test."""
+"""The receipts the kiosk prints: the signed appeal, the postcard and the printer test.
+
+(The end-of-day tally slip is laid out with the report it belongs to: :mod:`kiosk.reports.slip`.)"""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from ..cases import Case
-from ..reports.summary import Tally
-from ..reports.tables import hour_span
 from ..store import Signature
-from .model import QR, Cut, Feed, Receipt, Rule, Text
+from .model import QR, Block, Cut, Feed, Receipt, Rule, Text
 
-DEFAULT_CAMPAIGN = "Letters for Freedom"
 MOTTO = "Every letter counts"
 
 
@@ -23,9 +22,9 @@ def _reference(sig: Signature) -> Text:
     return Text(f"Ref. {sig.reference}", align="center")
 
 
-def appeal(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Receipt:
+def appeal(case: Case, sig: Signature, campaign: str) -> Receipt:
     a = case.appeal
-    blocks: list = [
+    blocks: list[Block] = [
         Text(campaign, align="center", bold=True, large=True),
         Text(f"{_local_date(sig)} - {sig.event}", align="center"),
         Rule(),
@@ -55,9 +54,9 @@ def appeal(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Rece
     return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-appeal", blocks=tuple(blocks))
 
 
-def postcard(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Receipt:
+def postcard(case: Case, sig: Signature, campaign: str) -> Receipt:
     pc = case.postcard
-    blocks: list = [
+    blocks: list[Block] = [
         Text(campaign, align="center", bold=True),
         Rule(),
         Feed(),
@@ -76,7 +75,7 @@ def postcard(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Re
     return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-postcard", blocks=tuple(blocks))
 
 
-def for_signature(case: Case, sig: Signature, campaign: str = DEFAULT_CAMPAIGN) -> Receipt:
+def for_signature(case: Case, sig: Signature, campaign: str) -> Receipt:
     return (appeal if sig.kind == "appeal" else postcard)(case, sig, campaign)
 
 
@@ -94,7 +93,7 @@ def printer_test(description: str, columns: int, when: dt.datetime | None = None
     when = when or dt.datetime.now().astimezone()
     ruler = "".join(str(i % 10) for i in range(1, columns + 1))
     tens = "".join(str(i // 10 % 10) if i % 10 == 0 else " " for i in range(1, columns + 1))
-    blocks = [
+    blocks: list[Block] = [
         Text("Printer test", align="center", bold=True, large=True),
         Text(f"{when:%Y-%m-%d %H:%M}", align="center"),
         Text(description),
@@ -111,37 +110,3 @@ def printer_test(description: str, columns: int, when: dt.datetime | None = None
         Cut(),
     ]
     return Receipt(name=f"printer-test-{when:%Y%m%d-%H%M%S}", blocks=tuple(blocks))
-
-
-def tally(t: Tally, columns: int) -> Receipt:
-    """The end-of-day slip: the day's letters per case and per hour, for the stall's records."""
-    kiosk = t.kiosk_id or "all kiosks"
-    blocks: list = [
-        Text("End-of-day tally", align="center", bold=True, large=True),
-        Text(f"{t.day:%A} {t.day.day} {t.day:%B %Y}", align="center"),
-        Text(f"{t.event or 'All events'} - {kiosk}", align="center"),
-        Rule(),
-        Text(f"Letters: {t.total}", bold=True, large=True),
-        Text(f"Appeals {sum(c.appeal for c in t.cases)}   Postcards {sum(c.postcard for c in t.cases)}"),
-        Rule(),
-        Text("Per case", bold=True),
-    ]
-    for line in t.cases:
-        blocks += [Text(line.label), Text(f"  appeals {line.appeal}  postcards {line.postcard}  total {line.total}")]
-    if not t.cases:
-        blocks.append(Text("No letters this day."))
-    blocks += [Rule(), Text("Per hour", bold=True)]
-    span = hour_span(t.hours)
-    top = max((n for _, n in span), default=0)
-    room = max(4, columns * 3 // 5)  # leaves a margin: the preview's proportional font is wider
-    for hour, n in span:
-        bar = "#" * (round(n * room / top) if top else 0)
-        blocks.append(Text(f"{hour} {n:>4} {bar}"))
-    blocks += [
-        Rule(),
-        Text(f"Printed {t.printed_at:%Y-%m-%d %H:%M}", align="center"),
-        Text(MOTTO, align="center", bold=True),
-        Cut(),
-    ]
-    name = f"tally-{t.day.isoformat()}-{t.kiosk_id or 'all'}"
-    return Receipt(name=name, blocks=tuple(blocks))

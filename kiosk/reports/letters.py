@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from ..cases import Case
+from ..errors import RecordsError
 from ..store import Scope, Store
 from .summary import describe
 
 REMOVED = "(removed)"
-
-
-class LettersError(ValueError):
-    """Appeals whose addressee is unknown: one line naming the cases."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +55,7 @@ class Bundle:
         return sum(len(c.letters) for c in self.cases)
 
 
-def _case_details(store: Store, case_files: dict[str, Case]) -> dict[str, dict]:
+def _case_details(store: Store, case_files: Mapping[str, Case]) -> dict[str, dict[str, Any]]:
     details = {}
     for cid, row in store.case_rows().items():
         if row["addressee_name"]:
@@ -69,40 +68,34 @@ def _case_details(store: Store, case_files: dict[str, Case]) -> dict[str, dict]:
     return details
 
 
-def delivery_list(store: Store, scope: Scope, case_files: dict[str, Case] | None = None) -> list[Bundle]:
+def delivery_list(store: Store, scope: Scope, case_files: Mapping[str, Case] | None = None) -> list[Bundle]:
     """The appeals in ``scope``, by addressee, then case, then time signed."""
     details = _case_details(store, case_files or {})
-    where, params = replace(scope, kind="appeal").where()
-    rows = store.db.execute(
-        "SELECT s.id, s.case_id, s.event, s.kiosk_id, s.number, s.local_time, s.name, s.message, s.purged_at,"
-        " COALESCE(j.status, 'none') FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id"
-        f"{where} ORDER BY s.local_time, s.id",
-        params,
-    ).fetchall()
-    unknown = sorted({r[1] for r in rows} - set(details))
+    rows = store.appeal_rows(scope)
+    unknown = sorted({r.case_id for r in rows} - set(details))
     if unknown:
-        raise LettersError(
+        raise RecordsError(
             f"no addressee known for case {', '.join(map(repr, unknown))}: these appeals were signed before"
             " kiosks kept the case with each letter; point --cases at the case files used at the event"
         )
-    bundles: dict[tuple, Bundle] = {}
+    bundles: dict[tuple[str, str, tuple[str, ...]], Bundle] = {}
     per_case: dict[str, CaseLetters] = {}
-    for sig_id, case_id, event, kiosk_id, number, local_time, name, message, purged_at, status in rows:
-        d = details[case_id]
+    for row in rows:
+        d = details[row.case_id]
         address = tuple(line for line in (d["addressee_address"] or "").split("\n") if line)
         key = (d["addressee_name"], d["addressee_title"] or "", address)
         bundle = bundles.setdefault(key, Bundle(key[0], key[1], address))
-        if case_id not in per_case:
-            per_case[case_id] = CaseLetters(case_id, d["title"] or case_id, d["person"] or "", d["ask"] or "")
-            bundle.cases.append(per_case[case_id])
-        per_case[case_id].letters.append(Letter(
-            id=sig_id,
-            reference=f"{event} / {kiosk_id} / #{number:04d}",
-            signed=local_time[:16].replace("T", " "),
-            name=name if purged_at is None else REMOVED,
-            message=(message or "") if purged_at is None else REMOVED,
-            print_status=status,
-            purged=purged_at is not None,
+        if row.case_id not in per_case:
+            per_case[row.case_id] = CaseLetters(row.case_id, d["title"] or row.case_id, d["person"] or "", d["ask"] or "")
+            bundle.cases.append(per_case[row.case_id])
+        per_case[row.case_id].letters.append(Letter(
+            id=row.id,
+            reference=row.reference,
+            signed=row.local_time[:16].replace("T", " "),
+            name=REMOVED if row.purged else row.name or "",
+            message=REMOVED if row.purged else row.message or "",
+            print_status=row.print_status,
+            purged=row.purged,
         ))
     return sorted(bundles.values(), key=lambda b: (b.name.casefold(), b.title.casefold()))
 
@@ -111,7 +104,7 @@ CSV_COLUMNS = ("addressee_name", "addressee_title", "addressee_address", "case_i
                "reference", "signed", "signer_name", "message", "print_status", "signature_id")
 
 
-def csv_rows(bundles: list[Bundle]) -> list[dict]:
+def csv_rows(bundles: list[Bundle]) -> list[dict[str, str]]:
     rows = []
     for b in bundles:
         for c in b.cases:

@@ -1,89 +1,56 @@
-"""The kiosk app: the visitor flow, the idle reset, the lock, and the print worker.
+"""The kiosk app: the visitor flow, the idle reset, the organiser behind the PIN, and the print worker.
 
-Kiosk lock: the app inherits no bindings (no ctrl+q, ctrl+c quit), has no command palette,
-and every built-in action that could quit, suspend, screenshot or switch screens is a
-no-op, so even a ``[@click=app.quit]`` that slipped through would do nothing. The only
-way out is the organiser screen, behind the PIN.
+Screens post messages (:mod:`kiosk.ui.messages`) and the app handles them here; the app
+asks the :class:`~kiosk.application.Station` for everything else. The lock (no way out but
+the organiser screen) is :mod:`kiosk.ui.lock`; each screen declares its own idle policy.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from textual import events, work
-from textual.app import App
 from textual.binding import Binding
-from textual.message import Message
+from textual.screen import Screen
 
-from ..pin import PinGuard
-from ..printing.queue import Outcome
-from ..station import Station
-from ..store import Signature
+from ..application import Letter, Outcome, Station
+from .lock import LockedApp
+from .messages import (
+    GoHome, NotRecorded, OpenCase, OpenForm, OpenOrganiser, Printed, PrintLetter, QuitKiosk, Recorded, RunTask,
+    TaskDone,
+)
+from .screens.base import Idle, OnKiosk
+from .screens.case import CaseScreen
+from .screens.form import FormScreen
+from .screens.home import HomeScreen
+from .screens.organiser import OrganiserScreen
+from .screens.pin import PinScreen
+from .screens.printing import PrintingScreen
+from .screens.thanks import ThanksScreen
 from .themes import KIOSK_THEMES
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 
 
-@dataclass(frozen=True)
-class Letter:
-    """What a visitor asked to print."""
-
-    case_id: str
-    kind: str
-    name: str
-    message: str
-
-
-class Recorded(Message):
-    def __init__(self, letter: Letter, signature: Signature) -> None:
-        super().__init__()
-        self.letter, self.signature = letter, signature
-
-
-class NotRecorded(Message):
-    def __init__(self, letter: Letter, error: str) -> None:
-        super().__init__()
-        self.letter, self.error = letter, error
-
-
-class Printed(Message):
-    def __init__(self, letter: Letter, signature: Signature, outcome: Outcome) -> None:
-        super().__init__()
-        self.letter, self.signature, self.outcome = letter, signature, outcome
-
-
-class TaskDone(Message):
-    """An organiser task (printer check, test print, retry) finished in the worker."""
-
-    def __init__(self, task: str, result: object = None, error: str | None = None) -> None:
-        super().__init__()
-        self.task, self.result, self.error = task, result, error
-
-
-class KioskApp(App[None], inherit_bindings=False):
+class KioskApp(LockedApp):
     CSS_PATH = ["styles/app.tcss", "styles/visitor.tcss", "styles/organiser.tcss"]
-    ENABLE_COMMAND_PALETTE = False
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [Binding("f12", "organiser", "Organiser", show=False, priority=True, id="organiser")]
 
     def __init__(self, station: Station, *, clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__()
         self.station = station
-        self.config = station.config
         self.clock = clock
-        self.pin_guard = PinGuard(station.config.pin_hash, clock=clock)
+        self.pin_guard = station.pin_guard(clock)
         self.last_activity = clock()
         self.busy_printing = False
         for theme in KIOSK_THEMES.values():
             self.register_theme(theme)
-        self.theme = station.config.theme
-        self.title = station.config.campaign
+        self.theme = station.settings.theme
+        self.title = station.settings.campaign
 
-    def get_default_screen(self):
-        from .screens.home import HomeScreen
-
+    def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
 
     def on_mount(self) -> None:
@@ -98,8 +65,10 @@ class KioskApp(App[None], inherit_bindings=False):
 
     def idle_limit(self) -> float | None:
         """Seconds of no input after which the current screen goes home (None: never)."""
-        limit = getattr(self.screen, "idle_limit", None)
-        return limit(self) if callable(limit) else self.config.idle_timeout
+        screen = self.screen
+        policy = screen.idle if isinstance(screen, OnKiosk) else Idle.VISITOR
+        settings = self.station.settings
+        return {Idle.NEVER: None, Idle.VISITOR: settings.idle_timeout, Idle.THANKS: settings.thanks_timeout}[policy]
 
     def reset_if_idle(self) -> None:
         limit = self.idle_limit()
@@ -112,32 +81,40 @@ class KioskApp(App[None], inherit_bindings=False):
             self.pop_screen()
         self.last_activity = self.clock()
 
+    def on_go_home(self, message: GoHome) -> None:
+        self.go_home()
+
     # -- visitor flow ------------------------------------------------------------------
 
     def open_case(self, case_id: str) -> None:
-        from .screens.case import CaseScreen
-
         case = self.station.case(case_id)
         if case is not None:
             self.push_screen(CaseScreen(case))
 
-    def open_form(self, case_id: str, kind: str) -> None:
-        from .screens.form import FormScreen
+    def on_open_case(self, message: OpenCase) -> None:
+        self.open_case(message.case_id)
 
+    def open_form(self, case_id: str, kind: str) -> None:
         case = self.station.case(case_id)
         if case is not None:
             self.push_screen(FormScreen(case, kind))
 
+    def on_open_form(self, message: OpenForm) -> None:
+        self.open_form(message.case_id, message.kind)
+
     def start_print(self, letter: Letter) -> bool:
         """Record and print in the app's worker. False if a letter is already on its way."""
-        from .screens.printing import PrintingScreen
-
         if self.busy_printing:
             return False
         self.busy_printing = True
-        self.push_screen(PrintingScreen(letter))
+        form = self.screen
+        retry = form.allow_retry if isinstance(form, FormScreen) else None
+        self.push_screen(PrintingScreen(letter), retry)
         self._sign_and_print(letter)
         return True
+
+    def on_print_letter(self, message: PrintLetter) -> None:
+        self.start_print(message.letter)
 
     @work(thread=True, exit_on_error=False, group="print")
     def _sign_and_print(self, letter: Letter) -> None:
@@ -154,21 +131,15 @@ class KioskApp(App[None], inherit_bindings=False):
         self.post_message(Printed(letter, sig, outcome))
 
     def on_recorded(self, message: Recorded) -> None:
-        from .screens.printing import PrintingScreen
-
         if isinstance(self.screen, PrintingScreen):
             self.screen.recorded(message.signature)
 
     def on_not_recorded(self, message: NotRecorded) -> None:
-        from .screens.printing import PrintingScreen
-
         self.busy_printing = False
         if isinstance(self.screen, PrintingScreen):
             self.screen.not_recorded(message.error)
 
     def on_printed(self, message: Printed) -> None:
-        from .screens.thanks import ThanksScreen
-
         self.busy_printing = False
         self.go_home()
         self.push_screen(ThanksScreen(message.letter, message.signature, message.outcome))
@@ -176,9 +147,6 @@ class KioskApp(App[None], inherit_bindings=False):
     # -- organiser -------------------------------------------------------------------
 
     def action_organiser(self) -> None:
-        from .screens.organiser import OrganiserScreen
-        from .screens.pin import PinScreen
-
         if isinstance(self.screen, (PinScreen, OrganiserScreen)) or self.busy_printing:
             return
 
@@ -188,75 +156,24 @@ class KioskApp(App[None], inherit_bindings=False):
 
         self.push_screen(PinScreen(), unlocked)
 
-    def run_task(self, task: str, job: Callable[[], object]) -> None:
-        """Run printer work for the organiser screen in the app's worker; answer with TaskDone."""
+    def on_open_organiser(self, message: OpenOrganiser) -> None:
+        self.action_organiser()
+
+    def on_run_task(self, message: RunTask) -> None:
+        """Printer work for the organiser screen, in the app's worker; the answer goes to the screen."""
+        screen, task, job = self.screen, message.task, message.job
 
         def run() -> None:
             try:
-                self.post_message(TaskDone(task, result=job()))
+                screen.post_message(TaskDone(task, line=job()))
             except Exception as exc:  # noqa: BLE001 - shown on the organiser screen
-                self.post_message(TaskDone(task, error=str(exc) or type(exc).__name__))
+                screen.post_message(TaskDone(task, error=str(exc) or type(exc).__name__))
 
-        self.run_worker(run, thread=True, exit_on_error=False, group="organiser", name=task)
-
-    def on_task_done(self, message: TaskDone) -> None:
-        handler = getattr(self.screen, "task_done", None)
-        if handler is not None:
-            handler(message)
+        self.run_worker(run, thread=True, exit_on_error=False, group="organiser", name=task.value)
 
     def quit_kiosk(self) -> None:
         """The one way out, called from the organiser screen."""
-        self.exit()
+        self.leave()
 
-    # -- the lock: built-in ways out do nothing ------------------------------------------
-
-    async def action_quit(self) -> None:
-        self.bell()
-
-    def action_help_quit(self) -> None:
-        pass
-
-    def action_suspend_process(self) -> None:
-        pass
-
-    def action_command_palette(self) -> None:
-        pass
-
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        pass
-
-    def action_change_theme(self) -> None:
-        pass
-
-    def action_toggle_dark(self) -> None:
-        pass
-
-    def action_show_help_panel(self) -> None:
-        pass
-
-    async def action_simulate_key(self, key: str) -> None:
-        pass
-
-    async def action_push_screen(self, screen: str) -> None:
-        pass
-
-    async def action_switch_screen(self, screen: str) -> None:
-        pass
-
-    async def action_switch_mode(self, mode: str) -> None:
-        pass
-
-    async def action_pop_screen(self) -> None:
-        pass
-
-    async def action_back(self) -> None:
-        pass
-
-    async def action_add_class(self, selector: str, class_name: str) -> None:
-        pass
-
-    async def action_remove_class(self, selector: str, class_name: str) -> None:
-        pass
-
-    async def action_toggle_class(self, selector: str, class_name: str) -> None:
-        pass
+    def on_quit_kiosk(self, message: QuitKiosk) -> None:
+        self.quit_kiosk()

@@ -1,14 +1,60 @@
-"""What every visitor screen shares: Esc goes back one step."""
+"""What every kiosk screen declares: how long it stays when nobody touches it, and its app, typed.
+
+Screens never import the app module (the app imports them); the app's type reaches them
+only for the type checker.
+"""
 
 from __future__ import annotations
 
+from enum import Enum
+from typing import TYPE_CHECKING, ClassVar, cast
+
+from textual.app import App
 from textual.binding import Binding
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
+
+if TYPE_CHECKING:
+    from ..app import KioskApp
 
 
-class VisitorScreen(Screen):
+class Idle(Enum):
+    """A screen's idle policy: after how long without a key or touch it goes home."""
+
+    NEVER = "never"      # home itself; a letter on its way to the printer
+    VISITOR = "visitor"  # the settings' idle_timeout
+    THANKS = "thanks"    # the settings' thanks_timeout
+
+
+class OnKiosk:
+    """Mixed into every kiosk screen."""
+
+    IDLE: ClassVar[Idle] = Idle.VISITOR
+
+    @property
+    def idle(self) -> Idle:
+        return self.IDLE
+
+    @property
+    def kiosk(self) -> KioskApp:
+        """The kiosk app this screen is on."""
+        return cast("KioskApp", cast(Screen[object], self).app)
+
+
+class KioskScreen(OnKiosk, Screen[None]):
+    pass
+
+
+class KioskModal(OnKiosk, ModalScreen[bool]):
+    pass
+
+
+class VisitorScreen(KioskScreen):
+    """A visitor screen: Esc goes back one step."""
+
     BINDINGS = [Binding("escape", "go_back", "Back", show=False, id="back")]
 
     def action_go_back(self) -> None:
-        if len(self.app.screen_stack) > 1 and self.app.screen is self:
-            self.app.pop_screen()
+        app: App[None] = self.app
+        if len(app.screen_stack) > 1 and app.screen is self:
+            app.pop_screen()
+

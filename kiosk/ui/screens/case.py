@@ -8,8 +8,8 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Label, Static
 
-from ...cases import Case
-from ...text import reflow
+from ...application import Case, reflow
+from ..messages import OpenForm
 from .base import VisitorScreen
 
 
@@ -47,4 +47,4 @@ class CaseScreen(VisitorScreen):
             self.action_write(event.button.id)
 
     def action_write(self, kind: str) -> None:
-        self.app.open_form(self.case.id, kind)
+        self.post_message(OpenForm(self.case.id, kind))

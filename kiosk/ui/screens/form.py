@@ -8,11 +8,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, Static, TextArea
 
-from ...cases import Case
-from ...station import TextError
-from ...text import MESSAGE_MAX, NAME_MAX, sanitize
-from ..app import Letter
+from ...application import MESSAGE_MAX, NAME_MAX, Case, InputError, Letter, sanitize
+from ..messages import PrintLetter
 from .base import VisitorScreen
+
 
 class NameInput(Input):
     """The name field: Enter moves on to the message, and keys typed straight after Enter follow.
@@ -91,7 +90,7 @@ class FormScreen(VisitorScreen):
         if self.kind == "postcard":
             self.query_one("#print", Button).label = Content("Print my postcard")
         self.query_one("#name", Input).focus()
-        self.number = self.app.station.next_number()
+        self.number = self.kiosk.station.next_number()
         self.update_preview()
 
     @property
@@ -103,7 +102,7 @@ class FormScreen(VisitorScreen):
         return self.query_one("#message", TextArea).text
 
     def update_preview(self) -> None:
-        text = self.app.station.preview(self.case, self.kind, self.name_text, self.message_text, self.number)
+        text = self.kiosk.station.preview(self.case, self.kind, self.name_text, self.message_text, self.number)
         self.query_one("#preview", Static).update(Content(text))
 
     def on_input_changed(self, event: Input.Changed) -> None:
@@ -146,18 +145,17 @@ class FormScreen(VisitorScreen):
         if self.submitted:
             return
         try:
-            name, message = self.app.station.check_form(self.name_text, self.message_text)
-        except TextError as exc:
-            field, _, problem = str(exc).partition(": ")
-            shown = "Please type your name." if (field, problem) == ("name", "must not be empty") else str(exc)
-            self.show_error(shown)
-            self.query_one("#message" if field == "message" else "#name").focus()
+            name, message = self.kiosk.station.check_form(self.name_text, self.message_text)
+        except InputError as exc:
+            empty_name = (exc.field, exc.reason) == ("name", "empty")
+            self.show_error("Please type your name." if empty_name else str(exc))
+            self.query_one("#message" if exc.field == "message" else "#name").focus()
             return
         self.submitted = True
         self.query_one("#print", Button).disabled = True
-        self.app.start_print(Letter(self.case.id, self.kind, name, message))
+        self.post_message(PrintLetter(Letter(self.case.id, self.kind, name, message)))
 
-    def allow_retry(self) -> None:
+    def allow_retry(self, _: object = None) -> None:
         """Saving failed: the visitor may press Print again."""
         self.submitted = False
         self.query_one("#print", Button).disabled = False

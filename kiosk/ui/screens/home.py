@@ -6,13 +6,12 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from ...cases import Case
-from ...config import DEMO_PIN
-from ...text import reflow
+from ...application import Case, reflow
+from ..messages import OpenCase, OpenOrganiser
+from .base import Idle, KioskScreen
 
 
 def count_line(n: int) -> Content:
@@ -28,16 +27,14 @@ def case_option(number: int, case: Case) -> Option:
     return Option(prompt, id=case.id)
 
 
-class HomeScreen(Screen):
+class HomeScreen(KioskScreen):
+    IDLE = Idle.NEVER  # home is where idle leads
     BINDINGS = [Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)]
 
-    def idle_limit(self, app) -> None:
-        return None  # home is where idle leads
-
     def compose(self) -> ComposeResult:
-        app = self.app
+        station = self.kiosk.station
         with Vertical(id="masthead"):
-            yield Label(Content(app.config.campaign), id="campaign")
+            yield Label(Content(station.settings.campaign), id="campaign")
             yield Label(count_line(0), id="count")
         yield Label(Content("Choose a person to write for:"), id="intro")
         with Horizontal(id="home-body"):
@@ -47,9 +44,10 @@ class HomeScreen(Screen):
                 yield Label(Content("What we ask"), classes="section")
                 yield Static(Content(""), id="glance-ask")
         with Vertical(id="home-footer"):
-            if app.config.demo:
-                folder = app.station.setup.options.get("dir", "")
-                yield Static(Content(f"Demo: receipts are saved in {folder} · organiser PIN {DEMO_PIN}"), id="demo-note")
+            if station.demo_pin:
+                folder = station.preview_folder or ""
+                yield Static(Content(f"Demo: receipts are saved in {folder} · organiser PIN {station.demo_pin}"),
+                             id="demo-note")
             with Horizontal():
                 yield Static(Content("↑ ↓ choose · Enter open · or tap a name · F12 organiser"), id="hint")
                 yield Button(Content("Organiser"), id="organiser", compact=True)
@@ -62,7 +60,7 @@ class HomeScreen(Screen):
         self.refresh_cases()
 
     def refresh_cases(self) -> None:
-        station = self.app.station
+        station = self.kiosk.station
         self.query_one("#count", Label).update(count_line(station.count_today()))
         cases = self.query_one("#cases", OptionList)
         offered = station.offered()
@@ -76,20 +74,22 @@ class HomeScreen(Screen):
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """On a wide screen, the highlighted case's story is shown beside the list."""
-        case = self.app.station.case(event.option.id or "")
+        case = self.kiosk.station.case(event.option.id or "")
         if case is not None:
             self.query_one("#glance-story", Static).update(Content(reflow(case.story)))
             self.query_one("#glance-ask", Static).update(Content(reflow(case.ask)))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
-            self.app.open_case(event.option.id)
+            self.post_message(OpenCase(event.option.id))
 
     def action_pick(self, number: int) -> None:
         cases = self.query_one("#cases", OptionList)
         if 1 <= number <= cases.option_count:
-            self.app.open_case(cases.get_option_at_index(number - 1).id)
+            case_id = cases.get_option_at_index(number - 1).id
+            if case_id:
+                self.post_message(OpenCase(case_id))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "organiser":
-            self.app.action_organiser()
+            self.post_message(OpenOrganiser())

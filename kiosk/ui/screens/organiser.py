@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.bar import Bar
 from rich.table import Table
 from rich.text import Text
@@ -9,24 +11,29 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, DataTable, Label, SelectionList, Static, TabbedContent, TabPane
 from textual.widgets.selection_list import Selection
 
-from ..app import TaskDone
+from ..messages import GoHome, QuitKiosk, RunTask, Task, TaskDone
+from .base import KioskScreen
+
+BUTTON_TASKS = {"check": Task.CHECK, "test-print": Task.TEST_PRINT, "retry": Task.RETRY,
+                "retry-interrupted": Task.REPRINT, "tally": Task.TALLY}
+STARTED = {Task.CHECK: "Checking the printer…", Task.TEST_PRINT: "Printing a test receipt…",
+           Task.RETRY: "Printing waiting jobs…", Task.REPRINT: "Printing waiting jobs…",
+           Task.TALLY: "Printing the tally slip…"}
 
 
-class OrganiserScreen(Screen):
+class OrganiserScreen(KioskScreen):
+    """Behind the PIN. Locks itself (goes home) when idle."""
+
     BINDINGS = [Binding("escape", "lock", "Lock", show=False)]
 
-    def idle_limit(self, app) -> float:
-        return app.config.idle_timeout
-
     def compose(self) -> ComposeResult:
-        station = self.app.station
-        config = station.config
+        station = self.kiosk.station
+        settings = station.settings
         with Horizontal(id="organiser-bar"):
-            yield Label(Content(f"Organiser · {config.event} · kiosk {config.kiosk_id}"), classes="screen-title")
+            yield Label(Content(f"Organiser · {settings.event} · kiosk {settings.kiosk_id}"), classes="screen-title")
             yield Button(Content("Lock (Esc)"), id="lock", variant="primary", compact=True)
             yield Button(Content("Quit kiosk"), id="quit", variant="error", compact=True)
         with TabbedContent(id="tabs"):
@@ -65,7 +72,7 @@ class OrganiserScreen(Screen):
     def refresh_jobs(self) -> None:
         table = self.query_one("#jobs", DataTable)
         table.clear()
-        waiting = self.app.station.waiting()
+        waiting = self.kiosk.station.waiting()
         for item in waiting:
             sig, job = item.signature, item.job
             table.add_row(Text(sig.reference), Text(sig.case_id), Text(item.state), Text(str(job.attempts)),
@@ -74,7 +81,7 @@ class OrganiserScreen(Screen):
             table.add_row(Text("No print jobs waiting."), Text(""), Text(""), Text(""), Text(""))
 
     def refresh_chart(self) -> None:
-        station = self.app.station
+        station = self.kiosk.station
         counts = station.counts_today()
         total = sum(counts.values())
         top = max(counts.values(), default=0) or 1
@@ -89,7 +96,7 @@ class OrganiserScreen(Screen):
         self.query_one("#chart", Static).update(chart)
 
     def refresh_case_list(self) -> None:
-        station = self.app.station
+        station = self.kiosk.station
         today = station.today()
         selections = []
         for case in station.all_cases():
@@ -101,56 +108,56 @@ class OrganiserScreen(Screen):
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
         case_id = event.selection.value
-        self.app.station.set_enabled(case_id, case_id in event.selection_list.selected)
+        self.kiosk.station.set_enabled(case_id, case_id in event.selection_list.selected)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        app, station = self.app, self.app.station
-        match event.button.id:
-            case "lock":
-                self.action_lock()
-            case "quit":
-                app.quit_kiosk()
-            case "check":
-                self.status("Checking the printer…")
-                app.run_task("check", station.printer_status)
-            case "test-print":
-                self.status("Printing a test receipt…")
-                app.run_task("test-print", station.test_print)
-            case "retry" | "retry-interrupted" as which:
-                self.status("Printing waiting jobs…")
-                app.run_task("retry", lambda: station.retry(interrupted=which == "retry-interrupted"))
-            case "tally":
-                self.query_one("#today-status", Label).update(Content("Printing the tally slip…"))
-                app.run_task("tally", station.print_tally)
-            case "reload":
-                errors = station.reload_cases()
-                self.query_one("#case-errors", Static).update(
-                    Content("\n".join(f"skipped: {e}" for e in errors) if errors else "All case files read.")
-                )
-                self.refresh_case_list()
+        button = event.button.id or ""
+        if button == "lock":
+            self.action_lock()
+        elif button == "quit":
+            self.post_message(QuitKiosk())
+        elif button == "reload":
+            errors = self.kiosk.station.reload_cases()
+            self.query_one("#case-errors", Static).update(
+                Content("\n".join(f"skipped: {e}" for e in errors) if errors else "All case files read.")
+            )
+            self.refresh_case_list()
+        elif button in BUTTON_TASKS:
+            task = BUTTON_TASKS[button]
+            self.show(task, STARTED[task])
+            self.post_message(RunTask(task, self.job(task)))
 
-    def status(self, line: str) -> None:
-        self.query_one("#printer-status", Label).update(Content(line))
+    def job(self, task: Task) -> Callable[[], str]:
+        """What ``task`` does, in the app's worker: the station's work, and the line to show."""
+        station = self.kiosk.station
 
-    def task_done(self, message: TaskDone) -> None:
-        if message.task == "tally":
-            if message.error:
-                line = f"Problem: {message.error}"
-            else:
-                letters = message.result[0]
-                line = f"Tally slip printed: {letters} letter{'' if letters == 1 else 's'} today"
-            self.query_one("#today-status", Label).update(Content(line))
-        elif message.error:
-            self.status(f"Problem: {message.error}")
-        elif message.task == "check":
-            self.status(f"Status: {message.result}")
-        elif message.task == "test-print":
-            self.status("Test receipt printed" + (f": {message.result}" if message.result else "."))
-        elif message.task == "retry":
-            printed, errors = message.result
-            self.status(f"{printed} printed, {len(errors)} still waiting" + (f": {errors[0]}" if errors else ""))
+        def check() -> str:
+            return f"Status: {station.printer_status()}"
+
+        def test_print() -> str:
+            where = station.test_print()
+            return "Test receipt printed" + (f": {where}" if where else ".")
+
+        def retry(interrupted: bool) -> str:
+            printed, errors = station.retry(interrupted=interrupted)
+            return f"{printed} printed, {len(errors)} still waiting" + (f": {errors[0]}" if errors else "")
+
+        def tally() -> str:
+            slip, _ = station.print_todays_tally()
+            return f"Tally slip printed: {slip.total} letter{'' if slip.total == 1 else 's'} today"
+
+        return {Task.CHECK: check, Task.TEST_PRINT: test_print, Task.RETRY: lambda: retry(False),
+                Task.REPRINT: lambda: retry(True), Task.TALLY: tally}[task]
+
+    def show(self, task: Task, line: str) -> None:
+        """A task's line: the tally's on the Today tab, the others under the printer."""
+        label = "#today-status" if task is Task.TALLY else "#printer-status"
+        self.query_one(label, Label).update(Content(line))
+
+    def on_task_done(self, message: TaskDone) -> None:
+        self.show(message.task, f"Problem: {message.error}" if message.error else message.line or "")
         self.refresh_jobs()
         self.refresh_chart()
 
     def action_lock(self) -> None:
-        self.app.go_home()
+        self.post_message(GoHome())

@@ -8,23 +8,24 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label
 
-from ...config import DEMO_PIN
-from ...pin import PIN_MAX
+from ...application import PIN_MAX
+from .base import KioskModal
 
 KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
 
 
-class PinScreen(ModalScreen[bool]):
+class PinScreen(KioskModal):
+    """Dismissed with True for the right PIN, False when cancelled. Goes home when idle."""
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
             yield Label(Content("Organiser PIN"), classes="screen-title")
-            if self.app.config.demo:
-                yield Label(Content(f"Demo PIN: {DEMO_PIN}"), id="demo-pin")
+            if self.kiosk.station.demo_pin:
+                yield Label(Content(f"Demo PIN: {self.kiosk.station.demo_pin}"), id="demo-pin")
             yield Input(password=True, restrict=r"[0-9]*", max_length=PIN_MAX, id="pin")
             yield Label(Content(""), id="pin-status")
             with Grid(id="keypad"):
@@ -33,16 +34,13 @@ class PinScreen(ModalScreen[bool]):
                     yield Button(Content(label), id=f"key-{key}", compact=True)
             yield Button(Content("Cancel (Esc)"), id="cancel", compact=True)
 
-    def idle_limit(self, app) -> float:
-        return app.config.idle_timeout
-
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()
         self.show_wait()
         self.set_interval(1.0, self.show_wait)
 
     def show_wait(self) -> None:
-        wait = self.app.pin_guard.wait()
+        wait = self.kiosk.pin_guard.wait()
         field = self.query_one("#pin", Input)
         status = self.query_one("#pin-status", Label)
         if wait > 0:
@@ -59,10 +57,10 @@ class PinScreen(ModalScreen[bool]):
     def attempt(self) -> None:
         field = self.query_one("#pin", Input)
         pin, field.value = field.value, ""
-        if not pin or self.app.pin_guard.wait() > 0:
+        if not pin or self.kiosk.pin_guard.wait() > 0:
             self.show_wait()
             return
-        if self.app.pin_guard.try_pin(pin):
+        if self.kiosk.pin_guard.try_pin(pin):
             self.dismiss(True)
             return
         self.query_one("#pin-status", Label).update(Content("Wrong PIN."))

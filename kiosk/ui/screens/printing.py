@@ -5,22 +5,25 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import ModalScreen
 from textual.widgets import Button, Label, LoadingIndicator
 
-from ...store import Signature
-from ..app import Letter
+from ...application import Letter, Signature
+from .base import Idle, KioskModal
 
 
-class PrintingScreen(ModalScreen):
+class PrintingScreen(KioskModal):
+    """Shown while the app's worker saves and prints the letter. If saving fails, *Back to
+    my letter* dismisses it, and whoever pushed it lets the visitor try again."""
+
     def __init__(self, letter: Letter) -> None:
         super().__init__()
         self.letter = letter
         self.failed = False
 
-    def idle_limit(self, app) -> float | None:
+    @property
+    def idle(self) -> Idle:
         # While the worker has the letter, stay; if saving failed, leave after the idle time.
-        return app.config.idle_timeout if self.failed else None
+        return Idle.VISITOR if self.failed else Idle.NEVER
 
     def compose(self) -> ComposeResult:
         with Vertical(id="printing-box"):
@@ -46,6 +49,4 @@ class PrintingScreen(ModalScreen):
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "back-to-form":
-            form = self.app.screen_stack[-2]
-            self.dismiss()
-            form.allow_retry()
+            self.dismiss(False)

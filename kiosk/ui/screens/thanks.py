@@ -6,12 +6,11 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import Button, Label
 
-from ...printing.queue import Outcome
-from ...store import Signature
-from ..app import Letter
+from ...application import Letter, Outcome, Signature
+from ..messages import GoHome
+from .base import Idle, KioskScreen
 
 NEXT_STEP = {
     "appeal": "Please sign your letter and drop it in the box.",
@@ -19,15 +18,13 @@ NEXT_STEP = {
 }
 
 
-class ThanksScreen(Screen):
+class ThanksScreen(KioskScreen):
+    IDLE = Idle.THANKS
     BINDINGS = [Binding("escape,enter", "done", "Done", show=False)]
 
     def __init__(self, letter: Letter, signature: Signature, outcome: Outcome) -> None:
         super().__init__()
         self.letter, self.signature, self.outcome = letter, signature, outcome
-
-    def idle_limit(self, app) -> float:
-        return app.config.thanks_timeout
 
     def compose(self) -> ComposeResult:
         with Vertical(id="thanks-box"):
@@ -57,4 +54,4 @@ class ThanksScreen(Screen):
         self.action_done()
 
     def action_done(self) -> None:
-        self.app.go_home()
+        self.post_message(GoHome())

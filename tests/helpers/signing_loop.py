@@ -1,7 +1,7 @@
 """A kiosk that signs in a loop and reports each signature once it is recorded.
 
 Run by the durability tests, which kill it with SIGKILL at random moments:
-``python -m tests.signing_loop DB PRINTER_FILE``. It records and prints through the
+``python -m tests.helpers.signing_loop DB PRINTER_FILE``. It records and prints through the
 Station, as the app's print worker does. Each line ``recorded ID`` is written only after
 ``Station.record`` returned, i.e. after the commit.
 """
@@ -9,8 +9,8 @@ Station, as the app's print worker does. Each line ``recorded ID`` is written on
 import sys
 from pathlib import Path
 
-from tests.conftest import CASES
-from tests.kiosk_app import make_station
+from tests.helpers import CASES
+from tests.helpers.kiosk_app import make_station
 
 
 def main() -> None:

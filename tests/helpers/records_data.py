@@ -13,7 +13,7 @@ from pathlib import Path
 from kiosk.cases import read_dir
 from kiosk.store import Store
 
-from tests.conftest import CASES
+from tests.helpers import CASES
 
 STALL = dt.timezone(dt.timedelta(hours=2))
 

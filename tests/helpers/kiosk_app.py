@@ -6,9 +6,10 @@ import datetime as dt
 from functools import lru_cache
 from pathlib import Path
 
-from kiosk.config import Config
+from kiosk.application import Station, open_station
 from kiosk.pin import hash_pin
-from kiosk.station import Station
+from kiosk.settings import Settings
+from kiosk.ui import build_app
 from kiosk.ui.app import KioskApp
 
 TEST_PIN = "1357"
@@ -34,17 +35,19 @@ class FakeClock:
 
 
 def make_station(tmp_path: Path, *, cases: Path, printer: str | None = None, warn=None, **settings) -> Station:
+    """A station at noon on a fixed day. The tests write for the shipped sample cases, so
+    they are allowed here (a real stall's settings leave them off)."""
     values = dict(
         campaign="Letters for Freedom", event="Test Fest", kiosk_id="stall-1", cases=cases,
-        printer=printer, database=tmp_path / "kiosk.db", preview=tmp_path / "preview",
+        allow_sample_cases=True, printer=printer, database=tmp_path / "kiosk.db", preview=tmp_path / "preview",
         pin_hash=test_pin_hash(),
     )
-    config = Config(**{**values, **settings})
-    return Station(config, clock=lambda: NOON, warn=warn)
+    return open_station(Settings(**{**values, **settings}), clock=lambda: NOON, warn=warn).prepare()
 
 
 def make_app(station: Station, clock: FakeClock | None = None) -> KioskApp:
-    app = KioskApp(station, clock=clock or FakeClock())
+    """The app as ``kiosk run`` builds it, on ``station``, with an idle clock that moves when told."""
+    app = build_app(station.settings, station=station, clock=clock or FakeClock())
     app.animation_level = "none"
     return app
 

@@ -17,18 +17,15 @@ from __future__ import annotations
 import os
 import sqlite3
 import tempfile
+from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 
-from .store import Store, StoreError, explain, utc_now
-
-
-@dataclass(frozen=True)
-class MergeResult:
-    source: Path
-    signatures: int   # in the source
-    added: int        # new to the target; the rest were there already
+from ..errors import StoreError
+from ..job_states import FINAL
+from .connection import Database, explain, is_locked_or_damaged
+from .jobs import marks
+from .models import MergeResult, utc_now
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -39,13 +36,17 @@ def _same_file(a: Path, b: Path) -> bool:
 
 
 @contextmanager
-def checked_copy(source: Path, workdir: Path):
-    """A migrated, integrity-checked copy of ``source``; raises StoreError, source untouched."""
+def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
+    """A migrated, integrity-checked copy of ``source``; StoreError naming the source, which is untouched."""
     source = Path(source)
+
+    def refuse(problem: str) -> StoreError:
+        return StoreError(problem, source=str(source))
+
     if not source.exists():
-        raise StoreError(f"{source}: no such file")
+        raise refuse("no such file")
     if source.is_dir():
-        raise StoreError(f"{source}: is a folder, not a database file")
+        raise refuse("is a folder, not a database file")
     fd, name = tempfile.mkstemp(prefix="kiosk-merge-", suffix=".db", dir=workdir)
     os.close(fd)
     copy = Path(name)
@@ -59,20 +60,15 @@ def checked_copy(source: Path, workdir: Path):
             finally:
                 src.close()
         except sqlite3.Error as exc:
-            if any(word in str(exc) for word in ("locked", "busy", "malformed")):
-                raise StoreError(f"{source}: {explain(exc)}") from None
-            raise StoreError(f"{source}: not a kiosk database ({exc})") from None
+            raise refuse(explain(exc) if is_locked_or_damaged(exc) else f"not a kiosk database ({exc})") from None
         try:
-            store = Store(copy, create=False)
+            store = Database(copy, create=False)
         except StoreError as exc:
-            raise StoreError(str(exc).replace(str(copy), str(source))) from None
+            raise exc.at(str(source)) from None
         try:
-            try:
-                (verdict,) = store.db.execute("PRAGMA integrity_check").fetchone()
-            except sqlite3.DatabaseError as exc:  # damaged beyond what the check can report
-                raise StoreError(f"{source}: {explain(exc)}") from None
-            if verdict != "ok":
-                raise StoreError(f"{source}: damaged database ({verdict}); not merged")
+            problem = store.integrity_problem()
+            if problem is not None:
+                raise refuse(f"{problem}; not merged")
             yield store
         finally:
             store.close()
@@ -87,9 +83,10 @@ _SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "cre
                       "kiosk_id", "purged_at")
 _JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
                 "printed_at")
+_DONE = [state.value for state in FINAL]
 
 
-def merge_copy(target: Store, copy: Store, source: Path) -> MergeResult:
+def merge_copy(target: Database, copy: Database, source: Path) -> MergeResult:
     """Merge an already checked copy (see :func:`checked_copy`) into ``target``, in one transaction."""
     cases, sigs, jobs = (", ".join(c) for c in (_CASE_COLUMNS, _SIGNATURE_COLUMNS, _JOB_COLUMNS))
     updates = ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS[1:])
@@ -111,8 +108,9 @@ def merge_copy(target: Store, copy: Store, source: Path) -> MergeResult:
             conn.execute(
                 f"UPDATE print_jobs SET ({done}) = (SELECT {done} FROM src.print_jobs p"
                 " WHERE p.signature_id = print_jobs.signature_id)"
-                " WHERE status NOT IN ('printed', 'cancelled') AND signature_id IN"
-                " (SELECT signature_id FROM src.print_jobs WHERE status IN ('printed', 'cancelled'))"
+                f" WHERE status NOT IN ({marks(_DONE)}) AND signature_id IN"
+                f" (SELECT signature_id FROM src.print_jobs WHERE status IN ({marks(_DONE)}))",
+                [*_DONE, *_DONE],
             )
             # A name purged anywhere stays purged here too.
             conn.execute(
@@ -129,20 +127,13 @@ def merge_copy(target: Store, copy: Store, source: Path) -> MergeResult:
     return MergeResult(Path(source), in_source, added)
 
 
-def merge(target: Store, sources: list[Path], *, workdir: Path | None = None) -> list[MergeResult]:
-    """Merge every source into ``target``. Every source is checked before any is merged."""
-    workdir = workdir or target.path.parent
-    for source in sources:
-        if _same_file(Path(source), target.path):
-            raise StoreError(f"{source}: is the target database itself")
-    results = []
-    with _all_checked(sources, workdir) as copies:
-        for source, copy in zip(sources, copies):
-            results.append(merge_copy(target, copy, Path(source)))
-    return results
-
-
-@contextmanager
-def _all_checked(sources: list[Path], workdir: Path):
-    with ExitStack() as stack:
-        yield [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]
+class Merging(Database):
+    def merge(self, sources: Sequence[Path], *, workdir: Path | None = None) -> list[MergeResult]:
+        """Merge every source into this database. Every source is checked before any is merged."""
+        workdir = workdir or self.path.parent
+        for source in sources:
+            if _same_file(Path(source), self.path):
+                raise StoreError("is the target database itself", source=str(source))
+        with ExitStack() as stack:
+            copies = [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]
+            return [merge_copy(self, copy, Path(source)) for source, copy in zip(sources, copies, strict=True)]

@@ -1,0 +1,104 @@
+"""After the event: what an organiser asks of a kiosk database.
+
+Counts, the signatures export, delivery lists, the report, merging other kiosks' files and
+purging personal data, each one method of :class:`Records`. Every count goes through the
+store's one counting query with a :class:`~kiosk.store.Scope` checked here, so these
+numbers are the ones the kiosk's screens and tally slip show. Days are the stall's.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from ..cases import Case, read_dir
+from ..errors import InputError
+from ..reports.letters import Bundle, delivery_list
+from ..reports.summary import Summary, Tally, summarise, tally
+from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store, open_store
+
+
+def _known(what: str, field: str, value: str | None, known: Callable[[], list[str]]) -> None:
+    """``known`` is asked only when a value was given: each is a scan of an index."""
+    if value is not None and value not in (names := known()):
+        listed = ", ".join(repr(k) for k in names[:10]) + (" ..." if len(names) > 10 else "")
+        raise InputError(f"no {what} {value!r} in this database (known: {listed or 'none yet'})", field=field,
+                         reason="unknown")
+
+
+def checked_scope(store: Store, *, event: str | None = None, kiosk_id: str | None = None,
+                  case_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None) -> Scope:
+    """The selection asked for; an event, kiosk or case the database never saw is an InputError."""
+    _known("event", "event", event, store.events)
+    _known("kiosk", "kiosk", kiosk_id, store.kiosk_ids)
+    _known("case", "case", case_id, store.case_ids)
+    if since and until and since > until:
+        raise InputError(f"{since} is after --until {until}", field="since")
+    return Scope(event=event, kiosk_id=kiosk_id, case_id=case_id, since=since, until=until)
+
+
+class Records:
+    """One kiosk database, as the organiser works with it after the event."""
+
+    def __init__(self, store: Store, cases_dir: Path | None = None) -> None:
+        self.store = store
+        self.cases_dir = cases_dir
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
+
+    @cached_property
+    def case_files(self) -> Mapping[str, Case]:
+        """Case files, only to fill in what older databases lack; a missing folder is fine."""
+        if self.cases_dir is None or not Path(self.cases_dir).is_dir():
+            return {}
+        return read_dir(self.cases_dir).cases
+
+    def scope(self, **selection: Any) -> Scope:
+        return checked_scope(self.store, **selection)
+
+    def total(self, scope: Scope = Scope()) -> int:
+        return self.store.total(scope)
+
+    def counts(self, by: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
+        return self.store.counts(by, scope)
+
+    def signatures(self, scope: Scope) -> Iterator[dict[str, Any]]:
+        return self.store.export_rows(scope)
+
+    def delivery_list(self, scope: Scope) -> list[Bundle]:
+        return delivery_list(self.store, scope, self.case_files)
+
+    def summary(self, scope: Scope) -> Summary:
+        return summarise(self.store, scope, case_files=self.case_files)
+
+    def tally(self, day: dt.date, *, event: str | None = None, kiosk_id: str | None = None,
+              now: dt.datetime | None = None) -> Tally:
+        self.scope(event=event, kiosk_id=kiosk_id)
+        return tally(self.store, day, event=event, kiosk_id=kiosk_id, case_files=self.case_files, now=now)
+
+    def merge(self, sources: Sequence[Path]) -> list[MergeResult]:
+        return self.store.merge(sources)
+
+    def purge_scope(self, *, before: dt.date | None = None, event: str | None = None) -> Scope:
+        """Letters signed before ``before`` (the stall's day), of ``event``."""
+        self.scope(event=event)
+        return Scope(event=event, until=before - dt.timedelta(days=1) if before else None)
+
+    def purge_preview(self, scope: Scope) -> PurgePreview:
+        return self.store.purge_preview(scope)
+
+    def purge(self, scope: Scope) -> PurgeResult:
+        return self.store.purge_personal_data(scope)
+
+
+@contextmanager
+def open_records(database: Path, *, create: bool = False, cases_dir: Path | None = None) -> Iterator[Records]:
+    """The kiosk database at ``database``; every database problem inside is a StoreError naming it."""
+    with open_store(database, create=create) as store:
+        yield Records(store, cases_dir)

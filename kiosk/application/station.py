@@ -1,0 +1,352 @@
+"""One kiosk at one stall: what the app and the stall's commands ask of it.
+
+The kiosk app and the commands ``kiosk sign``, ``jobs``, ``jobs retry``, ``printer test``,
+``printer tally`` and ``cases list`` call the same methods here, on a Station built by
+:func:`open_station` from the resolved settings. So they see the same database, printer,
+cases, kiosk id, event and campaign, and follow the same rules.
+
+A station reads its cases folder, printer set-up and database when first needed (``kiosk
+jobs`` needs no printer); :meth:`Station.prepare` reads all three at once, as the app does
+at start. Methods marked *any thread* open their own database connection and may run in
+a worker thread; the others use the connection of the thread that first needed one (the
+app's). Printing is serialised: one job at a time reaches the printer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..cases import Case, CaseSet, read_dir
+from .. import locations
+from ..errors import CaseError, InputError, KioskError, SettingError
+from ..job_states import claim_for
+from ..pin import PinGuard
+from ..printing.devices import check
+from ..printing.queue import Outcome, deliver, print_signature, retry_jobs
+from ..printing.setups import Setup, parse_spec, preview_setup
+from ..receipts import layouts
+from ..receipts.plain import render_text
+from ..reports.slip import tally_receipt
+from ..reports.summary import Tally, tally
+from ..settings import DEMO_PIN, Settings
+from ..store import KINDS, Job, Scope, Signature, Store, stall_iso, utc_iso
+from ..text import validate_message, validate_name
+from .records import checked_scope
+
+
+@dataclass(frozen=True)
+class Letter:
+    """What a visitor asked to print, checked."""
+
+    case_id: str
+    kind: str
+    name: str
+    message: str
+
+
+@dataclass(frozen=True)
+class Waiting:
+    """A print job that needs a volunteer, with what it prints."""
+
+    job: Job
+    signature: Signature
+
+    @property
+    def state(self) -> str:
+        return self.job.status.label
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now().astimezone()
+
+
+class Station:
+    def __init__(self, settings: Settings, *, clock: Callable[[], dt.datetime] | None = None,
+                 warn: Callable[[str], None] | None = None) -> None:
+        self.settings = settings
+        self.clock = clock or _now
+        self._warn = warn
+        self._print_lock = threading.Lock()
+        self._setup: Setup | None = None
+        self._case_set: CaseSet | None = None
+        self._samples: dict[str, Case] = {}
+        self._store: Store | None = None
+
+    def prepare(self) -> Station:
+        """Read the printer set-up, the cases and the database now: every reason the kiosk
+        cannot start is raised here, as one KioskError naming its source."""
+        _ = self.setup, self.case_set
+        self._db(create=True)
+        return self
+
+    def close(self) -> None:
+        if self._store is not None:
+            self._store.close()
+            self._store = None
+
+    # -- what the station is made of ----------------------------------------------
+
+    @property
+    def setup(self) -> Setup:
+        """The printer set-up the settings name (the preview printer when none)."""
+        if self._setup is None:
+            if not self.settings.printer:
+                self._setup = preview_setup(self.settings.preview)
+            else:
+                try:
+                    self._setup = parse_spec(self.settings.printer, self.settings.printers)
+                except KioskError as exc:
+                    raise self.settings.locate(exc, "printer") from None
+        return self._setup
+
+    @property
+    def case_set(self) -> CaseSet:
+        """The cases this kiosk can offer; CaseError when the folder has none."""
+        if self._case_set is None:
+            errors = self.reload_cases()
+            for error in errors:
+                if self._warn:
+                    self._warn(f"skipped: {error}")
+        assert self._case_set is not None
+        if not self._case_set.cases:
+            raise self._no_cases()
+        return self._case_set
+
+    def _no_cases(self) -> KioskError:
+        folder = str(self.settings.cases)
+        if self._samples:
+            return CaseError(
+                "only sample cases here (about people who do not exist); point `cases` at your campaign's case files,"
+                " or set allow_sample_cases = true to try the kiosk with them", source=folder)
+        return CaseError("no usable case files", source=folder)
+
+    def _db(self, *, create: bool) -> Store:
+        """This thread's connection (the thread that first needed one)."""
+        if self._store is None:
+            self._store = Store(self.settings.database, create=create)
+        return self._store
+
+    def _connect(self, *, create: bool = False) -> Store:
+        """*Any thread.* A connection of its own, to close after use."""
+        return Store(self.settings.database, create=create)
+
+    # -- cases ---------------------------------------------------------------------
+
+    def reload_cases(self) -> list[str]:
+        """Read the cases folder again; returns its problems (bad files are skipped).
+        Sample cases are left out too unless the settings allow them."""
+        fresh = read_dir(self.settings.cases)
+        problems = [str(e) for e in fresh.errors]
+        samples = {}
+        if not self.settings.allow_sample_cases:
+            samples = {cid: case for cid, case in fresh.cases.items() if case.sample}
+            for cid in samples:
+                del fresh.cases[cid]
+            if samples and fresh.cases:
+                problems.append(f"{self.settings.cases}: {len(samples)} sample case(s) left out"
+                                f" ({', '.join(sorted(samples))}): allow_sample_cases is off")
+        if fresh.cases or self._case_set is None or not self._case_set.cases:
+            self._case_set, self._samples = fresh, samples
+        return problems
+
+    def today(self) -> dt.date:
+        return self.clock().date()
+
+    def all_cases(self) -> list[Case]:
+        return sorted(self.case_set.cases.values(), key=lambda c: c.title.casefold())
+
+    def _disabled(self) -> set[str]:
+        if self._store is None and not self.settings.database.exists():
+            return set()  # a kiosk that never wrote a letter switched nothing off
+        return self._db(create=False).disabled_cases()
+
+    def offered(self) -> list[Case]:
+        """The cases visitors can pick: open, and not switched off on this kiosk."""
+        disabled = self._disabled()
+        return [c for c in self.case_set.offered(self.today()) if c.id not in disabled]
+
+    def is_enabled(self, case_id: str) -> bool:
+        return case_id not in self._disabled()
+
+    def set_enabled(self, case_id: str, enabled: bool) -> None:
+        self._db(create=True).set_case_enabled(case_id, enabled)
+
+    def case(self, case_id: str) -> Case | None:
+        return self.case_set.cases.get(case_id)
+
+    def offered_case(self, case_id: str) -> Case:
+        """The case ``case_id`` if visitors can write for it now; InputError saying why not."""
+        case = self.case(case_id)
+        if case is None:
+            if case_id in self._samples:
+                raise InputError(f"{case_id!r} is a sample case (about a person who does not exist);"
+                                 " allow_sample_cases is off", field="case", reason="sample")
+            known = ", ".join(sorted(self.case_set.cases))
+            raise InputError(f"unknown case {case_id!r} (known: {known})", field="case", reason="unknown")
+        if not case.is_open(self.today()):
+            raise InputError(f"case {case_id!r} closed on {case.deadline}", field="case", reason="closed")
+        if case_id in self._disabled():
+            raise InputError(f"case {case_id!r} is switched off on this kiosk", field="case", reason="off")
+        return case
+
+    # -- counts --------------------------------------------------------------------
+
+    def today_scope(self) -> Scope:
+        """This kiosk's letters today (the stall's day): the home counter, the organiser's
+        chart and the tally slip all count exactly these."""
+        return Scope.day(self.today(), kiosk_id=self.settings.kiosk_id)
+
+    def count_today(self) -> int:
+        return self._db(create=True).total(self.today_scope())
+
+    def counts_today(self) -> dict[str, int]:
+        return {row["case_id"]: row["count"] for row in self._db(create=True).counts("case", self.today_scope())}
+
+    # -- the visitor's letter --------------------------------------------------------
+
+    def next_number(self) -> int:
+        """The number the next letter on this kiosk will most likely get."""
+        return self._db(create=True).next_number(self.settings.kiosk_id)
+
+    def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0) -> str:
+        """The receipt as it will print, as text, for what the visitor has typed so far."""
+        now = self.clock()
+        sig = Signature(
+            id="", number=number, case_id=case.id, kind=kind, name=name.strip() or "Your name", message=message,
+            created_at=utc_iso(now), event=self.settings.event, kiosk_id=self.settings.kiosk_id,
+            local_time=stall_iso(now),
+        )
+        return render_text(layouts.for_signature(case, sig, self.settings.campaign), self.setup.paper)
+
+    @staticmethod
+    def check_form(name: str, message: str) -> tuple[str, str]:
+        """The cleaned name and message, or InputError naming the field."""
+        return validate_name(name), validate_message(message)
+
+    def letter(self, case_id: str, kind: str, name: str, message: str) -> Letter:
+        """A letter checked in full before anything is recorded: its kind, name and message,
+        its case on offer, and the printer set-up. InputError (or the setting's error) if not."""
+        if kind not in KINDS:
+            raise InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
+        name, message = self.check_form(name, message)
+        self.offered_case(case_id)
+        _ = self.setup
+        return Letter(case_id, kind, name, message)
+
+    def record(self, case_id: str, kind: str, name: str, message: str) -> Signature:
+        """*Any thread.* Commit the signature and its pending print job."""
+        name, message = self.check_form(name, message)
+        case = self.case(case_id)
+        if case is None:
+            raise InputError(f"unknown case {case_id!r}", field="case", reason="unknown")
+        with self._connect(create=True) as store:
+            return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
+                                kiosk_id=self.settings.kiosk_id, at=self.clock())
+
+    def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
+        """*Any thread.* Print a recorded signature's job; the job records the outcome.
+        An interrupted job (maybe on paper) is printed only when ``interrupted`` says so."""
+        with self._print_lock, self._connect() as store:
+            return print_signature(store, sig, self.case(sig.case_id), self.setup, self.settings.campaign,
+                                   move=claim_for(interrupted))
+
+    # -- print jobs ------------------------------------------------------------------
+
+    def waiting(self) -> list[Waiting]:
+        """Jobs that are pending, failed or interrupted, oldest first."""
+        store = self._db(create=False)
+        out = []
+        for job in store.jobs():
+            sig = store.signature(job.signature_id)
+            if sig is not None:
+                out.append(Waiting(job, sig))
+        return out
+
+    def retry_each(self, *, interrupted: bool = False) -> Iterator[tuple[Signature, Outcome]]:
+        """*Any thread.* Print every waiting job, oldest first, yielding each as it finishes.
+        Interrupted jobs (maybe on paper) only when ``interrupted`` says so."""
+        cases, setup = self.case_set.cases, self.setup
+        with self._connect() as store:
+            yield from retry_jobs(store, cases, setup, self.settings.campaign, interrupted=interrupted,
+                                  lock=self._print_lock)
+
+    def retry(self, *, interrupted: bool = False) -> tuple[int, list[str]]:
+        """*Any thread.* Print every waiting job; returns (printed, errors)."""
+        printed, errors = 0, []
+        for sig, outcome in self.retry_each(interrupted=interrupted):
+            if outcome.printed:
+                printed += 1
+            else:
+                errors.append(f"Ref. {sig.reference}: {outcome.error}")
+        return printed, errors
+
+    # -- the printer -----------------------------------------------------------------
+
+    def printer_status(self) -> str:
+        """*Any thread.* The printer's state in a few words; raises PrintError."""
+        with self._print_lock:
+            return check(self.setup)
+
+    def test_print(self) -> Path | None:
+        """*Any thread.* Print the test receipt; raises PrintError."""
+        receipt = layouts.printer_test(self.setup.describe(), self.setup.paper.columns, when=self.clock())
+        with self._print_lock:
+            return deliver(receipt, self.setup)
+
+    def print_tally(self, day: dt.date | None = None, *, event: str | None = None,
+                    kiosk_id: str | None = None) -> tuple[Tally, Path | None]:
+        """*Any thread.* Print a day's tally slip (default today, all kiosks in the database):
+        letters per case and per hour. An event or kiosk the database never saw is an
+        InputError. Returns the tally and the preview file; raises PrintError."""
+        with self._connect() as store:
+            checked_scope(store, event=event, kiosk_id=kiosk_id)
+        return self._print_tally(day or self.today(), event=event, kiosk_id=kiosk_id)
+
+    def print_todays_tally(self) -> tuple[Tally, Path | None]:
+        """*Any thread.* This kiosk's tally slip for today: the letters the home screen counts."""
+        return self._print_tally(self.today(), event=None, kiosk_id=self.settings.kiosk_id)
+
+    def _print_tally(self, day: dt.date, *, event: str | None, kiosk_id: str | None) -> tuple[Tally, Path | None]:
+        setup = self.setup
+        with self._connect() as store:
+            slip = tally(store, day, event=event, kiosk_id=kiosk_id, case_files=self._case_files(),
+                         now=self.clock())
+        with self._print_lock:
+            return slip, deliver(tally_receipt(slip, setup.paper.columns), setup)
+
+    def _case_files(self) -> dict[str, Case]:
+        """Cases to fill in what older databases lack; none is fine."""
+        if self._case_set is not None:
+            return self._case_set.cases
+        return read_dir(self.settings.cases).cases if self.settings.cases.is_dir() else {}
+
+    # -- the organiser ---------------------------------------------------------------
+
+    def pin_guard(self, clock: Callable[[], float]) -> PinGuard:
+        """The organiser PIN check, throttled on ``clock``; SettingError when no PIN is set."""
+        if not self.settings.pin_hash:
+            path = self.settings.path
+            raise SettingError(f"no organiser PIN set; set one first with: kiosk set-pin --config"
+                               f" {path or locations.config_file()}", source=str(path) if path else None)
+        return PinGuard(self.settings.pin_hash, clock=clock)
+
+    @property
+    def demo_pin(self) -> str | None:
+        """The PIN to show on screen: the demo's, which is public; None at a real stall."""
+        return DEMO_PIN if self.settings.demo else None
+
+    @property
+    def preview_folder(self) -> Path | None:
+        """Where receipts go when the preview printer is used."""
+        return Path(self.setup.options["dir"]) if self.setup.is_preview else None
+
+
+def open_station(settings: Settings, *, clock: Callable[[], dt.datetime] | None = None,
+                 warn: Callable[[str], None] | None = None) -> Station:
+    """The one way a station is built: from resolved settings. ``clock`` is the stall's
+    clock (now), ``warn`` hears each case file skipped."""
+    return Station(settings, clock=clock, warn=warn)

@@ -1,0 +1,82 @@
+"""Print jobs: their states, and the moves between them, in one place.
+
+Every signature is recorded with a print job, ``pending``. The moves::
+
+    pending ─┐                           ┌─ finish ───▶ printed
+    failed  ─┴─ claim ──▶ printing ──────┼─ fail ─────▶ failed      (no byte left: Retry prints it)
+                             ▲    │      └─ interrupt ─▶ printing   (bytes left: it may be on paper)
+                             └────┘ reprint, only when a person who looked asks
+    pending, failed, printing ── cancel ──▶ cancelled               (its name was purged)
+
+A job still ``printing`` when nobody is printing it (the kiosk crashed, or the printer
+failed after its bytes began to leave) is shown as *interrupted*: it may be on paper, so
+it is printed again only by :attr:`Transition.REPRINT`, never by a plain retry.
+
+The store writes each move as one guarded ``UPDATE ... WHERE status IN (sources)``, so two
+workers can never both claim a job, and a job never leaves a final state.
+"""
+
+from __future__ import annotations
+
+from enum import Enum, StrEnum
+
+from .errors import JobStateError
+
+
+class JobState(StrEnum):
+    PENDING = "pending"
+    PRINTING = "printing"
+    PRINTED = "printed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def label(self) -> str:
+        """The state as a volunteer reads it in a list of waiting jobs."""
+        return "interrupted" if self is JobState.PRINTING else self.value
+
+
+WAITING = (JobState.PENDING, JobState.FAILED, JobState.PRINTING)
+"""Jobs a volunteer may have to act on: not printed yet, failed, or interrupted."""
+
+FINAL = (JobState.PRINTED, JobState.CANCELLED)
+"""Jobs that are done: nothing prints them again."""
+
+
+class Transition(Enum):
+    CLAIM = "claim"          # a printer takes the job
+    REPRINT = "reprint"      # ... also an interrupted one, after a look
+    FINISH = "finish"        # every byte reached the printer
+    FAIL = "fail"            # no byte of it left
+    INTERRUPT = "interrupt"  # a fault after bytes left: stays printing, with the reason
+    CANCEL = "cancel"        # the letter's name was purged before it printed
+
+    @property
+    def sources(self) -> tuple[JobState, ...]:
+        return _MOVES[self][0]
+
+    @property
+    def target(self) -> JobState:
+        return _MOVES[self][1]
+
+    def apply(self, state: JobState | str) -> JobState:
+        """The state after this move from ``state``; JobStateError if it is not allowed."""
+        state = JobState(state)
+        if state not in self.sources:
+            raise JobStateError(f"a {state.label} job cannot {self.value}", field="print job")
+        return self.target
+
+
+_MOVES: dict[Transition, tuple[tuple[JobState, ...], JobState]] = {
+    Transition.CLAIM: ((JobState.PENDING, JobState.FAILED), JobState.PRINTING),
+    Transition.REPRINT: (WAITING, JobState.PRINTING),
+    Transition.FINISH: ((JobState.PRINTING,), JobState.PRINTED),
+    Transition.FAIL: ((JobState.PRINTING,), JobState.FAILED),
+    Transition.INTERRUPT: ((JobState.PRINTING,), JobState.PRINTING),
+    Transition.CANCEL: (WAITING, JobState.CANCELLED),
+}
+
+
+def claim_for(interrupted: bool) -> Transition:
+    """The move a retry makes: interrupted jobs (maybe on paper) only when asked for."""
+    return Transition.REPRINT if interrupted else Transition.CLAIM

@@ -1,0 +1,80 @@
+"""The settings file: its template, the PIN written into it, and its table in the docs.
+
+All three are made from the schema, so a new setting appears in each without another copy.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from dataclasses import MISSING, fields
+from pathlib import Path
+
+from ..errors import SettingError
+from ..pin import hash_pin
+from ..private import open_private, private_dir
+from .schema import Settings, specs
+
+
+def template(path: Path | str) -> str:
+    """A new settings file: every setting with its meaning, the ones most stalls change set."""
+    lines = [
+        "# The kiosk's settings for one stall. Relative paths are relative to this file.",
+        f"# Start the kiosk with:  kiosk run --config {path}",
+        "# Every setting is explained in docs/kiosk.md. A KIOSK_* environment variable or a",
+        "# command-line flag named there overrides the value given here.",
+        "",
+    ]
+    for spec in specs().values():
+        if spec.template is None:
+            continue
+        lines += textwrap.wrap(spec.doc.replace("`", ""), width=88, initial_indent="# ", subsequent_indent="# ")
+        lines += [spec.template, ""]
+    lines.append("# pin_hash is written by `kiosk set-pin`; the PIN itself is never stored.")
+    return "\n".join(lines) + "\n"
+
+
+def set_pin(path: Path, pin: str) -> bool:
+    """Store the salted hash of ``pin`` in the settings file, keeping its comments.
+
+    Creates the file from :func:`template` when it does not exist; returns True if it did."""
+    import tomlkit  # keeps comments when it rewrites the file; only set-pin needs it
+
+    path = Path(path)
+    where = str(path)
+    created = not path.exists()
+    try:
+        text = template(path) if created else path.read_text(encoding="utf-8")
+        doc = tomlkit.parse(text)
+    except OSError as exc:
+        raise SettingError(f"cannot read: {exc.strerror or exc}", source=where) from None
+    except tomlkit.exceptions.ParseError as exc:
+        raise SettingError(f"not valid TOML: {exc}", source=where) from None
+    doc["pin_hash"] = hash_pin(pin)
+    try:
+        private_dir(path.parent)
+        tmp = path.with_name(path.name + ".tmp")
+        with open_private(tmp, encoding="utf-8") as f:
+            f.write(tomlkit.dumps(doc))
+        tmp.replace(path)
+    except OSError as exc:
+        raise SettingError(f"cannot write: {exc.strerror or exc}", source=where) from None
+    return created
+
+
+def markdown_table() -> str:
+    """The table of settings in ``docs/kiosk.md``."""
+    rows = ["| Setting | Default | Environment, flag | Meaning |", "|---|---|---|---|"]
+    defaults = {f.name: f.default for f in fields(Settings)}
+    for name, spec in specs().items():
+        default = spec.default_doc or ("none" if defaults[name] in (None, MISSING) else _literal(defaults[name]))
+        overrides = ", ".join(f"`{x}`" for x in (spec.env, spec.flag) if x) or "settings file only"
+        rows.append(f"| `{name}` | {default} | {overrides} | {spec.doc} |")
+    return "\n".join(rows) + "\n"
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    if isinstance(value, float) and value.is_integer():
+        return f"`{int(value)}`"
+    return f"`{value}`"

@@ -1,0 +1,134 @@
+"""Resolving the settings: a flag, else the environment, else the settings file, else the default.
+
+This is the one place settings are read. Each value is checked where it is read, so a bad
+one is reported where it came from, in one line: ``stall.toml: idle_timeout: 1 seconds; use
+5 to 3600``, ``KIOSK_IDLE_TIMEOUT: ...``, ``--db: ...``.
+
+Which settings file: ``--config``, else ``KIOSK_CONFIG``, else ``kiosk.toml`` in the user
+config folder. A file named by ``--config`` or ``KIOSK_CONFIG`` must exist; the default
+file may be missing (then every setting is its default), except for ``kiosk run``.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .. import locations
+from ..errors import SettingError
+from .schema import DEMO_PIN_HASH, Problem, Settings, Spec, specs
+
+CONFIG_ENV = "KIOSK_CONFIG"
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+def settings_file(config: Path | None, environ: Mapping[str, str]) -> tuple[Path, str | None]:
+    """The settings file to read, and who named it (``--config``, ``KIOSK_CONFIG``, or None: the default)."""
+    if config is not None:
+        return Path(config), "--config"
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV]), CONFIG_ENV
+    return locations.config_file(), None
+
+
+def read_file(path: Path) -> dict[str, Any]:
+    """The settings file's table; SettingError naming the file when it cannot be read."""
+    where = str(path)
+    try:
+        if not path.is_file():
+            if path.exists():
+                raise SettingError("not a regular file", source=where)
+            raise SettingError(f"no such settings file (create one with: kiosk set-pin --config {where})",
+                               source=where)
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise SettingError(f"cannot read: {exc.strerror or exc}", source=where) from None
+    except UnicodeDecodeError as exc:
+        raise SettingError(f"not UTF-8 text (byte {exc.start})", source=where) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise SettingError(f"not valid TOML: {exc}", source=where) from None
+
+
+def _read(spec: Spec, value: Any, *, from_text: bool, base: Path) -> Any:
+    """One raw value as the setting's kind: typed in a TOML file, text in a variable or flag."""
+    if spec.kind == "number":
+        if from_text and isinstance(value, str):
+            try:
+                return float(value)
+            except ValueError:
+                raise Problem(f"{value!r} should be a number") from None
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise Problem(f"{value!r} should be a number")
+        return value
+    if spec.kind == "flag":
+        if from_text and isinstance(value, str):
+            if value.strip().lower() in _TRUE:
+                return True
+            if value.strip().lower() in _FALSE:
+                return False
+            raise Problem(f"{value!r} should be true or false")
+        if not isinstance(value, bool):
+            raise Problem(f"{value!r} should be true or false")
+        return value
+    if isinstance(value, Path) and spec.kind in ("folder", "file"):
+        value = str(value)
+    if not isinstance(value, str):
+        raise Problem(f"{value!r} should be a string")
+    if spec.kind in ("folder", "file"):
+        if not value.strip():
+            raise Problem("must not be empty")
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else base / path
+    return value
+
+
+def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = None,
+            environ: Mapping[str, str] | None = None, require_file: bool = False, use_file: bool = True,
+            defaults: Mapping[str, Any] | None = None, demo: bool = False) -> Settings:
+    """The settings, from ``flags`` (a setting's name -> its flag's value, None when not given),
+    the environment, the settings file and the defaults (``defaults`` replaces some)."""
+    flags = {k: v for k, v in (flags or {}).items() if v is not None}
+    environ = os.environ if environ is None else environ
+    table: dict[str, Any] = {}
+    path: Path | None = None
+    if use_file:
+        candidate, named_by = settings_file(config, environ)
+        if named_by or require_file or candidate.exists():
+            table, path = read_file(candidate), candidate
+    schema = specs()
+    for key in table:
+        if key not in schema or not schema[key].in_file:
+            raise SettingError(f"unknown setting (known: {', '.join(k for k, s in schema.items() if s.in_file)})",
+                               field=key, source=str(path))
+    values: dict[str, Any] = dict(defaults or {})
+    origins: dict[str, str] = {}
+    for name, spec in schema.items():
+        if name in flags:
+            raw, origin, from_text, base = flags[name], spec.flag or f"--{name}", True, Path.cwd()
+        elif spec.env and environ.get(spec.env, "").strip():
+            raw, origin, from_text, base = environ[spec.env], spec.env, True, Path.cwd()
+        elif name in table and path is not None:
+            raw, origin, from_text, base = table[name], str(path), False, path.parent
+        else:
+            continue
+        try:
+            value = _read(spec, raw, from_text=from_text, base=base)
+            values[name] = spec.check(value) if spec.check is not None else value
+        except Problem as exc:
+            field = name if path is not None and origin == str(path) else None
+            raise SettingError(str(exc), field=field, source=origin) from None
+        origins[name] = origin
+    return Settings(**values, path=path, demo=demo, origins=origins)
+
+
+def demo_settings(flags: Mapping[str, Any] | None = None) -> Settings:
+    """``kiosk demo``: sample cases (or ``--cases``), the demo database, the preview printer,
+    the demo PIN. The environment and the stall's settings file are left out: a demo never
+    writes to a stall's database."""
+    return resolve(flags, environ={}, use_file=False, demo=True, defaults={
+        "event": "Demo", "kiosk_id": "demo", "cases": locations.sample_cases_dir(), "allow_sample_cases": True,
+        "printers": locations.sample_printers_dir(), "database": locations.demo_db(), "pin_hash": DEMO_PIN_HASH,
+    })

@@ -1,0 +1,187 @@
+"""Every stall setting, once: its type, default, meaning, flag and environment variable.
+
+A setting is a field of :class:`Settings` made with :func:`setting`; its :class:`Spec` holds
+what the rest of the kiosk needs to know about it (the command line's options, the
+settings file's template, the docs' table and the checks are all made from here).
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from .. import locations
+from ..errors import KioskError
+from ..pin import check_hash
+from ..text import clean, validate_event, validate_kiosk_id
+
+DEFAULT_CAMPAIGN = "Letters for Freedom"
+DEMO_PIN = "2468"
+# The demo PIN's hash, worked out once (hashing takes ~40 ms, by design): the demo starts
+# without it. The PIN is public; tests/test_pin.py checks that the two agree.
+DEMO_PIN_HASH = "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$RGxFuk6N1Y0EysGfGuQBEggIRy4AgmTDFFGj4Va0yQo="
+
+Kind = Literal["text", "number", "flag", "folder", "file"]
+
+
+class Problem(ValueError):
+    """A value a setting cannot take; :func:`~kiosk.settings.resolve` says where it came from."""
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What the kiosk knows about one setting."""
+
+    doc: str                               # its meaning, for the docs, the template and --help
+    kind: Kind                             # how a value is read from a file, a variable or a flag
+    check: Callable[[Any], Any] | None     # cleans and checks a value of the right kind; raises Problem
+    flag: str | None = None                # the command-line flag, where the commands offer one
+    env: str | None = None                 # the environment variable
+    default_doc: str | None = None         # how the default reads, when it is worked out
+    template: str | None = None            # its line in a new settings file ("# " in front: commented out)
+    in_file: bool = True                   # may be set in a settings file
+
+
+def setting(default: Any = None, *, factory: Callable[[], Any] | None = None, **spec: Any) -> Any:
+    """A field of Settings that is a setting (see :class:`Spec` for ``spec``)."""
+    meta = {"setting": Spec(**spec)}
+    if factory is not None:
+        return field(default_factory=factory, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def default_kiosk_id() -> str:
+    """This machine's host name as a kiosk id: each laptop numbers its own letters."""
+    host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname().split(".")[0])[:32].strip("-._")
+    return host or "kiosk"
+
+
+def _checked(rule: Callable[[str], str]) -> Callable[[str], str]:
+    """A text rule from :mod:`kiosk.text` as a setting's check."""
+
+    def check(value: str) -> str:
+        try:
+            return rule(value)
+        except KioskError as exc:
+            raise Problem(exc.problem) from None
+
+    return check
+
+
+def _campaign(value: str) -> str:
+    cleaned = clean(value, multiline=False)
+    if not cleaned or len(cleaned) > 60:
+        raise Problem("must be 1 to 60 characters")
+    return cleaned
+
+
+def _seconds(value: float) -> float:
+    if not 5 <= value <= 3600:
+        raise Problem(f"{value:g} seconds; use 5 to 3600")
+    return float(value)
+
+
+def _printer(value: str) -> str | None:
+    return value.strip() or None
+
+
+def _theme(value: str) -> str:
+    if not value.strip():
+        raise Problem("must not be empty")
+    return value.strip()
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A stall's settings, resolved: every value is final, and :meth:`origin` says where it came from."""
+
+    campaign: str = setting(
+        DEFAULT_CAMPAIGN, kind="text", check=_campaign, flag="--campaign", env="KIOSK_CAMPAIGN",
+        doc="Printed at the top of every receipt and shown on the home screen (1-60 characters).",
+        template=f'campaign = "{DEFAULT_CAMPAIGN}"')
+    event: str = setting(
+        "Kiosk", kind="text", check=_checked(validate_event), flag="--event", env="KIOSK_EVENT",
+        doc="The event's name: on receipts, and the grouping for counts (1-60 characters).",
+        template='event = "My event"')
+    kiosk_id: str = setting(
+        factory=default_kiosk_id, kind="text", check=_checked(validate_kiosk_id), flag="--kiosk-id", env="KIOSK_ID",
+        default_doc="the host name",
+        doc="This laptop's id: letters, digits, `.`, `_`, `-`, up to 32. Receipts are numbered per kiosk id, and "
+            "the home screen counts this kiosk's letters: give each laptop its own.",
+        template='# kiosk_id = "stall-1"')
+    cases: Path = setting(
+        factory=locations.cases_dir, kind="folder", check=None, flag="--cases", env="KIOSK_CASES",
+        default_doc="`./cases`, else the samples",
+        doc="Folder of case files ([cases.md](cases.md)). Bad files are skipped with a warning.",
+        template='# cases = "cases"')
+    allow_sample_cases: bool = setting(
+        False, kind="flag", check=None, flag="--allow-sample-cases", env="KIOSK_ALLOW_SAMPLE_CASES",
+        doc="Offer cases marked `sample = true` (the shipped examples, about people who do not exist). "
+            "Off at a real stall, so that no letter goes to a made-up address; `kiosk demo` offers them.",
+        template="# allow_sample_cases = false")
+    printer: str | None = setting(
+        None, kind="text", check=_printer, flag="--printer", env="KIOSK_PRINTER", default_doc="the preview printer",
+        doc="A set-up name from the printers folder, or a quick spec: `tcp://HOST:9100`, `usb:VID:PID`, "
+            "`serial:/dev/ttyUSB0`, `file:/dev/usb/lp0`, `cups:QUEUE`, `preview:DIR` "
+            "([printers/README.md](../printers/README.md)).",
+        template='# printer = "epson-tm-t20-usb"')
+    printers: Path = setting(
+        factory=locations.printers_dir, kind="folder", check=None, flag="--printers", env="KIOSK_PRINTERS",
+        default_doc="`./printers`, else the examples", doc="Folder of printer set-ups.",
+        template='# printers = "printers"')
+    database: Path = setting(
+        factory=locations.default_db, kind="file", check=None, flag="--db", env="KIOSK_DB",
+        default_doc="`kiosk.db` in the user data folder", doc="The SQLite file every signature is committed to.",
+        template='# database = "kiosk.db"')
+    preview: Path = setting(
+        factory=locations.preview_dir, kind="folder", check=None, flag="--preview", env="KIOSK_PREVIEW",
+        default_doc="`preview/` in the user data folder",
+        doc="Where the preview printer writes each receipt (PNG and text), when no `printer` is set.",
+        template='# preview = "receipts"')
+    idle_timeout: float = setting(
+        60.0, kind="number", check=_seconds, env="KIOSK_IDLE_TIMEOUT",
+        doc="Seconds without a key or touch before any screen returns home, clearing every field (5-3600). "
+            "The organiser screen locks after the same time.",
+        template="idle_timeout = 60")
+    thanks_timeout: float = setting(
+        15.0, kind="number", check=_seconds, env="KIOSK_THANKS_TIMEOUT",
+        doc="Seconds the thank-you screen stays up (5-3600).", template="thanks_timeout = 15")
+    theme: str = setting(
+        "kiosk-dark", kind="text", check=_theme, env="KIOSK_THEME",
+        doc="`kiosk-dark`, `kiosk-light`, `kiosk-high-contrast`, or any built-in Textual theme (`textual-dark`, "
+            "`nord`, ...).",
+        template='theme = "kiosk-dark"')
+    pin_hash: str | None = setting(
+        None, kind="text", check=_checked(check_hash), default_doc="none",
+        doc="Written by `kiosk set-pin`: a salted scrypt hash, never the PIN. The kiosk does not start without it.",
+        template=None)
+
+    # Not settings: how these settings came to be.
+    path: Path | None = field(default=None, compare=False)     # the settings file read, if any
+    demo: bool = field(default=False, compare=False)           # `kiosk demo`
+    origins: Mapping[str, str] = field(default_factory=dict, compare=False, repr=False)
+
+    def origin(self, name: str) -> str | None:
+        """Where setting ``name`` came from: a flag (``--printer``), a variable (``KIOSK_PRINTER``),
+        the settings file's path, or None for its default."""
+        return self.origins.get(name)
+
+    def locate(self, exc: KioskError, name: str) -> KioskError:
+        """``exc`` about setting ``name``, naming where its value came from."""
+        origin = self.origin(name)
+        if exc.source is not None:  # it names its own source already (a printer set-up file ...)
+            return exc
+        if origin is None:
+            return exc.at(None, name)
+        if self.path is not None and origin == str(self.path):
+            return exc.at(origin, name)
+        return exc.at(origin)
+
+
+def specs() -> dict[str, Spec]:
+    """Every setting's spec, in the order of the schema."""
+    return {f.name: f.metadata["setting"] for f in fields(Settings) if "setting" in f.metadata}

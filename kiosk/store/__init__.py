@@ -1,0 +1,53 @@
+"""The signature store: one SQLite file, durable before anything is printed. Every SQL
+statement of the kiosk is in this package.
+
+Every signature is committed (WAL, ``synchronous=FULL``) together with a pending print
+job in one transaction; only then does anything go to a printer. Print jobs move as
+:mod:`kiosk.job_states` says; a job left ``printing`` by a crash is *interrupted*: it may or
+may not be on paper, so it is listed for a volunteer and never reprinted silently.
+
+The rooms: ``connection`` (opening, checks, transactions, errors), ``schema``
+(migrations), ``signatures``, ``jobs``, ``counts``, ``case_settings``, ``purge`` and
+``merge``; ``models`` holds the values they hand out. The schema is explained in
+``docs/database.md``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from ..errors import StoreError
+from .case_settings import CaseSettings
+from .connection import BUSY_TIMEOUT, SCHEMA, explain
+from .counts import Counts, check_groups
+from .jobs import PrintJobs
+from .merge import Merging
+from .models import (
+    GROUPS, KINDS, AppealRow, Job, MergeResult, PurgePreview, PurgeResult, Scope, Signature, group_columns, reference,
+    stall_iso, utc_iso, utc_now,
+)
+from .purge import Purge
+from .signatures import EXPORT_COLUMNS, Signatures
+
+
+class Store(Signatures, PrintJobs, Counts, CaseSettings, Purge, Merging):
+    """One kiosk database: open it, record and print-track signatures, count, purge, merge.
+
+    A Store holds one sqlite3 connection and must stay in the thread that opened it; open
+    one Store per thread."""
+
+
+@contextmanager
+def open_store(path: Path, *, create: bool) -> Iterator[Store]:
+    """The database at ``path``, with every database problem met inside a StoreError naming the file."""
+    with Store(path, create=create) as store, store.guard():
+        yield store
+
+
+__all__ = [
+    "BUSY_TIMEOUT", "EXPORT_COLUMNS", "GROUPS", "KINDS", "SCHEMA", "AppealRow", "Job", "MergeResult", "PurgePreview",
+    "PurgeResult", "Scope", "Signature", "Store", "StoreError", "check_groups", "explain", "group_columns",
+    "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
+]

@@ -1,0 +1,82 @@
+"""Print jobs in the database: each move of :mod:`kiosk.job_states` as one guarded UPDATE.
+
+A move changes a job only when it is in one of the move's source states, in one
+transaction, so two workers can never both claim a job, and a job never leaves a final
+state. Each method says whether the move took place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from ..job_states import WAITING, JobState, Transition
+from .connection import Database
+from .models import Job, utc_now
+
+_JOB_COLUMNS = "id, signature_id, status, attempts, printer, last_error, updated_at"
+
+# What each move writes besides the new status (parameters: its values, in order).
+_SETS = {
+    Transition.CLAIM: ("attempts = attempts + 1, printer = ?", ("printer",)),
+    Transition.REPRINT: ("attempts = attempts + 1, printer = ?", ("printer",)),
+    Transition.FINISH: ("last_error = NULL, printed_at = ?", ("now",)),
+    Transition.FAIL: ("last_error = ?", ("error",)),
+    Transition.INTERRUPT: ("last_error = ?", ("error",)),
+    Transition.CANCEL: ("last_error = ?", ("error",)),
+}
+
+
+def marks(states: Iterable[object]) -> str:
+    """``?, ?, ?``: one placeholder per state."""
+    return ", ".join("?" for _ in states)
+
+
+def _job(row: Any) -> Job:
+    job_id, signature_id, status, attempts, printer, last_error, updated_at = row
+    return Job(job_id, signature_id, JobState(status), attempts, printer, last_error, updated_at)
+
+
+class PrintJobs(Database):
+    def job_for(self, sig_id: str) -> Job | None:
+        row = self.db.execute(f"SELECT {_JOB_COLUMNS} FROM print_jobs WHERE signature_id = ?", [sig_id]).fetchone()
+        return _job(row) if row else None
+
+    def jobs(self, states: Iterable[JobState | str] = WAITING) -> list[Job]:
+        """Jobs in ``states`` (default: waiting for a volunteer), oldest first."""
+        states = [JobState(s).value for s in states]
+        rows = self.db.execute(
+            f"SELECT {_JOB_COLUMNS} FROM print_jobs WHERE status IN ({marks(states)}) ORDER BY id", states
+        ).fetchall()
+        return [_job(row) for row in rows]
+
+    def move_job(self, job_id: int, move: Transition, *, printer: str | None = None, error: str | None = None) -> bool:
+        """Make ``move`` on the job if its state allows it; False if it did not (someone else has it)."""
+        now = utc_now()
+        extra, names = _SETS[move]
+        values = {"printer": printer, "error": error, "now": now}
+        sources = [s.value for s in move.sources]
+        with self.transaction() as conn:
+            cur = conn.execute(
+                f"UPDATE print_jobs SET status = ?, updated_at = ?, {extra}"
+                f" WHERE id = ? AND status IN ({marks(sources)})",
+                [move.target.value, now, *(values[n] for n in names), job_id, *sources],
+            )
+            return cur.rowcount == 1
+
+    def claim_job(self, job_id: int, printer: str, *, move: Transition = Transition.CLAIM) -> bool:
+        """Mark a job as printing (CLAIM, or REPRINT for an interrupted one). False if someone else has it."""
+        if move not in (Transition.CLAIM, Transition.REPRINT):
+            raise ValueError(f"{move} does not claim a job")
+        return self.move_job(job_id, move, printer=printer)
+
+    def interrupt_job(self, job_id: int, error: str) -> bool:
+        """A print attempt that may have left the letter on paper: the job stays ``printing``
+        (listed as *interrupted*, reprinted only on request) with the reason."""
+        return self.move_job(job_id, Transition.INTERRUPT, error=error)
+
+    def finish_job(self, job_id: int, *, error: str | None = None) -> bool:
+        """Record the outcome of a print attempt: printed, or failed with the reason."""
+        if error is None:
+            return self.move_job(job_id, Transition.FINISH)
+        return self.move_job(job_id, Transition.FAIL, error=error)

@@ -1,0 +1,153 @@
+"""What the store hands out: signatures, print jobs, selections and results, as plain values."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..job_states import JobState
+
+KINDS = ("appeal", "postcard")
+
+# What a count can be grouped by: the SQL of its key and the columns it fills.
+GROUPS = {
+    "case": ("s.case_id", ("case_id", "case_title")),
+    "kind": ("s.kind", ("kind",)),
+    "event": ("s.event", ("event",)),
+    "kiosk": ("s.kiosk_id", ("kiosk_id",)),
+    "day": ("substr(s.local_time, 1, 10)", ("day",)),
+    "hour": ("substr(s.local_time, 1, 10) || ' ' || substr(s.local_time, 12, 2) || ':00'", ("hour",)),
+}
+
+
+def group_columns(by: list[str]) -> list[str]:
+    """The columns a count grouped by ``by`` has, ``count`` last."""
+    return [column for group in by for column in GROUPS[group][1]] + ["count"]
+
+
+@dataclass(frozen=True)
+class Signature:
+    id: str
+    number: int
+    case_id: str
+    kind: str
+    name: str
+    message: str
+    created_at: str
+    event: str
+    kiosk_id: str
+    local_time: str = ""
+    purged_at: str | None = None
+
+    @property
+    def reference(self) -> str:
+        return reference(self.event, self.kiosk_id, self.number)
+
+    @property
+    def created(self) -> dt.datetime:
+        return dt.datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
+
+    @property
+    def stall_time(self) -> dt.datetime:
+        """The time on the stall's clock when it was signed."""
+        if self.local_time:
+            return dt.datetime.fromisoformat(self.local_time)
+        return self.created.astimezone()
+
+
+def reference(event: str, kiosk_id: str, number: int) -> str:
+    """A letter's reference, as printed on it: ``Summer Fest / stall-1 / #0042``."""
+    return f"{event} / {kiosk_id} / #{number:04d}"
+
+
+@dataclass(frozen=True)
+class Job:
+    id: int
+    signature_id: str
+    status: JobState
+    attempts: int
+    printer: str | None
+    last_error: str | None
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which signatures a count, export or purge covers. Days are the stall's, inclusive."""
+
+    event: str | None = None
+    kiosk_id: str | None = None
+    case_id: str | None = None
+    kind: str | None = None
+    since: dt.date | None = None
+    until: dt.date | None = None
+
+    def where(self) -> tuple[str, list[object]]:
+        terms, params = [], []
+        for term, value in (("s.event = ?", self.event), ("s.kiosk_id = ?", self.kiosk_id),
+                            ("s.case_id = ?", self.case_id), ("s.kind = ?", self.kind)):
+            if value is not None:
+                terms.append(term)
+                params.append(value)
+        if self.since is not None:
+            terms.append("s.local_time >= ?")
+            params.append(self.since.isoformat())
+        if self.until is not None:
+            terms.append("s.local_time < ?")
+            params.append((self.until + dt.timedelta(days=1)).isoformat())
+        return (" WHERE " + " AND ".join(terms) if terms else ""), params
+
+    @classmethod
+    def day(cls, day: dt.date, *, event: str | None = None, kiosk_id: str | None = None) -> Scope:
+        return cls(event=event, kiosk_id=kiosk_id, since=day, until=day)
+
+
+@dataclass(frozen=True)
+class PurgeResult:
+    signatures: int          # names and messages removed now
+    cancelled_jobs: int      # letters that had not printed and now never will
+
+
+@dataclass(frozen=True)
+class PurgePreview:
+    signatures: int          # signatures whose names and messages would go
+    unprinted: int           # of them, letters not printed yet (they would be cancelled)
+    purged_before: int       # in the selection, purged already
+
+
+@dataclass(frozen=True)
+class MergeResult:
+    source: Path
+    signatures: int   # in the source
+    added: int        # new to the target; the rest were there already
+
+
+@dataclass(frozen=True)
+class AppealRow:
+    """One signed appeal, for a delivery list."""
+
+    id: str
+    case_id: str
+    reference: str
+    local_time: str
+    name: str | None
+    message: str | None
+    purged: bool
+    print_status: str
+
+
+def utc_iso(moment: dt.datetime) -> str:
+    """The stored form of a time: UTC, ISO 8601, microseconds, ``Z``."""
+    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def utc_now() -> str:
+    return utc_iso(dt.datetime.now(dt.timezone.utc))
+
+
+def stall_iso(moment: dt.datetime) -> str:
+    """The stall's wall-clock time with its UTC offset, as stored in ``local_time``."""
+    if moment.tzinfo is None:
+        moment = moment.astimezone()
+    return moment.isoformat(timespec="microseconds")

@@ -1,0 +1,152 @@
+"""Signatures: recorded with their print job in one commit, and read back.
+
+``record`` commits the signature and its pending print job together (WAL,
+``synchronous=FULL``): it returns once both are on disk, before anything is printed. It
+also keeps what the case was (title, addressee, ...) in ``cases``, so a delivery list
+names the addressee the visitor signed to.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+import uuid
+from collections.abc import Iterator
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from ..errors import InputError
+from ..job_states import JobState
+from ..text import validate_event, validate_kiosk_id
+from .connection import Database
+from .models import KINDS, AppealRow, Scope, Signature, reference, stall_iso, utc_iso
+
+if TYPE_CHECKING:
+    from ..cases import Case
+
+_SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event,"
+                      " kiosk_id, local_time, purged_at")
+
+EXPORT_COLUMNS = (
+    "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
+    "print_status", "purged_at",
+)
+
+
+class Signatures(Database):
+    def record(self, *, kind: str, name: str, message: str, event: str, kiosk_id: str,
+               case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None) -> Signature:
+        """Commit a signature and its pending print job. Returns once it is on disk.
+
+        ``case`` also records what the case was (title, addressee, ...) for delivery lists;
+        with only ``case_id`` the case is known by its id. ``at`` is the stall's clock (now).
+        """
+        if kind not in KINDS:
+            raise InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
+        case_id = case.id if case is not None else case_id
+        if not case_id:
+            raise InputError("missing", field="case", reason="empty")
+        event = validate_event(event)
+        kiosk_id = validate_kiosk_id(kiosk_id)
+        moment = at or dt.datetime.now().astimezone()
+        now, local = utc_iso(moment), stall_iso(moment)
+        sig_id = str(uuid.uuid4())
+        with self.transaction() as conn:
+            if case is not None:
+                _remember_case(conn, case, now)
+            else:
+                conn.execute("INSERT OR IGNORE INTO cases (id) VALUES (?)", [case_id])
+            number = self._next_number(conn, kiosk_id)
+            conn.execute(
+                "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event, kiosk_id)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id],
+            )
+            conn.execute(
+                "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
+                [sig_id, JobState.PENDING.value, now, now],
+            )
+        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local)
+
+    @staticmethod
+    def _next_number(conn: sqlite3.Connection, kiosk_id: str) -> int:
+        (number,) = conn.execute(
+            "SELECT COALESCE(MAX(number), 0) + 1 FROM signatures WHERE kiosk_id = ?", [kiosk_id]
+        ).fetchone()
+        return int(number)
+
+    def next_number(self, kiosk_id: str) -> int:
+        """The number the next letter of ``kiosk_id`` will most likely get (another writer may take it first)."""
+        return self._next_number(self.db.conn, kiosk_id)
+
+    def signature(self, sig_id: str) -> Signature | None:
+        row = self.db.execute(f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE id = ?", [sig_id]).fetchone()
+        return Signature(*row) if row else None
+
+    def signatures(self, scope: Scope = Scope()) -> list[Signature]:
+        where, params = scope.where()
+        rows = self.db.execute(
+            f"SELECT {_SIGNATURE_COLUMNS} FROM signatures s{where} ORDER BY s.local_time, s.id", params
+        ).fetchall()
+        return [Signature(*row) for row in rows]
+
+    def events(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT event FROM signatures ORDER BY event")]
+
+    def case_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT case_id FROM signatures ORDER BY case_id")]
+
+    def kiosk_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("SELECT DISTINCT kiosk_id FROM signatures ORDER BY kiosk_id")]
+
+    def case_rows(self) -> dict[str, dict[str, Any]]:
+        """What each signed case was when last signed (``cases`` table), by id."""
+        cur = self.db.execute("SELECT * FROM cases ORDER BY id")
+        columns = [d[0] for d in cur.description]
+        return {row[0]: dict(zip(columns, row, strict=True)) for row in cur}
+
+    def export_rows(self, scope: Scope = Scope()) -> Iterator[dict[str, Any]]:
+        """Every signature in ``scope`` with its print status, as EXPORT_COLUMNS, oldest first."""
+        where, params = scope.where()
+        cur = self.db.execute(
+            "SELECT s.id, s.number, s.case_id, s.kind, s.name, s.message, s.created_at, s.local_time, s.event,"
+            " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at"
+            f" FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id{where} ORDER BY s.local_time, s.id",
+            params,
+        )
+        columns = [d[0] for d in cur.description]
+        for row in cur:
+            yield dict(zip(columns, row, strict=True))
+
+    def appeal_rows(self, scope: Scope) -> list[AppealRow]:
+        """The signed appeals in ``scope``, oldest first, for a delivery list."""
+        where, params = replace(scope, kind="appeal").where()
+        rows = self.db.execute(
+            "SELECT s.id, s.case_id, s.event, s.kiosk_id, s.number, s.local_time, s.name, s.message, s.purged_at,"
+            " COALESCE(j.status, 'none') FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id"
+            f"{where} ORDER BY s.local_time, s.id",
+            params,
+        ).fetchall()
+        return [
+            AppealRow(id=sig_id, case_id=case_id, reference=reference(event, kiosk_id, number), local_time=local_time,
+                      name=name, message=message, purged=purged_at is not None, print_status=status)
+            for sig_id, case_id, event, kiosk_id, number, local_time, name, message, purged_at, status in rows
+        ]
+
+
+def _remember_case(conn: sqlite3.Connection, case: Case, now: str) -> None:
+    a = case.appeal.addressee
+    conn.execute(
+        "INSERT INTO cases (id, title, person, country, ask, addressee_name, addressee_title, addressee_address,"
+        " url, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+        " ON CONFLICT(id) DO UPDATE SET title = excluded.title, person = excluded.person,"
+        " country = excluded.country, ask = excluded.ask, addressee_name = excluded.addressee_name,"
+        " addressee_title = excluded.addressee_title, addressee_address = excluded.addressee_address,"
+        " url = excluded.url, updated_at = excluded.updated_at"
+        # unchanged (as for nearly every letter): no write at all, so no page to sync
+        " WHERE (title, person, country, ask, addressee_name, addressee_title, addressee_address, url)"
+        " IS NOT (excluded.title, excluded.person, excluded.country, excluded.ask, excluded.addressee_name,"
+        " excluded.addressee_title, excluded.addressee_address, excluded.url)",
+        [case.id, case.title, case.person, case.country, case.ask, a.name, a.title, "\n".join(a.address),
+         case.postcard.url, now],
+    )

@@ -1,0 +1,103 @@
+"""What the kiosk's screens and its print worker tell the app, as Textual messages.
+
+Screens post these and the app handles them (a screen's messages bubble up to the app),
+so no screen imports the app module: the screens sit below the app, and the app decides
+what happens next. The worker's messages go the other way: they carry a letter's progress
+back to the app, and an organiser task's result back to the screen that asked for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from enum import Enum
+
+from textual.message import Message
+
+from ..application import Letter, Outcome, Signature
+
+
+class OpenCase(Message):
+    """A visitor picked a case."""
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+
+
+class OpenForm(Message):
+    """A visitor chose to sign the appeal or send a postcard."""
+
+    def __init__(self, case_id: str, kind: str) -> None:
+        super().__init__()
+        self.case_id, self.kind = case_id, kind
+
+
+class PrintLetter(Message):
+    """A visitor pressed Print on a checked letter."""
+
+    def __init__(self, letter: Letter) -> None:
+        super().__init__()
+        self.letter = letter
+
+
+class GoHome(Message):
+    """Back to the home screen, every screen above it discarded (Done, Lock)."""
+
+
+class OpenOrganiser(Message):
+    """The Organiser button: ask for the PIN."""
+
+
+class QuitKiosk(Message):
+    """The organiser's Quit kiosk: the one way out."""
+
+
+class Task(Enum):
+    """Printer work the organiser screen asks for; it runs in the app's worker."""
+
+    CHECK = "check"
+    TEST_PRINT = "test-print"
+    RETRY = "retry"
+    REPRINT = "retry-interrupted"
+    TALLY = "tally"
+
+
+class RunTask(Message):
+    """Run ``job`` in the app's worker (printer work can take seconds); it returns the line
+    to show when it is done."""
+
+    def __init__(self, task: Task, job: Callable[[], str]) -> None:
+        super().__init__()
+        self.task, self.job = task, job
+
+
+class TaskDone(Message, bubble=False):
+    """An organiser task finished in the worker (its line, or its error): sent to the screen that asked."""
+
+    def __init__(self, task: Task, line: str | None = None, error: str | None = None) -> None:
+        super().__init__()
+        self.task, self.line, self.error = task, line, error
+
+
+class Recorded(Message):
+    """The worker committed the letter."""
+
+    def __init__(self, letter: Letter, signature: Signature) -> None:
+        super().__init__()
+        self.letter, self.signature = letter, signature
+
+
+class NotRecorded(Message):
+    """The worker could not commit the letter: nothing was saved."""
+
+    def __init__(self, letter: Letter, error: str) -> None:
+        super().__init__()
+        self.letter, self.error = letter, error
+
+
+class Printed(Message):
+    """The worker is done with the letter: printed, or its job waits for a volunteer."""
+
+    def __init__(self, letter: Letter, signature: Signature, outcome: Outcome) -> None:
+        super().__init__()
+        self.letter, self.signature, self.outcome = letter, signature, outcome
