@@ -17,6 +17,7 @@ import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlparse
 
 from .errors import CaseError, KioskError
@@ -92,12 +93,12 @@ class CaseSet:
 class _Reader:
     """Collects every problem in one file instead of stopping at the first."""
 
-    def __init__(self, path: Path, data: dict):
+    def __init__(self, path: Path, data: dict[str, Any]):
         self.path = path
         self.data = data
         self.errors: list[CaseError] = []
 
-    def _get(self, dotted: str):
+    def _get(self, dotted: str) -> Any:
         node = self.data
         for part in dotted.split("."):
             if not isinstance(node, dict) or part not in node:
@@ -169,7 +170,7 @@ _ALLOWED = {
 }
 
 
-def _kind(value) -> str:
+def _kind(value: object) -> str:
     return {str: "text", int: "a number", float: "a number", bool: "true/false", list: "a list", dict: "a table"}.get(
         type(value), type(value).__name__
     )
@@ -282,12 +283,3 @@ def read_dir(directory: Path) -> CaseSet:
     if not cases and not errors:
         errors.append(case_error(directory, None, "no case files (*.toml) in this folder"))
     return CaseSet(cases, errors)
-
-
-def load_cases(directory: Path, warn=None) -> CaseSet:
-    """Read a folder for use: each bad file is reported through ``warn`` and skipped."""
-    result = read_dir(directory)
-    if warn is not None:
-        for error in result.errors:
-            warn(f"skipped: {error}")
-    return result

@@ -22,7 +22,7 @@ EVENT_MAX = 60
 KIOSK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 # C0 controls except LF, DEL, C1 controls.
-_CONTROL = "".join(chr(c) for c in [*range(0x00, 0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
+_CONTROL = "".join(chr(c) for c in [*range(0x0A), *range(0x0B, 0x20), 0x7F, *range(0x80, 0xA0)])
 # Bidi embeddings/overrides/isolates (they can reorder a printed line), the line and
 # paragraph separators, and the byte-order mark.
 _FORMAT = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u2028\u2029\ufeff"
@@ -37,8 +37,6 @@ def sanitize(text: str) -> str:
     Tabs and CR are turned into spaces/newlines first, so that a pasted message keeps its
     shape; then it is NFC-normalised and control and format characters are removed.
     """
-    if not isinstance(text, str):
-        text = str(text)
     # Lone surrogates cannot be encoded anywhere: drop them before anything else.
     text = _SURROGATE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")

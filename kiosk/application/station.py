@@ -20,8 +20,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cases import Case, CaseSet, read_dir
 from .. import locations
+from ..cases import Case, CaseSet, read_dir
 from ..errors import CaseError, InputError, KioskError, SettingError
 from ..job_states import claim_for
 from ..pin import PinGuard

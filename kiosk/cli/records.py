@@ -19,7 +19,14 @@ from typing import IO, Any, TypeVar
 import click
 
 from ..application import (
-    EXPORT_COLUMNS, GROUPS, KioskError, Records, check_groups, group_columns, open_records, open_station,
+    EXPORT_COLUMNS,
+    GROUPS,
+    KioskError,
+    Records,
+    check_groups,
+    group_columns,
+    open_records,
+    open_station,
 )
 from ..private import open_private, private_dir
 from .base import cli
@@ -37,8 +44,10 @@ def as_date(value: dt.datetime | None) -> dt.date | None:
 def _filters(func: F) -> F:
     for option in reversed([
         click.option("--event", default=None, help="Only this event."),
-        click.option("--since", type=DATE, default=None, metavar="DATE", help="From this day on (YYYY-MM-DD, the stall's day)."),
-        click.option("--until", type=DATE, default=None, metavar="DATE", help="Up to and including this day (YYYY-MM-DD)."),
+        click.option("--since", type=DATE, default=None, metavar="DATE",
+                     help="From this day on (YYYY-MM-DD, the stall's day)."),
+        click.option("--until", type=DATE, default=None, metavar="DATE",
+                     help="Up to and including this day (YYYY-MM-DD)."),
         click.option("--kiosk", "kiosk_id", default=None, help="Only this kiosk."),
     ]):
         func = option(func)
@@ -237,7 +246,8 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
 
 @cli.command()
 @click.option("--personal-data", is_flag=True, help="Remove visitors' names and messages (required).")
-@click.option("--before", type=DATE, default=None, metavar="DATE", help="Only letters signed before this day (YYYY-MM-DD).")
+@click.option("--before", type=DATE, default=None, metavar="DATE",
+              help="Only letters signed before this day (YYYY-MM-DD).")
 @click.option("--event", default=None, help="Only this event.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @settings_options("database", "preview")
@@ -258,7 +268,8 @@ def purge(personal_data: bool, before: dt.datetime | None, event: str | None, ye
         click.echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what});"
                    f" {preview.purged_before} purged before.")
         if preview.unprinted:
-            click.echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
+            click.echo(f"{preview.unprinted} of them have not been printed yet;"
+                       " they will be cancelled and never print.")
         if not yes and not click.confirm("Remove these names and messages for good? Counts are kept"):
             click.echo("Nothing was changed.", err=True)
             sys.exit(1)

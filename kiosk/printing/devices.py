@@ -11,6 +11,7 @@ block forever (a hung ``/dev/usb/lp0``) ends the job as failed instead of freezi
 
 from __future__ import annotations
 
+import contextlib
 import re
 import socket
 import threading
@@ -68,17 +69,17 @@ def _explain(setup: Setup, exc: BaseException) -> str:
         if isinstance(cause, (socket.timeout, TimeoutError)) or kind in ("SerialTimeoutException", "USBTimeoutError"):
             return f"printer stopped taking data (no answer within {setup.timeout:g} s)"
         if isinstance(cause, ConnectionRefusedError):
-            return f"connection refused"
+            return "connection refused"
         if isinstance(cause, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
-            return f"connection dropped during the job"
+            return "connection dropped during the job"
         if isinstance(cause, socket.gaierror):
-            return f"unknown host name"
+            return "unknown host name"
         if kind == "NoBackendError":
-            return f"libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
+            return "libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
         if isinstance(cause, PermissionError):
-            return f"permission denied (is this user allowed to use the printer?)"
+            return "permission denied (is this user allowed to use the printer?)"
         if isinstance(cause, FileNotFoundError):
-            return f"no such device or file"
+            return "no such device or file"
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
@@ -97,7 +98,7 @@ def _transfer(setup: Setup, data: bytes, progress: dict[str, bool]) -> None:
         if setup.status:
             paper = device.paper_status()
             if paper == 0:
-                raise PrintError(f"out of paper", source=setup.where)
+                raise PrintError("out of paper", source=setup.where)
         progress["sending"] = True  # from here on, a fault may leave part of the job on paper
         device._raw(data)
         if setup.status:
@@ -105,16 +106,19 @@ def _transfer(setup: Setup, data: bytes, progress: dict[str, bool]) -> None:
             # everything before it: this confirms that the job reached the printer.
             reply = device.query_status(b"\x10\x04\x01")
             if not reply:
-                raise PrintError(f"printer did not confirm the job", source=setup.where)
+                raise PrintError("printer did not confirm the job", source=setup.where)
             if reply[0] & 0x08:
-                raise PrintError(f"printer went offline (cover open or paper out?)", source=setup.where)
+                raise PrintError("printer went offline (cover open or paper out?)", source=setup.where)
         if hasattr(device, "flush"):
             device.flush()
     finally:
-        try:
-            device.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
-            pass
+        _close(device)
+
+
+def _close(device: Any) -> None:
+    """Close the device; closing a broken connection may fail too, and that is no news."""
+    with contextlib.suppress(Exception):
+        device.close()
 
 
 def _within(setup: Setup, deadline: float, action: Callable[[], Any], progress: dict[str, bool] | None = None) -> Any:
@@ -134,7 +138,8 @@ def _within(setup: Setup, deadline: float, action: Callable[[], Any], progress: 
     worker.join(deadline)
     maybe = bool(progress.get("sending"))
     if worker.is_alive():
-        raise PrintError(f"printer did not take the job within {deadline:.0f} s", source=setup.where, maybe_printed=maybe)
+        raise PrintError(f"printer did not take the job within {deadline:.0f} s", source=setup.where,
+                         maybe_printed=maybe)
     ok, value = outcome[0]
     if ok:
         return value
@@ -162,10 +167,7 @@ def _probe(setup: Setup) -> str:
             return "connected (this set-up does not ask the printer for paper status)"
         return f"connected, {PAPER.get(device.paper_status(), 'paper status unknown')}"
     finally:
-        try:
-            device.close()
-        except Exception:  # noqa: BLE001 - closing a broken connection may fail too
-            pass
+        _close(device)
 
 
 def check(setup: Setup) -> str:
@@ -180,9 +182,10 @@ def check(setup: Setup) -> str:
     if setup.type == "file":
         path = Path(setup.options["path"])
         if not path.exists():
-            raise PrintError(f"no such device or file", source=setup.where)
+            raise PrintError("no such device or file", source=setup.where)
         return "ready (a device file: no status available)"
-    return _within(setup, setup.timeout * 2 + 2, lambda: _probe(setup))
+    status: str = _within(setup, setup.timeout * 2 + 2, lambda: _probe(setup))
+    return status
 
 
 def write_preview(setup: Setup, receipt: Receipt) -> Path:

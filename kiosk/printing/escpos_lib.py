@@ -10,14 +10,18 @@ from __future__ import annotations
 import copy
 import logging
 import os
-from functools import lru_cache
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
 
 import platformdirs
+
+T = TypeVar("T")
 
 os.environ.setdefault("ESCPOS_CAPABILITIES_PICKLE_DIR", platformdirs.user_cache_dir("kiosk", ensure_exists=True))
 
 
-def _quietly(import_module):
+def _quietly(import_module: Callable[[], T]) -> T:
     """Import a python-escpos module without the logging handler its import installs."""
     root = logging.getLogger()
     before = list(root.handlers)
@@ -29,7 +33,7 @@ def _quietly(import_module):
                 root.removeHandler(handler)
 
 
-def _capabilities():
+def _capabilities() -> tuple[Any, Any]:
     from escpos import capabilities, magicencode
 
     return capabilities, magicencode
@@ -41,7 +45,7 @@ get_profile, get_profile_class = _caps.get_profile, _caps.get_profile_class
 Encoder = _magic.Encoder
 
 
-def __getattr__(name: str):
+def __getattr__(name: str) -> Any:
     """``printers`` (python-escpos's printer classes) is imported on first use: starting
     the kiosk needs only the capability profiles, printing needs the rest."""
     if name == "printers":
@@ -53,19 +57,20 @@ def __getattr__(name: str):
     raise AttributeError(name)
 
 
-__all__ = ["printers", "profile_names", "profile_for", "get_profile", "Encoder", "profile_data"]  # noqa: F822 - printers: see __getattr__
+__all__ = ["Encoder", "get_profile", "printers", "profile_data", "profile_for", "profile_names"]  # noqa: F822 - printers: see __getattr__
 
 
 def profile_names() -> list[str]:
     return sorted(CAPABILITIES["profiles"])
 
 
-def profile_data(name: str) -> dict:
-    return CAPABILITIES["profiles"][name]
+def profile_data(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = CAPABILITIES["profiles"][name]
+    return data
 
 
-@lru_cache(maxsize=None)
-def profile_for(name: str, dots: int) -> BaseProfile:
+@cache
+def profile_for(name: str, dots: int) -> Any:
     """The named profile, with its media width set to ``dots``."""
     base = get_profile_class(name)
     data = copy.deepcopy(base.profile_data)

@@ -13,7 +13,8 @@ profile; the bytes are then sent to the real device in one piece (see ``devices`
 from __future__ import annotations
 
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from typing import Any
 
 from ..receipts.model import QR, Cut, Feed, Image, Receipt, Rule, Text
 from ..receipts.raster import centered, qr_image, text_image
@@ -23,7 +24,7 @@ from .setups import Setup
 QR_DOTS_PER_MODULE = {True: 6, False: 5}  # 80 mm paper, 58 mm paper
 
 
-@lru_cache(maxsize=None)
+@cache
 def _encoder(profile: str) -> Encoder:
     return Encoder(get_profile(profile).get_code_pages())
 
@@ -49,7 +50,7 @@ def printable_as_text(profile: str, text: str) -> bool:
     return all(_char_ok(profile, ch) for ch in text)
 
 
-def new_printer(setup: Setup):
+def new_printer(setup: Setup) -> Any:
     """A python-escpos Dummy printer with the set-up's profile and paper width."""
     p = printers.Dummy(profile=setup.profile)
     p.profile = profile_for(setup.profile, setup.paper.dots)
@@ -59,12 +60,12 @@ def new_printer(setup: Setup):
 class _Style:
     """Sends a style command only when the style changes (INIT leaves left, normal, not bold)."""
 
-    def __init__(self, p):
+    def __init__(self, p: Any) -> None:
         self.p = p
         self.align, self.bold, self.large = "left", False, False
 
     def __call__(self, align: str = "left", bold: bool = False, large: bool = False) -> None:
-        changes = {}
+        changes: dict[str, str | bool] = {}
         if align != self.align:
             changes["align"] = align
         if bold != self.bold:
@@ -115,4 +116,5 @@ def render_bytes(receipt: Receipt, setup: Setup) -> bytes:
                 p.cut(mode=setup.cutter)
             else:
                 p.ln(4)  # no cutter: feed the paper past the tear bar
-    return p.output
+    output: bytes = p.output
+    return output

@@ -75,7 +75,8 @@ class Setup:
 
     def describe(self) -> str:
         paper = self.paper
-        return f"{self.name}: {self.where}, profile {self.profile}, {paper.mm} mm ({paper.dots} dots, {paper.columns} columns)"
+        return (f"{self.name}: {self.where}, profile {self.profile},"
+                f" {paper.mm} mm ({paper.dots} dots, {paper.columns} columns)")
 
 
 def resolve_paper(profile: str, paper_mm: int | None, dots: int | None, columns: int | None) -> Paper:
@@ -98,7 +99,8 @@ def _check_profile(name: str, where: str | None) -> str:
 
 def _number(value: Any, where: str | None, field_name: str, *, lo: float, hi: float, integer: bool = True) -> Any:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or (integer and not isinstance(value, int)):
-        raise SetupError(f"must be a {'whole ' if integer else ''}number, not {value!r}", field=field_name, source=where)
+        raise SetupError(f"must be a {'whole ' if integer else ''}number, not {value!r}", field=field_name,
+                         source=where)
     if not lo <= value <= hi:
         raise SetupError(f"{value} is outside {lo}..{hi}", field=field_name, source=where)
     return value
@@ -195,7 +197,8 @@ def load_setup(path: Path) -> Setup:
 
 
 def preview_setup(directory: Path | str, paper: int = 80) -> Setup:
-    return Setup(name="preview", type="preview", profile=DEFAULT_PROFILE, paper_mm=paper, options={"dir": str(directory)})
+    return Setup(name="preview", type="preview", profile=DEFAULT_PROFILE, paper_mm=paper,
+                 options={"dir": str(directory)})
 
 
 def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
@@ -257,7 +260,8 @@ def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
             return load_setup(candidate)
     if spec.endswith(".toml") and Path(spec).is_file():
         return load_setup(Path(spec))
-    known = sorted(p.stem for p in Path(printers_dir).glob("*.toml")) if printers_dir and Path(printers_dir).is_dir() else []
+    folder = Path(printers_dir) if printers_dir else None
+    known = sorted(p.stem for p in folder.glob("*.toml")) if folder and folder.is_dir() else []
     hint = f"; set-ups in {printers_dir}: {', '.join(known)}" if known else ""
     raise SetupError(
         f"unknown printer {spec!r} (use a set-up name, file:PATH, tcp://HOST:PORT, preview:DIR,"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import Literal, Union
+from typing import Literal
 
 from PIL import Image as PILImage
 
@@ -77,7 +77,7 @@ class Cut:
     pass
 
 
-Block = Union[Text, Rule, QR, Image, Feed, Cut]
+Block = Text | Rule | QR | Image | Feed | Cut
 
 
 @dataclass(frozen=True)

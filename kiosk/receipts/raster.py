@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import qrcode
@@ -62,7 +62,7 @@ def _font_files() -> tuple[tuple[Path, int], ...]:
     return tuple(files)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _cmap(index: int) -> frozenset[int]:
     from fontTools.ttLib import TTCollection, TTFont
 
@@ -74,7 +74,7 @@ def _cmap(index: int) -> frozenset[int]:
     return frozenset(font.getBestCmap())
 
 
-@lru_cache(maxsize=None)
+@cache
 def _font(index: int, px: int, bold: bool) -> ImageFont.FreeTypeFont:
     path, number = _font_files()[index]
     engine = ImageFont.Layout.RAQM if features.check("raqm") else ImageFont.Layout.BASIC
@@ -83,12 +83,11 @@ def _font(index: int, px: int, bold: bool) -> ImageFont.FreeTypeFont:
         axes = font.get_variation_axes()
     except OSError:
         return font  # not a variable font: use it as it is
-    values = []
+    values: list[float] = []
     for axis in axes:
-        if axis.get("name") in (b"Weight", "Weight"):
-            values.append(max(axis["minimum"], min(axis["maximum"], 700 if bold else 400)))
-        else:
-            values.append(axis["default"])
+        low, high, default = (float(axis[k] or 0) for k in ("minimum", "maximum", "default"))
+        weight = axis.get("name") in (b"Weight", "Weight")
+        values.append(max(low, min(high, 700 if bold else 400)) if weight else default)
     font.set_variation_by_axes(values)
     return font
 

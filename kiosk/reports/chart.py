@@ -23,7 +23,7 @@ def write_png(summary: Summary, path: Path) -> Path:
     for day in days:
         counts = [summary.hours[day].get(h, 0) for h in hours]
         ax.bar(hours, counts, width=0.7, bottom=bottom, label=f"{dt.date.fromisoformat(day):%a %d %b}")
-        bottom = [b + c for b, c in zip(bottom, counts)]
+        bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     ax.set_title(f"Letters per hour: {summary.describe_scope()} ({plural(summary.total, 'letter')})")
     ax.set_xlabel("Hour (stall's clock)")
     ax.set_ylabel("Letters")

@@ -86,7 +86,8 @@ def delivery_list(store: Store, scope: Scope, case_files: Mapping[str, Case] | N
         key = (d["addressee_name"], d["addressee_title"] or "", address)
         bundle = bundles.setdefault(key, Bundle(key[0], key[1], address))
         if row.case_id not in per_case:
-            per_case[row.case_id] = CaseLetters(row.case_id, d["title"] or row.case_id, d["person"] or "", d["ask"] or "")
+            per_case[row.case_id] = CaseLetters(row.case_id, d["title"] or row.case_id, d["person"] or "",
+                                                d["ask"] or "")
             bundle.cases.append(per_case[row.case_id])
         per_case[row.case_id].letters.append(Letter(
             id=row.id,
@@ -151,7 +152,8 @@ def render_html(bundles: list[Bundle], scope: Scope, generated: dt.datetime | No
         "<title>Appeals to deliver</title>",
         f"<style>{_STYLE}</style></head><body>",
         "<h1>Appeals to deliver</h1>",
-        f'<p class="meta">{_e(selection[:1].upper() + selection[1:])}. {total} signed appeal(s) to {len(bundles)} addressee(s).'
+        f'<p class="meta">{_e(selection[:1].upper() + selection[1:])}.'
+        f" {total} signed appeal(s) to {len(bundles)} addressee(s)."
         f" Made {generated:%Y-%m-%d %H:%M}.</p>",
     ]
     for b in bundles:

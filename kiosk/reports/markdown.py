@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from .summary import Summary, plural
-from .tables import HEAD, hour_grid, line_rows, total_row
+from .tables import HEAD, Row, hour_grid, line_rows, total_row
 
 
-def _cell(value) -> str:
+def _cell(value: object) -> str:
     """A table cell: pipes, backslashes and line breaks in data must not break the table."""
     text = " ".join(str(value).split())
     for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
@@ -14,7 +14,7 @@ def _cell(value) -> str:
     return text
 
 
-def _table(head: tuple, rows: list[tuple]) -> list[str]:
+def _table(head: Row, rows: list[Row]) -> list[str]:
     out = ["| " + " | ".join(_cell(h) for h in head) + " |",
            "|" + "|".join(["---"] + ["---:"] * (len(head) - 1)) + "|"]
     out += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]

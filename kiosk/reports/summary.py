@@ -8,8 +8,10 @@ the report, the exports, the slip and the screens cannot disagree.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..cases import Case
 from ..store import KINDS, Scope, Store
@@ -76,11 +78,12 @@ def describe(scope: Scope) -> str:
     return ", ".join(parts) or "all signatures"
 
 
-def _lines(rows: list[dict], key: str, label=None) -> list[Line]:
+def _lines(rows: list[dict[str, Any]], key: str,
+           label: Callable[[dict[str, Any]], str] | None = None) -> list[Line]:
     """Fold rows of (key, kind, count) into one Line per key, in key order."""
-    merged: dict[str, dict] = {}
+    merged: dict[str, dict[str, Any]] = {}
     for row in rows:
-        entry = merged.setdefault(row[key], {"label": (label(row) if label else row[key]), **{k: 0 for k in KINDS}})
+        entry = merged.setdefault(row[key], {"label": (label(row) if label else row[key]), **dict.fromkeys(KINDS, 0)})
         entry[row["kind"]] += row["count"]
     return [Line(k, v["label"], v["appeal"], v["postcard"]) for k, v in merged.items()]
 
@@ -93,7 +96,7 @@ def hours_by_day(store: Store, scope: Scope) -> dict[str, dict[str, int]]:
     return out
 
 
-def case_titles(store: Store, case_files: dict[str, Case] | None = None) -> dict[str, str]:
+def case_titles(store: Store, case_files: Mapping[str, Case] | None = None) -> dict[str, str]:
     """Each case's title: as signed, else from its case file, else its id."""
     titles = {cid: row["title"] for cid, row in store.case_rows().items() if row["title"]}
     for cid, case in (case_files or {}).items():
@@ -101,7 +104,7 @@ def case_titles(store: Store, case_files: dict[str, Case] | None = None) -> dict
     return titles
 
 
-def summarise(store: Store, scope: Scope = Scope(), *, case_files: dict[str, Case] | None = None,
+def summarise(store: Store, scope: Scope = Scope(), *, case_files: Mapping[str, Case] | None = None,
               now: dt.datetime | None = None) -> Summary:
     titles = case_titles(store, case_files)
     by_case = store.counts(("case", "kind"), scope)
@@ -138,7 +141,7 @@ class Tally:
 
 
 def tally(store: Store, day: dt.date, *, event: str | None = None, kiosk_id: str | None = None,
-          case_files: dict[str, Case] | None = None, now: dt.datetime | None = None) -> Tally:
+          case_files: Mapping[str, Case] | None = None, now: dt.datetime | None = None) -> Tally:
     scope = Scope.day(day, event=event, kiosk_id=kiosk_id)
     summary = summarise(store, scope, case_files=case_files, now=now)
     return Tally(day, event, kiosk_id, summary.total, summary.cases, summary.hours.get(day.isoformat(), {}),

@@ -7,15 +7,18 @@ from .summary import Line, Summary
 HEAD = ("Appeals", "Postcards", "Total")
 
 
-def line_rows(lines: list[Line]) -> list[tuple]:
+Row = tuple[object, ...]
+
+
+def line_rows(lines: list[Line]) -> list[Row]:
     return [(line.label, line.appeal, line.postcard, line.total) for line in lines]
 
 
-def total_row(summary: Summary) -> tuple:
+def total_row(summary: Summary) -> Row:
     return ("All", summary.appeals, summary.postcards, summary.total)
 
 
-def hour_grid(summary: Summary) -> tuple[list[str], list[tuple]]:
+def hour_grid(summary: Summary) -> tuple[list[str], list[Row]]:
     """Hours as rows, days as columns: (days, rows of (hour, count per day..., total))."""
     days = sorted(summary.hours)
     hours = sorted({h for per_day in summary.hours.values() for h in per_day})

@@ -25,8 +25,20 @@ from .counts import Counts, check_groups
 from .jobs import PrintJobs
 from .merge import Merging
 from .models import (
-    GROUPS, KINDS, AppealRow, Job, MergeResult, PurgePreview, PurgeResult, Scope, Signature, group_columns, reference,
-    stall_iso, utc_iso, utc_now,
+    GROUPS,
+    KINDS,
+    AppealRow,
+    Job,
+    MergeResult,
+    PurgePreview,
+    PurgeResult,
+    Scope,
+    Signature,
+    group_columns,
+    reference,
+    stall_iso,
+    utc_iso,
+    utc_now,
 )
 from .purge import Purge
 from .signatures import EXPORT_COLUMNS, Signatures

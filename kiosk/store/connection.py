@@ -137,7 +137,8 @@ class Database:
             "SELECT name FROM _sqlite_migrations WHERE migration_set = ?", ["kiosk"])}
         unknown = applied - set(SCHEMA)
         if unknown:
-            raise self.error(f"made by a newer version of kiosk (schema {sorted(unknown)[-1]}); update kiosk to read it")
+            newest = sorted(unknown)[-1]
+            raise self.error(f"made by a newer version of kiosk (schema {newest}); update kiosk to read it")
         return applied
 
     def _migrate(self) -> None:

@@ -100,7 +100,8 @@ def merge_copy(target: Database, copy: Database, source: Path) -> MergeResult:
                 f" ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at IS NOT NULL"
                 " AND (cases.updated_at IS NULL OR excluded.updated_at > cases.updated_at)"
             )
-            added = conn.execute(f"INSERT OR IGNORE INTO signatures ({sigs}) SELECT {sigs} FROM src.signatures").rowcount
+            added = conn.execute(
+                f"INSERT OR IGNORE INTO signatures ({sigs}) SELECT {sigs} FROM src.signatures").rowcount
             conn.execute(f"INSERT OR IGNORE INTO print_jobs ({jobs}) SELECT {jobs} FROM src.print_jobs")
             # A letter printed (or cancelled) on its kiosk since an earlier merge is done here too:
             # left waiting, a retry on this file would print it a second time.

@@ -84,7 +84,8 @@ class Scope:
     until: dt.date | None = None
 
     def where(self) -> tuple[str, list[object]]:
-        terms, params = [], []
+        terms: list[str] = []
+        params: list[object] = []
         for term, value in (("s.event = ?", self.event), ("s.kiosk_id = ?", self.kiosk_id),
                             ("s.case_id = ?", self.case_id), ("s.kind = ?", self.kind)):
             if value is not None:
@@ -139,11 +140,11 @@ class AppealRow:
 
 def utc_iso(moment: dt.datetime) -> str:
     """The stored form of a time: UTC, ISO 8601, microseconds, ``Z``."""
-    return moment.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def utc_now() -> str:
-    return utc_iso(dt.datetime.now(dt.timezone.utc))
+    return utc_iso(dt.datetime.now(dt.UTC))
 
 
 def stall_iso(moment: dt.datetime) -> str:

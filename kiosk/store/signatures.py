@@ -58,7 +58,8 @@ class Signatures(Database):
                 conn.execute("INSERT OR IGNORE INTO cases (id) VALUES (?)", [case_id])
             number = self._next_number(conn, kiosk_id)
             conn.execute(
-                "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event, kiosk_id)"
+                "INSERT INTO signatures"
+                " (id, number, case_id, kind, name, message, created_at, local_time, event, kiosk_id)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id],
             )

@@ -8,7 +8,7 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..application import Settings, SettingError, Station, open_station
+from ..application import SettingError, Settings, Station, open_station
 
 if TYPE_CHECKING:
     from .app import KioskApp

@@ -17,7 +17,16 @@ from textual.screen import Screen
 from ..application import Letter, Outcome, Station
 from .lock import LockedApp
 from .messages import (
-    GoHome, NotRecorded, OpenCase, OpenForm, OpenOrganiser, Printed, PrintLetter, QuitKiosk, Recorded, RunTask,
+    GoHome,
+    NotRecorded,
+    OpenCase,
+    OpenForm,
+    OpenOrganiser,
+    Printed,
+    PrintLetter,
+    QuitKiosk,
+    Recorded,
+    RunTask,
     TaskDone,
 )
 from .screens.base import Idle, OnKiosk

@@ -13,6 +13,9 @@ from ...application import Case, reflow
 from ..messages import OpenCase, OpenOrganiser
 from .base import Idle, KioskScreen
 
+INTRO = "Choose a person to write for:"
+NOTHING_OFFERED = "No letters to write right now: please ask at the stall."
+
 
 def count_line(n: int) -> Content:
     return Content(f"{n} letter{'s' if n != 1 else ''} written here today")
@@ -36,7 +39,7 @@ class HomeScreen(KioskScreen):
         with Vertical(id="masthead"):
             yield Label(Content(station.settings.campaign), id="campaign")
             yield Label(count_line(0), id="count")
-        yield Label(Content("Choose a person to write for:"), id="intro")
+        yield Label(Content(INTRO), id="intro")
         with Horizontal(id="home-body"):
             yield OptionList(id="cases")
             with VerticalScroll(id="glance"):
@@ -68,9 +71,7 @@ class HomeScreen(KioskScreen):
         cases.add_options([case_option(i, case) for i, case in enumerate(offered, 1)])
         if offered:
             cases.highlighted = 0
-        self.query_one("#intro", Label).update(
-            Content("Choose a person to write for:" if offered else "No letters to write right now: please ask at the stall.")
-        )
+        self.query_one("#intro", Label).update(Content(INTRO if offered else NOTHING_OFFERED))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """On a wide screen, the highlighted case's story is shown beside the list."""

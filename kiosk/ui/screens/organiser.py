@@ -106,7 +106,7 @@ class OrganiserScreen(KioskScreen):
         case_list.clear_options()
         case_list.add_options(selections)
 
-    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled) -> None:
+    def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         case_id = event.selection.value
         self.kiosk.station.set_enabled(case_id, case_id in event.selection_list.selected)
 
