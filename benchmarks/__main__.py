@@ -15,8 +15,8 @@ from rich.text import Text
 
 from .common import Row
 
-FULL = dict(wire=200, starts=7, records=1000, signatures=1_000_000, keys=200, session=1000)
-QUICK = dict(wire=20, starts=2, records=100, signatures=20_000, keys=20, session=20)
+FULL = {"wire": 200, "starts": 7, "records": 1000, "signatures": 1_000_000, "keys": 200, "session": 1000}
+QUICK = {"wire": 20, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20}
 
 
 def machine() -> str:

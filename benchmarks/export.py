@@ -35,7 +35,7 @@ def fill(path: Path, count: int) -> None:
         sid = str(uuid.UUID(int=rng.getrandbits(128)))
         kiosk = "k1" if i % 2 else "k2"
         rows.append((sid, i // 2 + 2, rng.choice(cases), rng.choice(("appeal", "postcard")), f"Visitor {i}", "",
-                     at.astimezone(dt.timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
+                     at.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ"),
                      at.isoformat(timespec="microseconds"), "Fest", kiosk))
         jobs.append((sid, "printed", rows[-1][6], rows[-1][6]))
     with conn:

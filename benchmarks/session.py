@@ -9,9 +9,9 @@ import resource
 import sys
 from pathlib import Path
 
+from kiosk.application import Letter
 from kiosk.pin import hash_pin
 from kiosk.settings import Settings
-from kiosk.application import Letter
 from kiosk.ui import build_app
 
 from .common import CASES

@@ -122,7 +122,7 @@ async def test_name_is_required(tmp_path):
 
 
 async def test_pressing_print_twice_records_one_letter(tmp_path, file_printer):
-    out, spec = file_printer
+    _, spec = file_printer
     station = make_station(tmp_path, cases=CASES, printer=spec)
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
@@ -252,3 +252,29 @@ async def test_undo_in_the_message_box_cannot_crash_the_kiosk(tmp_path):
         await pilot.press("enter", "a", "enter", *"ax", "home", "enter", "ctrl+z", "ctrl+y", "ctrl+z")
         assert app.is_running and app._exception is None
         assert screen_name(app) == "FormScreen" and app.screen.message_text == "\nax"
+
+
+def test_every_screen_declares_its_idle_policy():
+    """The app asks each screen for its idle policy; none is probed for a method it may lack."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    from textual.screen import Screen
+
+    import kiosk.ui.screens
+    from kiosk.ui.screens.base import Idle, OnKiosk
+
+    screens = {}
+    for info in pkgutil.iter_modules(kiosk.ui.screens.__path__):
+        if info.name == "base":  # the screens' base classes
+            continue
+        module = importlib.import_module(f"kiosk.ui.screens.{info.name}")
+        for name, cls in inspect.getmembers(module, inspect.isclass):
+            if issubclass(cls, Screen) and cls.__module__ == module.__name__:
+                screens[name] = cls
+    assert all(issubclass(cls, OnKiosk) for cls in screens.values()), screens
+    declared = {name: cls.IDLE for name, cls in screens.items() if "idle" not in cls.__dict__}
+    assert declared == {"HomeScreen": Idle.NEVER, "CaseScreen": Idle.VISITOR, "FormScreen": Idle.VISITOR,
+                        "ThanksScreen": Idle.THANKS, "PinScreen": Idle.VISITOR, "OrganiserScreen": Idle.VISITOR}
+    assert set(screens) - set(declared) == {"PrintingScreen"}  # NEVER while the worker has the letter; then VISITOR

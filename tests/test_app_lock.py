@@ -19,7 +19,10 @@ FORBIDDEN_ACTIONS = {"quit", "help_quit", "suspend_process", "command_palette", 
 
 async def visit(pilot, where: str) -> None:
     """Go from home to one of the visitor screens."""
-    steps = {"home": [], "case": ["enter"], "form": ["enter", "a"], "thanks": ["enter", "p", *"Ada", "tab", "tab", "enter"]}
+    steps = {
+        "home": [], "case": ["enter"], "form": ["enter", "a"],
+        "thanks": ["enter", "p", *"Ada", "tab", "tab", "enter"],
+    }
     await pilot.press(*steps[where])
     await pilot.app.workers.wait_for_complete()
     await pilot.pause()

@@ -61,15 +61,18 @@ FAULTS = {  # a fault put into a copy of the package: (module, what is added, th
     "deferred textual in the store": ("store/counts.py", "def _label():\n    from textual.widgets import Label\n"
                                                          "    return Label", "headless-domain"),
     # ... and an absolute import of the printing code in a screen
-    "a screen reaches the printer": ("ui/screens/home.py", "import kiosk.printing.devices  # noqa", "ui-through-application"),
+    "a screen reaches the printer": ("ui/screens/home.py", "import kiosk.printing.devices  # noqa",
+                                     "ui-through-application"),
     "a screen imports the app": ("ui/screens/thanks.py", "def _app():\n    from ..app import KioskApp\n"
                                                          "    return KioskApp", "ui-layers"),
     "the store imports upwards": ("store/jobs.py", "def _queue():\n    from ..printing import queue\n"
                                                    "    return queue", "layers"),
     "a module in no layer": ("exports.py", "", "layers"),
     "click in the domain": ("cases.py", "import click  # noqa", "headless-domain"),
-    "a command reads the store itself": ("cli/records.py", "from ..store import Store  # noqa", "cli-through-application"),
-    "the command line loads the app at start": ("cli/records.py", "from ..ui import build_app  # noqa", "cli-without-tui"),
+    "a command reads the store itself": ("cli/records.py", "from ..store import Store  # noqa",
+                                         "cli-through-application"),
+    "the command line loads the app at start": ("cli/records.py", "from ..ui import build_app  # noqa",
+                                                "cli-without-tui"),
     "a loop": ("store/models.py", "def _store():\n    from . import signatures\n    return signatures", "no-loops"),
 }
 
@@ -200,3 +203,45 @@ def test_sql_lives_in_the_store():
 def test_sql_outside_the_store_is_caught(tmp_path, addition):
     root = copy_with(tmp_path, "application/station.py", addition)
     assert len(sql_outside_the_store(root / "kiosk")) == 1
+
+
+# -- errors are read by their attributes, never by their text -------------------------------------
+
+TEXT_READS = {"partition", "rpartition", "split", "startswith", "endswith", "replace", "find", "index", "removeprefix"}
+
+
+def exception_text_reads(root: Path) -> list[str]:
+    """Each place that takes apart the text of an exception it caught (``str(exc).partition``,
+    ``"locked" in str(exc)``): an error's field and problem are attributes to read instead."""
+    found = []
+    for path in sorted(root.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for handler in ast.walk(tree):
+            if not isinstance(handler, ast.ExceptHandler) or not handler.name:
+                continue
+
+            def is_text(node: ast.AST, name: str = handler.name) -> bool:
+                return (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "str"
+                        and len(node.args) == 1 and isinstance(node.args[0], ast.Name) and node.args[0].id == name)
+
+            for node in (n for stmt in handler.body for n in ast.walk(stmt)):
+                read = (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                        and node.func.attr in TEXT_READS and is_text(node.func.value))
+                compared = isinstance(node, ast.Compare) and any(is_text(c) for c in (node.left, *node.comparators))
+                if read or compared:
+                    found.append(f"{path.relative_to(root.parent)}:{node.lineno}")
+    return found
+
+
+def test_no_code_reads_an_exceptions_text():
+    assert exception_text_reads(KIOSK) == []
+
+
+@pytest.mark.parametrize("addition", [
+    "def _f():\n    try:\n        pass\n    except ValueError as exc:\n"
+    "        field, _, problem = str(exc).partition(': ')",
+    "def _f():\n    try:\n        pass\n    except OSError as err:\n        return 'locked' in str(err)",
+])
+def test_reading_an_exceptions_text_is_caught(tmp_path, addition):
+    root = copy_with(tmp_path, "ui/screens/form.py", addition)
+    assert len(exception_text_reads(root / "kiosk")) == 1

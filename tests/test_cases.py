@@ -4,9 +4,10 @@ import textwrap
 
 from click.testing import CliRunner
 
+from kiosk.application import open_station
+from kiosk.cases import read_dir
 from kiosk.cli import cli
-from kiosk.cases import load_cases, read_dir
-
+from kiosk.settings import Settings
 from tests.helpers import CASES
 
 
@@ -56,7 +57,8 @@ def test_loader_skips_a_bad_file_with_a_warning_and_keeps_the_good(tmp_path):
     shutil.copy(CASES / "lawyer-amara-osei.toml", tmp_path)
     write(tmp_path, "broken.toml", "title = [")
     warnings = []
-    result = load_cases(tmp_path, warn=warnings.append)
+    settings = Settings(cases=tmp_path, allow_sample_cases=True, database=tmp_path / "k.db")
+    result = open_station(settings, warn=warnings.append).case_set
     assert list(result.cases) == ["lawyer-amara-osei"]
     assert len(warnings) == 1 and "broken.toml" in warnings[0]
 

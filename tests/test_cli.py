@@ -11,7 +11,6 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
-
 from tests.helpers import CASES
 from tests.helpers.escpos_stream import decode, read_qr
 from tests.helpers.fake_printer import refusing_port
@@ -27,8 +26,9 @@ def db(tmp_path):
 
 
 def sign(db, tmp_path, name="Ada", kind="appeal", case="lawyer-amara-osei", printer=None, event="Fest"):
-    return run("sign", "--case", case, "--name", name, "--kind", kind, "--db", db, "--cases", str(CASES), "--allow-sample-cases",
-               "--event", event, "--kiosk-id", "k1", "--printer", printer or f"preview:{tmp_path / 'preview'}")
+    return run("sign", "--case", case, "--name", name, "--kind", kind, "--db", db, "--cases", str(CASES),
+               "--allow-sample-cases", "--event", event, "--kiosk-id", "k1",
+               "--printer", printer or f"preview:{tmp_path / 'preview'}")
 
 
 def test_sign_records_then_prints(db, tmp_path):
@@ -56,7 +56,8 @@ def test_recorded_but_not_printed_exits_3_and_the_job_waits(db, tmp_path):
     assert "Recorded appeal" in result.output and "connection refused" in result.output
     jobs = run("jobs", "--db", db)
     assert "failed" in jobs.output and "connection refused" in jobs.output
-    retry = run("jobs", "retry", "--db", db, "--cases", str(CASES), "--allow-sample-cases", "--printer", f"preview:{tmp_path / 'p2'}")
+    retry = run("jobs", "retry", "--db", db, "--cases", str(CASES), "--allow-sample-cases",
+                "--printer", f"preview:{tmp_path / 'p2'}")
     assert retry.exit_code == 0 and "1 printed, 0 still waiting" in retry.output
     assert run("jobs", "--db", db).output.strip() == "No print jobs waiting."
     sigs = json.loads(run("export", "signatures", "--format", "json", "--db", db).output)
@@ -69,7 +70,8 @@ def test_a_torn_job_is_left_for_a_look_and_reprinted_only_when_asked(db, tmp_pat
     assert result.exit_code == 3
     assert "may be on paper: look, then reprint it with: kiosk jobs retry --interrupted" in result.output
     printer.mode = "ok"
-    retry = ["jobs", "retry", "--db", db, "--cases", str(CASES), "--allow-sample-cases", "--printer", printer.spec + "?timeout=2"]
+    retry = ["jobs", "retry", "--db", db, "--cases", str(CASES), "--allow-sample-cases",
+             "--printer", printer.spec + "?timeout=2"]
     plain = run(*retry)
     assert plain.exit_code == 0 and "printed" not in plain.output
     assert "Left alone: 1 interrupted job, maybe on paper." in plain.output
@@ -125,7 +127,9 @@ def test_export_counts_and_signatures(db, tmp_path):
     assert hour["count"] == 3 and hour["hour"].endswith(":00") and hour["hour"][:10] == day["day"]
     sigs = list(csv.DictReader(io.StringIO(run("export", "signatures", "--db", db).output)))
     assert len(sigs) == 3
-    assert set(sigs[0]) >= {"id", "case_id", "kind", "name", "message", "created_at", "event", "kiosk_id", "print_status"}
+    assert set(sigs[0]) >= {
+        "id", "case_id", "kind", "name", "message", "created_at", "event", "kiosk_id", "print_status",
+    }
     assert {s["name"] for s in sigs} == {"Zoë, \"quoted\""}
     assert {s["print_status"] for s in sigs} == {"printed"}
 
@@ -151,9 +155,9 @@ def test_printer_test_failure_is_one_line():
 
 def _commands(group, prefix=()):
     for name, command in group.commands.items():
-        yield prefix + (name,)
+        yield (*prefix, name)
         if isinstance(command, click.Group):
-            yield from _commands(command, prefix + (name,))
+            yield from _commands(command, (*prefix, name))
 
 
 @pytest.mark.parametrize("path", list(_commands(cli)), ids=" ".join)
@@ -181,7 +185,8 @@ def _command(path):
 
 
 def test_python_m_kiosk_and_no_escpos_noise_on_stdout(tmp_path):
-    out = subprocess.run([sys.executable, "-m", "kiosk", "printer", "test", "--printer", f"file:{tmp_path / 'x.bin'}?profile=POS-5890"],
+    out = subprocess.run([sys.executable, "-m", "kiosk", "printer", "test",
+                          "--printer", f"file:{tmp_path / 'x.bin'}?profile=POS-5890"],
                          capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stderr == ""

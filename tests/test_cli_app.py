@@ -12,8 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
-from kiosk.settings import DEMO_PIN, resolve
 from kiosk.pin import verify_pin
+from kiosk.settings import DEMO_PIN, resolve
 from kiosk.store import Store
 from tests.helpers import CASES
 from tests.helpers.kiosk_app import screen_name, screen_text
@@ -155,9 +155,11 @@ def test_run_starts_the_kiosk_from_its_settings(tmp_path, drive):
         (tmp_path / "cases" / name).write_text(text, encoding="utf-8")
     (tmp_path / "cases" / "broken.toml").write_text("title = [", encoding="utf-8")
     text = config.read_text(encoding="utf-8")
-    for old, new in (('event = "My event"', 'event = "Riverside Fest"'), ('theme = "kiosk-dark"', 'theme = "kiosk-high-contrast"'),
+    for old, new in (('event = "My event"', 'event = "Riverside Fest"'),
+                     ('theme = "kiosk-dark"', 'theme = "kiosk-high-contrast"'),
                      ('campaign = "Letters for Freedom"', 'campaign = "Write for Rights"'),
-                     ('# cases = "cases"', 'cases = "cases"'), ('# database = "kiosk.db"', 'database = "data/stall.db"')):
+                     ('# cases = "cases"', 'cases = "cases"'),
+                     ('# database = "kiosk.db"', 'database = "data/stall.db"')):
         assert old in text
         text = text.replace(old, new)
     config.write_text(text, encoding="utf-8")

@@ -11,7 +11,6 @@ import time
 import pytest
 
 from kiosk.store import Store
-
 from tests.helpers import ROOT, sizes
 
 
@@ -40,12 +39,15 @@ def kill_rounds(tmp_path, rounds: int, seed: int = 7):
 def check(db, reported):
     conn = sqlite3.connect(db)
     assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-    rows = conn.execute("SELECT s.id, s.name, s.case_id, j.status FROM signatures s JOIN print_jobs j ON j.signature_id = s.id").fetchall()
+    rows = conn.execute(
+        "SELECT s.id, s.name, s.case_id, j.status FROM signatures s JOIN print_jobs j ON j.signature_id = s.id"
+    ).fetchall()
     stored = {r[0] for r in rows}
     assert reported <= stored, f"lost {len(reported - stored)} reported signatures"
     # no half-written record: every signature is whole and has its print job
     assert all(r[1] and r[2] and r[3] in ("pending", "printing", "printed", "failed") for r in rows)
-    assert conn.execute("SELECT COUNT(*) FROM signatures").fetchone()[0] == conn.execute("SELECT COUNT(*) FROM print_jobs").fetchone()[0]
+    assert (conn.execute("SELECT COUNT(*) FROM signatures").fetchone()[0]
+            == conn.execute("SELECT COUNT(*) FROM print_jobs").fetchone()[0])
     conn.close()
     with Store(db) as store:  # and the kiosk can still open and use it
         assert store.total() == len(stored)

@@ -34,7 +34,9 @@ KEYS = [
     "ctrl+end", "ctrl+up", "ctrl+down", "shift+up", "shift+down", "1", "9", "a", "p", "q", "x", "question_mark",
     "colon", "slash",
 ]
-ORGANISER_FEATURES = ("retry", "test_print", "print_tally", "print_todays_tally", "set_enabled", "reload_cases", "printer_status")
+ORGANISER_FEATURES = (
+    "retry", "test_print", "print_tally", "print_todays_tally", "set_enabled", "reload_cases", "printer_status",
+)
 
 
 @pytest.fixture(autouse=True)
@@ -146,7 +148,8 @@ async def test_no_key_and_no_click_gets_out_of_the_kiosk(tmp_path, monkeypatch, 
         await app.workers.wait_for_complete()
         assert app.is_running
     assert clicks >= 3
-    figure(f"{where}: {presses} key presses, {clicks} clicks on its widgets; 0 exits, 0 organiser features without the PIN")
+    figure(f"{where}: {presses} key presses, {clicks} clicks on its widgets; "
+           "0 exits, 0 organiser features without the PIN")
 
 
 RANDOM_KEYS = KEYS + list(string.ascii_letters + string.digits) + ["f12", "enter", "escape", "tab"] * 5

@@ -9,7 +9,6 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 from kiosk.store import Store
-
 from tests.helpers.records_data import LETTERS, fill
 from tests.test_schema import old_database
 

@@ -6,9 +6,8 @@ import pytest
 
 from kiosk.printing.devices import PrintError, send
 from kiosk.printing.queue import print_signature
-from kiosk.settings import DEFAULT_CAMPAIGN as CAMPAIGN
 from kiosk.printing.setups import parse_spec
-
+from kiosk.settings import DEFAULT_CAMPAIGN as CAMPAIGN
 from tests.helpers.escpos_stream import decode
 from tests.helpers.fake_printer import refusing_port, strip_status
 
@@ -60,7 +59,7 @@ def test_a_printer_that_never_reads_times_out_instead_of_hanging(store, cases, f
 def test_a_printer_that_never_reads_a_large_job_times_out_without_status(fake_printer):
     printer = fake_printer("never_reads")
     setup = parse_spec(printer.spec + "?timeout=0.5&status=0")
-    with pytest.raises(PrintError, match="stopped taking data|did not take the job"):
+    with pytest.raises(PrintError, match=r"stopped taking data|did not take the job"):
         send(setup, b"A" * 50_000_000)
 
 
@@ -68,7 +67,7 @@ def test_a_connection_dropped_mid_job_leaves_it_interrupted_not_failed(store, ca
     """Part of the letter may be on paper: it waits for a person to look, never a blind retry."""
     printer = fake_printer("drop")
     setup = parse_spec(printer.spec + "?timeout=2&status=0")
-    with pytest.raises(PrintError, match="dropped|reset|Broken pipe") as raised:
+    with pytest.raises(PrintError, match=r"dropped|reset|Broken pipe") as raised:
         send(setup, b"x" * 20_000_000)
     assert raised.value.maybe_printed
     sig = sign(store, kind="postcard", name="ليلى")  # raster name: a large job

@@ -11,10 +11,10 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import strategies as st
 
-from kiosk.cli import cli
-from kiosk.settings import resolve
-from kiosk.pin import verify_pin
 from kiosk.application import open_station
+from kiosk.cli import cli
+from kiosk.pin import verify_pin
+from kiosk.settings import resolve
 from kiosk.ui.app import KioskApp
 from tests.helpers import CASES, explore, sizes
 from tests.helpers.kiosk_app import NOON, make_app, make_station, screen_name, screen_text
@@ -89,7 +89,8 @@ def test_every_file_with_visitors_data_is_readable_by_its_owner_only(tmp_path, l
     out.mkdir()
     for i in range(3):
         run("sign", "--db", str(db), "--printer", f"preview:{receipts}", "--cases", str(CASES), "--allow-sample-cases",
-            "--case", "lawyer-amara-osei", "--kind", "appeal", "--name", f"Visitor {i}", "--message", "Hello", "--event", "Fest")
+            "--case", "lawyer-amara-osei", "--kind", "appeal", "--name", f"Visitor {i}", "--message", "Hello",
+            "--event", "Fest")
     stale = out / "counts.csv"
     stale.write_text("old\n")
     stale.chmod(0o644)  # an export written over an old, readable file is narrowed too

@@ -8,7 +8,6 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 from kiosk.store import GROUPS, Scope, Store, StoreError
-
 from tests.helpers.records_data import LETTERS, NAMES, fill
 
 
@@ -30,7 +29,7 @@ def raw_bytes(path):
 
 def found(path, names):
     data = raw_bytes(path)
-    return {n for n in names if n.encode("utf-8") in data or f"Message from {n}".encode("utf-8") in data}
+    return {n for n in names if n.encode("utf-8") in data or f"Message from {n}".encode() in data}
 
 
 def all_counts(store):

@@ -9,7 +9,6 @@ from kiosk.receipts.plain import render_text
 from kiosk.receipts.raster import render_png
 from kiosk.settings import DEFAULT_CAMPAIGN as CAMPAIGN
 from kiosk.store import Signature
-
 from tests.helpers.escpos_stream import decode, read_qr
 
 PAPER_58 = parse_spec("file:/dev/null?profile=POS-5890&paper=58")  # no native QR, no cutter
@@ -44,7 +43,7 @@ def test_receipt_prints_every_name_legibly(cases, setup, kind, script):
     _, out = render(case, kind, name, setup)
     columns = setup.paper.columns
     # nothing runs past the paper: text lines fit the columns (double-size lines half of them)
-    assert all(len(line) <= columns for line in out.lines), [l for l in out.lines if len(l) > columns]
+    assert all(len(line) <= columns for line in out.lines), [line for line in out.lines if len(line) > columns]
     # nothing became '?': no character was lost to a missing code page
     assert "?" not in out.text
     if script in ("cyrillic", "latin"):
@@ -59,7 +58,8 @@ def test_receipt_prints_every_name_legibly(cases, setup, kind, script):
     assert "Every letter counts" in out.text
     assert "Ref. Summer Fest / k1 / #0042" in out.text
     if kind == "appeal":
-        for line in ("H.E. Khalid Al-Mansour", "Minister of Justice", "P.O. Box 2210", "Your Excellency,", "Respectfully,", "Signature"):
+        for line in ("H.E. Khalid Al-Mansour", "Minister of Justice", "P.O. Box 2210", "Your Excellency,",
+                     "Respectfully,", "Signature"):
             assert line in out.text
         assert "Stay strong, we are with you." in out.text
         assert "_" * columns in out.text  # the line to sign by hand

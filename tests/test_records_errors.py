@@ -8,7 +8,6 @@ import pytest
 from click.testing import CliRunner
 
 from kiosk.cli import cli
-
 from tests.helpers.records_data import fill
 
 COMMANDS = {

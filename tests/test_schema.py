@@ -6,8 +6,8 @@ import uuid
 import pytest
 from sqlite_utils import Database
 
-from kiosk.store.schema import known_migrations, migrations
 from kiosk.store import Store, StoreError
+from kiosk.store.schema import known_migrations, migrations
 
 LAST = known_migrations()[-1]
 
@@ -58,7 +58,9 @@ def test_a_database_from_a_newer_kiosk_is_refused_and_left_alone(tmp_path):
     path = tmp_path / "new.db"
     Store(path).close()
     conn = sqlite3.connect(path)
-    conn.execute("INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('kiosk', '0099_future', 'x')")
+    conn.execute(
+        "INSERT INTO _sqlite_migrations (migration_set, name, applied_at) VALUES ('kiosk', '0099_future', 'x')"
+    )
     conn.commit()
     conn.close()
     before = path.read_bytes()

@@ -54,10 +54,11 @@ def test_missing_and_foreign_databases_are_refused(tmp_path):
     other.execute("CREATE TABLE customers (id INTEGER)")
     other.commit()
     other.close()
-    with pytest.raises(StoreError, match="not a kiosk database.*customers"):
+    with pytest.raises(StoreError, match=r"not a kiosk database.*customers"):
         Store(tmp_path / "other.db")
     # and it was left untouched
-    assert [r[0] for r in sqlite3.connect(tmp_path / "other.db").execute("SELECT name FROM sqlite_master")] == ["customers"]
+    names = sqlite3.connect(tmp_path / "other.db").execute("SELECT name FROM sqlite_master")
+    assert [r[0] for r in names] == ["customers"]
 
 
 def test_schema_comes_from_migrations(store):

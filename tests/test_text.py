@@ -1,12 +1,11 @@
 import unicodedata
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kiosk.errors import InputError
 from kiosk.text import MESSAGE_MAX, NAME_MAX, clean, validate_message, validate_name
-
-import pytest
 
 
 def test_control_bytes_in_a_name_become_plain_text():

@@ -15,6 +15,7 @@ Every connection is kept in :attr:`FakePrinter.received` as (mode, bytes) once i
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import struct
 import threading
@@ -53,10 +54,8 @@ class FakePrinter:
         assert mode in MODES, mode
         with self._lock:
             if mode == "refuse" and self._server is not None:
-                try:
+                with contextlib.suppress(OSError):
                     self._server.shutdown(socket.SHUT_RDWR)  # stop listening now, even mid-accept
-                except OSError:
-                    pass
                 self._server.close()
                 self._server = None
             elif mode != "refuse" and self._server is None:
@@ -87,7 +86,7 @@ class FakePrinter:
                 continue
             try:
                 conn, _ = server.accept()
-            except (socket.timeout, OSError):
+            except (TimeoutError, OSError):
                 continue
             with self._lock:
                 mode = self._mode  # the mode when this connection was taken

@@ -37,11 +37,11 @@ class FakeClock:
 def make_station(tmp_path: Path, *, cases: Path, printer: str | None = None, warn=None, **settings) -> Station:
     """A station at noon on a fixed day. The tests write for the shipped sample cases, so
     they are allowed here (a real stall's settings leave them off)."""
-    values = dict(
-        campaign="Letters for Freedom", event="Test Fest", kiosk_id="stall-1", cases=cases,
-        allow_sample_cases=True, printer=printer, database=tmp_path / "kiosk.db", preview=tmp_path / "preview",
-        pin_hash=test_pin_hash(),
-    )
+    values = {
+        "campaign": "Letters for Freedom", "event": "Test Fest", "kiosk_id": "stall-1", "cases": cases,
+        "allow_sample_cases": True, "printer": printer, "database": tmp_path / "kiosk.db",
+        "preview": tmp_path / "preview", "pin_hash": test_pin_hash(),
+    }
     return open_station(Settings(**{**values, **settings}), clock=lambda: NOON, warn=warn).prepare()
 
 

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from kiosk.cases import read_dir
 from kiosk.store import Store
-
 from tests.helpers import CASES
 
 STALL = dt.timezone(dt.timedelta(hours=2))
