@@ -83,7 +83,11 @@ def settings(*, require_file: bool = False) -> Settings:
     """The settings of the command being run: its flags, then the environment, the settings
     file (``--config``, ``KIOSK_CONFIG``, or the default one) and the defaults."""
     ctx = click.get_current_context()
-    return resolve(ctx.meta.get(_FLAGS, {}), config=ctx.meta.get(_CONFIG), require_file=require_file)
+    key = f"kiosk.settings.{require_file}"
+    if key not in ctx.meta:
+        ctx.meta[key] = resolve(ctx.meta.get(_FLAGS, {}), config=ctx.meta.get(_CONFIG), require_file=require_file)
+    resolved: Settings = ctx.meta[key]
+    return resolved
 
 
 def settings_file() -> Path:

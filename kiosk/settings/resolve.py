@@ -22,6 +22,7 @@ from ..errors import SettingError
 from .schema import DEMO_PIN_HASH, Problem, Settings, Spec, specs
 
 CONFIG_ENV = "KIOSK_CONFIG"
+MAX_BYTES = 256 * 1024  # a settings file is a few dozen lines; anything larger is not one
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -43,7 +44,11 @@ def read_file(path: Path) -> dict[str, Any]:
                 raise SettingError("not a regular file", source=where)
             raise SettingError(f"no such settings file (create one with: kiosk set-pin --config {where})",
                                source=where)
-        return tomllib.loads(path.read_text(encoding="utf-8"))
+        with path.open("rb") as f:
+            data = f.read(MAX_BYTES + 1)
+        if len(data) > MAX_BYTES:
+            raise SettingError(f"larger than {MAX_BYTES // 1024} KB: not a settings file", source=where)
+        return tomllib.loads(data.decode("utf-8"))
     except OSError as exc:
         raise SettingError(f"cannot read: {exc.strerror or exc}", source=where) from None
     except UnicodeDecodeError as exc:
@@ -100,9 +105,8 @@ def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = Non
             table, path = read_file(candidate), candidate
     schema = specs()
     for key in table:
-        if key not in schema or not schema[key].in_file:
-            raise SettingError(f"unknown setting (known: {', '.join(k for k, s in schema.items() if s.in_file)})",
-                               field=key, source=str(path))
+        if key not in schema:
+            raise SettingError(f"unknown setting (known: {', '.join(schema)})", field=key, source=str(path))
     values: dict[str, Any] = dict(defaults or {})
     origins: dict[str, str] = {}
     for name, spec in schema.items():

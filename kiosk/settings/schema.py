@@ -43,7 +43,6 @@ class Spec:
     env: str | None = None                 # the environment variable
     default_doc: str | None = None         # how the default reads, when it is worked out
     template: str | None = None            # its line in a new settings file ("# " in front: commented out)
-    in_file: bool = True                   # may be set in a settings file
 
 
 def setting(default: Any = None, *, factory: Callable[[], Any] | None = None, **spec: Any) -> Any:
