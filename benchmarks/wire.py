@@ -71,7 +71,7 @@ def time_to_wire(runs: int) -> list[Row]:
 def receipt_bytes() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         station = open_station(Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True,
-                                        database=Path(tmp) / "k.db", preview=Path(tmp) / "p"))
+                                        database=Path(tmp) / "k.db", preview=Path(tmp) / "p")).prepare()
         case = station.case("lawyer-amara-osei")
         sig = station.record(case.id, "appeal", NAME, MESSAGE)
         station.close()

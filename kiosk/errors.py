@@ -87,9 +87,5 @@ class PinError(KioskError):
     """A PIN, or a PIN hash, that cannot be used."""
 
 
-class JobStateError(KioskError):
-    """A print job asked to move where its state does not allow."""
-
-
 class RecordsError(KioskError):
     """Records that cannot be reported as asked (appeals whose addressee is unknown ...)."""

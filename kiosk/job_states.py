@@ -20,8 +20,6 @@ from __future__ import annotations
 
 from enum import Enum, StrEnum
 
-from .errors import JobStateError
-
 
 class JobState(StrEnum):
     PENDING = "pending"
@@ -58,13 +56,6 @@ class Transition(Enum):
     @property
     def target(self) -> JobState:
         return _MOVES[self][1]
-
-    def apply(self, state: JobState | str) -> JobState:
-        """The state after this move from ``state``; JobStateError if it is not allowed."""
-        state = JobState(state)
-        if state not in self.sources:
-            raise JobStateError(f"a {state.label} job cannot {self.value}", field="print job")
-        return self.target
 
 
 _MOVES: dict[Transition, tuple[tuple[JobState, ...], JobState]] = {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from kiosk.errors import JobStateError
 from kiosk.job_states import FINAL, WAITING, JobState, Transition, claim_for
 
 ALLOWED = {  # the whole machine, written out: (move, from) -> to
@@ -23,13 +22,8 @@ ALLOWED = {  # the whole machine, written out: (move, from) -> to
 EVERY = [(move, state) for move in Transition for state in JobState]
 
 
-@pytest.mark.parametrize("move, state", EVERY, ids=[f"{m.value}-{s.value}" for m, s in EVERY])
-def test_each_move_from_each_state(move, state):
-    if (move, state) in ALLOWED:
-        assert move.apply(state) is ALLOWED[move, state]
-    else:
-        with pytest.raises(JobStateError, match=f"a {state.label} job cannot {move.value}"):
-            move.apply(state)
+def test_the_machine_is_the_one_written_out_here():
+    assert {(move, state): move.target for move in Transition for state in move.sources} == ALLOWED
 
 
 def test_nothing_leaves_a_final_state_and_a_plain_retry_never_takes_an_interrupted_job():

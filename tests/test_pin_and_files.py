@@ -15,7 +15,6 @@ from kiosk.application import open_station
 from kiosk.cli import cli
 from kiosk.pin import verify_pin
 from kiosk.settings import resolve
-from kiosk.ui.app import KioskApp
 from tests.helpers import CASES, explore, sizes
 from tests.helpers.kiosk_app import NOON, make_app, make_station, screen_name, screen_text
 
@@ -186,7 +185,7 @@ def test_malformed_case_files_never_keep_the_kiosk_from_starting(tmp_path_factor
 async def test_the_app_starts_with_the_good_cases_beside_broken_ones(tmp_path):
     malformed_folder(tmp_path / "cases", [b"\xff\xfe", b"title = [", b""], ["folder", "link-loop"])
     station = make_station(tmp_path, cases=tmp_path / "cases")
-    app = KioskApp(station)
+    app = make_app(station)
     async with app.run_test(size=(100, 30)):
         shown = screen_text(app)
         assert "Amara Osei" in shown and "Tomás Quispe" in shown

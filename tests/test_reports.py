@@ -61,7 +61,8 @@ def test_combinations_and_filters(db):
     (["--event", "Winter Fest"],
      "--event: no event 'Winter Fest' in this database (known: 'Book Fair', 'Summer Fest')", 1),
     (["--kiosk", "west"], "--kiosk: no kiosk 'west'", 1),
-    (["--since", "2026-07-05", "--until", "2026-07-03"], "--since: 2026-07-05 is after --until 2026-07-03", 1),
+    (["--since", "2026-07-05", "--until", "2026-07-03"],
+     "--since: 2026-07-05 is after the last day asked for (2026-07-03)", 1),
     (["--since", "3 July"], "'3 July' does not match the format '%Y-%m-%d'", 2),
 ])
 def test_bad_selections_are_one_line(db, args, message, code):

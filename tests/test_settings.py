@@ -282,3 +282,33 @@ def test_sample_cases_are_left_out_beside_real_ones_unless_allowed(tmp_path):
                                               " exist); allow_sample_cases is off")
     allowed = run("cases", "list", "--cases", str(cases), "--allow-sample-cases")
     assert CASE in allowed.stdout and allowed.stderr == ""
+
+
+def test_the_settings_file_variable_takes_a_home_folder_and_blank_means_unset(tmp_path, monkeypatch, stall):
+    monkeypatch.setenv("HOME", str(tmp_path))
+    home_relative = "~/" + str(stall.relative_to(tmp_path))
+    assert resolve(environ={"KIOSK_CONFIG": home_relative}).kiosk_id == "tent-7"
+    assert resolve(environ={"KIOSK_CONFIG": "  "}).path is None  # no default file in the tests' config folder
+
+
+def test_a_flag_can_turn_off_what_the_file_turns_on(tmp_path):
+    config = tmp_path / "stall.toml"
+    config.write_text("allow_sample_cases = true\n", encoding="utf-8")
+    assert resolve(config=config, environ={}).allow_sample_cases is True
+    assert resolve({"allow_sample_cases": False}, config=config, environ={}).allow_sample_cases is False
+    listed = run("cases", "list", "--config", str(config), "--cases", str(CASES), "--no-allow-sample-cases")
+    assert listed.exit_code == 1 and "only sample cases here" in listed.output
+
+
+def test_space_around_an_id_or_name_is_dropped(tmp_path):
+    assert resolve({"kiosk_id": " k1 "}, environ={"KIOSK_EVENT": "Fest\n"}, use_file=False).kiosk_id == "k1"
+    assert resolve(environ={"KIOSK_ID": "k2\n", "KIOSK_EVENT": " Fest "}, use_file=False).event == "Fest"
+
+
+def test_help_shows_each_settings_default_and_variable():
+    help_text = " ".join(run("sign", "--help").output.split())
+    for name in ("campaign", "event", "kiosk_id", "printer", "database"):
+        spec = specs()[name]
+        assert spec.flag in help_text and f"env {spec.env}" in help_text
+    assert "default: Letters for Freedom]" in help_text and "default: Kiosk]" in help_text
+    assert "default: the host name]" in help_text and "--no-allow-sample-cases" in help_text

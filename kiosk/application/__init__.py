@@ -10,15 +10,14 @@ named here.
 from __future__ import annotations
 
 from ..cases import Case
-from ..errors import InputError, KioskError, PrintError, SettingError, StoreError
-from ..job_states import JobState
-from ..pin import PIN_MAX, PinGuard, validate_pin
+from ..errors import InputError, KioskError, PrintError, SettingError
+from ..pin import PIN_MAX, validate_pin
 from ..printing.queue import Outcome
 from ..settings import Settings, set_pin
-from ..store import EXPORT_COLUMNS, GROUPS, Scope, Signature, check_groups, group_columns
+from ..store import EXPORT_COLUMNS, GROUPS, Signature, check_groups, group_columns
 from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
 from .folders import check_cases, printer_profiles, printer_setups
-from .records import Records, checked_scope, open_records
+from .records import Records, open_records
 from .station import Letter, Station, Waiting, open_station
 
 __all__ = [
@@ -29,23 +28,18 @@ __all__ = [
     "PIN_MAX",
     "Case",
     "InputError",
-    "JobState",
     "KioskError",
     "Letter",
     "Outcome",
-    "PinGuard",
     "PrintError",
     "Records",
-    "Scope",
     "SettingError",
     "Settings",
     "Signature",
     "Station",
-    "StoreError",
     "Waiting",
     "check_cases",
     "check_groups",
-    "checked_scope",
     "group_columns",
     "open_records",
     "open_station",

@@ -18,7 +18,7 @@ from typing import Any
 from ..cases import Case, read_dir
 from ..errors import InputError
 from ..reports.letters import Bundle, delivery_list
-from ..reports.summary import Summary, Tally, summarise, tally
+from ..reports.summary import Summary, summarise
 from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store, open_store
 
 
@@ -37,7 +37,7 @@ def checked_scope(store: Store, *, event: str | None = None, kiosk_id: str | Non
     _known("kiosk", "kiosk", kiosk_id, store.kiosk_ids)
     _known("case", "case", case_id, store.case_ids)
     if since and until and since > until:
-        raise InputError(f"{since} is after --until {until}", field="since")
+        raise InputError(f"{since} is after the last day asked for ({until})", field="since")
     return Scope(event=event, kiosk_id=kiosk_id, case_id=case_id, since=since, until=until)
 
 
@@ -76,11 +76,6 @@ class Records:
 
     def summary(self, scope: Scope) -> Summary:
         return summarise(self.store, scope, case_files=self.case_files)
-
-    def tally(self, day: dt.date, *, event: str | None = None, kiosk_id: str | None = None,
-              now: dt.datetime | None = None) -> Tally:
-        self.scope(event=event, kiosk_id=kiosk_id)
-        return tally(self.store, day, event=event, kiosk_id=kiosk_id, case_files=self.case_files, now=now)
 
     def merge(self, sources: Sequence[Path]) -> list[MergeResult]:
         return self.store.merge(sources)

@@ -23,7 +23,7 @@ from pathlib import Path
 from .. import locations
 from ..cases import Case, CaseSet, read_dir
 from ..errors import CaseError, InputError, KioskError, SettingError
-from ..job_states import claim_for
+from ..job_states import JobState, claim_for
 from ..pin import PinGuard
 from ..printing.devices import check
 from ..printing.queue import Outcome, deliver, print_signature, retry_jobs
@@ -59,6 +59,11 @@ class Waiting:
     def state(self) -> str:
         return self.job.status.label
 
+    @property
+    def interrupted(self) -> bool:
+        """It may be on paper: printed again only after a look."""
+        return self.job.status is JobState.PRINTING
+
 
 def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
@@ -71,14 +76,17 @@ class Station:
         self.clock = clock or _now
         self._warn = warn
         self._print_lock = threading.Lock()
+        self._load_lock = threading.RLock()  # the set-up and cases are read once, whichever thread asks first
         self._setup: Setup | None = None
         self._case_set: CaseSet | None = None
         self._samples: dict[str, Case] = {}
         self._store: Store | None = None
 
     def prepare(self) -> Station:
-        """Read the printer set-up, the cases and the database now: every reason the kiosk
-        cannot start is raised here, as one KioskError naming its source."""
+        """Read the printer set-up, the cases and the database (made if it is new) now:
+        every reason the kiosk cannot start is raised here, as one KioskError naming its
+        source. Letters are recorded only into a database that exists: one that vanishes
+        while the kiosk runs is reported, never silently started again at #0001."""
         _ = self.setup, self.case_set
         self._db(create=True)
         return self
@@ -93,28 +101,29 @@ class Station:
     @property
     def setup(self) -> Setup:
         """The printer set-up the settings name (the preview printer when none)."""
-        if self._setup is None:
-            if not self.settings.printer:
-                self._setup = preview_setup(self.settings.preview)
-            else:
-                try:
-                    self._setup = parse_spec(self.settings.printer, self.settings.printers)
-                except KioskError as exc:
-                    raise self.settings.locate(exc, "printer") from None
-        return self._setup
+        with self._load_lock:
+            if self._setup is None:
+                if not self.settings.printer:
+                    self._setup = preview_setup(self.settings.preview)
+                else:
+                    try:
+                        self._setup = parse_spec(self.settings.printer, self.settings.printers)
+                    except KioskError as exc:
+                        raise self.settings.locate(exc, "printer") from None
+            return self._setup
 
     @property
     def case_set(self) -> CaseSet:
         """The cases this kiosk can offer; CaseError when the folder has none."""
-        if self._case_set is None:
-            errors = self.reload_cases()
-            for error in errors:
-                if self._warn:
-                    self._warn(f"skipped: {error}")
-        assert self._case_set is not None
-        if not self._case_set.cases:
-            raise self._no_cases()
-        return self._case_set
+        with self._load_lock:
+            if self._case_set is None:
+                for error in self.reload_cases():
+                    if self._warn:
+                        self._warn(f"skipped: {error}")
+            assert self._case_set is not None
+            if not self._case_set.cases:
+                raise self._no_cases()
+            return self._case_set
 
     def _no_cases(self) -> KioskError:
         folder = str(self.settings.cases)
@@ -176,7 +185,12 @@ class Station:
         self._db(create=True).set_case_enabled(case_id, enabled)
 
     def case(self, case_id: str) -> Case | None:
+        """A case visitors may write for (closed or switched off, perhaps); None if there is none."""
         return self.case_set.cases.get(case_id)
+
+    def _printable(self, case_id: str) -> Case | None:
+        """The case of a letter already recorded: a sample case too (it was allowed then)."""
+        return self.case_set.cases.get(case_id) or self._samples.get(case_id)
 
     def offered_case(self, case_id: str) -> Case:
         """The case ``case_id`` if visitors can write for it now; InputError saying why not."""
@@ -243,7 +257,7 @@ class Station:
         case = self.case(case_id)
         if case is None:
             raise InputError(f"unknown case {case_id!r}", field="case", reason="unknown")
-        with self._connect(create=True) as store:
+        with self._connect() as store:
             return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
                                 kiosk_id=self.settings.kiosk_id, at=self.clock())
 
@@ -251,7 +265,7 @@ class Station:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.
         An interrupted job (maybe on paper) is printed only when ``interrupted`` says so."""
         with self._print_lock, self._connect() as store:
-            return print_signature(store, sig, self.case(sig.case_id), self.setup, self.settings.campaign,
+            return print_signature(store, sig, self._printable(sig.case_id), self.setup, self.settings.campaign,
                                    move=claim_for(interrupted))
 
     # -- print jobs ------------------------------------------------------------------
@@ -266,22 +280,24 @@ class Station:
                 out.append(Waiting(job, sig))
         return out
 
-    def retry_each(self, *, interrupted: bool = False) -> Iterator[tuple[Signature, Outcome]]:
+    def retry_each(self, *, interrupted: bool = False) -> Iterator[tuple[Waiting, Outcome]]:
         """*Any thread.* Print every waiting job, oldest first, yielding each as it finishes.
         Interrupted jobs (maybe on paper) only when ``interrupted`` says so."""
-        cases, setup = self.case_set.cases, self.setup
+        cases = {**self._samples, **self.case_set.cases}
+        setup = self.setup
         with self._connect() as store:
-            yield from retry_jobs(store, cases, setup, self.settings.campaign, interrupted=interrupted,
-                                  lock=self._print_lock)
+            for job, sig, outcome in retry_jobs(store, cases, setup, self.settings.campaign, interrupted=interrupted,
+                                                lock=self._print_lock):
+                yield Waiting(job, sig), outcome
 
     def retry(self, *, interrupted: bool = False) -> tuple[int, list[str]]:
         """*Any thread.* Print every waiting job; returns (printed, errors)."""
         printed, errors = 0, []
-        for sig, outcome in self.retry_each(interrupted=interrupted):
+        for item, outcome in self.retry_each(interrupted=interrupted):
             if outcome.printed:
                 printed += 1
             else:
-                errors.append(f"Ref. {sig.reference}: {outcome.error}")
+                errors.append(f"Ref. {item.signature.reference}: {outcome.error}")
         return printed, errors
 
     # -- the printer -----------------------------------------------------------------
@@ -321,7 +337,7 @@ class Station:
     def _case_files(self) -> dict[str, Case]:
         """Cases to fill in what older databases lack; none is fine."""
         if self._case_set is not None:
-            return self._case_set.cases
+            return {**self._samples, **self._case_set.cases}
         return read_dir(self.settings.cases).cases if self.settings.cases.is_dir() else {}
 
     # -- the organiser ---------------------------------------------------------------

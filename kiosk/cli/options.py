@@ -20,6 +20,7 @@ import click
 from ..application import Settings
 from ..settings import CONFIG_ENV, Spec, resolve, specs
 from ..settings import settings_file as _settings_file
+from ..settings.files import literal as _literal
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FLAGS, _CONFIG = "kiosk.flags", "kiosk.config"
@@ -53,18 +54,19 @@ config_option = click.option(
 
 def _option(name: str, spec: Spec) -> Callable[[F], F]:
     assert spec.flag is not None, name
-    default = spec.default_doc or "see docs/kiosk.md"
+    default = spec.default_doc or _literal(Settings.__dataclass_fields__[name].default)
     help_text = f"{_plain(spec.doc)} [env {spec.env}; default: {_plain(default)}]"
     kwargs: dict[str, Any] = {"default": None, "expose_value": False, "callback": _remember(name), "help": help_text}
+    declarations = [spec.flag]
     if spec.kind == "flag":
-        kwargs["is_flag"] = True
+        declarations = [f"{spec.flag}/--no-{spec.flag.removeprefix('--')}"]  # either way, over the file
     elif spec.kind == "folder":
         kwargs["type"] = click.Path(path_type=Path)
     elif spec.kind == "file":
         kwargs["type"] = click.Path(dir_okay=False, path_type=Path)
     elif spec.kind == "number":
         kwargs["metavar"] = "SECONDS"
-    return click.option(spec.flag, **kwargs)
+    return click.option(*declarations, **kwargs)
 
 
 def settings_options(*names: str) -> Callable[[F], F]:

@@ -44,6 +44,7 @@ def sign(case_id: str, name: str, message: str, kind: str) -> None:
     station = stall()
     try:
         letter = station.letter(case_id, kind, name, message)  # every check first: nothing recorded on bad input
+        station.prepare()  # a new stall's database is made here
         sig = station.record(letter.case_id, letter.kind, letter.name, letter.message)
         click.echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
         outcome = station.print_signature(sig)
@@ -86,8 +87,8 @@ def _run_app(stall_settings: Settings) -> None:
 def demo(db: Path | None, preview: Path | None, cases: Path | None) -> None:
     """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468.
 
-    The stall's settings file and KIOSK_* variables are not read: a demo never writes to a
-    stall's database."""
+    The stall's settings (its file, and the KIOSK_* variables of the settings) are not read:
+    a demo never writes to a stall's database."""
     from ..settings import demo_settings
 
     _run_app(demo_settings({"database": db, "preview": preview, "cases": cases}))
@@ -148,7 +149,7 @@ def jobs(ctx: click.Context) -> None:
         job, sig = item.job, item.signature
         click.echo(f"{job.id:>5}  {item.state:<12} {job.attempts:>5}  {sig.reference:<32} {sig.case_id:<28}"
                    f" {job.last_error or ''}")
-    if any(item.state == "interrupted" for item in waiting):
+    if any(item.interrupted for item in waiting):
         click.echo("\nInterrupted jobs may or may not be on paper: check, then `kiosk jobs retry --interrupted`.")
 
 
@@ -160,14 +161,14 @@ def jobs_retry(interrupted: bool) -> None:
     station = stall()
     done = failed = 0
     try:
-        for sig, outcome in station.retry_each(interrupted=interrupted):
+        for item, outcome in station.retry_each(interrupted=interrupted):
             if outcome.printed:
                 done += 1
-                click.echo(f"printed  Ref. {sig.reference}")
+                click.echo(f"printed  job {item.job.id}  Ref. {item.signature.reference}")
             else:
                 failed += 1
-                click.echo(f"failed   Ref. {sig.reference}: {outcome.error}", err=True)
-        left_alone = 0 if interrupted else sum(item.state == "interrupted" for item in station.waiting())
+                click.echo(f"failed   job {item.job.id}  Ref. {item.signature.reference}: {outcome.error}", err=True)
+        left_alone = 0 if interrupted else sum(item.interrupted for item in station.waiting())
     finally:
         station.close()
     if done + failed:

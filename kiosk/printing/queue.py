@@ -20,7 +20,7 @@ from ..errors import PrintError
 from ..job_states import Transition, claim_for
 from ..receipts import layouts
 from ..receipts.model import Receipt
-from ..store import Signature, Store
+from ..store import Job, Signature, Store
 from .devices import send, write_preview
 from .setups import Setup
 
@@ -71,8 +71,8 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
 
 
 def retry_jobs(store: Store, cases: Mapping[str, Case], setup: Setup, campaign: str, *, interrupted: bool = False,
-               lock: AbstractContextManager[object] | None = None) -> Iterator[tuple[Signature, Outcome]]:
-    """Print every waiting job, oldest first; yields (signature, outcome) as each finishes."""
+               lock: AbstractContextManager[object] | None = None) -> Iterator[tuple[Job, Signature, Outcome]]:
+    """Print every waiting job, oldest first; yields (job, signature, outcome) as each finishes."""
     move = claim_for(interrupted)
     for job in store.jobs(move.sources):
         sig = store.signature(job.signature_id)
@@ -80,4 +80,4 @@ def retry_jobs(store: Store, cases: Mapping[str, Case], setup: Setup, campaign: 
             continue
         with lock or nullcontext():
             outcome = print_signature(store, sig, cases.get(sig.case_id), setup, campaign, move=move)
-        yield sig, outcome
+        yield job, sig, outcome

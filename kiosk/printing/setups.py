@@ -262,7 +262,10 @@ def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
         return load_setup(Path(spec))
     folder = Path(printers_dir) if printers_dir else None
     known = sorted(p.stem for p in folder.glob("*.toml")) if folder and folder.is_dir() else []
-    hint = f"; set-ups in {printers_dir}: {', '.join(known)}" if known else ""
+    if folder is not None and not folder.is_dir():
+        hint = f"; the printers folder {folder} does not exist"
+    else:
+        hint = f"; set-ups in {folder}: {', '.join(known)}" if known else ""
     raise SetupError(
         f"unknown printer {spec!r} (use a set-up name, file:PATH, tcp://HOST:PORT, preview:DIR,"
         f" usb:VID:PID, serial:DEVICE or cups:QUEUE{hint})"

@@ -15,6 +15,7 @@ from typing import Any
 
 from ..cases import Case
 from ..errors import RecordsError
+from ..job_states import JobState
 from ..store import Scope, Store
 from .summary import describe
 
@@ -168,11 +169,12 @@ def render_html(bundles: list[Bundle], scope: Scope, generated: dt.datetime | No
                        "<th>Reference</th><th>Printed</th></tr></thead><tbody>")
             for i, letter in enumerate(c.letters, start=1):
                 cls = ' class="removed"' if letter.purged else ""
+                printed = "yes" if letter.print_status == JobState.PRINTED else letter.print_status
                 out.append(
                     f'<tr><td class="n">{i}</td><td{cls}>{_e(letter.name)}</td>'
                     f'<td class="msg"{cls}>{_e(letter.message)}</td><td class="n">{_e(letter.signed)}</td>'
                     f'<td class="n">{_e(letter.reference)}</td>'
-                    f'<td class="n">{_e("yes" if letter.print_status == "printed" else letter.print_status)}</td></tr>'
+                    f'<td class="n">{_e(printed)}</td></tr>'
                 )
             out.append("</tbody></table>")
         out.append("</section>")

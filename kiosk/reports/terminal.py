@@ -12,6 +12,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
+from ..job_states import JobState
 from .summary import Line, Summary, plural
 from .tables import HEAD, hour_span, line_rows, total_row
 
@@ -61,7 +62,7 @@ def render(summary: Summary, console: Console) -> None:
     if len(summary.events) > 1:
         tables.append(_table("Per event", "Event", summary.events, summary))
     console.print(Group(*tables))
-    waiting = {k: v for k, v in summary.print_status.items() if k != "printed" and v}
+    waiting = {k: v for k, v in summary.print_status.items() if k != JobState.PRINTED and v}
     if waiting:
         console.print(Text("Not printed: " + ", ".join(f"{v} {k}" for k, v in sorted(waiting.items()))))
     days = sorted(summary.hours)

@@ -5,6 +5,7 @@ All three are made from the schema, so a new setting appears in each without ano
 
 from __future__ import annotations
 
+import re
 import textwrap
 from dataclasses import MISSING, fields
 from pathlib import Path
@@ -27,7 +28,8 @@ def template(path: Path | str) -> str:
     for spec in specs().values():
         if spec.template is None:
             continue
-        lines += textwrap.wrap(spec.doc.replace("`", ""), width=88, initial_indent="# ", subsequent_indent="# ")
+        doc = re.sub(r"\s*\(\[[^]]+\]\([^)]*\)\)", "", spec.doc).replace("`", "")  # no Markdown links
+        lines += textwrap.wrap(doc, width=88, initial_indent="# ", subsequent_indent="# ", break_on_hyphens=False)
         lines += [spec.template, ""]
     lines.append("# pin_hash is written by `kiosk set-pin`; the PIN itself is never stored.")
     return "\n".join(lines) + "\n"
@@ -66,13 +68,14 @@ def markdown_table() -> str:
     rows = ["| Setting | Default | Environment, flag | Meaning |", "|---|---|---|---|"]
     defaults = {f.name: f.default for f in fields(Settings)}
     for name, spec in specs().items():
-        default = spec.default_doc or ("none" if defaults[name] in (None, MISSING) else _literal(defaults[name]))
+        default = spec.default_doc or ("none" if defaults[name] in (None, MISSING) else literal(defaults[name]))
         overrides = ", ".join(f"`{x}`" for x in (spec.env, spec.flag) if x) or "settings file only"
         rows.append(f"| `{name}` | {default} | {overrides} | {spec.doc} |")
     return "\n".join(rows) + "\n"
 
 
-def _literal(value: object) -> str:
+def literal(value: object) -> str:
+    """A default as the docs show it: `60`, `false`, `Kiosk`."""
     if isinstance(value, bool):
         return f"`{str(value).lower()}`"
     if isinstance(value, float) and value.is_integer():

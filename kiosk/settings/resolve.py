@@ -29,9 +29,9 @@ _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 def settings_file(config: Path | None, environ: Mapping[str, str]) -> tuple[Path, str | None]:
     """The settings file to read, and who named it (``--config``, ``KIOSK_CONFIG``, or None: the default)."""
     if config is not None:
-        return Path(config), "--config"
-    if environ.get(CONFIG_ENV):
-        return Path(environ[CONFIG_ENV]), CONFIG_ENV
+        return Path(config).expanduser(), "--config"
+    if environ.get(CONFIG_ENV, "").strip():
+        return Path(environ[CONFIG_ENV].strip()).expanduser(), CONFIG_ENV
     return locations.config_file(), None
 
 
@@ -130,8 +130,8 @@ def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = Non
 
 def demo_settings(flags: Mapping[str, Any] | None = None) -> Settings:
     """``kiosk demo``: sample cases (or ``--cases``), the demo database, the preview printer,
-    the demo PIN. The environment and the stall's settings file are left out: a demo never
-    writes to a stall's database."""
+    the demo PIN. The stall's settings (its file, and the KIOSK_* variables of the settings)
+    are left out: a demo never writes to a stall's database."""
     return resolve(flags, environ={}, use_file=False, demo=True, defaults={
         "event": "Demo", "kiosk_id": "demo", "cases": locations.sample_cases_dir(), "allow_sample_cases": True,
         "printers": locations.sample_printers_dir(), "database": locations.demo_db(), "pin_hash": DEMO_PIN_HASH,

@@ -60,11 +60,11 @@ def default_kiosk_id() -> str:
 
 
 def _checked(rule: Callable[[str], str]) -> Callable[[str], str]:
-    """A text rule from :mod:`kiosk.text` as a setting's check."""
+    """A text rule from :mod:`kiosk.text` as a setting's check (space around the value dropped)."""
 
     def check(value: str) -> str:
         try:
-            return rule(value)
+            return rule(value.strip())
         except KioskError as exc:
             raise Problem(exc.problem) from None
 

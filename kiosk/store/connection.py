@@ -2,17 +2,20 @@
 
 A file that is not a kiosk database (another program's SQLite file, text, a damaged file,
 one from a newer kiosk) is refused with one :class:`~kiosk.errors.StoreError` naming it,
-and is left exactly as it was. Every sqlite3 error met later is turned into a StoreError
-by :meth:`Database.guard`, in words an organiser can act on.
+and is left exactly as it was. No sqlite3 error leaves the store: every public method of a
+room of the store raises a StoreError naming the file instead, in words an organiser can
+act on ("database is locked: another program is writing to it ...").
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Self
+from typing import Any, Self
 
 from ..errors import StoreError
 from ..private import create_private
@@ -74,9 +77,40 @@ class Connection:
         self.conn.close()
 
 
+def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+    """``method`` with any sqlite3 error it meets turned into a StoreError naming the file."""
+    if inspect.isgeneratorfunction(method):
+        @functools.wraps(method)
+        def rows(self: Database, *args: Any, **kwargs: Any) -> Iterator[Any]:
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise self.error(explain(exc)) from None
+
+        return rows
+
+    @functools.wraps(method)
+    def call(self: Database, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise self.error(explain(exc)) from None
+
+    return call
+
+
 class Database:
     """One open kiosk database file. A Database holds one sqlite3 connection and must stay
-    in the thread that opened it; open one per thread."""
+    in the thread that opened it; open one per thread.
+
+    Each room of the store is a subclass; its public methods are guarded as they are
+    defined, so none of them lets a sqlite3 error out."""
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        for name, value in list(vars(cls).items()):
+            if not name.startswith("_") and inspect.isfunction(value):
+                setattr(cls, name, _guarded(value))
 
     def __init__(self, path: Path | str, *, create: bool = True):
         self.path = Path(path)

@@ -7,7 +7,8 @@ state. Each method says whether the move took place.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import sqlite3
+from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..job_states import WAITING, JobState, Transition
@@ -32,6 +33,20 @@ def marks(states: Iterable[object]) -> str:
     return ", ".join("?" for _ in states)
 
 
+def move_jobs(conn: sqlite3.Connection, move: Transition, where: str, params: Sequence[object], *,
+              printer: str | None = None, error: str | None = None) -> int:
+    """Make ``move`` on every job matching ``where`` whose state allows it; how many moved."""
+    now = utc_now()
+    extra, names = _SETS[move]
+    values = {"printer": printer, "error": error, "now": now}
+    sources = [s.value for s in move.sources]
+    cur = conn.execute(
+        f"UPDATE print_jobs SET status = ?, updated_at = ?, {extra} WHERE ({where}) AND status IN ({marks(sources)})",
+        [move.target.value, now, *(values[n] for n in names), *params, *sources],
+    )
+    return cur.rowcount
+
+
 def _job(row: Any) -> Job:
     job_id, signature_id, status, attempts, printer, last_error, updated_at = row
     return Job(job_id, signature_id, JobState(status), attempts, printer, last_error, updated_at)
@@ -52,17 +67,8 @@ class PrintJobs(Database):
 
     def move_job(self, job_id: int, move: Transition, *, printer: str | None = None, error: str | None = None) -> bool:
         """Make ``move`` on the job if its state allows it; False if it did not (someone else has it)."""
-        now = utc_now()
-        extra, names = _SETS[move]
-        values = {"printer": printer, "error": error, "now": now}
-        sources = [s.value for s in move.sources]
         with self.transaction() as conn:
-            cur = conn.execute(
-                f"UPDATE print_jobs SET status = ?, updated_at = ?, {extra}"
-                f" WHERE id = ? AND status IN ({marks(sources)})",
-                [move.target.value, now, *(values[n] for n in names), job_id, *sources],
-            )
-            return cur.rowcount == 1
+            return move_jobs(conn, move, "id = ?", [job_id], printer=printer, error=error) == 1
 
     def claim_job(self, job_id: int, printer: str, *, move: Transition = Transition.CLAIM) -> bool:
         """Mark a job as printing (CLAIM, or REPRINT for an interrupted one). False if someone else has it."""

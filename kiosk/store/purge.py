@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from ..job_states import Transition
 from .connection import Database
-from .jobs import marks
+from .jobs import marks, move_jobs
 from .models import PurgePreview, PurgeResult, Scope, utc_now
 
 _CANCELLABLE = [state.value for state in Transition.CANCEL.sources]
@@ -40,11 +40,8 @@ class Purge(Database):
         self.db.execute("PRAGMA secure_delete=ON")
         in_scope = f"SELECT s.id FROM signatures s{where}"
         with self.transaction() as conn:
-            cancelled = conn.execute(
-                "UPDATE print_jobs SET status = ?, last_error = 'personal data purged before printing',"
-                f" updated_at = ? WHERE signature_id IN ({in_scope}) AND status IN ({marks(_CANCELLABLE)})",
-                [Transition.CANCEL.target.value, now, *params, *_CANCELLABLE],
-            ).rowcount
+            cancelled = move_jobs(conn, Transition.CANCEL, f"signature_id IN ({in_scope})", params,
+                                  error="personal data purged before printing")
             purged = conn.execute(
                 "UPDATE signatures SET name = NULL, message = NULL, purged_at = ?"
                 f" WHERE id IN ({in_scope}) AND purged_at IS NULL",

@@ -31,4 +31,8 @@ def build_app(settings: Settings, *, station: Station | None = None, warn: Calla
         raise settings.locate(SettingError(problem), "theme")
     station = station or open_station(settings, clock=stall_clock, warn=warn)
     station.pin_guard(clock)  # no PIN set: refused before anything is read or written
-    return KioskApp(station.prepare(), clock=clock)
+    try:
+        return KioskApp(station.prepare(), clock=clock)
+    except BaseException:
+        station.close()
+        raise

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from ..application import Letter, Outcome, Station
 from .lock import LockedApp
 from .messages import (
+    CasesReloaded,
     GoHome,
     NotRecorded,
     OpenCase,
@@ -26,7 +27,9 @@ from .messages import (
     PrintLetter,
     QuitKiosk,
     Recorded,
+    ReloadCases,
     RunTask,
+    SwitchCase,
     TaskDone,
 )
 from .screens.base import Idle, OnKiosk
@@ -179,6 +182,12 @@ class KioskApp(LockedApp):
                 screen.post_message(TaskDone(task, error=str(exc) or type(exc).__name__))
 
         self.run_worker(run, thread=True, exit_on_error=False, group="organiser", name=task.value)
+
+    def on_switch_case(self, message: SwitchCase) -> None:
+        self.station.set_enabled(message.case_id, message.enabled)
+
+    def on_reload_cases(self, message: ReloadCases) -> None:
+        self.screen.post_message(CasesReloaded(self.station.reload_cases()))
 
     def quit_kiosk(self) -> None:
         """The one way out, called from the organiser screen."""

@@ -52,6 +52,26 @@ class QuitKiosk(Message):
     """The organiser's Quit kiosk: the one way out."""
 
 
+class SwitchCase(Message):
+    """The organiser switched a case on or off for this kiosk."""
+
+    def __init__(self, case_id: str, enabled: bool) -> None:
+        super().__init__()
+        self.case_id, self.enabled = case_id, enabled
+
+
+class ReloadCases(Message):
+    """The organiser asked to read the cases folder again."""
+
+
+class CasesReloaded(Message, bubble=False):
+    """The cases folder was read again, with the problems found: sent to the screen that asked."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__()
+        self.problems = problems
+
+
 class Task(Enum):
     """Printer work the organiser screen asks for; it runs in the app's worker."""
 

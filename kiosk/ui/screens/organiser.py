@@ -14,7 +14,7 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Label, SelectionList, Static, TabbedContent, TabPane
 from textual.widgets.selection_list import Selection
 
-from ..messages import GoHome, QuitKiosk, RunTask, Task, TaskDone
+from ..messages import CasesReloaded, GoHome, QuitKiosk, ReloadCases, RunTask, SwitchCase, Task, TaskDone
 from .base import KioskScreen
 
 BUTTON_TASKS = {"check": Task.CHECK, "test-print": Task.TEST_PRINT, "retry": Task.RETRY,
@@ -108,7 +108,7 @@ class OrganiserScreen(KioskScreen):
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         case_id = event.selection.value
-        self.kiosk.station.set_enabled(case_id, case_id in event.selection_list.selected)
+        self.post_message(SwitchCase(case_id, case_id in event.selection_list.selected))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
@@ -117,11 +117,7 @@ class OrganiserScreen(KioskScreen):
         elif button == "quit":
             self.post_message(QuitKiosk())
         elif button == "reload":
-            errors = self.kiosk.station.reload_cases()
-            self.query_one("#case-errors", Static).update(
-                Content("\n".join(f"skipped: {e}" for e in errors) if errors else "All case files read.")
-            )
-            self.refresh_case_list()
+            self.post_message(ReloadCases())
         elif button in BUTTON_TASKS:
             task = BUTTON_TASKS[button]
             self.show(task, STARTED[task])
@@ -148,6 +144,13 @@ class OrganiserScreen(KioskScreen):
 
         return {Task.CHECK: check, Task.TEST_PRINT: test_print, Task.RETRY: lambda: retry(False),
                 Task.REPRINT: lambda: retry(True), Task.TALLY: tally}[task]
+
+    def on_cases_reloaded(self, message: CasesReloaded) -> None:
+        problems = message.problems
+        self.query_one("#case-errors", Static).update(
+            Content("\n".join(f"skipped: {p}" for p in problems) if problems else "All case files read.")
+        )
+        self.refresh_case_list()
 
     def show(self, task: Task, line: str) -> None:
         """A task's line: the tally's on the Today tab, the others under the printer."""
