@@ -182,7 +182,7 @@ class Station:
         return case_id not in self._disabled()
 
     def set_enabled(self, case_id: str, enabled: bool) -> None:
-        self._db(create=True).set_case_enabled(case_id, enabled)
+        self._db(create=False).set_case_enabled(case_id, enabled)
 
     def case(self, case_id: str) -> Case | None:
         """A case visitors may write for (closed or switched off, perhaps); None if there is none."""
@@ -215,16 +215,16 @@ class Station:
         return Scope.day(self.today(), kiosk_id=self.settings.kiosk_id)
 
     def count_today(self) -> int:
-        return self._db(create=True).total(self.today_scope())
+        return self._db(create=False).total(self.today_scope())
 
     def counts_today(self) -> dict[str, int]:
-        return {row["case_id"]: row["count"] for row in self._db(create=True).counts("case", self.today_scope())}
+        return {row["case_id"]: row["count"] for row in self._db(create=False).counts("case", self.today_scope())}
 
     # -- the visitor's letter --------------------------------------------------------
 
     def next_number(self) -> int:
         """The number the next letter on this kiosk will most likely get."""
-        return self._db(create=True).next_number(self.settings.kiosk_id)
+        return self._db(create=False).next_number(self.settings.kiosk_id)
 
     def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0) -> str:
         """The receipt as it will print, as text, for what the visitor has typed so far."""
