@@ -278,3 +278,16 @@ def test_every_screen_declares_its_idle_policy():
     assert declared == {"HomeScreen": Idle.NEVER, "CaseScreen": Idle.VISITOR, "FormScreen": Idle.VISITOR,
                         "ThanksScreen": Idle.THANKS, "PinScreen": Idle.VISITOR, "OrganiserScreen": Idle.VISITOR}
     assert set(screens) - set(declared) == {"PrintingScreen"}  # NEVER while the worker has the letter; then VISITOR
+
+
+async def test_a_stall_without_a_printer_does_not_call_itself_a_demo(tmp_path):
+    station = make_station(tmp_path, cases=CASES)  # no printer: the preview printer
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press("1", "p", *"Ada", "tab", "tab", "enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        shown = " ".join(screen_text(app).split())
+        assert screen_name(app) == "ThanksScreen"
+        assert "No receipt printer is set up: your letter is saved as" in shown and "Demo" not in shown
+    station.close()

@@ -312,3 +312,13 @@ def test_help_shows_each_settings_default_and_variable():
         assert spec.flag in help_text and f"env {spec.env}" in help_text
     assert "default: Letters for Freedom]" in help_text and "default: Kiosk]" in help_text
     assert "default: the host name]" in help_text and "--no-allow-sample-cases" in help_text
+
+
+def test_a_missing_cases_folder_or_an_empty_quick_spec_names_the_setting(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.toml").write_text('cases = "nocases"\n', encoding="utf-8")
+    result = run("cases", "list", "--config", "bad.toml")
+    assert result.output.strip() == f"Error: bad.toml: cases: no such folder: {tmp_path / 'nocases'}"
+    for spec in ("file:", "preview:", "serial:", "cups: "):
+        line, _ = sign_with(tmp_path / spec.strip(":"), env={"KIOSK_PRINTER": spec})
+        assert line.startswith(f"Error: KIOSK_PRINTER: {spec.strip()!r} names no "), line

@@ -117,6 +117,9 @@ class Station:
         """The cases this kiosk can offer; CaseError when the folder has none."""
         with self._load_lock:
             if self._case_set is None:
+                if not self.settings.cases.is_dir():
+                    problem = f"no such folder: {self.settings.cases.absolute()}"
+                    raise self.settings.locate(SettingError(problem), "cases")
                 for error in self.reload_cases():
                     if self._warn:
                         self._warn(f"skipped: {error}")

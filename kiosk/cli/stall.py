@@ -95,9 +95,12 @@ def demo(db: Path | None, preview: Path | None, cases: Path | None) -> None:
 
 
 @cli.command()
-@settings_options()
+@settings_options("event", "kiosk_id", "campaign", "cases", "allow_sample_cases", "printer", "printers", "preview",
+                  "database")
 def run() -> None:
-    """Run the kiosk at a stall, with the settings file's cases, printer and PIN."""
+    """Run the kiosk at a stall, with the settings file's cases, printer and PIN.
+
+    A flag or KIOSK_* variable overrides the file's setting for this run."""
     _run_app(settings(require_file=True))
 
 

@@ -147,8 +147,10 @@ def _build(name: str, where: str | None, data: dict[str, Any], connection: dict[
     if kind == "serial":
         options["baudrate"] = _number(options.get("baudrate", 9600), where, "connection.baudrate", lo=300, hi=921600)
     for key in ("path", "dir", "device", "queue"):
-        if key in options and (not isinstance(options[key], str) or not options[key]):
+        if key in options and not isinstance(options[key], str):
             raise fail(f"connection.{key}", "must be text")
+        if key in options and not options[key].strip():
+            raise fail(f"connection.{key}", "must not be empty")
     for key in ("path", "dir"):
         if key in options:
             options[key] = str(Path(options[key]).expanduser())
@@ -227,6 +229,10 @@ def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
             data["timeout"] = number("timeout", float, params.pop("timeout"))
         if "status" in params:
             data["status"] = params.pop("status").lower() in ("1", "true", "yes", "on")
+        needs = {"file": "a file or device (file:/dev/usb/lp0)", "preview": "a folder (preview:DIR)",
+                 "serial": "a device (serial:/dev/ttyUSB0)", "cups": "a queue name (cups:QUEUE)"}
+        if scheme in needs and not body.strip():
+            raise SetupError(f"{spec!r} names no {needs[scheme]}")
         connection: dict[str, Any]
         if scheme == "tcp":
             try:

@@ -115,7 +115,7 @@ def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = Non
         elif spec.env and environ.get(spec.env, "").strip():
             raw, origin, from_text, base = environ[spec.env], spec.env, True, Path.cwd()
         elif name in table and path is not None:
-            raw, origin, from_text, base = table[name], str(path), False, path.parent
+            raw, origin, from_text, base = table[name], str(path), False, path.absolute().parent
         else:
             continue
         try:

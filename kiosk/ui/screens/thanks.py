@@ -32,7 +32,9 @@ class ThanksScreen(KioskScreen):
             if self.outcome.printed:
                 yield Label(Content(NEXT_STEP[self.letter.kind]), id="next-step")
                 if self.outcome.preview:
-                    yield Label(Content(f"Demo: your receipt is saved as {self.outcome.preview}"), id="preview-file")
+                    where = ("Demo: your receipt is saved as" if self.kiosk.station.demo_pin
+                             else "No receipt printer is set up: your letter is saved as")
+                    yield Label(Content(f"{where} {self.outcome.preview}"), id="preview-file")
             elif self.outcome.maybe_printed:
                 yield Label(Content(
                     "Your signature is saved, but the printer stopped during your letter. "
