@@ -7,9 +7,6 @@ can be raised later without breaking PINs already set.
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import secrets
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -37,6 +34,9 @@ def _b64(data: bytes) -> str:
 
 def hash_pin(pin: str, *, salt: bytes | None = None) -> str:
     validate_pin(pin)
+    import hashlib  # OpenSSL's scrypt: loaded to hash or check a PIN, not to read settings
+    import secrets
+
     salt = salt or secrets.token_bytes(16)
     key = hashlib.scrypt(pin.encode(), salt=salt, n=_N, r=_R, p=_P, dklen=32)
     return f"scrypt${_N}${_R}${_P}${_b64(salt)}${_b64(key)}"
@@ -60,6 +60,9 @@ def check_hash(pin_hash: str) -> str:
 
 
 def verify_pin(pin: str, pin_hash: str) -> bool:
+    import hashlib
+    import hmac
+
     check_hash(pin_hash)
     _, n, r, p, salt, key = pin_hash.split("$")
     expected = base64.b64decode(key)

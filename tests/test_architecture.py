@@ -245,3 +245,27 @@ def test_no_code_reads_an_exceptions_text():
 def test_reading_an_exceptions_text_is_caught(tmp_path, addition):
     root = copy_with(tmp_path, "ui/screens/form.py", addition)
     assert len(exception_text_reads(root / "kiosk")) == 1
+
+
+def test_the_application_layer_names_what_it_loads():
+    """kiosk.application loads each name on first use: every name it offers resolves, and the
+    list it publishes is the list it knows."""
+    import kiosk.application as application
+
+    assert sorted(application.__all__) == sorted(application._MODULE)
+    for name in application.__all__:
+        assert getattr(application, name) is not None, name
+
+
+def test_a_command_loads_only_what_it_uses(tmp_path):
+    """`kiosk jobs` and the exports never load the printing code (python-escpos, Pillow) or the app."""
+    code = ("import sys\nfrom kiosk.cli import cli\n"
+            "cli.main(['jobs', '--db', sys.argv[1]], standalone_mode=False)\n"
+            "cli.main(['export', 'counts', '--db', sys.argv[1]], standalone_mode=False)\n"
+            "print(sorted(m for m in ('escpos', 'PIL', 'textual', 'kiosk.printing.queue', 'kiosk.ui') if m in sys.modules))")
+    from tests.helpers.records_data import fill
+
+    db = fill(tmp_path / "k.db")
+    out = subprocess.run([sys.executable, "-c", code, str(db)], capture_output=True, text=True, timeout=120,
+                         env={"PATH": "", "KIOSK_DATA_DIR": str(tmp_path / "data"), "KIOSK_CONFIG_DIR": str(tmp_path)})
+    assert out.stdout.strip().splitlines()[-1] == "[]", out.stdout + out.stderr[-2000:]

@@ -5,22 +5,43 @@ settings); :class:`Records` is a kiosk database after the event (opened by
 :func:`open_records`). The app and the command line reach the rest of the kiosk only
 through this package: what they need to show (cases, signatures, outcomes, limits) is
 named here.
+
+Each name is imported when it is first used, so a command loads only the code it needs
+(``kiosk jobs`` never loads the printing code; ``kiosk export`` never loads the station).
 """
 
 from __future__ import annotations
 
-from ..cases import Case
-from ..errors import InputError, KioskError, PrintError, SettingError
-from ..pin import PIN_MAX, validate_pin
-from ..printing.queue import Outcome
-from ..settings import Settings, set_pin
-from ..store import EXPORT_COLUMNS, GROUPS, Signature, check_groups, group_columns
-from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
-from .folders import check_cases, printer_profiles, printer_setups
-from .records import Records, open_records
-from .station import Letter, Station, Waiting, open_station
+import importlib
+from typing import TYPE_CHECKING, Any
 
-__all__ = [
+if TYPE_CHECKING:
+    from ..cases import Case
+    from ..errors import InputError, KioskError, PrintError, SettingError
+    from ..pin import PIN_MAX, validate_pin
+    from ..printing.queue import Outcome
+    from ..settings import Settings, set_pin
+    from ..store import EXPORT_COLUMNS, GROUPS, Signature, check_groups, group_columns
+    from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
+    from .folders import check_cases, printer_profiles, printer_setups
+    from .records import Records, open_records
+    from .station import Letter, Station, Waiting, open_station
+
+_WHERE = {  # each name, and the module that holds it
+    "kiosk.cases": ["Case"],
+    "kiosk.errors": ["InputError", "KioskError", "PrintError", "SettingError"],
+    "kiosk.pin": ["PIN_MAX", "validate_pin"],
+    "kiosk.printing.queue": ["Outcome"],
+    "kiosk.settings": ["Settings", "set_pin"],
+    "kiosk.store": ["EXPORT_COLUMNS", "GROUPS", "Signature", "check_groups", "group_columns"],
+    "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "reflow", "sanitize"],
+    "kiosk.application.folders": ["check_cases", "printer_profiles", "printer_setups"],
+    "kiosk.application.records": ["Records", "open_records"],
+    "kiosk.application.station": ["Letter", "Station", "Waiting", "open_station"],
+}
+_MODULE = {name: module for module, names in _WHERE.items() for name in names}
+
+__all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agree)
     "EXPORT_COLUMNS",
     "GROUPS",
     "MESSAGE_MAX",
@@ -50,3 +71,11 @@ __all__ = [
     "set_pin",
     "validate_pin",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _MODULE:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(_MODULE[name]), name)
+    globals()[name] = value
+    return value

@@ -13,13 +13,15 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, read_dir
 from ..errors import InputError
-from ..reports.letters import Bundle, delivery_list
-from ..reports.summary import Summary, summarise
 from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store, open_store
+
+if TYPE_CHECKING:
+    from ..reports.letters import Bundle
+    from ..reports.summary import Summary
 
 
 def _known(what: str, field: str, value: str | None, known: Callable[[], list[str]]) -> None:
@@ -72,9 +74,13 @@ class Records:
         return self.store.export_rows(scope)
 
     def delivery_list(self, scope: Scope) -> list[Bundle]:
+        from ..reports.letters import delivery_list
+
         return delivery_list(self.store, scope, self.case_files)
 
     def summary(self, scope: Scope) -> Summary:
+        from ..reports.summary import summarise
+
         return summarise(self.store, scope, case_files=self.case_files)
 
     def merge(self, sources: Sequence[Path]) -> list[MergeResult]:

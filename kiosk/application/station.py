@@ -19,23 +19,26 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import locations
 from ..cases import Case, CaseSet, read_dir
 from ..errors import CaseError, InputError, KioskError, SettingError
 from ..job_states import JobState, claim_for
 from ..pin import PinGuard
-from ..printing.devices import check
-from ..printing.queue import Outcome, deliver, print_signature, retry_jobs
-from ..printing.setups import Setup, parse_spec, preview_setup
-from ..receipts import layouts
-from ..receipts.plain import render_text
-from ..reports.slip import tally_receipt
-from ..reports.summary import Tally, tally
 from ..settings import DEMO_PIN, Settings
 from ..store import KINDS, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
 from .records import checked_scope
+
+if TYPE_CHECKING:
+    from ..printing.queue import Outcome
+    from ..printing.setups import Setup
+    from ..reports.summary import Tally
+
+# The printing code (set-ups, receipts, devices; python-escpos and Pillow behind them) is
+# imported by the methods that print or lay out a receipt: a command that only lists jobs
+# or cases never loads it, and the app loads it when prepare() reads the printer set-up.
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,8 @@ class Station:
     @property
     def setup(self) -> Setup:
         """The printer set-up the settings name (the preview printer when none)."""
+        from ..printing.setups import parse_spec, preview_setup
+
         with self._load_lock:
             if self._setup is None:
                 if not self.settings.printer:
@@ -231,6 +236,9 @@ class Station:
 
     def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0) -> str:
         """The receipt as it will print, as text, for what the visitor has typed so far."""
+        from ..receipts import layouts
+        from ..receipts.plain import render_text
+
         now = self.clock()
         sig = Signature(
             id="", number=number, case_id=case.id, kind=kind, name=name.strip() or "Your name", message=message,
@@ -267,6 +275,8 @@ class Station:
     def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.
         An interrupted job (maybe on paper) is printed only when ``interrupted`` says so."""
+        from ..printing.queue import print_signature
+
         with self._print_lock, self._connect() as store:
             return print_signature(store, sig, self._printable(sig.case_id), self.setup, self.settings.campaign,
                                    move=claim_for(interrupted))
@@ -286,6 +296,8 @@ class Station:
     def retry_each(self, *, interrupted: bool = False) -> Iterator[tuple[Waiting, Outcome]]:
         """*Any thread.* Print every waiting job, oldest first, yielding each as it finishes.
         Interrupted jobs (maybe on paper) only when ``interrupted`` says so."""
+        from ..printing.queue import retry_jobs
+
         cases = {**self._samples, **self.case_set.cases}
         setup = self.setup
         with self._connect() as store:
@@ -307,11 +319,16 @@ class Station:
 
     def printer_status(self) -> str:
         """*Any thread.* The printer's state in a few words; raises PrintError."""
+        from ..printing.devices import check
+
         with self._print_lock:
             return check(self.setup)
 
     def test_print(self) -> Path | None:
         """*Any thread.* Print the test receipt; raises PrintError."""
+        from ..printing.queue import deliver
+        from ..receipts import layouts
+
         receipt = layouts.printer_test(self.setup.describe(), self.setup.paper.columns, when=self.clock())
         with self._print_lock:
             return deliver(receipt, self.setup)
@@ -330,6 +347,10 @@ class Station:
         return self._print_tally(self.today(), event=None, kiosk_id=self.settings.kiosk_id)
 
     def _print_tally(self, day: dt.date, *, event: str | None, kiosk_id: str | None) -> tuple[Tally, Path | None]:
+        from ..printing.queue import deliver
+        from ..reports.slip import tally_receipt
+        from ..reports.summary import tally
+
         setup = self.setup
         with self._connect() as store:
             slip = tally(store, day, event=event, kiosk_id=kiosk_id, case_files=self._case_files(),

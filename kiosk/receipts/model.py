@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import textwrap
 from dataclasses import dataclass, field
-from typing import Literal
-
-from PIL import Image as PILImage
+from typing import TYPE_CHECKING, Literal
 
 from ..text import sanitize
+
+if TYPE_CHECKING:
+    from PIL import Image as PILImage  # the receipts' images come from Pillow, loaded where they are drawn
 
 Align = Literal["left", "center", "right"]
 

@@ -12,7 +12,6 @@ file may be missing (then every setting is its default), except for ``kiosk run`
 from __future__ import annotations
 
 import os
-import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -37,6 +36,8 @@ def settings_file(config: Path | None, environ: Mapping[str, str]) -> tuple[Path
 
 def read_file(path: Path) -> dict[str, Any]:
     """The settings file's table; SettingError naming the file when it cannot be read."""
+    import tomllib  # only when there is a settings file to read
+
     where = str(path)
     try:
         if not path.is_file():

@@ -8,7 +8,6 @@ settings file's template, the docs' table and the checks are all made from here)
 from __future__ import annotations
 
 import re
-import socket
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
@@ -55,6 +54,8 @@ def setting(default: Any = None, *, factory: Callable[[], Any] | None = None, **
 
 def default_kiosk_id() -> str:
     """This machine's host name as a kiosk id: each laptop numbers its own letters."""
+    import socket  # only when no kiosk id is set
+
     host = re.sub(r"[^A-Za-z0-9._-]", "-", socket.gethostname().split(".")[0])[:32].strip("-._")
     return host or "kiosk"
 

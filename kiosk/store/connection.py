@@ -10,8 +10,8 @@ act on ("database is locked: another program is writing to it ...").
 from __future__ import annotations
 
 import functools
-import inspect
 import sqlite3
+import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -77,9 +77,12 @@ class Connection:
         self.conn.close()
 
 
-def _guarded(method: Callable[..., Any]) -> Callable[..., Any]:
+_GENERATOR = 0x20  # inspect.CO_GENERATOR, without loading inspect
+
+
+def _guarded(method: types.FunctionType) -> Callable[..., Any]:
     """``method`` with any sqlite3 error it meets turned into a StoreError naming the file."""
-    if inspect.isgeneratorfunction(method):
+    if method.__code__.co_flags & _GENERATOR:
         @functools.wraps(method)
         def rows(self: Database, *args: Any, **kwargs: Any) -> Iterator[Any]:
             try:
@@ -109,7 +112,7 @@ class Database:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         for name, value in list(vars(cls).items()):
-            if not name.startswith("_") and inspect.isfunction(value):
+            if not name.startswith("_") and isinstance(value, types.FunctionType):
                 setattr(cls, name, _guarded(value))
 
     def __init__(self, path: Path | str, *, create: bool = True):

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import os
 import sqlite3
-import tempfile
 from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
@@ -47,6 +46,8 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
         raise refuse("no such file")
     if source.is_dir():
         raise refuse("is a folder, not a database file")
+    import tempfile  # only a merge makes copies
+
     fd, name = tempfile.mkstemp(prefix="kiosk-merge-", suffix=".db", dir=workdir)
     os.close(fd)
     copy = Path(name)
