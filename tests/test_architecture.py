@@ -262,7 +262,8 @@ def test_a_command_loads_only_what_it_uses(tmp_path):
     code = ("import sys\nfrom kiosk.cli import cli\n"
             "cli.main(['jobs', '--db', sys.argv[1]], standalone_mode=False)\n"
             "cli.main(['export', 'counts', '--db', sys.argv[1]], standalone_mode=False)\n"
-            "print(sorted(m for m in ('escpos', 'PIL', 'textual', 'kiosk.printing.queue', 'kiosk.ui') if m in sys.modules))")
+            "heavy = ('escpos', 'PIL', 'textual', 'kiosk.printing.queue', 'kiosk.ui')\n"
+            "print(sorted(m for m in heavy if m in sys.modules))")
     from tests.helpers.records_data import fill
 
     db = fill(tmp_path / "k.db")

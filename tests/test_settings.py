@@ -322,3 +322,11 @@ def test_a_missing_cases_folder_or_an_empty_quick_spec_names_the_setting(tmp_pat
     for spec in ("file:", "preview:", "serial:", "cups: "):
         line, _ = sign_with(tmp_path / spec.strip(":"), env={"KIOSK_PRINTER": spec})
         assert line.startswith(f"Error: KIOSK_PRINTER: {spec.strip()!r} names no "), line
+
+
+def test_kiosk_run_takes_the_settings_flags_too(tmp_path):
+    config = tmp_path / "stall.toml"
+    run("set-pin", "--config", str(config), input="4711\n4711\n")
+    stall_cases(tmp_path / "cases")
+    result = run("run", "--config", str(config), "--cases", str(tmp_path / "cases"), "--printer", "tcp://")
+    assert result.output.strip() == "Error: --printer: expected tcp://HOST:PORT"
