@@ -28,7 +28,9 @@ def test_prints_to_a_network_printer_and_the_bytes_decode(store, cases, fake_pri
     while not printer.jobs and time.monotonic() < deadline:
         time.sleep(0.01)
     (job,) = printer.jobs
-    assert job.count(b"\x10\x04") == 2  # paper status before, confirmation after
+    # paper status before; after, the printer's status and paper status confirm the job
+    assert job.startswith(b"\x10\x04\x04") and job.endswith(b"\x10\x04\x01\x10\x04\x04")
+    assert job.count(b"\x10\x04") == 3
     out = decode(strip_status(job), "TM-T20II")
     assert "Ольга Петрова" in out.text and "Every letter counts" in out.text
     assert out.cuts == [1]

@@ -1,173 +1,180 @@
 """Sending a rendered receipt to a printer, with a time limit on everything.
 
-Each device is a python-escpos printer class (Usb, Network, Serial, File, LP for CUPS).
 Every failure becomes a :class:`PrintError` with one clear line: a refused connection, a
 printer that accepts but never reads (timed out, never a hang), a dropped connection, a
 missing device, and, where the set-up asks for status, paper out or no confirmation.
 
-The transfer runs in a helper thread with a deadline, so that even a device whose writes
-block forever (a hung ``/dev/usb/lp0``) ends the job as failed instead of freezing the kiosk.
+A job is *printed* only when the printer has confirmably taken every byte: every byte
+written, and, where the set-up asks for status, two well-formed answers after the last one
+(see :mod:`.status`); without status, the system says the device took them all. Any fault
+once a byte of the job has left is ``maybe_printed`` (the job waits as interrupted, for a
+person to look), never a plain failure to retry.
+
+Each try runs in a helper thread (:mod:`.attempt`) watched by the caller: it gives up when
+the thread makes no progress for the set-up's timeout (a slow host-name lookup, a hung
+device) or outlives the whole job's time. A thread given up on before the job's first byte
+never sends one; one given up on while sending has its connection aborted. So no write
+thread outlives its job's final state: *Retry* never meets a copy still on its way.
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
+import os
 import re
 import socket
+import tempfile
 import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, TypeVar
 
 from ..errors import PrintError
-from ..private import open_private, private_dir
+from ..private import private_dir
 from ..receipts.model import Receipt
 from ..receipts.plain import render_text
+from . import status
+from .attempt import Attempt, GaveUp
+from .links import open_link
 from .setups import Setup
+
+T = TypeVar("T")
 
 # Time allowed per byte on top of the set-up's timeout: 9600 baud is ~1 KB/s.
 SECONDS_PER_BYTE = 1 / 900
+# Allowed past the set-up's timeout before the caller gives up on a thread making no progress:
+# the thread's own limits (the same timeout) should speak first.
+GRACE = 0.25
 
-
-def _device(setup: Setup) -> Any:
-    from .escpos_lib import printers  # imported on the first print, not at start
-
-    o = setup.options
-    if setup.type == "network":
-        return printers.Network(host=o["host"], port=o["port"], timeout=setup.timeout)
-    if setup.type == "usb":
-        kwargs: dict[str, Any] = {"idVendor": o["vendor_id"], "idProduct": o["product_id"],
-                                  "timeout": int(setup.timeout * 1000)}
-        for key in ("interface", "in_ep", "out_ep"):
-            if key in o:
-                kwargs[key] = o[key]
-        return printers.Usb(**kwargs)
-    if setup.type == "serial":
-        return printers.Serial(devfile=o["device"], baudrate=o["baudrate"], timeout=setup.timeout)
-    if setup.type == "file":
-        return printers.File(devfile=o["path"])
-    if setup.type == "cups":
-        if not printers.LP.is_usable():
-            raise PrintError(f"CUPS queue {o['queue']!r}: the 'lp' command is not installed", source=setup.name)
-        return printers.LP(printer_name=o["queue"])
-    raise PrintError(f"cannot send bytes to a {setup.type} printer", source=setup.name)
+_ERRNO = {
+    errno.ENOENT: "no such device or file",
+    errno.ENODEV: "no such device (is the printer plugged in and on?)",
+    errno.ENXIO: "no such device (is the printer plugged in and on?)",
+    errno.EISDIR: "this is a folder, not a printer",
+    errno.EACCES: "permission denied (is this user allowed to use the printer?)",
+    errno.EPERM: "permission denied (is this user allowed to use the printer?)",
+    errno.EHOSTUNREACH: "no route to the printer",
+    errno.ENETUNREACH: "no route to the printer",
+    errno.ENOSPC: "no space left on the device",
+    errno.EROFS: "the file is on a read-only file system",
+}
 
 
 def _chain(exc: BaseException) -> Iterator[BaseException]:
     """The exception, and the ones it was raised from or while handling: python-escpos
-    wraps the socket's or device's own error in one of its own."""
+    wraps the device's own error in one of its own."""
     seen: BaseException | None = exc
     while seen is not None:
         yield seen
         seen = seen.__cause__ or seen.__context__
 
 
-def _explain(setup: Setup, exc: BaseException) -> str:
+def _explain(setup: Setup, exc: BaseException, sending: bool) -> str:
     """What a device error means, by its type (never by its text): the problem, without the place."""
     for cause in _chain(exc):
         kind = type(cause).__name__
-        if isinstance(cause, (socket.timeout, TimeoutError)) or kind in ("SerialTimeoutException", "USBTimeoutError"):
+        if isinstance(cause, TimeoutError) or kind in ("SerialTimeoutException", "USBTimeoutError"):
             return f"printer stopped taking data (no answer within {setup.timeout:g} s)"
         if isinstance(cause, ConnectionRefusedError):
             return "connection refused"
         if isinstance(cause, (BrokenPipeError, ConnectionResetError, ConnectionAbortedError)):
-            return "connection dropped during the job"
+            return "connection dropped during the job" if sending else "connection dropped"
         if isinstance(cause, socket.gaierror):
             return "unknown host name"
         if kind == "NoBackendError":
             return "libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
-        if isinstance(cause, PermissionError):
-            return "permission denied (is this user allowed to use the printer?)"
-        if isinstance(cause, FileNotFoundError):
-            return "no such device or file"
+        if kind == "SerialException" and "could not open port" in str(cause):  # pyserial's one class
+            cause = cause.__context__ or cause
+        if isinstance(cause, OSError) and cause.errno in _ERRNO:
+            return _ERRNO[cause.errno]
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
-def _open(setup: Setup, device: Any) -> None:
-    device.open()
-    if setup.type == "network":
-        # Small writes (a status request, then the job) must not wait for the printer's
-        # delayed ACK (Nagle's algorithm): that alone would add ~40 ms per request.
-        device.device.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+def _run(setup: Setup, limit: float, action: Callable[[Attempt], T], what: str = "the job") -> T:
+    """Run ``action(attempt)`` in a helper thread, and PrintError if it fails, makes no
+    progress for the set-up's timeout or outlives ``limit`` seconds. The error's
+    ``maybe_printed`` says whether the job's bytes had begun to leave."""
+    attempt = Attempt()
 
-
-def _transfer(setup: Setup, data: bytes, progress: dict[str, bool]) -> None:
-    device = _device(setup)
-    try:
-        _open(setup, device)
-        if setup.status:
-            paper = device.paper_status()
-            if paper == 0:
-                raise PrintError("out of paper", source=setup.where)
-        progress["sending"] = True  # from here on, a fault may leave part of the job on paper
-        device._raw(data)
-        if setup.status:
-            # A real-time status request is answered only once the printer has read
-            # everything before it: this confirms that the job reached the printer.
-            reply = device.query_status(b"\x10\x04\x01")
-            if not reply:
-                raise PrintError("printer did not confirm the job", source=setup.where)
-            if reply[0] & 0x08:
-                raise PrintError("printer went offline (cover open or paper out?)", source=setup.where)
-        if hasattr(device, "flush"):
-            device.flush()
-    finally:
-        _close(device)
-
-
-def _close(device: Any) -> None:
-    """Close the device; closing a broken connection may fail too, and that is no news."""
-    with contextlib.suppress(Exception):
-        device.close()
-
-
-def _within(setup: Setup, deadline: float, action: Callable[[], Any], progress: dict[str, bool] | None = None) -> Any:
-    """Run ``action()`` in a helper thread; PrintError if it fails or outlives ``deadline``.
-    The error's ``maybe_printed`` is ``progress["sending"]`` at that moment."""
-    progress = progress if progress is not None else {}
-    outcome: list[tuple[bool, Any]] = []
-
-    def run() -> None:
+    def work() -> None:
         try:
-            outcome.append((True, action()))
+            result: tuple[bool, Any] = (True, action(attempt))
+        except GaveUp:
+            result = (False, None)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller below
-            outcome.append((False, exc))
+            result = (False, exc)
+        attempt.finish(*result)
 
-    worker = threading.Thread(target=run, name=f"print-{setup.name}", daemon=True)
+    worker = threading.Thread(target=work, name=f"print-{setup.name}", daemon=True)
+    started = time.monotonic()
     worker.start()
-    worker.join(deadline)
-    maybe = bool(progress.get("sending"))
-    if worker.is_alive():
-        raise PrintError(f"printer did not take the job within {deadline:.0f} s", source=setup.where,
-                         maybe_printed=maybe)
-    ok, value = outcome[0]
+    stall = setup.timeout + GRACE
+    while not attempt.wait(min(attempt.last_progress + stall, started + limit) - time.monotonic()):
+        now = time.monotonic()
+        if now - attempt.last_progress >= stall or now - started >= limit:
+            break
+    outcome = attempt.outcome()
+    if outcome is None:
+        outcome, sending = attempt.give_up()
+        if outcome is None:
+            if sending:
+                worker.join(setup.timeout + GRACE)  # aborted: it stops at once, or at its next step
+            waited = time.monotonic() - started
+            raise PrintError(f"printer did not take {what}: no answer within {waited:.1f} s ({attempt.phase})",
+                             source=setup.where, maybe_printed=sending)
+    sending = attempt.sending
+    ok, value = outcome
     if ok:
-        return value
+        result: T = value
+        return result
     if isinstance(value, PrintError):
-        value.maybe_printed = value.maybe_printed or maybe
+        value.maybe_printed = value.maybe_printed or sending
+        value.source = value.source or setup.where
         raise value
-    raise PrintError(_explain(setup, value), source=setup.where, maybe_printed=maybe) from value
+    raise PrintError(_explain(setup, value, sending), source=setup.where, maybe_printed=sending) from value
+
+
+def _transfer(setup: Setup, data: bytes, attempt: Attempt) -> None:
+    link = open_link(setup, attempt)
+    taken = False
+    try:
+        if setup.status:
+            if not link.can_answer:
+                raise PrintError("this printer cannot answer status requests (set status = false)")
+            attempt.progress("asking for the paper status")
+            status.paper_before_job(link, setup.timeout)
+        attempt.begin_sending()  # from here on, a fault may leave part of the job on paper
+        link.write(data)
+        if setup.status:
+            attempt.progress("waiting for the printer to confirm the job")
+            status.confirm_job(link, setup.timeout)
+        else:
+            attempt.progress("waiting for the printer to take the job")
+            link.settle()
+        taken = True
+    finally:
+        link.close(clean=taken)
 
 
 def send(setup: Setup, data: bytes) -> None:
     """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
-    deadline = setup.timeout * (3 if setup.status else 1) + 2 + len(data) * SECONDS_PER_BYTE
-    progress: dict[str, bool] = {}
-    _within(setup, deadline, lambda: _transfer(setup, data, progress), progress)
+    limit = setup.timeout * (5 if setup.status else 3) + 2 + len(data) * SECONDS_PER_BYTE
+    _run(setup, limit, lambda attempt: _transfer(setup, data, attempt))
 
 
-PAPER = {2: "paper OK", 1: "paper running low", 0: "out of paper"}
-
-
-def _probe(setup: Setup) -> str:
-    device = _device(setup)
+def _probe(setup: Setup, attempt: Attempt) -> str:
+    link = open_link(setup, attempt)
     try:
-        _open(setup, device)
         if not setup.status:
             return "connected (this set-up does not ask the printer for paper status)"
-        return f"connected, {PAPER.get(device.paper_status(), 'paper status unknown')}"
+        if not link.can_answer:
+            raise PrintError("this printer cannot answer status requests (set status = false)")
+        attempt.progress("asking for the paper status")
+        return f"connected, {status.paper_before_job(link, setup.timeout)}"
     finally:
-        _close(device)
+        link.close(clean=True)
 
 
 def check(setup: Setup) -> str:
@@ -184,12 +191,15 @@ def check(setup: Setup) -> str:
         if not path.exists():
             raise PrintError("no such device or file", source=setup.where)
         return "ready (a device file: no status available)"
-    status: str = _within(setup, setup.timeout * 2 + 2, lambda: _probe(setup))
-    return status
+    return _run(setup, setup.timeout * 3 + 2, lambda attempt: _probe(setup, attempt), "the status request")
 
 
 def write_preview(setup: Setup, receipt: Receipt) -> Path:
-    """The preview printer: the receipt as PNG and as text in the set-up's folder."""
+    """The preview printer: the receipt as PNG and as text in the set-up's folder.
+
+    Each file is written whole to a new private file (0600) beside it, then renamed over
+    the name: a link, FIFO or other file already at that name is replaced, never written
+    through, and nobody reads half a receipt."""
     folder = Path(setup.options["dir"])
     try:
         private_dir(folder)  # receipts carry visitors' names
@@ -198,10 +208,23 @@ def write_preview(setup: Setup, receipt: Receipt) -> Path:
         png = folder / f"{stem}.png"
         from ..receipts.raster import render_png  # Pillow and the fonts: on the first preview
 
-        with open_private(png, "wb") as f:
-            render_png(receipt, paper).save(f, format="PNG")
-        with open_private(folder / f"{stem}.txt", encoding="utf-8") as f:
-            f.write(render_text(receipt, paper))
+        image = render_png(receipt, paper)
+        _replace(png, lambda f: image.save(f, format="PNG"))
+        text = render_text(receipt, paper).encode("utf-8")
+        _replace(folder / f"{stem}.txt", lambda f: f.write(text))
     except OSError as exc:
         raise PrintError(f"{exc.strerror or exc}", source=f"preview folder {folder}") from None
     return png
+
+
+def _replace(path: Path, write: Callable[[IO[bytes]], object]) -> None:
+    """Write a private file beside ``path``, then rename it to ``path``."""
+    fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".part")  # mode 0600
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+        os.replace(name, path)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(name)
+        raise
