@@ -2,7 +2,9 @@
 known paper width.
 
 Importing python-escpos calls ``logging.basicConfig()`` and makes a new temporary folder for
-its profile cache; both are kept away from the kiosk here. Profiles are given the paper's
+its profile cache; both are kept away from the kiosk here. Its profile cache is a pickle it
+loads at import: it lives in a folder only this user can write, and a cache folder that
+cannot be made or written, or a damaged cache, never stops printing (see ``_module``). Profiles are given the paper's
 width in dots so that python-escpos never prints its "width unknown" notice to stdout.
 
 Nothing of python-escpos is loaded when this module is imported: its capability database
@@ -12,13 +14,23 @@ print. A command that never looks at a printer (``kiosk jobs``, the exports) nev
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import copy
 import importlib
 import logging
 import os
+import platform
+import shutil
+import stat
+import tempfile
 from collections.abc import Callable
 from functools import cache
+from pathlib import Path
 from typing import Any, TypeVar
+
+from ..errors import PrintError
+from ..private import private_dir
 
 T = TypeVar("T")
 
@@ -35,14 +47,89 @@ def _quietly(import_module: Callable[[], T]) -> T:
                 root.removeHandler(handler)
 
 
-@cache
-def _module(name: str) -> Any:
-    """A python-escpos module, imported once, quietly, with its profile cache in ours."""
-    if "ESCPOS_CAPABILITIES_PICKLE_DIR" not in os.environ:
+PICKLE_DIR = "ESCPOS_CAPABILITIES_PICKLE_DIR"
+
+
+def _pickle(folder: Path) -> Path:
+    return folder / f"{platform.python_version()}.capabilities.pickle"
+
+
+def _ours(info: os.stat_result) -> bool:
+    """Owned by this user, and nobody else may write to it."""
+    return info.st_uid == os.geteuid() and not info.st_mode & 0o022
+
+
+def _usable(folder: Path) -> bool:
+    """A folder this user alone can write, holding no profile cache or one only we wrote:
+    python-escpos unpickles that file, so nobody else may be able to put one there."""
+    try:
+        info = folder.stat()
+        if not (stat.S_ISDIR(info.st_mode) and _ours(info) and os.access(folder, os.W_OK | os.X_OK)):
+            return False
+        cached = _pickle(folder).lstat()
+    except FileNotFoundError:
+        return True  # no cache yet: python-escpos writes one
+    except OSError:
+        return False
+    return stat.S_ISREG(cached.st_mode) and _ours(cached)
+
+
+def _private_temporary() -> Path:
+    """A new folder (0700) for this process only, removed when it ends."""
+    folder = Path(tempfile.mkdtemp(prefix="kiosk-escpos-"))
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
+
+
+def _cache_folder() -> Path:
+    """Where python-escpos keeps its profile cache: the folder it was told, else the kiosk's
+    user cache folder (0700), else, when that cannot be made or written (a read-only home,
+    ``XDG_CACHE_HOME`` under a file), a private temporary folder."""
+    named = os.environ.get(PICKLE_DIR)
+    if named and _usable(Path(named)):
+        return Path(named)
+    try:
         import platformdirs
 
-        os.environ["ESCPOS_CAPABILITIES_PICKLE_DIR"] = platformdirs.user_cache_dir("kiosk", ensure_exists=True)
-    return _quietly(lambda: importlib.import_module(name))
+        folder = private_dir(Path(platformdirs.user_cache_dir("kiosk")))
+        if _usable(folder):
+            return folder
+    except (OSError, ValueError):
+        pass
+    return _private_temporary()
+
+
+def _import(name: str, folder: Path) -> Any:
+    """Import a python-escpos module with its profile cache in ``folder``. python-escpos
+    makes a new temporary folder on every start even when told where to cache (and fails
+    when it cannot): it is handed ``folder`` instead."""
+    os.environ[PICKLE_DIR] = str(folder)
+    make_folder = tempfile.mkdtemp
+    setattr(tempfile, "mkdtemp", lambda *args, **kwargs: str(folder))  # noqa: B010 - a function, not a field
+    try:
+        return _quietly(lambda: importlib.import_module(name))
+    finally:
+        setattr(tempfile, "mkdtemp", make_folder)  # noqa: B010
+
+
+@cache
+def _module(name: str) -> Any:
+    """A python-escpos module, imported once, quietly, with its profile cache in ours.
+    A cache that cannot be read (damaged, half written, not a file) never stops printing:
+    it is removed, and the profiles are read afresh into a private temporary folder."""
+    folder = _cache_folder()
+    try:
+        return _import(name, folder)
+    except Exception as first:  # noqa: BLE001 - whatever broke the cache, printing goes on without it
+        with contextlib.suppress(OSError):
+            if _pickle(folder).is_file():
+                _pickle(folder).unlink()  # the next start writes a good one
+        os.environ.pop("ESCPOS_CAPABILITIES_FILE", None)  # the profiles shipped with python-escpos
+        try:
+            return _import(name, _private_temporary())
+        except Exception as exc:  # noqa: BLE001 - one line, never a traceback
+            raise PrintError(f"python-escpos cannot be loaded: {type(exc).__name__}: {exc}"
+                             " (its printer profiles are needed to print)") from first
 
 
 _LAZY = {  # name here -> (python-escpos module, its attribute; None: the module itself)
