@@ -98,3 +98,89 @@ def validate_kiosk_id(kiosk_id: str) -> str:
 def reflow(text: str) -> str:
     """Paragraphs for a screen: lines broken for a file's readability are joined again."""
     return "\n\n".join(" ".join(p.split()) for p in re.split(r"\n\s*\n", text) if p.strip())
+
+
+# -- text leaving the kiosk: to a terminal, to a spreadsheet ------------------------------
+
+# Characters a terminal acts on or that change how a line reads, besides the controls
+# (category Cc) and lone surrogates: bidi marks, embeddings, overrides and isolates, the
+# line and paragraph separators, invisible separators and interlinear annotations.
+_TERMINAL_FORMAT = frozenset(
+    "\u061c\u200b\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2028\u2029\u2060\u2061\u2062\u2063\u2064"
+    "\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f\ufeff\ufff9\ufffa\ufffb"
+)
+
+
+_NAMED = {"\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def _visible(ch: str) -> str:
+    if ch in _NAMED:
+        return _NAMED[ch]
+    code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (a file name, an argument): the byte itself
+        return f"\\x{code - 0xDC00:02x}"
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+_TERMINAL_UNSAFE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\ud800-\udfff" + "".join(sorted(_TERMINAL_FORMAT)) + "]"
+)
+
+
+def for_terminal(text: str, *, lines: bool = False) -> str:
+    """``text`` safe to write to a terminal: the one place any data or file name is made so.
+
+    Every character a terminal acts on, or that changes how a line reads, is shown as a
+    visible escape instead: C0 controls (ESC, BEL, BS, CR ...), DEL and C1 controls as
+    ``\\x1b``, ``\\x9b``; bidi overrides, isolates and marks, line and paragraph separators
+    and invisible separators as ``\\u202e``; a byte that was not UTF-8 (a lone surrogate
+    from a file name or an argument) as ``\\xff``. So an escape sequence, an OSC 52
+    clipboard write, a backspace or a CR that would rewrite the line arrives as plain,
+    visible text, and no word is silently joined to another. CR, newlines and tabs are
+    shown as ``\\r``, ``\\n`` and ``\\t``; ``lines`` keeps newlines and tabs (a
+    multi-line export). A backslash in the data is shown as it is.
+    Everything else, accents, other scripts and emoji included, is left as it is.
+    """
+    def escape(match: re.Match[str]) -> str:
+        ch = match.group()
+        if lines and ch in "\n\t":
+            return ch
+        return _visible(ch)
+
+    return _TERMINAL_UNSAFE.sub(escape, text)
+
+
+# A spreadsheet reads a cell that starts with one of these as a formula (or, for tab and
+# CR, may shift it into one): the ASCII ones (OWASP), and their full-width and small forms,
+# which some spreadsheet programs fold to ASCII, and the minus sign.
+_FORMULA_START = frozenset("=+-@\t\r\n" "\uff1d\uff0b\uff0d\uff20" "\ufe66\ufe62\ufe63\ufe6b" "\u2212")
+
+
+def _skippable(ch: str) -> bool:
+    """Characters a spreadsheet may skip before it looks for a formula: spaces, controls, format."""
+    return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs")
+
+
+def for_spreadsheet(value: object) -> object:
+    """A CSV cell that a spreadsheet program shows as text, never runs: the one place CSV
+    text is neutralised.
+
+    Text whose first character is ``=``, ``+``, ``-``, ``@``, tab, CR or LF, or a
+    full-width or small form of ``=``, ``+``, ``-``, ``@`` (``＝``, ``＋``, ``－``, ``＠``,
+    ``﹦``, ``﹢``, ``﹣``, ``﹫``) or the minus sign ``−``, or that starts with spaces,
+    controls or invisible format characters followed by one of them, gets a single quote
+    in front (``'=HYPERLINK(...)``): the spreadsheet shows it as text, quote included.
+    Numbers (counts, running numbers) are not text and stay numbers; other text is
+    unchanged. Lone surrogates (bytes that were not UTF-8) become U+FFFD, so one bad name
+    never stops an export.
+    """
+    if not isinstance(value, str):
+        return value
+    value = _SURROGATE.sub("\ufffd", value)
+    if not value:
+        return value
+    first = next((ch for ch in value if not _skippable(ch)), "")
+    if value[0] in _FORMULA_START or first in _FORMULA_START:
+        return "'" + value
+    return value
