@@ -1,25 +1,235 @@
-"""What every ``kiosk`` command shares: the group, and its one place for errors.
+"""What every ``kiosk`` command shares: the group, its one place for errors, and its one way to write.
 
-Exit codes: 0 done; 1 bad input or an unusable file; 2 wrong usage (both one line on
-stderr); 3 the signature is recorded but not printed (its job waits for ``kiosk jobs retry``).
+Exit codes (``kiosk sign --help`` and docs/kiosk.md say the same):
+
+- 0: done (for ``sign``: recorded and printed);
+- 1: bad input or an unusable file, one line on stderr (for ``sign``: nothing recorded);
+- 2: wrong usage, one line on stderr;
+- 3: recorded, not printed: the print job waits for ``kiosk jobs retry`` (no byte reached paper);
+- 4: recorded, and part or all of it may be on paper, or how printing ended is unknown:
+  look, then ``kiosk jobs`` / ``kiosk jobs retry --interrupted``;
+- 141: standard output was closed by its reader (``kiosk export ... | head -1``) before
+  everything was written, as if killed by SIGPIPE.
+
+Once a command has changed something (recorded a letter, printed, merged, purged), a
+failure to write its messages never changes its exit code into one that says it did not.
 
 A :class:`~kiosk.errors.KioskError` raised anywhere below a command becomes its one line
 here, ``Error: <source>: <field>: <problem>``. An error about a value the command was given
 (``field`` ``case``, no source) is reported as coming from that option (``--case``).
+
+Every line a command writes goes through :func:`echo` (and data through
+:func:`standard_output`, the report through :func:`console`): text from a database, a case
+file or a file name is made safe for a terminal there, by :func:`kiosk.text.for_terminal`.
+No other module of the command line writes to the terminal (tests/test_architecture.py).
 """
 
 from __future__ import annotations
 
+import errno
+import os
 import sys
 import traceback
-from typing import Any, NoReturn
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
 from .. import locations
 from ..errors import KioskError
+from ..private import append_private, private_dir
+from ..text import for_terminal
 
-EXIT_NOT_PRINTED = 3
+if TYPE_CHECKING:
+    from rich.console import Console
+
+EXIT_OK = 0
+EXIT_FAILED = 1  # bad input; for `sign`: nothing recorded
+EXIT_USAGE = 2
+EXIT_NOT_PRINTED = 3  # recorded; the job waits, no byte reached paper
+EXIT_MAYBE_PRINTED = 4  # recorded; may be on paper, or how printing ended is unknown
+EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (128 + SIGPIPE)
+LOG_LIMIT = 1024 * 1024  # errors.log is started afresh (the old one kept as errors.log.1) past 1 MB
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# -- writing ----------------------------------------------------------------------------------
+
+
+class _Output:
+    """What happened to standard output while one command ran."""
+
+    def __init__(self) -> None:
+        self.lost: OSError | None = None  # the first write to stdout that failed
+        self.keeps_code = False  # the command changed something: its exit code says what
+
+    def reset(self) -> None:
+        self.lost, self.keeps_code = None, False
+
+
+_state = _Output()
+
+
+def _silence(stream: IO[str] | None) -> None:
+    """Point a stream that cannot be written (a closed pipe, a full disk) at /dev/null, so
+    that later writes, and Python's own flush at exit, neither fail nor repeat the error."""
+    with suppress(Exception):
+        fd = stream.fileno()  # type: ignore[union-attr]
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, fd)
+        os.close(null)
+
+
+def _lose(err: bool, exc: OSError) -> None:
+    if not err and _state.lost is None:
+        _state.lost = exc
+    _silence(sys.stderr if err else sys.stdout)
+
+
+def echo(message: object = "", *, err: bool = False) -> None:
+    """Write one line to stdout (or stderr), made safe for a terminal by
+    :func:`~kiosk.text.for_terminal`: the one way a command writes a line. A stream that
+    cannot be written is noted, never raised (see :func:`outcome`)."""
+    stream = sys.stderr if err else sys.stdout
+    if stream is None:  # closed before the kiosk started
+        _lose(err, OSError(errno.EBADF, "closed"))
+        return
+    line = for_terminal(str(message))
+    try:
+        try:
+            click.echo(line, err=err)
+        except UnicodeEncodeError:  # a terminal that cannot show every script
+            encoding = getattr(stream, "encoding", None) or "ascii"
+            click.echo(line.encode(encoding, "backslashreplace").decode(encoding), err=err)
+    except OSError as exc:
+        _lose(err, exc)
+
+
+def warn(line: str) -> None:
+    echo(f"warning: {line}", err=True)
+
+
+class _Stream:
+    """Standard output for data: UTF-8 whatever the locale, made safe by
+    :func:`~kiosk.text.for_terminal` when it is a terminal (``safe``), and a write that fails
+    noted once, never raised."""
+
+    def __init__(self, stream: IO[str], *, safe: bool) -> None:
+        self._stream = stream
+        self._buffer: IO[bytes] | None = getattr(stream, "buffer", None)
+        self._safe = safe
+        self.encoding = "utf-8"
+
+    def write(self, text: str) -> int:
+        if _state.lost is None:
+            out = for_terminal(text, lines=True) if self._safe else text
+            try:
+                if self._buffer is not None:
+                    self._buffer.write(out.encode("utf-8", "replace"))
+                else:
+                    self._stream.write(out)
+            except OSError as exc:
+                _lose(False, exc)
+        return len(text)
+
+    def flush(self) -> None:
+        try:
+            (self._buffer or self._stream).flush()
+        except OSError as exc:
+            _lose(False, exc)
+
+    def isatty(self) -> bool:
+        try:
+            return self._stream.isatty()
+        except (OSError, ValueError):
+            return False
+
+    def fileno(self) -> int:
+        return self._stream.fileno()
+
+    def writable(self) -> bool:
+        return True
+
+
+def _stdout() -> IO[str]:
+    stream = sys.stdout
+    if stream is None:
+        raise KioskError("closed; give a file with -o", source="standard output")
+    try:
+        stream.flush()  # what was echoed before comes first
+    except OSError as exc:
+        _lose(False, exc)
+    return stream
+
+
+def _is_terminal(stream: IO[str]) -> bool:
+    try:
+        return stream.isatty()
+    except (OSError, ValueError):
+        return False
+
+
+@contextmanager
+def standard_output() -> Iterator[_Stream]:
+    """Standard output for an export: the data as it is to a file or a pipe; made safe for a
+    terminal (:func:`~kiosk.text.for_terminal`, newlines kept) when it is one."""
+    stream = _stdout()
+    out = _Stream(stream, safe=_is_terminal(stream))
+    yield out
+    out.flush()
+
+
+def console() -> Console:
+    """A rich console on standard output, for the report's tables (fed text made safe by
+    :mod:`kiosk.reports.terminal`); a write that fails is noted, never raised."""
+    from rich.console import Console
+
+    return Console(file=cast(IO[str], _Stream(_stdout(), safe=False)), highlight=False, soft_wrap=False)
+
+
+def outcome(func: F) -> F:
+    """Marks a command that changes something (records, prints, merges, purges): its exit
+    code says what it did, and output that could not be written does not change it."""
+    import functools
+
+    @functools.wraps(func)
+    def marked(*args: Any, **kwargs: Any) -> Any:
+        _state.keeps_code = True
+        return func(*args, **kwargs)
+
+    return cast(F, marked)
+
+
+def _settle(code: int) -> int:
+    """The exit code, once what is buffered is written: a command whose output was its
+    product (an export, a list) and could not all be written does not exit 0."""
+    for err in (False, True):
+        stream = sys.stderr if err else sys.stdout
+        if stream is not None:
+            try:
+                stream.flush()
+            except OSError as exc:
+                _lose(err, exc)
+            except ValueError:  # closed
+                pass
+    lost = _state.lost
+    if lost is None:
+        return code
+    if lost.errno == errno.EPIPE:
+        return code if code or _state.keeps_code else EXIT_BROKEN_PIPE
+    problem = "closed" if lost.errno == errno.EBADF else f"cannot write: {lost.strerror or lost}"
+    if _state.keeps_code:
+        echo(f"warning: standard output: {problem} (the exit code still says what was done)", err=True)
+        return code
+    if code == 0:
+        echo(f"Error: standard output: {problem}", err=True)
+        return EXIT_FAILED
+    return code
+
+
+# -- errors -----------------------------------------------------------------------------------
 
 
 def _located(exc: KioskError, ctx: click.Context) -> KioskError:
@@ -59,18 +269,31 @@ class KioskGroup(OneLineErrors, click.Group):
              standalone_mode: bool = True, **extra: Any) -> Any:
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, standalone_mode, **extra)
+        _state.reset()
+        code: int
         try:
             result = super().main(args, prog_name, complete_var, standalone_mode=False, **extra)
+            code = result if isinstance(result, int) else EXIT_OK
         except click.exceptions.Abort:
-            click.echo("Aborted.", err=True)
-            sys.exit(1)
+            echo("Aborted.", err=True)
+            code = EXIT_FAILED
         except click.ClickException as exc:
             message = " ".join(exc.format_message().split())
             if isinstance(exc, click.UsageError) and exc.ctx is not None:
                 message = f"{message} (see: {exc.ctx.command_path} --help)"
-            click.echo(f"Error: {message}", err=True)
-            sys.exit(exc.exit_code)
-        sys.exit(result if isinstance(result, int) else 0)
+            echo(f"Error: {message}", err=True)
+            code = exc.exit_code
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (EXIT_OK if exc.code is None else EXIT_FAILED)
+            if type(sys.stdout).__name__ == "_PacifyFlushWrapper":  # click's own exit on a closed pipe
+                _lose(False, OSError(errno.EPIPE, "closed"))
+                code = EXIT_OK
+        except OSError as exc:
+            if exc.errno not in (errno.EPIPE, errno.ENOSPC, errno.EIO, errno.EBADF, errno.EDQUOT):
+                raise
+            _lose(False, exc)  # click's help or version text could not be written
+            code = EXIT_OK
+        sys.exit(_settle(code))
 
 
 @click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -79,23 +302,47 @@ def cli() -> None:
     """The letter-writing kiosk: visitors sign appeals and postcards for people at risk."""
 
 
+def _standard_streams() -> None:
+    """Give file descriptors 0, 1 and 2 a file when they were closed (``kiosk ... >&-``),
+    so that no file the kiosk opens later (its database) gets one and receives its output."""
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            with suppress(OSError):
+                null = os.open(os.devnull, os.O_RDWR)
+                if null != fd:
+                    os.dup2(null, fd)
+                    os.close(null)
+
+
+def log_error() -> str:
+    """The traceback being handled, appended to errors.log in the data folder (0600, in a
+    0700 folder); `` (details in PATH)`` to say so, or nothing when it cannot be written."""
+    log = locations.data_dir() / "errors.log"
+    try:
+        private_dir(log.parent)
+        with suppress(OSError):
+            if log.stat().st_size > LOG_LIMIT:
+                os.replace(log, log.with_name("errors.log.1"))
+        with append_private(log, encoding="utf-8", errors="backslashreplace") as f:
+            traceback.print_exc(file=f)
+    except (OSError, ValueError):
+        return ""
+    return f" (details in {log})"
+
+
 def main() -> NoReturn:
+    _standard_streams()
     try:
         cli.main(prog_name="kiosk", standalone_mode=True)
     except SystemExit:
         raise
     except KeyboardInterrupt:
-        click.echo("kiosk: interrupted", err=True)
+        echo("kiosk: interrupted", err=True)
         sys.exit(130)
     except Exception as exc:  # noqa: BLE001 - the user gets one line; the details go to a log file
-        log = locations.data_dir() / "errors.log"
-        try:
-            log.parent.mkdir(parents=True, exist_ok=True)
-            with log.open("a", encoding="utf-8") as f:
-                traceback.print_exc(file=f)
-            where = f" (details in {log})"
-        except OSError:
-            where = ""
-        click.echo(f"kiosk: unexpected error: {type(exc).__name__}: {exc}{where}", err=True)
-        sys.exit(1)
+        where = log_error()
+        echo(f"kiosk: unexpected error: {type(exc).__name__}: {exc}{where}", err=True)
+        sys.exit(_settle(EXIT_FAILED))
     sys.exit(0)

@@ -9,6 +9,7 @@ cases, kiosk id, event and campaign.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from collections.abc import Callable
@@ -24,6 +25,43 @@ from ..settings.files import literal as _literal
 
 F = TypeVar("F", bound=Callable[..., Any])
 _FLAGS, _CONFIG = "kiosk.flags", "kiosk.config"
+
+
+class Utf8Text(click.ParamType[str]):
+    """Text given on the command line: refused (wrong usage) unless it is valid UTF-8, so a
+    byte the terminal could not decode never reaches a database query or a file."""
+
+    name = "text"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, str):
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                self.fail("not valid UTF-8 text", param, ctx)
+        return value
+
+
+class Day(click.ParamType[dt.date]):
+    """A day, ``YYYY-MM-DD`` (0001-01-01 to 9999-12-31)."""
+
+    name = "date"
+    _FORM = re.compile(r"[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}", re.ASCII)
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> Any:
+        if isinstance(value, dt.date):
+            return value
+        text = str(value)
+        if self._FORM.fullmatch(text):
+            try:
+                return dt.date(*(int(part) for part in text.split("-")))
+            except ValueError as exc:
+                self.fail(f"{value!r} is not a day: {exc}", param, ctx)
+        self.fail(f"{value!r} does not match the format '%Y-%m-%d'", param, ctx)
+
+
+TEXT = Utf8Text()
+DATE = Day()
 
 
 def _plain(doc: str) -> str:
@@ -66,6 +104,8 @@ def _option(name: str, spec: Spec) -> Callable[[F], F]:
         kwargs["type"] = click.Path(dir_okay=False, path_type=Path)
     elif spec.kind == "number":
         kwargs["metavar"] = "SECONDS"
+    elif spec.kind == "text":
+        kwargs["type"] = TEXT
     return click.option(*declarations, **kwargs)
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import json
-import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,27 +27,25 @@ from ..application import (
     open_records,
     open_station,
 )
-from ..private import open_private, private_dir
-from .base import cli
-from .options import settings, settings_options
-from .stall import printer, warn
+from ..private import PNG_MAGIC, check_output, private_dir, replace_private
+from ..text import for_spreadsheet
+from .base import EXIT_FAILED, EXIT_OK, cli, console, echo, outcome, standard_output, warn
+from .options import DATE, TEXT, settings, settings_options
+from .stall import printer
 
 F = TypeVar("F", bound=Callable[..., Any])
-DATE = click.DateTime(formats=["%Y-%m-%d"])
-
-
-def as_date(value: dt.datetime | None) -> dt.date | None:
-    return value.date() if value is not None else None
+# What an output file's name must end in, for each format it is written in.
+SUFFIXES = {"csv": (".csv",), "json": (".json",), "html": (".html", ".htm"), "md": (".md",), "png": (".png",)}
 
 
 def _filters(func: F) -> F:
     for option in reversed([
-        click.option("--event", default=None, help="Only this event."),
+        click.option("--event", type=TEXT, default=None, help="Only this event."),
         click.option("--since", type=DATE, default=None, metavar="DATE",
                      help="From this day on (YYYY-MM-DD, the stall's day)."),
         click.option("--until", type=DATE, default=None, metavar="DATE",
                      help="Up to and including this day (YYYY-MM-DD)."),
-        click.option("--kiosk", "kiosk_id", default=None, help="Only this kiosk."),
+        click.option("--kiosk", "kiosk_id", type=TEXT, default=None, help="Only this kiosk."),
     ]):
         func = option(func)
     return func
@@ -62,34 +59,62 @@ def records(*, create: bool = False) -> Iterator[Records]:
         yield opened
 
 
+def _to_stdout(path: Path | None) -> bool:
+    return path is None or str(path) == "-"
+
+
+def check_target(path: Path | None, fmt: str) -> None:
+    """Refuse, before any work, an output file that would destroy something (see :func:`_output`)."""
+    if not _to_stdout(path):
+        assert path is not None
+        check_output(path, suffixes=_suffixes(path, fmt), protect=[settings().database],
+                     magic=PNG_MAGIC if fmt == "png" else None)
+
+
+def _suffixes(path: Path, fmt: str) -> tuple[str, ...]:
+    suffixes = SUFFIXES[fmt]
+    given = path.suffix.lower().lstrip(".")
+    if given != fmt and given in ("csv", "json", "html"):
+        raise KioskError(f"the file name says {given}, the format is {fmt}: add --format {given},"
+                         f" or name a .{fmt} file", source=str(path))
+    return suffixes
+
+
 @contextmanager
 def _output(path: Path | None, fmt: str) -> Iterator[IO[str]]:
-    """Standard output, or a new file readable by its owner only. CSV files get a byte-order
-    mark so that spreadsheet programs read them as UTF-8."""
-    if path is None or str(path) == "-":
-        yield sys.stdout
+    """Standard output (made safe when it is a terminal), or the file ``path``, readable by
+    its owner only and written whole or not at all: it must be named for its format
+    (``.csv``...), and an existing file is replaced only if it is an earlier export, never
+    the database, a SQLite file, a link, a folder or a device (:func:`kiosk.private.replace_private`).
+    CSV files get a byte-order mark so that spreadsheet programs read them as UTF-8."""
+    if _to_stdout(path):
+        with standard_output() as out:
+            yield out  # type: ignore[misc]
         return
-    try:
-        f = open_private(path, "w", encoding="utf-8-sig" if fmt == "csv" else "utf-8", newline="")
-    except OSError as exc:
-        raise KioskError(f"cannot write: {exc.strerror}", source=str(path)) from None
-    with f:
+    assert path is not None
+    encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
+    with replace_private(path, suffixes=_suffixes(path, fmt), protect=[settings().database], encoding=encoding,
+                         newline="", errors="replace") as f:
         yield f
 
 
 def _write(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output: Path | None) -> None:
+    """The one writer of the exports' rows. CSV cells pass through
+    :func:`~kiosk.text.for_spreadsheet`: text a spreadsheet would run as a formula is made inert."""
     with _output(output, fmt) as out:
         if fmt == "json":
             out.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
             return
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(rows)
+        writer.writerows({k: for_spreadsheet(v) for k, v in row.items()} for row in rows)
 
 
 format_option = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
-output_option = click.option("--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                             help="Write to this file (readable by you only) instead of standard output.")
+output_option = click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="Write to this file (readable by you only) instead of standard output. Its name must end in the format"
+         " (.csv, .json, .html); an existing file is replaced only if it is an earlier export.")
 
 
 def _parse_by(value: str) -> list[str]:
@@ -109,13 +134,13 @@ def export() -> None:
 
 
 @export.command("counts")
-@click.option("--by", "by", default="case", show_default=True, metavar="GROUPS",
+@click.option("--by", "by", type=TEXT, default="case", show_default=True, metavar="GROUPS",
               help=f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day).")
 @_filters
 @format_option
 @output_option
 @settings_options("database")
-def export_counts(by: str, event: str | None, since: dt.datetime | None, until: dt.datetime | None,
+def export_counts(by: str, event: str | None, since: dt.date | None, until: dt.date | None,
                   kiosk_id: str | None, fmt: str, output: Path | None) -> None:
     """Signature counts per case, kind, event, kiosk, day or hour, or any combination.
 
@@ -123,8 +148,9 @@ def export_counts(by: str, event: str | None, since: dt.datetime | None, until: 
     organiser screens, the tally slip and `kiosk report` show.
     """
     groups = _parse_by(by)
+    check_target(output, fmt)
     with records() as db:
-        rows = db.counts(groups, db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id))
+        rows = db.counts(groups, db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
     _write(rows, group_columns(groups), fmt, output)
 
 
@@ -133,37 +159,42 @@ def export_counts(by: str, event: str | None, since: dt.datetime | None, until: 
 @format_option
 @output_option
 @settings_options("database")
-def export_signatures(event: str | None, since: dt.datetime | None, until: dt.datetime | None, kiosk_id: str | None,
+def export_signatures(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
                       fmt: str, output: Path | None) -> None:
-    """Every signature, a row each, with its print status (names included until purged)."""
+    """Every signature, a row each, with its print status (names included until purged).
+
+    In CSV, text a spreadsheet would run as a formula (it starts with =, +, -, @, a tab
+    or CR) gets a ' in front; JSON is written as it is stored."""
+    check_target(output, fmt)
     with records() as db:
-        rows = list(db.signatures(db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id)))
+        rows = list(db.signatures(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)))
     _write(rows, list(EXPORT_COLUMNS), fmt, output)
 
 
 @export.command("letters")
-@click.option("--case", "case_id", default=None, help="Only the appeals for this case (its id).")
+@click.option("--case", "case_id", type=TEXT, default=None, help="Only the appeals for this case (its id).")
 @_filters
 @click.option("--format", "fmt", type=click.Choice(["csv", "html"]), default="csv", show_default=True,
               help="csv for a spreadsheet; html for a printable document (a page per addressee).")
 @output_option
 @settings_options("database", "cases")
-def export_letters(case_id: str | None, event: str | None, since: dt.datetime | None, until: dt.datetime | None,
+def export_letters(case_id: str | None, event: str | None, since: dt.date | None, until: dt.date | None,
                    kiosk_id: str | None, fmt: str, output: Path | None) -> None:
     """The signed appeals to deliver, grouped by addressee, with the signers' names and messages."""
     from ..reports.letters import CSV_COLUMNS, csv_rows, render_html
 
+    check_target(output, fmt)
     with records() as db:
-        scope = db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id, case_id=case_id)
+        scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id, case_id=case_id)
         bundles = db.delivery_list(scope)
     if fmt == "csv":
         _write(csv_rows(bundles), list(CSV_COLUMNS), "csv", output)
     else:
         with _output(output, "html") as out:
             out.write(render_html(bundles, scope))
-    if output is not None:
+    if not _to_stdout(output):
         count = sum(b.count for b in bundles)
-        click.echo(f"{count} appeal(s) to {len(bundles)} addressee(s) -> {output}", err=True)
+        echo(f"{count} appeal(s) to {len(bundles)} addressee(s) -> {output}", err=True)
 
 
 # -- report -------------------------------------------------------------------------------
@@ -172,30 +203,40 @@ def export_letters(case_id: str | None, event: str | None, since: dt.datetime | 
 @cli.command()
 @_filters
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
-              help="Also write report.md and letters-per-hour.png into this folder.")
+              help="Also write report.md and letters-per-hour.png into this folder (replacing earlier ones).")
 @settings_options("database", "cases")
-def report(event: str | None, since: dt.datetime | None, until: dt.datetime | None, kiosk_id: str | None,
+def report(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
            out_dir: Path | None) -> None:
     """Totals per case and kind, per day (and kiosk, event), and charts of letters per hour."""
-    from rich.console import Console
-
     from ..reports import markdown, terminal
 
+    md_path = chart_path = None
+    if out_dir is not None:
+        md_path, chart_path = out_dir / "report.md", out_dir / "letters-per-hour.png"
+        if out_dir.is_dir():
+            check_target(md_path, "md")
+            check_target(chart_path, "png")
     with records() as db:
-        summary = db.summary(db.scope(event=event, since=as_date(since), until=as_date(until), kiosk_id=kiosk_id))
-    terminal.render(summary, Console(file=sys.stdout, highlight=False, soft_wrap=False))
-    if out_dir is None:
+        summary = db.summary(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
+    terminal.render(summary, console())
+    if out_dir is None or md_path is None or chart_path is None:
         return
-    from ..reports.chart import write_png
+    from ..reports.chart import draw_png
 
     try:
         private_dir(out_dir)
-        chart = write_png(summary, out_dir / "letters-per-hour.png") if summary.total else None
-        with open_private(out_dir / "report.md", encoding="utf-8") as f:
-            f.write(markdown.render(summary, chart.name if chart else None))
     except OSError as exc:
-        raise KioskError(f"cannot write the report: {exc.strerror or exc}", source=str(out_dir)) from None
-    click.echo(f"Wrote {out_dir / 'report.md'}" + (f" and {chart}" if chart else ""))
+        raise KioskError(f"cannot make the folder: {exc.strerror or exc}", source=str(out_dir)) from None
+    chart = None
+    if summary.total:
+        with replace_private(chart_path, suffixes=SUFFIXES["png"], protect=[settings().database], magic=PNG_MAGIC,
+                             binary=True) as png:
+            draw_png(summary, png)
+        chart = chart_path
+    with replace_private(md_path, suffixes=SUFFIXES["md"], protect=[settings().database], encoding="utf-8",
+                         errors="replace") as f:
+        f.write(markdown.render(summary, chart.name if chart else None))
+    echo(f"Wrote {md_path}" + (f" and {chart}" if chart else ""))
 
 
 # -- tally slip -----------------------------------------------------------------------------
@@ -203,22 +244,23 @@ def report(event: str | None, since: dt.datetime | None, until: dt.datetime | No
 
 @printer.command("tally")
 @click.option("--day", type=DATE, default=None, metavar="DATE", help="The stall's day (YYYY-MM-DD) [default: today].")
-@click.option("--event", default=None, help="Only this event.")
-@click.option("--kiosk", "kiosk_id", default=None, help="Only this kiosk.")
+@click.option("--event", type=TEXT, default=None, help="Only this event.")
+@click.option("--kiosk", "kiosk_id", type=TEXT, default=None, help="Only this kiosk.")
 @settings_options("database", "cases", "printer", "printers", "preview")
-def printer_tally(day: dt.datetime | None, event: str | None, kiosk_id: str | None) -> None:
+@outcome
+def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) -> None:
     """Print the end-of-day tally: a day's letters per case and per hour."""
     from ..application import PrintError
 
     station = open_station(settings(), warn=warn)
     try:
-        t, where = station.print_tally(as_date(day), event=event, kiosk_id=kiosk_id)
+        t, where = station.print_tally(day, event=event, kiosk_id=kiosk_id)
     except PrintError as exc:
         raise KioskError(f"tally not printed: {exc}") from None
     finally:
         station.close()
-    click.echo(f"Tally for {t.day:%a %d %b %Y}: {t.total} letter(s), printed on {station.setup.name}"
-               + (f" -> {where}" if where else ""))
+    echo(f"Tally for {t.day:%a %d %b %Y}: {t.total} letter(s), printed on {station.setup.name}"
+         + (f" -> {where}" if where else ""))
 
 
 # -- merge --------------------------------------------------------------------------------
@@ -228,6 +270,7 @@ def printer_tally(day: dt.datetime | None, event: str | None, kiosk_id: str | No
 @click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
               help="The database to merge into (created if it does not exist).")
+@outcome
 def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     """Merge other kiosks' databases into one. Each signature counts once, however often merged.
 
@@ -236,9 +279,11 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     """
     with open_records(db_path, create=True) as db:
         before = db.total()
-        for r in db.merge(list(sources)):
-            click.echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.signatures - r.added} already here")
-        click.echo(f"{db_path}: {before} -> {db.total()} signature(s)")
+        results = db.merge(list(sources))
+        after = db.total()
+    for r in results:
+        echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.signatures - r.added} already here")
+    echo(f"{db_path}: {before} -> {after} signature(s)")
 
 
 # -- purge --------------------------------------------------------------------------------
@@ -248,10 +293,11 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
 @click.option("--personal-data", is_flag=True, help="Remove visitors' names and messages (required).")
 @click.option("--before", type=DATE, default=None, metavar="DATE",
               help="Only letters signed before this day (YYYY-MM-DD).")
-@click.option("--event", default=None, help="Only this event.")
+@click.option("--event", type=TEXT, default=None, help="Only this event.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @settings_options("database", "preview")
-def purge(personal_data: bool, before: dt.datetime | None, event: str | None, yes: bool) -> None:
+@outcome
+def purge(personal_data: bool, before: dt.date | None, event: str | None, yes: bool) -> int:
     """Remove names and messages for good; every count stays as it was.
 
     The file is vacuumed and its journal emptied, so nothing removed can be read back from
@@ -259,28 +305,28 @@ def purge(personal_data: bool, before: dt.datetime | None, event: str | None, ye
     """
     if not personal_data:
         raise click.UsageError("say what to purge: --personal-data")
-    day = as_date(before)
+    day = before
     with records() as db:
         scope = db.purge_scope(before=day, event=event)
         preview = db.purge_preview(scope)
         what = ", ".join(p for p in (f"event {event!r}" if event else "", f"signed before {day}" if day else "")
                          if p) or "all signatures"
-        click.echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what});"
-                   f" {preview.purged_before} purged before.")
+        echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what});"
+             f" {preview.purged_before} purged before.")
         if preview.unprinted:
-            click.echo(f"{preview.unprinted} of them have not been printed yet;"
-                       " they will be cancelled and never print.")
+            echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
         if not yes and not click.confirm("Remove these names and messages for good? Counts are kept"):
-            click.echo("Nothing was changed.", err=True)
-            sys.exit(1)
+            echo("Nothing was changed.", err=True)
+            return EXIT_FAILED
         total = db.total()
         result = db.purge(scope)
-        click.echo(f"Removed names and messages of {result.signatures} signature(s)"
-                   + (f"; cancelled {result.cancelled_jobs} unprinted letter(s)" if result.cancelled_jobs else "")
-                   + f". File vacuumed and journal emptied. Still {total} signature(s) counted.")
+    echo(f"Removed names and messages of {result.signatures} signature(s)"
+         + (f"; cancelled {result.cancelled_jobs} unprinted letter(s)" if result.cancelled_jobs else "")
+         + f". File vacuumed and journal emptied. Still {total} signature(s) counted.")
     folder = settings().preview
     if folder.is_dir() and any(folder.iterdir()):
-        click.echo(f"Note: receipts saved by the preview printer are files, not in the database: {folder}")
+        echo(f"Note: receipts saved by the preview printer are files, not in the database: {folder}")
+    return EXIT_OK
 
 
 __all__ = ["export", "merge", "purge", "report"]

@@ -6,18 +6,31 @@ Each opens the stall's :class:`~kiosk.application.Station` from the same setting
 
 from __future__ import annotations
 
-import sys
+from contextlib import suppress
 from pathlib import Path
 
 import click
 
 from ..application import KioskError, PrintError, Settings, Station, open_station
-from .base import EXIT_NOT_PRINTED, cli
-from .options import settings, settings_file, settings_options
+from .base import (
+    EXIT_FAILED,
+    EXIT_MAYBE_PRINTED,
+    EXIT_NOT_PRINTED,
+    EXIT_OK,
+    cli,
+    echo,
+    log_error,
+    outcome,
+    warn,
+)
+from .options import TEXT, settings, settings_file, settings_options
+
+SHOWN_MAX = 200  # characters of a merged case id or error shown in a listing
 
 
-def warn(line: str) -> None:
-    click.echo(f"warning: {line}", err=True)
+def short(text: str, limit: int = SHOWN_MAX) -> str:
+    """A value from a database, cut for a listing (a merged file may hold anything)."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
 def stall() -> Station:
@@ -25,42 +38,93 @@ def stall() -> Station:
     return open_station(settings(), warn=warn)
 
 
+Snapshot = dict[int, tuple[int, bool]]  # job id -> (attempts, interrupted), for the jobs waiting
+
+
+def _snapshot(station: Station) -> Snapshot | None:
+    """The waiting jobs as the database has them now; None when it cannot say."""
+    try:
+        return {item.job.id: (item.job.attempts, item.interrupted) for item in station.waiting()}
+    except Exception:  # noqa: BLE001 - a database that cannot say: the caller assumes the worst
+        return None
+
+
+def _left_mid_print(before: Snapshot, after: Snapshot | None) -> bool:
+    """Whether a fault may have stopped a job after it was claimed (its bytes may have left):
+    a job tried since ``before`` (one attempt more) that is still marked printing. True when
+    the database cannot say."""
+    if after is None:
+        return True
+    return any(torn and attempts > before.get(job_id, (0, False))[0] for job_id, (attempts, torn) in after.items())
+
+
+def _reason(exc: BaseException) -> str:
+    """A fault as one line: a KioskError's own text; anything else by its type, logged."""
+    if isinstance(exc, KioskError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}{log_error()}"
+
+
 # -- signing ------------------------------------------------------------------------------
 
 
 @cli.command()
-@click.option("--case", "case_id", required=True, help="Case id (the case file's name without .toml).")
-@click.option("--name", required=True, help="The visitor's name, as printed.")
-@click.option("--message", default="", help="The visitor's own words (optional).")
+@click.option("--case", "case_id", type=TEXT, required=True, help="Case id (the case file's name without .toml).")
+@click.option("--name", type=TEXT, required=True, help="The visitor's name, as printed.")
+@click.option("--message", type=TEXT, default="", help="The visitor's own words (optional).")
 @click.option("--kind", type=click.Choice(["appeal", "postcard"]), required=True, help="Signed appeal or QR postcard.")
 @settings_options("event", "kiosk_id", "campaign", "cases", "allow_sample_cases", "printer", "printers", "preview",
                   "database")
-def sign(case_id: str, name: str, message: str, kind: str) -> None:
+@outcome
+def sign(case_id: str, name: str, message: str, kind: str) -> int:
     """Record a signature, then print it.
 
-    Exit 0 when recorded and printed; 3 when recorded but not printed (the print job waits
-    for `kiosk jobs retry`); 1 on bad input, with nothing recorded.
+    \b
+    Exit codes:
+      0  recorded and printed
+      1  nothing recorded (bad input or an unusable file; one line says which)
+      2  wrong usage, nothing recorded
+      3  recorded, not printed: no byte reached the printer; the print job waits
+         for `kiosk jobs retry`
+      4  recorded; part or all of the letter may be on paper, or how printing
+         ended is unknown: look, then `kiosk jobs`
+    Once "Recorded" is written, the exit code is never 1.
     """
     station = stall()
     try:
         letter = station.letter(case_id, kind, name, message)  # every check first: nothing recorded on bad input
         station.prepare()  # a new stall's database is made here
         sig = station.record(letter.case_id, letter.kind, letter.name, letter.message)
-        click.echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
-        outcome = station.print_signature(sig)
+    except BaseException:
+        with suppress(Exception):
+            station.close()
+        raise
+    # Recorded: from here on, whatever fails, the exit code says the signature is saved.
+    echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
+    try:
+        result = station.print_signature(sig)
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the letter is recorded: say so, never exit 1
+        echo(f"Not printed: {_reason(exc)}", err=True)
+        if not _left_mid_print({}, _snapshot(station)):  # the job was never claimed: no byte left
+            echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
+            return EXIT_NOT_PRINTED
+        echo(f"The signature is saved (Ref. {sig.reference}), but how printing ended is unknown: look at the"
+             " printer; if the letter is not there, print it with: kiosk jobs retry --interrupted", err=True)
+        return EXIT_MAYBE_PRINTED
     finally:
-        station.close()
-    if outcome.printed:
-        where = f" -> {outcome.preview}" if outcome.preview else ""
-        click.echo(f"Printed on {station.setup.name}{where}")
-        sys.exit(0)
-    click.echo(f"Not printed: {outcome.error}", err=True)
-    if outcome.maybe_printed:
-        click.echo("The signature is saved. Part of the letter may be on paper: look, then reprint it with: "
-                   "kiosk jobs retry --interrupted", err=True)
-    else:
-        click.echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
-    sys.exit(EXIT_NOT_PRINTED)
+        with suppress(Exception):
+            station.close()
+    if result.printed:
+        where = f" -> {result.preview}" if result.preview else ""
+        echo(f"Printed on {station.setup.name}{where}")
+        return EXIT_OK
+    echo(f"Not printed: {result.error}", err=True)
+    if result.maybe_printed:
+        echo("The signature is saved. Part of the letter may be on paper: look, then reprint it with: "
+             "kiosk jobs retry --interrupted", err=True)
+        return EXIT_MAYBE_PRINTED
+    echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
+    return EXIT_NOT_PRINTED
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -106,6 +170,7 @@ def run() -> None:
 
 @cli.command("set-pin")
 @settings_options()
+@outcome
 def set_pin_command() -> None:
     """Set the organiser PIN (4-12 digits). Only a salted scrypt hash is stored.
 
@@ -124,9 +189,9 @@ def set_pin_command() -> None:
     pin = click.prompt("New organiser PIN", hide_input=True, confirmation_prompt="Repeat the PIN",
                        value_proc=checked)
     created = set_pin(path, pin)
-    click.echo(f"{'Created' if created else 'Updated'} {path}: PIN set (stored as a salted hash).")
+    echo(f"{'Created' if created else 'Updated'} {path}: PIN set (stored as a salted hash).")
     if created:
-        click.echo(f"Edit the event, kiosk id and printer in it, then start with: kiosk run --config {path}")
+        echo(f"Edit the event, kiosk id and printer in it, then start with: kiosk run --config {path}")
 
 
 # -- print jobs ---------------------------------------------------------------------------
@@ -145,43 +210,74 @@ def jobs(ctx: click.Context) -> None:
     finally:
         station.close()
     if not waiting:
-        click.echo("No print jobs waiting.")
+        echo("No print jobs waiting.")
         return
-    click.echo(f"{'job':>5}  {'status':<12} {'tries':>5}  {'reference':<32} {'case':<28} last error")
+    echo(f"{'job':>5}  {'status':<12} {'tries':>5}  {'reference':<32} {'case':<28} last error")
     for item in waiting:
         job, sig = item.job, item.signature
-        click.echo(f"{job.id:>5}  {item.state:<12} {job.attempts:>5}  {sig.reference:<32} {sig.case_id:<28}"
-                   f" {job.last_error or ''}")
+        echo(f"{job.id:>5}  {item.state:<12} {job.attempts:>5}  {short(sig.reference):<32} {short(sig.case_id):<28}"
+             f" {short(job.last_error or '')}")
     if any(item.interrupted for item in waiting):
-        click.echo("\nInterrupted jobs may or may not be on paper: check, then `kiosk jobs retry --interrupted`.")
+        echo()
+        echo("Interrupted jobs may or may not be on paper: check, then `kiosk jobs retry --interrupted`.")
 
 
 @jobs.command("retry")
 @settings_options("database", "cases", "allow_sample_cases", "printer", "printers", "preview", "campaign")
 @click.option("--interrupted", is_flag=True, help="Also reprint jobs interrupted mid-print (they may be on paper).")
-def jobs_retry(interrupted: bool) -> None:
-    """Print the waiting and failed jobs. Exit 3 if any still fails."""
+@outcome
+def jobs_retry(interrupted: bool) -> int:
+    """Print the waiting and failed jobs.
+
+    \b
+    Exit codes:
+      0  every job tried was printed (or none was waiting)
+      1  nothing was tried (bad settings or an unusable file; one line says which)
+      3  some jobs failed again: no byte reached the printer; they still wait
+      4  some jobs may be on paper in part, or how printing ended is unknown: look,
+         then `kiosk jobs`
+    """
     station = stall()
-    done = failed = 0
+    done = failed = torn = 0
     try:
-        for item, outcome in station.retry_each(interrupted=interrupted):
-            if outcome.printed:
-                done += 1
-                click.echo(f"printed  job {item.job.id}  Ref. {item.signature.reference}")
-            else:
-                failed += 1
-                click.echo(f"failed   job {item.job.id}  Ref. {item.signature.reference}: {outcome.error}", err=True)
+        _ = station.setup, station.case_set  # a bad printer or cases setting: nothing tried, exit 1
+        before = {item.job.id: (item.job.attempts, item.interrupted) for item in station.waiting()}  # or exit 1
+        try:
+            for item, result in station.retry_each(interrupted=interrupted):
+                ref = f"job {item.job.id}  Ref. {item.signature.reference}"
+                if result.printed:
+                    done += 1
+                    echo(f"printed  {ref}")
+                elif result.maybe_printed:
+                    torn += 1
+                    echo(f"interrupted {ref}: may be on paper: {result.error}", err=True)
+                else:
+                    failed += 1
+                    echo(f"failed   {ref}: {result.error}", err=True)
+        except (Exception, KeyboardInterrupt) as exc:  # jobs may have printed: say what is known
+            mid_print = _left_mid_print(before, _snapshot(station))
+            if not (mid_print or done or failed or torn) and isinstance(exc, KioskError):
+                raise  # nothing was tried: the one-line error, exit 1
+            echo(f"{done} printed, {failed} failed, {torn} interrupted; then stopped: {_reason(exc)}", err=True)
+            if mid_print or torn:
+                echo("A job may be on paper, whole or in part: look, then see `kiosk jobs`.", err=True)
+                return EXIT_MAYBE_PRINTED
+            echo("The jobs not printed still wait: `kiosk jobs retry` again.", err=True)
+            return EXIT_NOT_PRINTED
         left_alone = 0 if interrupted else sum(item.interrupted for item in station.waiting())
     finally:
-        station.close()
-    if done + failed:
-        click.echo(f"{done} printed, {failed} still waiting")
+        with suppress(Exception):
+            station.close()
+    if done + failed + torn:
+        echo(f"{done} printed, {failed} still waiting" + (f", {torn} interrupted (may be on paper)" if torn else ""))
     elif not left_alone:
-        click.echo("No print jobs waiting.")
+        echo("No print jobs waiting.")
     if left_alone:
-        click.echo(f"Left alone: {left_alone} interrupted job{'' if left_alone == 1 else 's'}, maybe on paper. "
-                   "Look, then `kiosk jobs retry --interrupted`.")
-    sys.exit(EXIT_NOT_PRINTED if failed else 0)
+        echo(f"Left alone: {left_alone} interrupted job{'' if left_alone == 1 else 's'}, maybe on paper. "
+             "Look, then `kiosk jobs retry --interrupted`.")
+    if torn:
+        return EXIT_MAYBE_PRINTED
+    return EXIT_NOT_PRINTED if failed else EXIT_OK
 
 
 # -- printer ------------------------------------------------------------------------------
@@ -194,15 +290,16 @@ def printer() -> None:
 
 @printer.command("test")
 @settings_options("printer", "printers", "preview")
+@outcome
 def printer_test() -> None:
     """Print a test receipt: a width ruler, a code-page sample and a QR code."""
     station = stall()
-    click.echo(f"Printer: {station.setup.describe()}")
+    echo(f"Printer: {station.setup.describe()}")
     try:
         where = station.test_print()
     except PrintError as exc:
         raise KioskError(f"test print failed: {exc}") from None
-    click.echo(f"Test receipt printed{f' -> {where}' if where else ''}")
+    echo(f"Test receipt printed{f' -> {where}' if where else ''}")
 
 
 @printer.command("profiles")
@@ -211,23 +308,23 @@ def printer_profiles() -> None:
     from ..application import printer_profiles as profiles
 
     for name, width, extras in profiles():
-        click.echo(f"{name:<16} {width:>7} dots  {extras}")
+        echo(f"{name:<16} {width:>7} dots  {extras}")
 
 
 @printer.command("list")
 @settings_options("printers")
-def printer_list() -> None:
+def printer_list() -> int:
     """List the printer set-ups in the printers folder."""
     from ..application import printer_setups
 
     bad = 0
     for name, described, error in printer_setups(settings().printers):
         if error is None:
-            click.echo(f"{name:<20} {described}")
+            echo(f"{name:<20} {described}")
         else:
             bad += 1
-            click.echo(f"error: {error}", err=True)
-    sys.exit(1 if bad else 0)
+            echo(f"error: {error}", err=True)
+    return EXIT_FAILED if bad else EXIT_OK
 
 
 # -- cases --------------------------------------------------------------------------------
@@ -241,20 +338,20 @@ def cases() -> None:
 @cases.command("check")
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @settings_options("cases")
-def cases_check(directory: Path | None) -> None:
+def cases_check(directory: Path | None) -> int:
     """Validate every case file in DIRECTORY (default: the settings' cases folder). Exit 1 on any error."""
     from ..application import check_cases
 
     folder = directory or settings().cases
     result = check_cases(folder)
     for error in result.errors:
-        click.echo(f"error: {error}", err=True)
+        echo(f"error: {error}", err=True)
     closed = [c for c in result.cases.values() if not c.is_open()]
-    click.echo(
+    echo(
         f"{folder}: {len(result.cases)} valid case(s), {len(result.errors)} error(s)"
         + (f", {len(closed)} past deadline (not offered): {', '.join(c.id for c in closed)}" if closed else "")
     )
-    sys.exit(1 if result.errors else 0)
+    return EXIT_FAILED if result.errors else EXIT_OK
 
 
 @cases.command("list")
@@ -268,4 +365,4 @@ def cases_list() -> None:
         station.close()
     for case in offered:
         deadline = f"until {case.deadline}" if case.deadline else ""
-        click.echo(f"{case.id:<28} {case.person:<24} {deadline}")
+        echo(f"{case.id:<28} {case.person:<24} {deadline}")

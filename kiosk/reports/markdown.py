@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from ..text import for_terminal
 from .summary import Summary, plural
 from .tables import HEAD, Row, hour_grid, line_rows, total_row
 
 
 def _cell(value: object) -> str:
-    """A table cell: pipes, backslashes and line breaks in data must not break the table."""
-    text = " ".join(str(value).split())
+    """A table cell: pipes, backslashes and line breaks in data must not break the table, and
+    no control character reaches a terminal that shows the file (``\\x1b`` is shown instead)."""
+    text = for_terminal(" ".join(str(value).split()))
     for ch in ("\\", "|", "*", "_", "`", "[", "]", "<", ">"):
         text = text.replace(ch, "\\" + ch)
     return text
@@ -26,7 +28,7 @@ def render(summary: Summary, chart_name: str | None) -> str:
         "# Letters report",
         "",
         f"- Selection: {_cell(summary.describe_scope())}",
-        f"- Database: `{summary.database.name}`",
+        f"- Database: {_cell(summary.database.name)}",
         f"- Made: {summary.generated:%Y-%m-%d %H:%M %Z}",
         f"- **{plural(summary.total, 'letter')}**: {plural(summary.appeals, 'appeal')},"
         f" {plural(summary.postcards, 'postcard')}",

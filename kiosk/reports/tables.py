@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
+
 from .summary import Line, Summary
 
 HEAD = ("Appeals", "Postcards", "Total")
+_HOUR = re.compile(r"(?:[01][0-9]|2[0-3]):00")
 
 
 Row = tuple[object, ...]
@@ -32,9 +35,10 @@ def hour_grid(summary: Summary) -> tuple[list[str], list[Row]]:
 def hour_span(per_hour: dict[str, int], at_least: int = 1) -> list[tuple[str, int]]:
     """Every hour from the first to the last with letters, empty hours included, as (HH:00, n);
     widened around them to ``at_least`` hours (within the day) so one busy hour is not the whole chart."""
-    if not per_hour:
+    hours = [int(h[:2]) for h in per_hour if _HOUR.fullmatch(h)]  # a merged file's odd time is not an hour
+    if not hours:
         return []
-    first, last = (int(h[:2]) for h in (min(per_hour), max(per_hour)))
+    first, last = min(hours), max(hours)
     while last - first + 1 < min(at_least, 24):
         if first > 0:
             first -= 1
