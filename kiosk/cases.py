@@ -21,9 +21,13 @@ from typing import Any
 from urllib.parse import urlparse
 
 from .errors import CaseError, KioskError
+from .files import KB, UnreadableFile, read_regular
 from .text import clean
 
-ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,62}$")
+ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole id: always fullmatch()
+
+# A case file is a few KB of text; anything larger is not one (and is never read whole).
+CASE_FILE_MAX = 256 * KB
 
 # Longest accepted value per kind of field, in characters after cleaning.
 _SHORT = 120
@@ -181,9 +185,9 @@ def load_case(path: Path) -> Case:
     path = Path(path)
     case_id = path.stem
     try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise CaseErrorGroup([case_error(path, None, f"cannot read: {exc.strerror or exc}")]) from None
+        raw = read_regular(path, CASE_FILE_MAX)
+    except UnreadableFile as exc:
+        raise CaseErrorGroup([case_error(path, None, str(exc))]) from None
     try:
         data = tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
@@ -192,7 +196,7 @@ def load_case(path: Path) -> Case:
         raise CaseErrorGroup([case_error(path, None, f"TOML syntax error: {exc}")]) from None
 
     r = _Reader(path, data)
-    if not ID_PATTERN.match(case_id):
+    if not ID_PATTERN.fullmatch(case_id):
         r.errors.append(
             case_error(path, None, f"file name {case_id!r} is not a valid case id (lower-case letters, digits and '-')")
         )

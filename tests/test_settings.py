@@ -209,14 +209,17 @@ def test_a_settings_file_that_is_not_text_or_not_a_file(tmp_path):
     assert run("jobs", "--config", str(binary)).output.strip() == f"Error: {binary}: not UTF-8 text (byte 9)"
     folder = tmp_path / "folder.toml"
     folder.mkdir()
-    assert run("jobs", env={"KIOSK_CONFIG": str(folder)}).output.strip() == f"Error: {folder}: not a regular file"
+    assert run("jobs", env={"KIOSK_CONFIG": str(folder)}).output.strip() == f"Error: {folder}: a folder, not a regular file"
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)  # would hang a reader
-    assert run("jobs", "--config", str(fifo)).output.strip() == f"Error: {fifo}: not a regular file"
+    assert run("jobs", "--config", str(fifo)).output.strip() == f"Error: {fifo}: a FIFO (named pipe), not a regular file"
     huge = tmp_path / "huge.toml"
     huge.write_text("# " + "x" * 300_000 + "\n", encoding="utf-8")
     too_big = run("jobs", "--config", str(huge)).output.strip()
-    assert too_big == f"Error: {huge}: larger than 256 KB: not a settings file"
+    assert too_big == f"Error: {huge}: larger than 256 KB"
+    zero = tmp_path / "zero.toml"
+    zero.symlink_to("/dev/zero")  # would fill the memory
+    assert run("jobs", "--config", str(zero)).output.strip() == f"Error: {zero}: a device, not a regular file"
     wrong = run("jobs", "--config", str(folder))  # a folder given as --config is wrong usage
     assert wrong.exit_code == 2 and len(wrong.output.splitlines()) == 1 and "is a directory" in wrong.output
 

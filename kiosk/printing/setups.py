@@ -18,9 +18,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from ..errors import SetupError
+from ..files import KB, UnreadableFile, read_regular
 from ..receipts.model import Paper
 from .escpos_lib import profile_data, profile_names
 
+SETUP_FILE_MAX = 64 * KB  # a set-up is a dozen lines
 CONNECTION_TYPES = ("usb", "network", "serial", "file", "cups", "preview")
 DEFAULT_PROFILE = "TM-T20II"
 # Paper width in mm -> (dots, columns of font A) when the profile does not say.
@@ -187,10 +189,12 @@ def _build(name: str, where: str | None, data: dict[str, Any], connection: dict[
 def load_setup(path: Path) -> Setup:
     path = Path(path)
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise SetupError(f"cannot read: {exc.strerror or exc}", source=str(path)) from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(read_regular(path, SETUP_FILE_MAX).decode("utf-8"))
+    except UnreadableFile as exc:
+        raise SetupError(str(exc), source=str(path)) from None
+    except UnicodeDecodeError as exc:
+        raise SetupError(f"not UTF-8 text (byte {exc.start})", source=str(path)) from None
+    except tomllib.TOMLDecodeError as exc:
         raise SetupError(f"TOML syntax error: {exc}", source=str(path)) from None
     connection = data.get("connection")
     if not isinstance(connection, dict):
@@ -262,9 +266,9 @@ def parse_spec(spec: str, printers_dir: Path | None = None) -> Setup:
         return _build(spec, None, data, connection)
     if printers_dir is not None:
         candidate = Path(printers_dir) / f"{spec}.toml"
-        if candidate.is_file():
+        if candidate.exists() or candidate.is_symlink():  # a FIFO or a dangling link: its own error
             return load_setup(candidate)
-    if spec.endswith(".toml") and Path(spec).is_file():
+    if spec.endswith(".toml") and (Path(spec).exists() or Path(spec).is_symlink()):
         return load_setup(Path(spec))
     folder = Path(printers_dir) if printers_dir else None
     known = sorted(p.stem for p in folder.glob("*.toml")) if folder and folder.is_dir() else []

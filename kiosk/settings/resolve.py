@@ -18,10 +18,11 @@ from typing import Any
 
 from .. import locations
 from ..errors import SettingError
+from ..files import KB, UnreadableFile, read_regular
 from .schema import DEMO_PIN_HASH, Problem, Settings, Spec, specs
 
 CONFIG_ENV = "KIOSK_CONFIG"
-MAX_BYTES = 256 * 1024  # a settings file is a few dozen lines; anything larger is not one
+MAX_BYTES = 256 * KB  # a settings file is a few dozen lines; anything larger is not one
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -40,18 +41,12 @@ def read_file(path: Path) -> dict[str, Any]:
 
     where = str(path)
     try:
-        if not path.is_file():
-            if path.exists():
-                raise SettingError("not a regular file", source=where)
+        if not path.exists() and not path.is_symlink():
             raise SettingError(f"no such settings file (create one with: kiosk set-pin --config {where})",
                                source=where)
-        with path.open("rb") as f:
-            data = f.read(MAX_BYTES + 1)
-        if len(data) > MAX_BYTES:
-            raise SettingError(f"larger than {MAX_BYTES // 1024} KB: not a settings file", source=where)
-        return tomllib.loads(data.decode("utf-8"))
-    except OSError as exc:
-        raise SettingError(f"cannot read: {exc.strerror or exc}", source=where) from None
+        return tomllib.loads(read_regular(path, MAX_BYTES).decode("utf-8"))
+    except UnreadableFile as exc:
+        raise SettingError(str(exc), source=where) from None
     except UnicodeDecodeError as exc:
         raise SettingError(f"not UTF-8 text (byte {exc.start})", source=where) from None
     except tomllib.TOMLDecodeError as exc:
