@@ -15,6 +15,12 @@ from .errors import PinError
 
 PIN_MIN, PIN_MAX = 4, 12
 _N, _R, _P = 2**14, 8, 1
+# What a hash may ask for: the memory OpenSSL's scrypt allows a check (128 * r * (n + p + 2)
+# bytes within MAX_MEMORY), and work at most MAX_WORK times ours (n * r * p), so that a PIN is
+# always checked in well under a few seconds. A hash asking for more is refused when the
+# settings are read, never at the PIN prompt.
+MAX_MEMORY = 2**26
+MAX_WORK = 16 * _N * _R * _P
 FREE_TRIES = 3
 FIRST_DELAY = 5.0
 MAX_DELAY = 300.0
@@ -52,24 +58,32 @@ def check_hash(pin_hash: str) -> str:
         if n < 2 or n & (n - 1) or not 1 <= r <= 64 or not 1 <= p <= 16:
             raise ValueError
         salt, key = base64.b64decode(parts[4], validate=True), base64.b64decode(parts[5], validate=True)
-        if len(salt) < 8 or len(key) < 16:
+        if not 8 <= len(salt) <= 64 or not 16 <= len(key) <= 64:
             raise ValueError
     except ValueError:
         raise PinError("not a PIN hash written by `kiosk set-pin`", field="pin_hash") from None
+    if 128 * r * (n + p + 2) > MAX_MEMORY or n * r * p > MAX_WORK:
+        raise PinError(f"asks for more work than a PIN check may take (n={n}, r={r}, p={p}):"
+                       " set the PIN again with `kiosk set-pin`", field="pin_hash")
     return pin_hash
 
 
 def verify_pin(pin: str, pin_hash: str) -> bool:
+    """True for the right PIN. Raises PinError (never anything else) for a hash it cannot use."""
     import hashlib
     import hmac
 
     check_hash(pin_hash)
     _, n, r, p, salt, key = pin_hash.split("$")
     expected = base64.b64decode(key)
-    got = hashlib.scrypt(
-        pin.encode("utf-8", "surrogatepass"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
-        dklen=len(expected), maxmem=2**26,
-    )
+    try:
+        got = hashlib.scrypt(
+            pin.encode("utf-8", "surrogatepass"), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+            dklen=len(expected), maxmem=MAX_MEMORY + 2**20,
+        )
+    except (ValueError, MemoryError):  # OpenSSL refused the parameters: say so without the PIN
+        raise PinError("this PIN hash cannot be checked here: set the PIN again with `kiosk set-pin`",
+                       field="pin_hash") from None
     return hmac.compare_digest(got, expected)
 
 
