@@ -4,13 +4,28 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from ..cases import Case
 from ..store import Signature
+from ..text import EVENT_MAX, MESSAGE_MAX, NAME_MAX, clean
 from .model import QR, Block, Cut, Feed, Receipt, Rule, Text
 
 MOTTO = "Every letter counts"
+
+
+def _limited(sig: Signature) -> Signature:
+    """The letter as recording would have taken it: a name, message or event from anywhere
+    else (a merged file, an old database) is cleaned and cut to the same limits, so paper
+    never carries what a visitor could not have typed (no metres of one name)."""
+    return dataclasses.replace(
+        sig,
+        name=clean(sig.name, NAME_MAX, multiline=False),
+        message=clean(sig.message or "", MESSAGE_MAX),
+        event=clean(sig.event, EVENT_MAX, multiline=False),
+        kiosk_id=clean(sig.kiosk_id, 32, multiline=False),
+    )
 
 
 def _local_date(sig: Signature) -> str:
@@ -76,6 +91,7 @@ def postcard(case: Case, sig: Signature, campaign: str) -> Receipt:
 
 
 def for_signature(case: Case, sig: Signature, campaign: str) -> Receipt:
+    sig = _limited(sig)
     return (appeal if sig.kind == "appeal" else postcard)(case, sig, campaign)
 
 
