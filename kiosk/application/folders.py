@@ -5,15 +5,32 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from ..cases import CaseSet, read_dir
+from ..cases import CaseSet, case_error, read_dir
 from ..errors import SetupError
 from ..printing.escpos_lib import profile_data, profile_names
 from ..printing.setups import load_setup
+from ..receipts.qr import NARROWEST_PAPER, QRTooWide, module_dots
 
 
-def check_cases(folder: Path) -> CaseSet:
-    """Every case file in ``folder``: the good ones, and each problem naming file and field."""
-    return read_dir(folder)
+def read_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
+    """Every case file in ``folder`` that this paper can print: the good ones, and each
+    problem naming file and field. A postcard whose QR code cannot fit the paper is a
+    problem of its case file, found here rather than on paper."""
+    found = read_dir(folder)
+    for case_id, case in list(found.cases.items()):
+        if not case.postcard.url:
+            continue
+        try:
+            module_dots(case.postcard.url, paper_dots)
+        except QRTooWide as exc:
+            found.errors.append(case_error(case.path or folder, "postcard.url", str(exc)))
+            del found.cases[case_id]
+    return found
+
+
+def check_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
+    """``kiosk cases check``: :func:`read_cases`, for the narrowest paper unless told."""
+    return read_cases(folder, paper_dots)
 
 
 def printer_setups(folder: Path) -> Iterator[tuple[str, str, SetupError | None]]:

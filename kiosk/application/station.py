@@ -26,9 +26,11 @@ from ..cases import Case, CaseSet, read_dir
 from ..errors import CaseError, InputError, KioskError, SettingError
 from ..job_states import JobState, claim_for
 from ..pin import PinGuard
+from ..receipts.qr import NARROWEST_PAPER
 from ..settings import DEMO_PIN, Settings
 from ..store import KINDS, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
+from .folders import read_cases
 from .records import checked_scope
 
 if TYPE_CHECKING:
@@ -156,7 +158,7 @@ class Station:
     def reload_cases(self) -> list[str]:
         """Read the cases folder again; returns its problems (bad files are skipped).
         Sample cases are left out too unless the settings allow them."""
-        fresh = read_dir(self.settings.cases)
+        fresh = read_cases(self.settings.cases, self._paper_dots())
         problems = [str(e) for e in fresh.errors]
         samples = {}
         if not self.settings.allow_sample_cases:
@@ -169,6 +171,14 @@ class Station:
         if fresh.cases or self._case_set is None or not self._case_set.cases:
             self._case_set, self._samples = fresh, samples
         return problems
+
+    def _paper_dots(self) -> int:
+        """The printer's paper width, for checking what cases print; the narrowest roll
+        when the printer set-up cannot be read (that problem is told where it is used)."""
+        try:
+            return self.setup.paper.dots
+        except KioskError:
+            return NARROWEST_PAPER
 
     def today(self) -> dt.date:
         return self.clock().date()

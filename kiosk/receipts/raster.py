@@ -18,6 +18,7 @@ from PIL import Image, ImageDraw, ImageFont, features
 
 from .model import QR, Cut, Feed, Paper, Receipt, Rule, Text
 from .model import Image as ImageBlock
+from .qr import MAX_MODULE, QUIET_ZONE, module_dots
 
 FONT_PX = 24  # font A on a 203 dpi printer is 12x24 dots
 LARGE_PX = 44
@@ -202,9 +203,9 @@ def text_image(text: str, width: int, *, bold: bool = False, large: bool = False
     return img.point(lambda v: 0 if v < 160 else 255, mode="1")
 
 
-def qr_image(data: str, box: int = 6) -> Image.Image:
+def qr_image(data: str, box: int = MAX_MODULE) -> Image.Image:
     """A QR code as a 1-bit image, with the quiet zone the standard asks for."""
-    code = qrcode.QRCode(box_size=box, border=4, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code = qrcode.QRCode(box_size=box, border=QUIET_ZONE, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     code.make(fit=True)
     return code.make_image().get_image().convert("1")
@@ -236,7 +237,7 @@ def render_png(receipt: Receipt, paper: Paper) -> Image.Image:
                     d.line([(x, line_h // 2), (x + 7, line_h // 2)], fill=0, width=2)
             parts.append(strip)
         elif isinstance(block, QR):
-            parts.append(centered(qr_image(block.data), paper.dots))
+            parts.append(centered(qr_image(block.data, box=module_dots(block.data, paper.dots)), paper.dots))
             if block.caption:
                 parts.append(text_image(block.caption, paper.dots, align="center"))
         elif isinstance(block, ImageBlock):

@@ -1,0 +1,64 @@
+"""How big a QR code is on paper, and the one rule that makes it fit.
+
+A QR code is printed with square modules of a whole number of dots and a quiet zone of
+four modules each side (the standard asks for it; a phone needs it). :func:`module_dots`
+picks the largest module (at most :data:`MAX_MODULE` dots, 0.75 mm at 8 dots/mm) that fits
+the paper, and at least :data:`MIN_MODULE` dots (0.375 mm, still read by a phone at arm's
+length). An address too long for that is refused with :class:`QRTooWide` when the case is
+checked or loaded, and before any byte is sent: a postcard never prints without its code,
+and a code is never shrunk by resampling (which blurs it past reading).
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+
+MAX_MODULE = 6
+MIN_MODULE = 3
+QUIET_ZONE = 4  # modules each side
+NARROWEST_PAPER = 384  # dots: 58 mm paper, the narrowest roll a stall printer takes
+
+
+class QRTooWide(ValueError):
+    """The address makes a QR code wider than the paper, even at the smallest module."""
+
+
+TOO_MUCH = 10**6  # modules of a code that cannot be made at all (more than version 40 holds)
+
+
+@lru_cache(maxsize=256)
+def modules(data: str) -> int:
+    """Modules per side of the QR code for ``data`` (error correction M), quiet zone included."""
+    import qrcode  # only where a QR code is measured or drawn
+
+    code = qrcode.QRCode(border=QUIET_ZONE, error_correction=qrcode.constants.ERROR_CORRECT_M)
+    code.add_data(data)
+    try:
+        code.make(fit=True)
+    except ValueError:  # qrcode's DataOverflowError, or "Invalid version" past 40
+        return TOO_MUCH
+    return int(code.modules_count) + 2 * QUIET_ZONE
+
+
+def module_dots(data: str, paper_dots: int) -> int:
+    """Dots per module for ``data`` on paper ``paper_dots`` wide; QRTooWide when it cannot fit."""
+    size = modules(data)
+    fits = paper_dots // size
+    if fits < MIN_MODULE:
+        longest = longest_fitting(paper_dots)
+        raise QRTooWide(f"{len(data)} characters make a QR code too wide for {paper_dots}-dot paper:"
+                        f" use an address of at most {longest} characters")
+    return min(MAX_MODULE, fits)
+
+
+@cache
+def longest_fitting(paper_dots: int) -> int:
+    """The longest address (in ASCII characters) whose code fits ``paper_dots`` at the smallest module."""
+    low, high = 0, 2400
+    while low < high:
+        mid = (low + high + 1) // 2
+        if modules("h" * mid) * MIN_MODULE <= paper_dots:
+            low = mid
+        else:
+            high = mid - 1
+    return low
