@@ -157,6 +157,17 @@ def for_terminal(text: str, *, lines: bool = False) -> str:
 _FORMULA_START = frozenset("=+-@\t\r\n" "\uff1d\uff0b\uff0d\uff20" "\ufe66\ufe62\ufe63\ufe6b" "\u2212")
 
 
+def readable(value: object) -> object:
+    """A value from a database as text an export can always write: bytes (a BLOB where text
+    belongs) decoded as UTF-8, lone surrogates and bytes that are not UTF-8 as U+FFFD.
+    Numbers and None are left as they are."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        value = bytes(value).decode("utf-8", "replace")
+    if isinstance(value, str):
+        return _SURROGATE.sub("\ufffd", value)
+    return value
+
+
 def _skippable(ch: str) -> bool:
     """Characters a spreadsheet may skip before it looks for a formula: spaces, controls, format."""
     return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs")
@@ -172,15 +183,14 @@ def for_spreadsheet(value: object) -> object:
     controls or invisible format characters followed by one of them, gets a single quote
     in front (``'=HYPERLINK(...)``): the spreadsheet shows it as text, quote included.
     Numbers (counts, running numbers) are not text and stay numbers; other text is
-    unchanged. Lone surrogates (bytes that were not UTF-8) become U+FFFD, so one bad name
-    never stops an export.
+    unchanged. Text is :func:`readable` first, so one bad name never stops an export, and
+    a CR in it becomes a newline: the CSV writer then quotes the cell, so a CR can neither
+    end the row early nor start a cell of its own.
     """
-    if not isinstance(value, str):
-        return value
-    value = _SURROGATE.sub("\ufffd", value)
-    if not value:
+    value = readable(value)
+    if not isinstance(value, str) or not value:
         return value
     first = next((ch for ch in value if not _skippable(ch)), "")
     if value[0] in _FORMULA_START or first in _FORMULA_START:
-        return "'" + value
-    return value
+        value = "'" + value
+    return value.replace("\r\n", "\n").replace("\r", "\n")

@@ -9,6 +9,8 @@ Three kinds of check, because each sees what the others cannot:
   imports really defer: the static graph cannot tell a deferred import from a module-level
   one.
 - SQL lives in the store: no SQL text, no sqlite3 and no ``execute`` outside ``kiosk/store``.
+- The command line writes to the terminal only through ``kiosk/cli/base.py`` (where text is
+  made safe for a terminal): no ``click.echo``, ``print`` or ``sys.stdout`` elsewhere in ``kiosk/cli``.
 
 Each check is also run on a copy of the package with a fault put in, and must catch it.
 """
@@ -203,6 +205,54 @@ def test_sql_lives_in_the_store():
 def test_sql_outside_the_store_is_caught(tmp_path, addition):
     root = copy_with(tmp_path, "application/station.py", addition)
     assert len(sql_outside_the_store(root / "kiosk")) == 1
+
+
+# -- the command line writes through one place --------------------------------------------------
+
+WRITERS = {"echo", "secho", "echo_via_pager", "print", "get_text_stream", "get_binary_stream", "Console", "exit"}
+
+
+def direct_output(root: Path) -> list[str]:
+    """Each place in ``kiosk/cli`` outside ``base.py`` that writes to the terminal itself
+    (``click.echo``, ``print``, ``sys.stdout``, a rich ``Console``) or exits with its own code
+    (``sys.exit``): base.echo makes every line safe for a terminal, and base's group keeps the
+    exit code honest when output is lost."""
+    found = []
+    for path in sorted((root / "cli").rglob("*.py")):
+        if path.name == "base.py":
+            continue
+        where = path.relative_to(root.parent)
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+                if node.value.id == "sys" and node.attr in ("stdout", "stderr", "exit", "__stdout__", "__stderr__"):
+                    found.append(f"{where}:{node.lineno}: sys.{node.attr}")
+                elif node.value.id in ("click", "rich", "console") and node.attr in WRITERS:
+                    found.append(f"{where}:{node.lineno}: {node.value.id}.{node.attr}")
+            elif isinstance(node, ast.Name) and node.id == "print" and isinstance(node.ctx, ast.Load):
+                found.append(f"{where}:{node.lineno}: print")
+            elif isinstance(node, ast.ImportFrom) and node.module in ("click", "sys", "rich.console", "builtins"):
+                names = [a.name for a in node.names if a.name in WRITERS | {"stdout", "stderr"}]
+                if names:
+                    found.append(f"{where}:{node.lineno}: from {node.module} import {', '.join(names)}")
+    return found
+
+
+def test_the_command_line_writes_only_through_base():
+    assert direct_output(KIOSK) == []
+
+
+@pytest.mark.parametrize("addition", [
+    "def _f():\n    click.echo('x')",
+    "def _f():\n    print('x')",
+    "def _f():\n    sys.stdout.write('x')",
+    "def _f():\n    click.secho('x', err=True)",
+    "from click import echo as say  # noqa",
+    "def _f():\n    from rich.console import Console\n    return Console",
+    "def _f():\n    sys.exit(3)",
+])
+def test_writing_around_base_is_caught(tmp_path, addition):
+    root = copy_with(tmp_path, "cli/records.py", addition)
+    assert len(direct_output(root / "kiosk")) == 1
 
 
 # -- errors are read by their attributes, never by their text -------------------------------------

@@ -304,7 +304,8 @@ def cli() -> None:
 
 def _standard_streams() -> None:
     """Give file descriptors 0, 1 and 2 a file when they were closed (``kiosk ... >&-``),
-    so that no file the kiosk opens later (its database) gets one and receives its output."""
+    so that no file the kiosk opens later (its database) gets one and receives its output;
+    the stream stays closed for the kiosk (its output is reported lost, not sent nowhere)."""
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
@@ -314,6 +315,10 @@ def _standard_streams() -> None:
                 if null != fd:
                     os.dup2(null, fd)
                     os.close(null)
+            if fd == 1:
+                sys.stdout = None
+            elif fd == 2:
+                sys.stderr = None
 
 
 def log_error() -> str:

@@ -28,7 +28,7 @@ from ..application import (
     open_station,
 )
 from ..private import PNG_MAGIC, check_output, private_dir, replace_private
-from ..text import for_spreadsheet
+from ..text import for_spreadsheet, readable
 from .base import EXIT_FAILED, EXIT_OK, cli, console, echo, outcome, standard_output, warn
 from .options import DATE, TEXT, settings, settings_options
 from .stall import printer
@@ -103,7 +103,8 @@ def _write(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output:
     :func:`~kiosk.text.for_spreadsheet`: text a spreadsheet would run as a formula is made inert."""
     with _output(output, fmt) as out:
         if fmt == "json":
-            out.write(json.dumps(list(rows), ensure_ascii=False, indent=2) + "\n")
+            plain = [{k: readable(v) for k, v in row.items()} for row in rows]
+            out.write(json.dumps(plain, ensure_ascii=False, indent=2, default=str) + "\n")
             return
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
         writer.writeheader()

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import click
 
-from ..application import KioskError, PrintError, Settings, Station, open_station
+from ..application import KioskError, PrintError, SettingError, Settings, Station, open_station
 from .base import (
     EXIT_FAILED,
     EXIT_MAYBE_PRINTED,
@@ -317,13 +317,20 @@ def printer_list() -> int:
     """List the printer set-ups in the printers folder."""
     from ..application import printer_setups
 
-    bad = 0
-    for name, described, error in printer_setups(settings().printers):
+    stall_settings = settings()
+    folder = stall_settings.printers
+    if not folder.is_dir():
+        raise stall_settings.locate(SettingError(f"no such folder: {folder.absolute()}"), "printers")
+    bad = shown = 0
+    for name, described, error in printer_setups(folder):
+        shown += 1
         if error is None:
             echo(f"{name:<20} {described}")
         else:
             bad += 1
             echo(f"error: {error}", err=True)
+    if not shown:
+        echo(f"{folder}: no printer set-ups (*.toml) in this folder")
     return EXIT_FAILED if bad else EXIT_OK
 
 
