@@ -3,7 +3,13 @@
 Counts, the signatures export, delivery lists, the report, merging other kiosks' files and
 purging personal data, each one method of :class:`Records`. Every count goes through the
 store's one counting query with a :class:`~kiosk.store.Scope` checked here, so these
-numbers are the ones the kiosk's screens and tally slip show. Days are the stall's.
+numbers are the ones the kiosk's screens and tally slip show. Days are the stall's, any
+day of the calendar (``--until 9999-12-31``, ``--before 0001-01-01``).
+
+An existing database is opened **only for reading** (:mod:`kiosk.store.readonly`: from a
+write-protected stick or a folder the reader cannot write, a running kiosk's file too,
+leaving nothing beside it, one snapshot for the whole command); the two methods that write
+(:meth:`Records.purge`, :meth:`Records.merge`) reopen it for writing first.
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, read_dir
 from ..errors import InputError
-from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store, open_store
+from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store
 
 if TYPE_CHECKING:
     from ..reports.letters import Bundle
@@ -54,6 +60,15 @@ class Records:
     def path(self) -> Path:
         return self.store.path
 
+    def _writing(self) -> Store:
+        """The store, opened for writing (closing the read-only one first)."""
+        if self.store.readonly:
+            path = self.store.path
+            self.store.check_unchanged()
+            self.store.close()
+            self.store = Store(path, create=False)
+        return self.store
+
     @cached_property
     def case_files(self) -> Mapping[str, Case]:
         """Case files, only to fill in what older databases lack; a missing folder is fine."""
@@ -84,22 +99,38 @@ class Records:
         return summarise(self.store, scope, case_files=self.case_files)
 
     def merge(self, sources: Sequence[Path]) -> list[MergeResult]:
-        return self.store.merge(sources)
+        """Merge other kiosks' files into this one, all or nothing (see :mod:`kiosk.store.merge`)."""
+        return self._writing().merge(sources)
 
     def purge_scope(self, *, before: dt.date | None = None, event: str | None = None) -> Scope:
-        """Letters signed before ``before`` (the stall's day), of ``event``."""
+        """Letters signed before ``before`` (the stall's day, not included), of ``event``."""
         self.scope(event=event)
-        return Scope(event=event, until=before - dt.timedelta(days=1) if before else None)
+        return Scope(event=event, before=before)
 
     def purge_preview(self, scope: Scope) -> PurgePreview:
         return self.store.purge_preview(scope)
 
     def purge(self, scope: Scope) -> PurgeResult:
-        return self.store.purge_personal_data(scope)
+        return self._writing().purge_personal_data(scope)
+
+    def close(self, *, done: bool) -> None:
+        """Close the database; ``done``: the command went well, so check a file read as it was not written meanwhile."""
+        try:
+            if done:
+                self.store.check_unchanged()
+        finally:
+            self.store.close()
 
 
 @contextmanager
 def open_records(database: Path, *, create: bool = False, cases_dir: Path | None = None) -> Iterator[Records]:
-    """The kiosk database at ``database``; every database problem inside is a StoreError naming it."""
-    with open_store(database, create=create) as store:
-        yield Records(store, cases_dir)
+    """The kiosk database at ``database``: made if ``create``, else opened only for reading
+    until a method that writes is called. Every database problem inside is a StoreError naming it."""
+    records = Records(Store(database, create=create, readonly=not create), cases_dir)
+    done = False
+    try:
+        with records.store.guard():
+            yield records
+        done = True
+    finally:
+        records.close(done=done)

@@ -1,8 +1,11 @@
 """Delivery lists: the signed appeals to post, grouped by the authority they are addressed to.
 
-The addressee is the one the visitor signed to: the snapshot kept in the ``cases`` table
-when the letter was signed. Letters signed before that table existed take it from the case
-file. Names and messages removed by a purge show as removed; the letter still counts.
+Each letter is filed under the addressee it was signed and printed for, kept with the
+letter when it was recorded (and carried with it through merges): a later change of the
+case file, or a merged kiosk file with a newer copy of the case, never moves letters
+already written. Letters recorded before kiosks kept it fall back, as before, to the case
+as last signed on their kiosk (the ``cases`` table), then to the case file (``--cases``).
+Names and messages removed by a purge show as removed; the letter still counts.
 """
 
 from __future__ import annotations
@@ -16,7 +19,7 @@ from typing import Any
 from ..cases import Case
 from ..errors import RecordsError
 from ..job_states import JobState
-from ..store import Scope, Store
+from ..store import AppealRow, Scope, Store
 from .summary import describe
 
 REMOVED = "(removed)"
@@ -69,28 +72,37 @@ def _case_details(store: Store, case_files: Mapping[str, Case]) -> dict[str, dic
     return details
 
 
+def _addressee(row: AppealRow, details: Mapping[str, dict[str, Any]]) -> tuple[str, str, tuple[str, ...]]:
+    """The addressee ``row`` was written to: its own, else its case's (letters older than kiosks keeping it)."""
+    if row.addressee_name:
+        name, title, address = row.addressee_name, row.addressee_title, row.addressee_address
+    else:
+        d = details[row.case_id]
+        name, title, address = d["addressee_name"], d["addressee_title"], d["addressee_address"]
+    return name, title or "", tuple(line for line in (address or "").split("\n") if line)
+
+
 def delivery_list(store: Store, scope: Scope, case_files: Mapping[str, Case] | None = None) -> list[Bundle]:
-    """The appeals in ``scope``, by addressee, then case, then time signed."""
+    """The appeals in ``scope``, by the addressee each was written to, then case, then time signed."""
     details = _case_details(store, case_files or {})
     rows = store.appeal_rows(scope)
-    unknown = sorted({r.case_id for r in rows} - set(details))
+    unknown = sorted({r.case_id for r in rows if not r.addressee_name} - set(details))
     if unknown:
         raise RecordsError(
             f"no addressee known for case {', '.join(map(repr, unknown))}: these appeals were signed before"
             " kiosks kept the case with each letter; point --cases at the case files used at the event"
         )
     bundles: dict[tuple[str, str, tuple[str, ...]], Bundle] = {}
-    per_case: dict[str, CaseLetters] = {}
+    per_case: dict[tuple[tuple[str, str, tuple[str, ...]], str], CaseLetters] = {}
     for row in rows:
-        d = details[row.case_id]
-        address = tuple(line for line in (d["addressee_address"] or "").split("\n") if line)
-        key = (d["addressee_name"], d["addressee_title"] or "", address)
-        bundle = bundles.setdefault(key, Bundle(key[0], key[1], address))
-        if row.case_id not in per_case:
-            per_case[row.case_id] = CaseLetters(row.case_id, d["title"] or row.case_id, d["person"] or "",
-                                                d["ask"] or "")
-            bundle.cases.append(per_case[row.case_id])
-        per_case[row.case_id].letters.append(Letter(
+        key = _addressee(row, details)
+        bundle = bundles.setdefault(key, Bundle(*key))
+        if (key, row.case_id) not in per_case:
+            d = details.get(row.case_id, {})
+            per_case[key, row.case_id] = CaseLetters(row.case_id, d.get("title") or row.case_id,
+                                                      d.get("person") or "", d.get("ask") or "")
+            bundle.cases.append(per_case[key, row.case_id])
+        per_case[key, row.case_id].letters.append(Letter(
             id=row.id,
             reference=row.reference,
             signed=row.local_time[:16].replace("T", " "),
@@ -99,7 +111,7 @@ def delivery_list(store: Store, scope: Scope, case_files: Mapping[str, Case] | N
             print_status=row.print_status,
             purged=row.purged,
         ))
-    return sorted(bundles.values(), key=lambda b: (b.name.casefold(), b.title.casefold()))
+    return sorted(bundles.values(), key=lambda b: (b.name.casefold(), b.title.casefold(), b.address))
 
 
 CSV_COLUMNS = ("addressee_name", "addressee_title", "addressee_address", "case_id", "case_title", "person",

@@ -75,6 +75,8 @@ def describe(scope: Scope) -> str:
             parts.append(f"from {scope.since.isoformat()}")
         if scope.until:
             parts.append(f"until {scope.until.isoformat()}")
+    if scope.before:
+        parts.append(f"before {scope.before.isoformat()}")
     return ", ".join(parts) or "all signatures"
 
 
@@ -89,9 +91,15 @@ def _lines(rows: list[dict[str, Any]], key: str,
 
 
 def hours_by_day(store: Store, scope: Scope) -> dict[str, dict[str, int]]:
+    """Letters per hour, for each stall day. Only days that are dates (YYYY-MM-DD) are kept: a
+    row an older merge let in with a time that is none still counts in every total."""
     out: dict[str, dict[str, int]] = {}
     for row in store.counts(("hour",), scope):
-        day, hour = row["hour"].split(" ")
+        day, _, hour = row["hour"].partition(" ")
+        try:
+            dt.date.fromisoformat(day)
+        except ValueError:
+            continue
         out.setdefault(day, {})[hour] = row["count"]
     return out
 

@@ -6,9 +6,11 @@ job in one transaction; only then does anything go to a printer. Print jobs move
 :mod:`kiosk.job_states` says; a job left ``printing`` by a crash is *interrupted*: it may or
 may not be on paper, so it is listed for a volunteer and never reprinted silently.
 
-The rooms: ``connection`` (opening, checks, transactions, errors), ``schema``
-(migrations), ``signatures``, ``jobs``, ``counts``, ``case_settings``, ``purge`` and
-``merge``; ``models`` holds the values they hand out. The schema is explained in
+The rooms: ``connection`` (opening, checks, transactions, errors), ``readonly`` (opening a
+file only to read it, leaving nothing beside it), ``schema`` (migrations), ``rows`` (the
+rules a row keeps to: recording and merging share them), ``signatures``, ``jobs``,
+``counts``, ``case_settings``, ``purge`` and ``merge``; ``models`` holds the values they
+hand out. The schema is explained in
 ``docs/database.md``.
 """
 
@@ -28,6 +30,7 @@ from .models import (
     GROUPS,
     KINDS,
     AppealRow,
+    Conflict,
     Job,
     MergeResult,
     PurgePreview,
@@ -52,14 +55,15 @@ class Store(Signatures, PrintJobs, Counts, CaseSettings, Purge, Merging):
 
 
 @contextmanager
-def open_store(path: Path, *, create: bool) -> Iterator[Store]:
-    """The database at ``path``, with every database problem met inside a StoreError naming the file."""
-    with Store(path, create=create) as store, store.guard():
+def open_store(path: Path, *, create: bool, readonly: bool = False) -> Iterator[Store]:
+    """The database at ``path``, with every database problem met inside a StoreError naming the file.
+    ``readonly``: only read, never written, nothing made beside it (see :mod:`kiosk.store.readonly`)."""
+    with Store(path, create=create, readonly=readonly) as store, store.guard():
         yield store
 
 
 __all__ = [
-    "BUSY_TIMEOUT", "EXPORT_COLUMNS", "GROUPS", "KINDS", "SCHEMA", "AppealRow", "Job", "MergeResult", "PurgePreview",
-    "PurgeResult", "Scope", "Signature", "Store", "StoreError", "check_groups", "explain", "group_columns",
-    "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
+    "BUSY_TIMEOUT", "EXPORT_COLUMNS", "GROUPS", "KINDS", "SCHEMA", "AppealRow", "Conflict", "Job", "MergeResult",
+    "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "check_groups", "explain",
+    "group_columns", "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
 ]

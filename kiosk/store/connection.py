@@ -10,6 +10,7 @@ act on ("database is locked: another program is writing to it ...").
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 import types
 from collections.abc import Callable, Iterator, Sequence
@@ -18,16 +19,43 @@ from pathlib import Path
 from typing import Any, Self
 
 from ..errors import StoreError
+from ..files import UnreadableFile, check_regular
 from ..private import create_private
+from .readonly import ReadOnlyFile, check_journals, text
 
 BUSY_TIMEOUT = 15.0  # seconds to wait for another writer before "database is locked"
 
 # The schema's migrations, in order (kiosk/store/schema.py; a test keeps the two lists equal).
 # Knowing their names here lets a kiosk open an up-to-date file without importing
 # sqlite-utils, which is only needed to apply a migration.
-SCHEMA = ("0001_signatures_and_print_jobs", "0002_case_settings", "0003_cases_stall_time_purge_merges")
+SCHEMA = ("0001_signatures_and_print_jobs", "0002_case_settings", "0003_cases_stall_time_purge_merges",
+          "0004_letter_addressee")
 
 _LOCKED = ("SQLITE_BUSY", "SQLITE_LOCKED")
+_JOURNALS = ("-wal", "-shm", "-journal")
+_ANY_SIZE = 1 << 62  # the kiosk's own database: any size, but a regular file
+CHANGED_WHILE_READ = ("the file was written while it was read (a kiosk is using it?);"
+                      " nothing was read, run the command again")
+
+
+def journal_of(path: Path) -> str | None:
+    """Why ``path`` may not be opened as a database: it is ``kiosk.db-wal`` (``-shm``, ``-journal``)
+    beside ``kiosk.db``, and opening it would cost ``kiosk.db`` its latest letters. None if it is not."""
+    for suffix in _JOURNALS:
+        if path.name.endswith(suffix) and path.name != suffix:
+            base = path.with_name(path.name[: -len(suffix)])
+            if base.is_file():
+                return f"is the {suffix} file of {base.name}, not a database; name {base.name} instead"
+    return None
+
+
+def _writable(path: Path) -> bool:
+    return os.access(path, os.W_OK) and os.access(path.parent if str(path.parent) else Path("."), os.W_OK)
+
+
+def _remove(path: Path) -> None:
+    for suffix in ("", *_JOURNALS):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
 
 
 def explain(exc: sqlite3.Error) -> str:
@@ -115,10 +143,19 @@ class Database:
             if not name.startswith("_") and isinstance(value, types.FunctionType):
                 setattr(cls, name, _guarded(value))
 
-    def __init__(self, path: Path | str, *, create: bool = True):
+    def __init__(self, path: Path | str, *, create: bool = True, readonly: bool = False):
+        """Open (or, with ``create``, make) the kiosk database at ``path``.
+
+        ``readonly``: only read it (an export, the report): it is opened as
+        :class:`~kiosk.store.readonly.ReadOnlyFile` says, never written, and nothing is made
+        beside it; a file from an older kiosk is read through a migrated private copy."""
         self.path = Path(path)
-        if not self.path.exists():
-            if not create:
+        self.readonly = readonly
+        self._reading: ReadOnlyFile | None = None
+        self._copy: Path | None = None
+        self._refuse_journal()
+        if not self._exists():
+            if not create or readonly:
                 raise self.error("no such database")
             try:
                 create_private(self.path)  # SQLite gives its -wal and -shm files the same mode
@@ -130,22 +167,84 @@ class Database:
             raise self.error("is a folder, not a database file")
         conn = None
         try:
-            conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
+            if readonly:
+                self._reading = ReadOnlyFile(self.path)
+                conn = self._reading.conn
+            else:
+                check_regular(self.path, _ANY_SIZE)  # a FIFO or a device would hang SQLite, or worse
+                check_journals(self.path, _ANY_SIZE)
+                conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT)
+                conn.text_factory = text
             self.db = Connection(conn)
-            applied = self._check(create)  # before anything is written: a file that is not ours stays as it was
-            self._configure()
-            if applied != set(SCHEMA):
-                self._migrate()
+            applied = self._check(create and not readonly)  # before anything is written: not ours, left as it was
+            if readonly:
+                if applied != set(SCHEMA):
+                    self._read_migrated_copy()
+            else:
+                self._configure()
+                if applied != set(SCHEMA):
+                    self._migrate()
+        except UnreadableFile as exc:
+            self._abandon(conn)
+            raise self.error(str(exc)) from None
         except sqlite3.DatabaseError as exc:
-            if conn is not None:
-                conn.close()
-            if is_locked_or_damaged(exc):
-                raise self.error(explain(exc)) from None
-            raise self.error(f"not a kiosk database ({exc})") from None
-        except StoreError:
-            if conn is not None:
-                conn.close()
+            self._abandon(conn)
+            raise self.error(self._open_problem(exc)) from None
+        except BaseException:
+            self._abandon(conn)
             raise
+
+    def _open_problem(self, exc: sqlite3.DatabaseError) -> str:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        if is_locked_or_damaged(exc):
+            return explain(exc)
+        if not name.startswith("SQLITE_NOTADB") and not self.readonly and (
+                name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or not _writable(self.path)):
+            return (f"cannot write to it: the file or its folder is write-protected (a locked stick or card?);"
+                    f" commands that only read it (export, report, merge from it) can still use it ({exc})")
+        return f"not a kiosk database ({exc})"
+
+    def _exists(self) -> bool:
+        try:
+            return self.path.exists()
+        except ValueError:  # a NUL in the name
+            raise self.error("not a valid file name") from None
+
+    def _refuse_journal(self) -> None:
+        problem = journal_of(self.path)
+        if problem:
+            raise self.error(problem)
+
+    def _abandon(self, conn: sqlite3.Connection | None) -> None:
+        """Close what an open that failed had opened."""
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
+        elif conn is not None:
+            conn.close()
+        if self._copy is not None:
+            self.db.close()
+            _remove(self._copy)
+            self._copy = None
+
+    def _read_migrated_copy(self) -> None:
+        """An older kiosk's file opened for reading: migrate a private copy, and read that."""
+        import tempfile
+
+        assert self._reading is not None
+        fd, name = tempfile.mkstemp(prefix="kiosk-read-", suffix=".db")
+        os.close(fd)
+        self._copy = Path(name)
+        self._reading.backup_to(self._copy)
+        changed = self._reading.changed()
+        self._reading.close()
+        self._reading = None
+        if changed:
+            raise self.error(CHANGED_WHILE_READ)
+        conn = sqlite3.connect(self._copy)
+        conn.text_factory = text
+        self.db = Connection(conn)
+        self._migrate()
 
     def error(self, problem: str) -> StoreError:
         return StoreError(problem, source=str(self.path))
@@ -194,14 +293,30 @@ class Database:
             return explain(exc)
         return None if verdict == "ok" else f"damaged database ({verdict})"
 
+    def check_unchanged(self) -> None:
+        """StoreError if a file opened for reading was written while it was read (what was read may be torn)."""
+        if self._reading is not None and self._reading.changed():
+            raise self.error(CHANGED_WHILE_READ)
+
     def close(self) -> None:
-        self.db.close()
+        if self._reading is not None:
+            self._reading.close()
+            self._reading = None
+        else:
+            self.db.close()
+        if self._copy is not None:
+            _remove(self._copy)
+            self._copy = None
 
     def __enter__(self) -> Self:
         return self
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __exit__(self, exc_type: object, *exc: object) -> None:
+        try:
+            if exc_type is None:
+                self.check_unchanged()
+        finally:
+            self.close()
 
     @contextmanager
     def guard(self) -> Iterator[Self]:
@@ -214,6 +329,8 @@ class Database:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One write transaction, taken with the write lock up front."""
+        if self.readonly:
+            raise self.error("cannot write to the database: it was opened only to read it")
         conn = self.db.conn
         conn.execute("BEGIN IMMEDIATE")
         try:

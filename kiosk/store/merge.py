@@ -1,36 +1,81 @@
-"""Merging kiosks: other kiosks' databases into one, each signature once.
+"""Merging kiosks: other kiosks' databases into one, each signature once, all or nothing.
 
-A signature is known by its UUID, so merging the same file twice, or two copies that
-overlap, adds nothing the second time. Each source is first copied (SQLite's backup API,
-read-only, WAL included) to a temporary file, and only the copy is checked and migrated:
-the source file itself is never written. A file that is not a kiosk database, is damaged,
-or comes from a newer kiosk is refused before anything is merged.
+One ``merge`` call is one transaction over all its sources: if any source is refused, or
+any row of one, the target is left exactly as it was, and the error names that source (and
+the row). The target's own trouble (locked, disk full) names the target.
 
-What is merged: the signatures, their print jobs (so delivery lists show what printed; a
-letter printed on its kiosk since an earlier merge is marked printed here too) and the case
-snapshots (the newest wins). A name removed by a purge in either file stays
-removed. Not merged: a kiosk's own case on/off settings.
+**Sources are only read.** Each is opened as :class:`~kiosk.store.readonly.ReadOnlyFile`
+(a regular file of at most 2 GB; nothing is created beside it, a write-protected stick is
+fine, its ``-wal`` is read) and copied (SQLite's backup) into a private temporary file
+beside the target; only the copy is checked (``integrity_check``) and migrated. A file that
+is not a kiosk database, is damaged, comes from a newer kiosk, is the target itself (or a
+link to it) or one of the target's journal files is refused before anything is merged.
+
+**Every row is checked as recording checks a letter** (:mod:`kiosk.store.rows`: the same
+``validate_name``, ``validate_message``, case id, kind, kiosk id and event rules, UUID ids,
+times as the kiosk writes them, UTF-8 text, known job states, bounded numbers) and stored as
+recording would have stored it (its text cleaned). A row recording would refuse makes the
+whole merge refused.
+
+**What is merged, and what wins:**
+
+- A signature is known by its UUID. New ones are added with their print job. One already
+  here with the same content (number, case, kind, event, kiosk, time, name and message) is
+  *already here*. One with the same id but other content is a **conflict**: the copy
+  already here is kept, and the conflict is reported (id, reference, what differs).
+- **A purge wins.** A name and message removed on either side (``purged_at`` set) is not a
+  conflict: the letter stays, without them, here too, and a print job of it still waiting is
+  cancelled (there is no name left to print). A purged row never brings a name back.
+- Print jobs: the state that says most about the paper wins: printed, then cancelled, then
+  interrupted (maybe on paper: left for a person to look at), then failed, then pending. So a
+  letter printed on its kiosk is never waiting here to print again.
+- An appeal keeps the addressee it was written to; one here without it (made before kiosks
+  kept it) takes the source's. The case snapshots (titles, and the addressee of letters
+  older than that) are the newest by ``updated_at``.
+- A new letter whose reference (event / kiosk / number) another letter already has (two
+  kiosks set up with the same kiosk id) is added and reported: it is another letter.
+
+Not merged: a kiosk's own case on/off settings.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from itertools import islice
 from pathlib import Path
+from typing import Any
 
 from ..errors import StoreError
-from ..job_states import FINAL
-from .connection import Database, explain, is_locked_or_damaged
-from .jobs import marks
-from .models import MergeResult, utc_now
+from ..files import UnreadableFile
+from ..job_states import JobState, Transition
+from .connection import CHANGED_WHILE_READ, Database, explain, is_locked_or_damaged, journal_of
+from .jobs import marks, move_jobs
+from .models import Conflict, MergeResult, reference, utc_now
+from .readonly import ReadOnlyFile
+from .rows import BadRow, Incoming, case_row, job_row, signature_id, signature_row
+
+_CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
+                 "url", "updated_at")
+_SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
+                      "kiosk_id", "purged_at", "addressee_name", "addressee_title", "addressee_address")
+_JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
+                "printed_at")
+# Compared to tell "already here" from a conflict (name and message too, unless either side is purged).
+_CONTENT = ("number", "case_id", "kind", "event", "kiosk_id", "created_at")
+# The higher, the more a job's state says about the paper: it wins.
+_RANK = {JobState.PENDING: 0, JobState.FAILED: 1, JobState.PRINTING: 2, JobState.CANCELLED: 3, JobState.PRINTED: 4}
+_CHUNK = 500
+_KEPT = 100  # conflicts and shared references listed per source (all are counted)
 
 
 def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
@@ -42,10 +87,16 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
     def refuse(problem: str) -> StoreError:
         return StoreError(problem, source=str(source))
 
-    if not source.exists():
-        raise refuse("no such file")
+    try:
+        if not source.exists():
+            raise refuse("no such file")
+    except ValueError:
+        raise refuse("not a valid file name") from None
     if source.is_dir():
         raise refuse("is a folder, not a database file")
+    journal = journal_of(source)
+    if journal:
+        raise refuse(journal)
     import tempfile  # only a merge makes copies
 
     fd, name = tempfile.mkstemp(prefix="kiosk-merge-", suffix=".db", dir=workdir)
@@ -53,15 +104,20 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
     copy = Path(name)
     try:
         try:
-            src = sqlite3.connect(f"{source.resolve().as_uri()}?mode=ro", uri=True, timeout=5)
-            try:
-                dst = sqlite3.connect(copy)
-                src.backup(dst)
-                dst.close()
-            finally:
-                src.close()
+            reading = ReadOnlyFile(source)
+        except UnreadableFile as exc:
+            raise refuse(str(exc)) from None
         except sqlite3.Error as exc:
             raise refuse(explain(exc) if is_locked_or_damaged(exc) else f"not a kiosk database ({exc})") from None
+        try:
+            reading.backup_to(copy)
+            changed = reading.changed()
+        except sqlite3.Error as exc:
+            raise refuse(explain(exc) if is_locked_or_damaged(exc) else f"not a kiosk database ({exc})") from None
+        finally:
+            reading.close()
+        if changed:
+            raise refuse(CHANGED_WHILE_READ)
         try:
             store = Database(copy, create=False)
         except StoreError as exc:
@@ -78,64 +134,236 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
 
 
-_CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
-                 "url", "updated_at")
-_SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
-                      "kiosk_id", "purged_at")
-_JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
-                "printed_at")
-_DONE = [state.value for state in FINAL]
+def _safe_name(source: Path) -> str:
+    """The source's name as text SQLite can store (a name that is not UTF-8 gets U+FFFD)."""
+    return os.fsencode(source).decode("utf-8", "replace")
 
 
-def merge_copy(target: Database, copy: Database, source: Path) -> MergeResult:
-    """Merge an already checked copy (see :func:`checked_copy`) into ``target``, in one transaction."""
-    cases, sigs, jobs = (", ".join(c) for c in (_CASE_COLUMNS, _SIGNATURE_COLUMNS, _JOB_COLUMNS))
-    updates = ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS[1:])
-    conn = target.db.conn
-    conn.execute("ATTACH DATABASE ? AS src", [str(copy.path)])
+class _Source:
+    """One checked copy being merged: its rows read raw (text as bytes, so bad UTF-8 is seen)."""
+
+    def __init__(self, copy: Database, source: Path):
+        self.conn = copy.db.conn
+        self.conn.text_factory = bytes
+        self.source = source
+
+    def error(self, row: str, problem: str) -> StoreError:
+        return StoreError(f"{problem}; nothing was merged", field=row, source=str(self.source))
+
+    def rows(self, table: str, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+        try:
+            cur = self.conn.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            for row in cur:
+                yield dict(zip(columns, row, strict=True))
+        except sqlite3.Error as exc:
+            raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+
+    def first(self, sql: str) -> Any:
+        try:
+            return self.conn.execute(sql).fetchone()
+        except sqlite3.Error as exc:
+            raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+
+    def check_ids(self) -> None:
+        """Each signature once (a crafted file may lack the constraints)."""
+        self._none("SELECT id FROM signatures GROUP BY id HAVING COUNT(*) > 1", "signature",
+                   "in the file more than once")
+
+    def check_jobs(self) -> None:
+        """One print job per signature, each of a signature in the file."""
+        self._none("SELECT signature_id FROM print_jobs GROUP BY signature_id HAVING COUNT(*) > 1", "print job of",
+                   "more than one print job")
+        self._none("SELECT signature_id FROM print_jobs WHERE signature_id NOT IN (SELECT id FROM signatures)",
+                   "print job of", "its signature is not in the file")
+
+    def _none(self, sql: str, what: str, problem: str) -> None:
+        found = self.first(sql + " LIMIT 1")
+        if found is not None:
+            raise self.error(f"{what} {_describe_id(found[0])}", problem)
+
+
+def _describe_id(value: object) -> str:
+    """A row's id for an error line: the id if it is one, never what else the file holds."""
     try:
-        with target.transaction():
-            (in_source,) = conn.execute("SELECT COUNT(*) FROM src.signatures").fetchone()
-            conn.execute(
-                f"INSERT INTO cases ({cases}) SELECT {cases} FROM src.cases WHERE true"
+        return signature_id("id", value)
+    except BadRow:
+        return "(not a valid id)"
+
+
+def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
+    numbered = enumerate(rows, start=1)
+    while chunk := list(islice(numbered, _CHUNK)):
+        yield chunk
+
+
+def _compare(incoming: Incoming, values: Mapping[str, Any], instant: object, here_purged: bool) -> list[str]:
+    differ = [c for c in _CONTENT if incoming.values[c] != values[c]]
+    # the same moment is the same letter, whichever machine's clock an old file was migrated on
+    if incoming.instant != instant:
+        differ.append("local_time")
+    if not incoming.purged and not here_purged:
+        differ += [c for c in ("name", "message") if incoming.values[c] != values[c]]
+    return differ
+
+
+def _instant(value: object) -> object:
+    try:
+        return dt.datetime.fromisoformat(str(value))
+    except ValueError:
+        return value
+
+
+def _differences(incoming: Incoming, here: Mapping[str, Any]) -> tuple[str, ...]:
+    """The columns in which a signature already here differs from the incoming one with its id."""
+    here_purged = here["purged_at"] is not None
+    differ = _compare(incoming, here, _instant(here["local_time"]), here_purged)
+    if differ:  # perhaps only cleaned by an older kiosk's rules: compare it as it would be stored now
+        try:
+            mine = signature_row(here)
+        except BadRow:  # a row an older merge let in: compared as it is
+            return tuple(differ)
+        differ = _compare(incoming, mine.values, mine.instant, here_purged)
+    return tuple(differ)
+
+
+class _Merge:
+    """One merge run: every source into the target, inside the target's one transaction."""
+
+    def __init__(self, conn: sqlite3.Connection):
+        self.conn = conn
+
+    def source(self, copy: Database, source: Path) -> MergeResult:
+        src = _Source(copy, source)
+        src.check_ids()
+        try:
+            self._cases(src)
+            result = self._signatures(src)
+            src.check_jobs()
+            self._jobs(src)
+        except sqlite3.IntegrityError as exc:  # checked as recording checks; the target's constraints agree
+            raise src.error("a row", f"refused by the database merged into ({exc})") from None
+        self.conn.execute(
+            "INSERT INTO merges (source, merged_at, signatures_in_source, signatures_added, signatures_conflicting)"
+            " VALUES (?, ?, ?, ?, ?)",
+            [_safe_name(source), utc_now(), result.signatures, result.added, result.conflicting],
+        )
+        return result
+
+    def _cases(self, src: _Source) -> None:
+        columns = ", ".join(_CASE_COLUMNS)
+        updates = ", ".join(f"{c} = excluded.{c}" for c in _CASE_COLUMNS[1:])
+        for n, row in enumerate(src.rows("cases", _CASE_COLUMNS), start=1):
+            try:
+                case = case_row(row)
+            except BadRow as exc:
+                raise src.error(f"cases row {n}", f"{exc.column}: {exc.problem}") from None
+            self.conn.execute(
+                f"INSERT INTO cases ({columns}) VALUES ({marks(_CASE_COLUMNS)})"
                 f" ON CONFLICT(id) DO UPDATE SET {updates} WHERE excluded.updated_at IS NOT NULL"
-                " AND (cases.updated_at IS NULL OR excluded.updated_at > cases.updated_at)"
+                " AND (cases.updated_at IS NULL OR excluded.updated_at > cases.updated_at)",
+                [case[c] for c in _CASE_COLUMNS],
             )
-            added = conn.execute(
-                f"INSERT OR IGNORE INTO signatures ({sigs}) SELECT {sigs} FROM src.signatures").rowcount
-            conn.execute(f"INSERT OR IGNORE INTO print_jobs ({jobs}) SELECT {jobs} FROM src.print_jobs")
-            # A letter printed (or cancelled) on its kiosk since an earlier merge is done here too:
-            # left waiting, a retry on this file would print it a second time.
-            done = ", ".join(_JOB_COLUMNS[1:])
-            conn.execute(
-                f"UPDATE print_jobs SET ({done}) = (SELECT {done} FROM src.print_jobs p"
-                " WHERE p.signature_id = print_jobs.signature_id)"
-                f" WHERE status NOT IN ({marks(_DONE)}) AND signature_id IN"
-                f" (SELECT signature_id FROM src.print_jobs WHERE status IN ({marks(_DONE)}))",
-                [*_DONE, *_DONE],
+
+    def _signatures(self, src: _Source) -> MergeResult:
+        in_source = added = conflicting = sharing = 0
+        conflicts: list[Conflict] = []
+        shared: list[str] = []
+        columns = ", ".join(_SIGNATURE_COLUMNS)
+        for chunk in _chunks(src.rows("signatures", _SIGNATURE_COLUMNS)):
+            incoming: list[Incoming] = []
+            for n, row in chunk:
+                try:
+                    incoming.append(signature_row(row))
+                except BadRow as exc:
+                    raise src.error(f"signatures row {n} {_describe_id(row['id'])}",
+                                    f"{exc.column}: {exc.problem}") from None
+            in_source += len(incoming)
+            ids = [sig.id for sig in incoming]
+            cur = self.conn.execute(f"SELECT {columns} FROM signatures WHERE id IN ({marks(ids)})", ids)
+            here = {row[0]: dict(zip(_SIGNATURE_COLUMNS, row, strict=True)) for row in cur}
+            new = [sig for sig in incoming if sig.id not in here]
+            self.conn.executemany("INSERT OR IGNORE INTO cases (id) VALUES (?)",
+                                  [[case] for case in sorted({sig.values["case_id"] for sig in new})])
+            self.conn.executemany(f"INSERT INTO signatures ({columns}) VALUES ({marks(_SIGNATURE_COLUMNS)})",
+                                  [[sig.values[c] for c in _SIGNATURE_COLUMNS] for sig in new])
+            added += len(new)
+            for sig in new:
+                v = sig.values
+                if self.conn.execute(
+                    # by the (kiosk_id, number) index: "+event" keeps the planner off the one-event index
+                    "SELECT 1 FROM signatures WHERE kiosk_id = ? AND number = ? AND +event = ? AND id <> ? LIMIT 1",
+                    [v["kiosk_id"], v["number"], v["event"], v["id"]],
+                ).fetchone():
+                    sharing += 1
+                    if len(shared) < _KEPT:
+                        shared.append(reference(v["event"], v["kiosk_id"], v["number"]))
+            for sig in incoming:
+                if sig.id in here:
+                    conflict = self._meet(sig, here[sig.id])
+                    if conflict is not None:
+                        conflicting += 1
+                        if len(conflicts) < _KEPT:
+                            conflicts.append(conflict)
+        return MergeResult(src.source, in_source, added, conflicting, tuple(conflicts), sharing, tuple(shared))
+
+    def _meet(self, sig: Incoming, here: Mapping[str, Any]) -> Conflict | None:
+        """A signature already here: purge wins; a missing addressee is filled in; a difference is a conflict."""
+        differ = _differences(sig, here)
+        if sig.purged and here["purged_at"] is None:
+            self.conn.execute(
+                "UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id = ? AND purged_at IS NULL",
+                [sig.values["purged_at"], sig.id],
             )
-            # A name purged anywhere stays purged here too.
-            conn.execute(
-                "UPDATE signatures SET name = NULL, message = NULL,"
-                " purged_at = (SELECT p.purged_at FROM src.signatures p WHERE p.id = signatures.id)"
-                " WHERE purged_at IS NULL AND id IN (SELECT id FROM src.signatures WHERE purged_at IS NOT NULL)"
+        if differ:
+            return Conflict(sig.id, reference(here["event"], here["kiosk_id"], here["number"]), differ)
+        if here["addressee_name"] is None and sig.values["addressee_name"] is not None:
+            self.conn.execute(
+                "UPDATE signatures SET addressee_name = ?, addressee_title = ?, addressee_address = ? WHERE id = ?",
+                [sig.values["addressee_name"], sig.values["addressee_title"], sig.values["addressee_address"], sig.id],
             )
-            conn.execute(
-                "INSERT INTO merges (source, merged_at, signatures_in_source, signatures_added) VALUES (?, ?, ?, ?)",
-                [str(source), utc_now(), in_source, added],
+        return None
+
+    def _jobs(self, src: _Source) -> None:
+        columns = ", ".join(_JOB_COLUMNS)
+        done = ", ".join(_JOB_COLUMNS[1:])
+        for chunk in _chunks(src.rows("print_jobs", _JOB_COLUMNS)):
+            jobs = []
+            for n, row in chunk:
+                try:
+                    jobs.append(job_row(row))
+                except BadRow as exc:
+                    raise src.error(f"print_jobs row {n} {_describe_id(row['signature_id'])}",
+                                    f"{exc.column}: {exc.problem}") from None
+            ids = [job["signature_id"] for job in jobs]
+            here = dict(self.conn.execute(
+                f"SELECT signature_id, status FROM print_jobs WHERE signature_id IN ({marks(ids)})", ids))
+            self.conn.executemany(f"INSERT INTO print_jobs ({columns}) VALUES ({marks(_JOB_COLUMNS)})",
+                                  [[job[c] for c in _JOB_COLUMNS] for job in jobs if job["signature_id"] not in here])
+            better = [job for job in jobs if job["signature_id"] in here
+                      and _RANK[JobState(job["status"])] > _RANK.get(JobState(here[job["signature_id"]]), -1)]
+            self.conn.executemany(
+                f"UPDATE print_jobs SET ({done}) = ({marks(_JOB_COLUMNS[1:])}) WHERE signature_id = ?",
+                [[*(job[c] for c in _JOB_COLUMNS[1:]), job["signature_id"]] for job in better],
             )
-    finally:
-        conn.execute("DETACH DATABASE src")
-    return MergeResult(Path(source), in_source, added)
+
+    def finish(self) -> None:
+        """A letter whose name is gone is never printed: its job still waiting is cancelled, as a purge does."""
+        purged = "signature_id IN (SELECT id FROM signatures WHERE purged_at IS NOT NULL)"
+        move_jobs(self.conn, Transition.CANCEL, purged, [], error="personal data purged before printing")
 
 
 class Merging(Database):
     def merge(self, sources: Sequence[Path], *, workdir: Path | None = None) -> list[MergeResult]:
-        """Merge every source into this database. Every source is checked before any is merged."""
+        """Merge every source into this database, all in one transaction: any source or row
+        refused, and nothing is merged (StoreError naming the source and the row)."""
         workdir = workdir or self.path.parent
         for source in sources:
             if _same_file(Path(source), self.path):
-                raise StoreError("is the target database itself", source=str(source))
+                raise StoreError("is the database merged into itself; nothing was merged", source=str(source))
         with ExitStack() as stack:
             copies = [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]
-            return [merge_copy(self, copy, Path(source)) for source, copy in zip(sources, copies, strict=True)]
+            with self.transaction() as conn:
+                merge = _Merge(conn)
+                results = [merge.source(copy, Path(source)) for source, copy in zip(sources, copies, strict=True)]
+                merge.finish()
+        return results

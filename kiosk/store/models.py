@@ -56,9 +56,11 @@ class Signature:
         return self.created.astimezone()
 
 
-def reference(event: str, kiosk_id: str, number: int) -> str:
-    """A letter's reference, as printed on it: ``Summer Fest / stall-1 / #0042``."""
-    return f"{event} / {kiosk_id} / #{number:04d}"
+def reference(event: str, kiosk_id: str, number: object) -> str:
+    """A letter's reference, as printed on it: ``Summer Fest / stall-1 / #0042``. A number that
+    is not one (a row an older merge let in) is shown as it is, never a crash."""
+    shown = f"{number:04d}" if isinstance(number, int) else str(number)
+    return f"{event} / {kiosk_id} / #{shown}"
 
 
 @dataclass(frozen=True)
@@ -74,7 +76,9 @@ class Job:
 
 @dataclass(frozen=True)
 class Scope:
-    """Which signatures a count, export or purge covers. Days are the stall's, inclusive."""
+    """Which signatures a count, export or purge covers. Days are the stall's: ``since`` and
+    ``until`` are included, ``before`` is not (``purge --before``). Any date is fine, the
+    calendar's first and last days included."""
 
     event: str | None = None
     kiosk_id: str | None = None
@@ -82,6 +86,7 @@ class Scope:
     kind: str | None = None
     since: dt.date | None = None
     until: dt.date | None = None
+    before: dt.date | None = None
 
     def where(self) -> tuple[str, list[object]]:
         terms: list[str] = []
@@ -94,9 +99,12 @@ class Scope:
         if self.since is not None:
             terms.append("s.local_time >= ?")
             params.append(self.since.isoformat())
-        if self.until is not None:
+        if self.until is not None and self.until < dt.date.max:  # the calendar's last day: no day after it
             terms.append("s.local_time < ?")
             params.append((self.until + dt.timedelta(days=1)).isoformat())
+        if self.before is not None:
+            terms.append("s.local_time < ?")
+            params.append(self.before.isoformat())
         return (" WHERE " + " AND ".join(terms) if terms else ""), params
 
     @classmethod
@@ -118,10 +126,28 @@ class PurgePreview:
 
 
 @dataclass(frozen=True)
+class Conflict:
+    """A signature whose id is already in the target with other content: the copy already there is kept."""
+
+    id: str
+    reference: str      # the reference of the copy kept
+    columns: tuple[str, ...]  # what differs
+
+
+@dataclass(frozen=True)
 class MergeResult:
     source: Path
     signatures: int   # in the source
-    added: int        # new to the target; the rest were there already
+    added: int        # new to the target
+    conflicting: int = 0                      # same id as a signature here, other content: the one here kept
+    conflicts: tuple[Conflict, ...] = ()      # the first of them (up to 100)
+    sharing: int = 0                          # added letters whose reference another letter already has
+    shared_references: tuple[str, ...] = ()   # the first of those references (up to 100)
+
+    @property
+    def already(self) -> int:
+        """The source's signatures that were here already, the same in every column compared."""
+        return self.signatures - self.added - self.conflicting
 
 
 @dataclass(frozen=True)
@@ -136,6 +162,9 @@ class AppealRow:
     message: str | None
     purged: bool
     print_status: str
+    addressee_name: str | None = None     # the addressee the letter was signed and printed for;
+    addressee_title: str | None = None    # None for letters made before kiosks kept it
+    addressee_address: str | None = None
 
 
 def utc_iso(moment: dt.datetime) -> str:

@@ -1,8 +1,9 @@
 """The database schema, as numbered sqlite-utils migrations. ``docs/database.md`` explains it.
 
 Tables: ``cases`` (what each case was when it was signed), ``signatures`` (one row per
-letter or postcard), ``print_jobs`` (one per signature), ``case_settings`` (cases switched
-off on this kiosk) and ``merges`` (other kiosks' databases merged into this one).
+letter or postcard, each appeal with the addressee it was signed and printed for),
+``print_jobs`` (one per signature), ``case_settings`` (cases switched off on this kiosk) and
+``merges`` (other kiosks' databases merged into this one).
 
 A migration never loses a row. Migration 0003 rebuilds ``signatures`` and ``print_jobs``
 (SQLite cannot add a foreign key or change a CHECK in place) inside the migration's own
@@ -13,6 +14,7 @@ parent is rebuilt, so no constraint is ever broken, even for a moment.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlite_utils import Database
 from sqlite_utils.migrations import Migrations
@@ -103,10 +105,14 @@ def _m0002(db: Database) -> None:
     )
 
 
-def _stall_time(created_at: str) -> str:
-    """For rows made before 0003: the UTC time in the migrating machine's time zone."""
-    moment = dt.datetime.fromisoformat(created_at.replace("Z", "+00:00"))
-    return moment.astimezone().isoformat(timespec="microseconds")
+def _stall_time(created_at: Any) -> Any:
+    """For rows made before 0003: the UTC time in the migrating machine's time zone. A value
+    that is no time is kept as it was (a merge then refuses the row, naming it)."""
+    try:
+        moment = dt.datetime.fromisoformat(str(created_at).replace("Z", "+00:00"))
+        return moment.astimezone().isoformat(timespec="microseconds")
+    except (ValueError, OverflowError):
+        return created_at
 
 
 @migrations(name="0003_cases_stall_time_purge_merges")
@@ -159,6 +165,23 @@ def _m0003(db: Database) -> None:
         )
         """
     )
+
+
+@migrations(name="0004_letter_addressee")
+def _m0004(db: Database) -> None:
+    """Each appeal keeps the addressee it was signed and printed for, so a later change of the
+    case (or a merged file's newer copy of it) never moves letters already written. Appeals
+    made before this migration take the addressee of their own file's snapshot of the case
+    (the one last signed on that kiosk); where it has none (letters made before 0003), the
+    delivery list falls back to the case snapshot, then the case files, as before."""
+    for column in ("addressee_name", "addressee_title", "addressee_address"):
+        db.execute(f"ALTER TABLE signatures ADD COLUMN {column} TEXT")
+        db.execute(
+            f"UPDATE signatures SET {column} = (SELECT c.{column} FROM cases c WHERE c.id = signatures.case_id)"
+            " WHERE kind = 'appeal' AND (SELECT c.addressee_name FROM cases c WHERE c.id = signatures.case_id)"
+            " IS NOT NULL"
+        )
+    db.execute("ALTER TABLE merges ADD COLUMN signatures_conflicting INTEGER NOT NULL DEFAULT 0")
 
 
 def known_migrations() -> list[str]:

@@ -1,9 +1,10 @@
 """Signatures: recorded with their print job in one commit, and read back.
 
 ``record`` commits the signature and its pending print job together (WAL,
-``synchronous=FULL``): it returns once both are on disk, before anything is printed. It
-also keeps what the case was (title, addressee, ...) in ``cases``, so a delivery list
-names the addressee the visitor signed to.
+``synchronous=FULL``): it returns once both are on disk, before anything is printed. An
+appeal keeps the addressee it is written to in its own row, so a delivery list files it
+under that addressee whatever the case file (or another kiosk's copy of it) says later; the
+case as last signed (title, person, ...) is kept in ``cases``.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from ..errors import InputError
 from ..job_states import JobState
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
-from .models import KINDS, AppealRow, Scope, Signature, reference, stall_iso, utc_iso
+from .models import AppealRow, Scope, Signature, reference, stall_iso, utc_iso
+from .rows import case_id as check_case_id
+from .rows import letter_kind, letter_text
 
 if TYPE_CHECKING:
     from ..cases import Case
@@ -38,16 +40,21 @@ class Signatures(Database):
                case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None) -> Signature:
         """Commit a signature and its pending print job. Returns once it is on disk.
 
-        ``case`` also records what the case was (title, addressee, ...) for delivery lists;
-        with only ``case_id`` the case is known by its id. ``at`` is the stall's clock (now).
+        Every value is checked (and text cleaned) by the rules of :mod:`kiosk.store.rows`,
+        the ones a merge checks other kiosks' rows by; InputError naming the field if not.
+        ``case`` also records what the case was (title, addressee, ...) for delivery lists,
+        and an appeal keeps the addressee it is written to; with only ``case_id`` the case is
+        known by its id. ``at`` is the stall's clock (now).
         """
-        if kind not in KINDS:
-            raise InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
-        case_id = case.id if case is not None else case_id
-        if not case_id:
-            raise InputError("missing", field="case", reason="empty")
+        kind = letter_kind(kind)
+        case_id = check_case_id(case.id if case is not None else case_id)
+        name, message = letter_text(name, message)
         event = validate_event(event)
         kiosk_id = validate_kiosk_id(kiosk_id)
+        addressee: list[str | None] = [None, None, None]
+        if case is not None and kind == "appeal":
+            a = case.appeal.addressee
+            addressee = [a.name, a.title or None, "\n".join(a.address) or None]
         moment = at or dt.datetime.now().astimezone()
         now, local = utc_iso(moment), stall_iso(moment)
         sig_id = str(uuid.uuid4())
@@ -58,10 +65,10 @@ class Signatures(Database):
                 conn.execute("INSERT OR IGNORE INTO cases (id) VALUES (?)", [case_id])
             number = self._next_number(conn, kiosk_id)
             conn.execute(
-                "INSERT INTO signatures"
-                " (id, number, case_id, kind, name, message, created_at, local_time, event, kiosk_id)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id],
+                "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
+                " kiosk_id, addressee_name, addressee_title, addressee_address)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id, *addressee],
             )
             conn.execute(
                 "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -120,18 +127,21 @@ class Signatures(Database):
             yield dict(zip(columns, row, strict=True))
 
     def appeal_rows(self, scope: Scope) -> list[AppealRow]:
-        """The signed appeals in ``scope``, oldest first, for a delivery list."""
+        """The signed appeals in ``scope``, oldest first, each with its own addressee, for a delivery list."""
         where, params = replace(scope, kind="appeal").where()
         rows = self.db.execute(
             "SELECT s.id, s.case_id, s.event, s.kiosk_id, s.number, s.local_time, s.name, s.message, s.purged_at,"
-            " COALESCE(j.status, 'none') FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id"
+            " COALESCE(j.status, 'none'), s.addressee_name, s.addressee_title, s.addressee_address"
+            " FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id"
             f"{where} ORDER BY s.local_time, s.id",
             params,
         ).fetchall()
         return [
             AppealRow(id=sig_id, case_id=case_id, reference=reference(event, kiosk_id, number), local_time=local_time,
-                      name=name, message=message, purged=purged_at is not None, print_status=status)
-            for sig_id, case_id, event, kiosk_id, number, local_time, name, message, purged_at, status in rows
+                      name=name, message=message, purged=purged_at is not None, print_status=status,
+                      addressee_name=a_name, addressee_title=a_title, addressee_address=a_address)
+            for (sig_id, case_id, event, kiosk_id, number, local_time, name, message, purged_at, status,
+                 a_name, a_title, a_address) in rows
         ]
 
 

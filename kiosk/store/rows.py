@@ -1,0 +1,260 @@
+"""The rules a row must keep to enter the database, in one place: recording and merging use them.
+
+:meth:`~kiosk.store.signatures.Signatures.record` checks a new letter with :func:`letter_kind`,
+:func:`case_id`, :func:`letter_text` (``kiosk.text``'s ``validate_name`` and
+``validate_message``), ``validate_event`` and ``validate_kiosk_id``. A merge checks every row
+that comes from another kiosk's file with the same functions (:func:`signature_row`,
+:func:`job_row`, :func:`case_row`) and stores what recording would have stored: cleaned text,
+within the same limits. What recording would refuse (a 100,000-character name, an unknown
+kind, a time that is not one) a merge refuses, naming the file and the row.
+
+Each checker takes the values as read from SQLite with ``text_factory=bytes`` (so that text
+that is not valid UTF-8 is seen, not silently replaced) and raises :class:`BadRow` naming
+the column.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..cases import _LONG, _SHORT, ID_PATTERN
+from ..errors import InputError
+from ..job_states import JobState
+from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name
+from .models import KINDS
+
+NUMBER_MAX = 999_999_999     # a letter's running number on its kiosk (a reference prints at least 4 digits)
+ATTEMPTS_MAX = 1_000_000     # print attempts of one job
+PRINTER_MAX = 200            # a print job's printer name, as kept (it is only shown)
+ERROR_MAX = 500              # a print job's last error, as kept (it is only shown)
+_JOB_STATES = {state.value for state in JobState}
+
+
+class BadRow(ValueError):
+    """A value a row may not hold: ``column`` and what is wrong (never the value itself)."""
+
+    def __init__(self, column: str, problem: str):
+        super().__init__(f"{column}: {problem}")
+        self.column = column
+        self.problem = problem
+
+
+# -- the rules recording uses ---------------------------------------------------------------
+
+
+def letter_kind(kind: str) -> str:
+    if kind not in KINDS:
+        raise InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
+    return kind
+
+
+def case_id(value: str | None) -> str:
+    """A case id: the name of its case file without ``.toml`` (lower-case letters, digits and '-')."""
+    if not value:
+        raise InputError("missing", field="case", reason="empty")
+    if not ID_PATTERN.fullmatch(value):
+        raise InputError(f"{value[:80]!r} is not a case id (lower-case letters, digits and '-')", field="case")
+    return value
+
+
+def letter_text(name: str, message: str | None) -> tuple[str, str]:
+    """The visitor's name and message, cleaned, within the limits every letter keeps to."""
+    return validate_name(name), validate_message(message)
+
+
+# -- reading another kiosk's rows -----------------------------------------------------------
+
+
+def _text(column: str, value: object, *, optional: bool = False) -> str | None:
+    if value is None:
+        if optional:
+            return None
+        raise BadRow(column, "missing")
+    if isinstance(value, bytes):
+        try:
+            return value.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise BadRow(column, f"not valid UTF-8 text (byte {exc.start})") from None
+    if isinstance(value, str):
+        return value
+    raise BadRow(column, f"must be text, not {_sql_kind(value)}")
+
+
+def _required(column: str, value: object) -> str:
+    text = _text(column, value)
+    assert text is not None
+    return text
+
+
+def _sql_kind(value: object) -> str:
+    return {int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _integer(column: str, value: object, low: int, high: int) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise BadRow(column, f"must be a whole number, not {'nothing' if value is None else _sql_kind(value)}")
+    if not low <= value <= high:
+        raise BadRow(column, f"must be from {low} to {high:,}")
+    return value
+
+
+def _checked(column: str, check: Any, *args: Any) -> Any:
+    """``check(*args)``, its InputError as a BadRow of ``column``."""
+    try:
+        return check(*args)
+    except InputError as exc:
+        raise BadRow(column, exc.problem[:200]) from None
+
+
+# The stored forms of a time (``utc_iso``, ``stall_iso``): days and hours are cut from them by position.
+_UTC = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
+_STALL = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}[+-]\d\d:\d\d(:\d\d(\.\d{6})?)?")
+
+
+def _moment(column: str, value: str) -> dt.datetime:
+    try:
+        moment = dt.datetime.fromisoformat(value)
+        if moment.tzinfo is None:
+            raise ValueError("no UTC offset")
+        moment.astimezone(dt.UTC)  # a time next to year 1 or 9999 may not be one in UTC
+    except (ValueError, OverflowError):
+        raise BadRow(column, "not a time (ISO 8601 with its UTC offset)") from None
+    return moment
+
+
+def utc_time(column: str, value: object, *, optional: bool = False) -> str | None:
+    """A stored UTC time, exactly as the kiosk writes it (``utc_iso``)."""
+    text = _text(column, value, optional=optional)
+    if text is None:
+        return None
+    _moment(column, text)
+    if not _UTC.fullmatch(text):
+        raise BadRow(column, "not a UTC time as the kiosk writes it (YYYY-MM-DDTHH:MM:SS.ffffffZ)")
+    return text
+
+
+def stall_time(column: str, value: object) -> tuple[str, dt.datetime]:
+    """A stall time, exactly as the kiosk writes it (``stall_iso``): days and hours count by it."""
+    text = _required(column, value)
+    moment = _moment(column, text)
+    if not _STALL.fullmatch(text):
+        raise BadRow(column, "not a stall time as the kiosk writes it (YYYY-MM-DDTHH:MM:SS.ffffff+HH:MM)")
+    return text, moment
+
+
+def signature_id(column: str, value: object) -> str:
+    """A signature's id: a UUID in its usual lower-case form, nothing around it."""
+    text = _required(column, value)
+    try:
+        canonical = str(uuid.UUID(text)) if len(text) == 36 else None
+    except ValueError:
+        canonical = None
+    if canonical != text:
+        raise BadRow(column, "not a signature id (a UUID such as 0b5e3c1a-...)")
+    return text
+
+
+def _case_text(column: str, value: object, limit: int, *, multiline: bool = False,
+               per_line: bool = False) -> str | None:
+    text = _text(column, value, optional=True)
+    if text is None:
+        return None
+    cleaned = clean(text, multiline=multiline)
+    for line in cleaned.split("\n") if per_line else [cleaned]:
+        if len(line) > limit:
+            raise BadRow(column, f"{len(line)} characters, at most {limit} allowed")
+    return cleaned or None
+
+
+def addressee(row: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
+    """An addressee as a case file holds it: name, title, address (a line each, as the case file limits them)."""
+    name = _case_text("addressee_name", row["addressee_name"], _SHORT)
+    title = _case_text("addressee_title", row["addressee_title"], _SHORT)
+    address = _case_text("addressee_address", row["addressee_address"], _SHORT, multiline=True, per_line=True)
+    if name is None:
+        return None, None, None
+    return name, title, address
+
+
+@dataclass(frozen=True)
+class Incoming:
+    """One signature from another kiosk's file, as recording would have stored it."""
+
+    values: dict[str, Any]
+    instant: dt.datetime    # the moment it was signed (its local_time)
+
+    @property
+    def id(self) -> str:
+        return str(self.values["id"])
+
+    @property
+    def purged(self) -> bool:
+        return self.values["purged_at"] is not None
+
+
+def signature_row(row: Mapping[str, Any]) -> Incoming:
+    """A ``signatures`` row from another file, checked as recording checks a letter; BadRow if not one."""
+    sid = signature_id("id", row["id"])
+    number = _integer("number", row["number"], 1, NUMBER_MAX)
+    case = _checked("case_id", case_id, _required("case_id", row["case_id"]))
+    kind = _checked("kind", letter_kind, _required("kind", row["kind"]))
+    event = _checked("event", validate_event, _required("event", row["event"]))
+    kiosk = _checked("kiosk_id", validate_kiosk_id, _required("kiosk_id", row["kiosk_id"]))
+    created_at = utc_time("created_at", row["created_at"])
+    local_time, moment = stall_time("local_time", row["local_time"])
+    if _moment("created_at", str(created_at)) != moment:
+        raise BadRow("local_time", "not the same moment as created_at")
+    purged_at = utc_time("purged_at", row["purged_at"], optional=True)
+    name: str | None = None
+    message: str | None = None
+    if purged_at is None:  # a purged letter keeps no name, whatever the file says
+        name = _checked("name", validate_name, _required("name", row["name"]))
+        message = _checked("message", validate_message, _text("message", row["message"], optional=True))
+    a_name, a_title, a_address = addressee(row) if kind == "appeal" else (None, None, None)
+    values = {
+        "id": sid, "number": number, "case_id": case, "kind": kind, "name": name, "message": message,
+        "created_at": created_at, "local_time": local_time, "event": event, "kiosk_id": kiosk,
+        "purged_at": purged_at, "addressee_name": a_name, "addressee_title": a_title, "addressee_address": a_address,
+    }
+    return Incoming(values, moment)
+
+
+def job_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``print_jobs`` row from another file; BadRow if the kiosk could not have written it."""
+    status = _required("status", row["status"])
+    if status not in _JOB_STATES:
+        raise BadRow("status", f"not one of {', '.join(sorted(_JOB_STATES))}")
+    printer = _text("printer", row["printer"], optional=True)
+    error = _text("last_error", row["last_error"], optional=True)
+    return {
+        "signature_id": signature_id("signature_id", row["signature_id"]),
+        "status": status,
+        "attempts": _integer("attempts", row["attempts"], 0, ATTEMPTS_MAX),
+        "printer": None if printer is None else clean(printer, PRINTER_MAX, multiline=False),
+        "last_error": None if error is None else clean(error, ERROR_MAX, multiline=False),
+        "created_at": utc_time("created_at", row["created_at"]),
+        "updated_at": utc_time("updated_at", row["updated_at"]),
+        "printed_at": utc_time("printed_at", row["printed_at"], optional=True),
+    }
+
+
+def case_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``cases`` snapshot from another file, its text cleaned and held to the case files' limits."""
+    a_name, a_title, a_address = addressee(row)
+    return {
+        "id": _checked("id", case_id, _required("id", row["id"])),
+        "title": _case_text("title", row["title"], _SHORT),
+        "person": _case_text("person", row["person"], _SHORT),
+        "country": _case_text("country", row["country"], _SHORT),
+        "ask": _case_text("ask", row["ask"], _LONG, multiline=True),
+        "addressee_name": a_name,
+        "addressee_title": a_title,
+        "addressee_address": a_address,
+        "url": _case_text("url", row["url"], _LONG),
+        "updated_at": utc_time("updated_at", row["updated_at"], optional=True),
+    }
