@@ -9,21 +9,22 @@ from sqlite_utils import Database
 from kiosk.store import Store, StoreError
 from kiosk.store.schema import known_migrations, migrations
 
-LAST = known_migrations()[-1]
+BEFORE_CASES = "0003_cases_stall_time_purge_merges"
 
 
 def old_database(path, rows=3, *, case="lawyer-amara-osei"):
     """A database as kiosks wrote it before migration 0003 (no cases table, UTC only)."""
     db = Database(path)
-    migrations.apply(db, stop_before=LAST)
+    migrations.apply(db, stop_before=BEFORE_CASES)
     ids = []
     for i in range(rows):
         sid = str(uuid.uuid4())
         ids.append(sid)
         db.execute("INSERT INTO signatures VALUES (?, ?, ?, 'appeal', ?, 'm', ?, 'Old Fest', 'k0')",
                    [sid, i + 1, case, f"Old Visitor {i}", f"2026-06-0{i + 1}T22:30:00.000000Z"])
+        when = f"2026-06-0{i + 1}T22:30:00.000000Z"
         db.execute("INSERT INTO print_jobs (signature_id, status, attempts, created_at, updated_at)"
-                   " VALUES (?, ?, 1, 'x', 'x')", [sid, "printed" if i else "failed"])
+                   " VALUES (?, ?, 1, ?, ?)", [sid, "printed" if i else "failed", when, when])
     db.conn.commit()
     db.close()
     return ids
