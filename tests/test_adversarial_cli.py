@@ -673,3 +673,27 @@ def test_an_event_name_that_looks_like_mathematics_does_not_stop_the_chart(tmp_p
                  str(tmp_path / "r"))
     assert result.exit_code == 0, result.output
     assert (tmp_path / "r" / "letters-per-hour.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_a_question_without_an_answer_changes_nothing(tmp_path):
+    db = fill(tmp_path / "k.db")
+    answered = CliRunner().invoke(cli, ["purge", "--personal-data", "--db", str(db)], input="")  # end of input
+    assert answered.exit_code == 1 and "Nothing was changed." in answered.output
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    closed = subprocess.run(["sh", "-c", 'exec "$@" <&-', "sh", sys.executable, "-m", "kiosk", "purge",
+                             "--personal-data", "--db", str(db)], env=env, timeout=60, capture_output=True, text=True)
+    assert closed.returncode == 1 and "Nothing was changed." in closed.stderr and "Traceback" not in closed.stderr
+    names = {row["name"] for row in json.loads(run("export", "signatures", "--db", str(db), "--format", "json").output)}
+    assert None not in names and len(names) == 8
+
+
+def test_a_huge_value_from_a_merged_file_is_cut_on_the_terminal(hostile_db):
+    con = sqlite3.connect(hostile_db)
+    with con:
+        con.execute("UPDATE print_jobs SET last_error = ?", ["x" * 200_000])
+        con.execute("UPDATE cases SET title = ?", ["T" * 200_000])
+    con.close()
+    jobs = run("jobs", "--db", str(hostile_db))
+    assert jobs.exit_code == 0 and max(len(line) for line in jobs.output.splitlines()) < 1000
+    report = run("report", "--db", str(hostile_db), env={"COLUMNS": "100"})
+    assert report.exit_code == 0 and len(report.output) < 20_000

@@ -51,6 +51,7 @@ EXIT_NOT_PRINTED = 3  # recorded; the job waits, no byte reached paper
 EXIT_MAYBE_PRINTED = 4  # recorded; may be on paper, or how printing ended is unknown
 EXIT_BROKEN_PIPE = 141  # the reader of standard output went away (128 + SIGPIPE)
 LOG_LIMIT = 1024 * 1024  # errors.log is started afresh (the old one kept as errors.log.1) past 1 MB
+LINE_MAX = 10_000  # characters of one line on the terminal: a merged file's 1 MB name is cut, not scrolled
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -97,6 +98,8 @@ def echo(message: object = "", *, err: bool = False) -> None:
         _lose(err, OSError(errno.EBADF, "closed"))
         return
     line = for_terminal(str(message))
+    if len(line) > LINE_MAX:
+        line = f"{line[:LINE_MAX]}… ({len(line) - LINE_MAX} more characters)"
     try:
         try:
             click.echo(line, err=err)
@@ -315,9 +318,12 @@ def _standard_streams() -> None:
                 if null != fd:
                     os.dup2(null, fd)
                     os.close(null)
-            if fd == 1:
+            if fd == 0:  # a question then reads end-of-input: "Aborted.", not a crash
+                with suppress(OSError):
+                    sys.stdin = open(0, closefd=False, encoding="utf-8")  # noqa: SIM115 - the process's stdin
+            elif fd == 1:
                 sys.stdout = None
-            elif fd == 2:
+            else:
                 sys.stderr = None
 
 

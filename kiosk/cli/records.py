@@ -316,7 +316,12 @@ def purge(personal_data: bool, before: dt.date | None, event: str | None, yes: b
              f" {preview.purged_before} purged before.")
         if preview.unprinted:
             echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
-        if not yes and not click.confirm("Remove these names and messages for good? Counts are kept"):
+        try:
+            sure = yes or click.confirm("Remove these names and messages for good? Counts are kept")
+        except click.Abort:  # no answer (end of input, Ctrl+C)
+            echo()
+            sure = False
+        if not sure:
             echo("Nothing was changed.", err=True)
             return EXIT_FAILED
         total = db.total()

@@ -20,11 +20,13 @@ from .summary import Line, Summary, plural
 from .tables import HEAD, hour_span, line_rows, total_row
 
 MAX_DAY_CHARTS = 7
+CELL_MAX = 300  # characters of a label: a merged file's 100,000-character case title is cut, not folded
 
 
-def safe(value: object, style: str = "") -> Text:
-    """A cell: the value's text, safe for a terminal, never read as markup."""
-    return Text(for_terminal(str(value)), style=style)
+def safe(value: object, style: str = "", limit: int = CELL_MAX) -> Text:
+    """A cell: the value's text, safe for a terminal, never read as markup, cut at ``limit``."""
+    text = for_terminal(str(value))
+    return Text(text if len(text) <= limit else text[:limit - 1] + "…", style=style)
 
 
 def _table(title: str, first: str, lines: list[Line], summary: Summary, *, with_total: bool = True) -> Table:
@@ -57,7 +59,7 @@ def render(summary: Summary, console: Console) -> None:
     heading = safe(f"Letters: {summary.total} ({plural(summary.appeals, 'appeal')},"
                    f" {plural(summary.postcards, 'postcard')})", style="bold")
     console.print(heading)
-    console.print(safe(f"{summary.describe_scope()} - {summary.database}"))
+    console.print(safe(f"{summary.describe_scope()} - {summary.database}", limit=3 * CELL_MAX))
     if not summary.total:
         console.print(safe("No signatures in this selection."))
         return
