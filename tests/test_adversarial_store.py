@@ -155,6 +155,23 @@ def test_every_bad_row_is_caught_by_its_check(tmp_path):
     assert result.exit_code == 0, result.output
 
 
+def test_a_refused_merge_into_a_new_file_leaves_no_file(tmp_path):
+    source = fill(tmp_path / "bad.db", LETTERS[:2])
+    tamper(source, "UPDATE signatures SET name = ? WHERE number = 2", ["x" * 100_000])
+    result = run("merge", fill(tmp_path / "good.db", LETTERS[4:5]), source, "--db", tmp_path / "all.db")
+    assert result.exit_code == 1 and "name: 100000 characters" in one_line(result)
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("all.db")) == []
+
+
+def test_a_recorded_appeal_carries_its_addressee(store, cases):
+    case = cases.cases["lawyer-amara-osei"]
+    sig = store.record(case=case, kind="appeal", name="Ada", message="", event="E", kiosk_id="k1")
+    card = store.record(case=case, kind="postcard", name="Bo", message="", event="E", kiosk_id="k1")
+    assert store.signature(sig.id).addressee_name == sig.addressee_name == case.appeal.addressee.name
+    assert store.signature(sig.id).addressee_address == "\n".join(case.appeal.addressee.address)
+    assert store.signature(card.id).addressee_name is None
+
+
 def test_a_bad_second_source_is_named_not_the_target(tmp_path, target):
     text = tmp_path / "notes.db"
     text.write_text("shopping list\n" * 200)

@@ -22,7 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, read_dir
-from ..errors import InputError
+from ..errors import InputError, KioskError
 from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store
 
 if TYPE_CHECKING:
@@ -126,6 +126,7 @@ class Records:
 def open_records(database: Path, *, create: bool = False, cases_dir: Path | None = None) -> Iterator[Records]:
     """The kiosk database at ``database``: made if ``create``, else opened only for reading
     until a method that writes is called. Every database problem inside is a StoreError naming it."""
+    made = create and not Path(database).exists()
     records = Records(Store(database, create=create, readonly=not create), cases_dir)
     done = False
     try:
@@ -133,4 +134,14 @@ def open_records(database: Path, *, create: bool = False, cases_dir: Path | None
             yield records
         done = True
     finally:
+        empty = made and not done and _empty(records)
         records.close(done=done)
+        if empty:  # made for a merge that was refused: leave no file behind
+            records.store.remove()
+
+
+def _empty(records: Records) -> bool:
+    try:
+        return records.total() == 0
+    except KioskError:
+        return False

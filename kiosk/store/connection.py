@@ -308,6 +308,10 @@ class Database:
             _remove(self._copy)
             self._copy = None
 
+    def remove(self) -> None:
+        """Delete this closed database file and its journals (a file just made that stayed empty)."""
+        _remove(self.path)
+
     def __enter__(self) -> Self:
         return self
 

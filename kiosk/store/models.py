@@ -39,6 +39,11 @@ class Signature:
     kiosk_id: str
     local_time: str = ""
     purged_at: str | None = None
+    # An appeal's addressee as recorded with it (what its letter is printed and delivered to);
+    # None for postcards and for letters recorded before kiosks kept it.
+    addressee_name: str | None = None
+    addressee_title: str | None = None
+    addressee_address: str | None = None
 
     @property
     def reference(self) -> str:

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from ..cases import Case
 
 _SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event,"
-                      " kiosk_id, local_time, purged_at")
+                      " kiosk_id, local_time, purged_at, addressee_name, addressee_title, addressee_address")
 
 EXPORT_COLUMNS = (
     "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
@@ -74,7 +74,7 @@ class Signatures(Database):
                 "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 [sig_id, JobState.PENDING.value, now, now],
             )
-        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local)
+        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local, None, *addressee)
 
     @staticmethod
     def _next_number(conn: sqlite3.Connection, kiosk_id: str) -> int:
