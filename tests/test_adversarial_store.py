@@ -669,6 +669,21 @@ def test_rows_an_older_merge_let_in_still_read(tmp_path):
         assert result.exit_code == 0, (args, result.output[-500:])
 
 
+@pytest.mark.parametrize("number, then", [(9223372036854775807, None), ("seven", 4), (999_999_998, 999_999_999)])
+def test_numbers_an_older_merge_let_in_never_crash_recording(store, number, then):
+    for _ in range(3):
+        store.record(case_id="c", kind="appeal", name="Ada", message="", event="E", kiosk_id="k1")
+    conn = sqlite3.connect(store.path)
+    conn.execute("UPDATE signatures SET number = ? WHERE number = 2", [number])
+    conn.commit()
+    conn.close()
+    if then is None:
+        with pytest.raises(InputError, match="kiosk_id: kiosk 'k1' has used every number up to 999,999,999"):
+            store.record(case_id="c", kind="appeal", name="Bo", message="", event="E", kiosk_id="k1")
+    else:
+        assert store.record(case_id="c", kind="appeal", name="Bo", message="", event="E", kiosk_id="k1").number == then
+
+
 def test_read_errors_name_the_file_and_change_nothing(tmp_path):
     db = fill(tmp_path / "k.db", LETTERS[:2])
     with pytest.raises(StoreError, match="no such database"):

@@ -16,12 +16,13 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
+from ..errors import InputError
 from ..job_states import JobState
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
 from .models import AppealRow, Scope, Signature, reference, stall_iso, utc_iso
+from .rows import NUMBER_MAX, letter_kind, letter_text
 from .rows import case_id as check_case_id
-from .rows import letter_kind, letter_text
 
 if TYPE_CHECKING:
     from ..cases import Case
@@ -78,9 +79,15 @@ class Signatures(Database):
 
     @staticmethod
     def _next_number(conn: sqlite3.Connection, kiosk_id: str) -> int:
-        (number,) = conn.execute(
-            "SELECT COALESCE(MAX(number), 0) + 1 FROM signatures WHERE kiosk_id = ?", [kiosk_id]
+        """One more than the kiosk's highest number (a number that is none, let in by an older merge, is passed
+        over); InputError past NUMBER_MAX, the most a merge accepts."""
+        (highest,) = conn.execute(
+            "SELECT MAX(number) FROM signatures WHERE kiosk_id = ? AND typeof(number) = 'integer'", [kiosk_id]
         ).fetchone()
+        number = (highest or 0) + 1
+        if number > NUMBER_MAX:
+            raise InputError(f"kiosk {kiosk_id!r} has used every number up to {NUMBER_MAX:,}; give this kiosk"
+                             " another kiosk_id", field="kiosk_id")
         return int(number)
 
     def next_number(self, kiosk_id: str) -> int:
