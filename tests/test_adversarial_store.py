@@ -669,6 +669,18 @@ def test_rows_an_older_merge_let_in_still_read(tmp_path):
         assert result.exit_code == 0, (args, result.output[-500:])
 
 
+@pytest.mark.parametrize("local_time, created_at, day", [
+    ("garbage", "2026-07-03T08:05:00.000000Z", dt.date(2026, 7, 3)),
+    ("", "9999-12-31T23:59:59.000000Z", dt.date(9999, 12, 31)),
+    ("also garbage", "never", dt.date(1970, 1, 1)),
+])
+def test_a_signature_with_a_time_that_is_none_still_has_a_day(local_time, created_at, day):
+    from kiosk.store import Signature
+
+    sig = Signature("x", 1, "c", "appeal", "Ada", "", created_at, "E", "k1", local_time)
+    assert abs(sig.stall_time.date().toordinal() - day.toordinal()) <= 1  # whatever this machine's time zone
+
+
 @pytest.mark.parametrize("number, then", [(9223372036854775807, None), ("seven", 4), (999_999_998, 999_999_999)])
 def test_numbers_an_older_merge_let_in_never_crash_recording(store, number, then):
     for _ in range(3):

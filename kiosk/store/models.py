@@ -51,14 +51,25 @@ class Signature:
 
     @property
     def created(self) -> dt.datetime:
-        return dt.datetime.fromisoformat(self.created_at.replace("Z", "+00:00"))
+        """When it was signed (UTC). A time that is none (a row an older merge let in) reads as 1970, never a crash."""
+        try:
+            moment = dt.datetime.fromisoformat(str(self.created_at).replace("Z", "+00:00"))
+        except ValueError:
+            return _NO_TIME
+        return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
     @property
     def stall_time(self) -> dt.datetime:
         """The time on the stall's clock when it was signed."""
-        if self.local_time:
-            return dt.datetime.fromisoformat(self.local_time)
-        return self.created.astimezone()
+        try:
+            if self.local_time:
+                return dt.datetime.fromisoformat(str(self.local_time))
+            return self.created.astimezone()
+        except (ValueError, OverflowError):
+            return self.created
+
+
+_NO_TIME = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 
 
 def reference(event: str, kiosk_id: str, number: object) -> str:
