@@ -466,6 +466,25 @@ def test_an_interrupt_while_printing_says_recorded(tmp_path, monkeypatch):
     assert result.exit_code == 4 and "Recorded appeal" in result.output
 
 
+def test_ctrl_c_while_recording_never_loses_the_answer(tmp_path, monkeypatch):
+    import signal
+
+    import kiosk.application.station
+
+    real = kiosk.application.station.Station.record
+
+    def record_then_ctrl_c(self, *args, **kwargs):
+        sig = real(self, *args, **kwargs)  # committed ...
+        os.kill(os.getpid(), signal.SIGINT)  # ... and Ctrl+C before the answer arrives
+        return sig
+
+    monkeypatch.setattr(kiosk.application.station.Station, "record", record_then_ctrl_c)
+    result = sign(tmp_path)
+    assert result.exit_code == 3, result.output  # recorded, not printed: the job waits
+    assert "Recorded appeal" in result.output and job_states(tmp_path / "k.db") == [("pending", 0)]
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+
+
 def test_sign_documents_its_exit_codes():
     text = run("sign", "--help").output
     for line in ("0  recorded and printed", "1  nothing recorded", "3  recorded, not printed", "4  recorded;"):

@@ -6,7 +6,9 @@ Each opens the stall's :class:`~kiosk.application.Station` from the same setting
 
 from __future__ import annotations
 
-from contextlib import suppress
+import signal
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import click
@@ -58,6 +60,23 @@ def _left_mid_print(before: Snapshot, after: Snapshot | None) -> bool:
     return any(torn and attempts > before.get(job_id, (0, False))[0] for job_id, (attempts, torn) in after.items())
 
 
+@contextmanager
+def _interrupt_deferred() -> Iterator[list[int]]:
+    """Hold Ctrl+C (SIGINT) until the block is done; the list it gives says whether it came.
+    Recording a letter is then whole: a Ctrl+C between the commit and the answer cannot
+    make a recorded letter look unrecorded."""
+    came: list[int] = []
+    try:
+        previous = signal.signal(signal.SIGINT, lambda signum, _frame: came.append(signum))
+    except ValueError:  # not the main thread: nothing to hold
+        yield came
+        return
+    try:
+        yield came
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
 def _reason(exc: BaseException) -> str:
     """A fault as one line: a KioskError's own text; anything else by its type, logged."""
     if isinstance(exc, KioskError):
@@ -94,13 +113,20 @@ def sign(case_id: str, name: str, message: str, kind: str) -> int:
     try:
         letter = station.letter(case_id, kind, name, message)  # every check first: nothing recorded on bad input
         station.prepare()  # a new stall's database is made here
-        sig = station.record(letter.case_id, letter.kind, letter.name, letter.message)
+        with _interrupt_deferred() as interrupted:  # Ctrl+C mid-commit: recorded or not, never "maybe"
+            sig = station.record(letter.case_id, letter.kind, letter.name, letter.message)
     except BaseException:
         with suppress(Exception):
             station.close()
         raise
     # Recorded: from here on, whatever fails, the exit code says the signature is saved.
     echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
+    if interrupted:
+        with suppress(Exception):
+            station.close()
+        echo("Not printed: interrupted. The signature is saved; its print job waits. Print it with:"
+             " kiosk jobs retry", err=True)
+        return EXIT_NOT_PRINTED
     try:
         result = station.print_signature(sig)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the letter is recorded: say so, never exit 1
