@@ -448,11 +448,16 @@ def test_a_store_fault_after_printing_says_recorded_and_maybe_printed(tmp_path, 
 
 
 def test_a_store_fault_before_printing_says_recorded_and_waiting(tmp_path, monkeypatch):
+    assert sign(tmp_path).exit_code == 0
+    con = sqlite3.connect(tmp_path / "k.db")
+    with con:  # an older letter, interrupted mid-print: not this one
+        con.execute("UPDATE print_jobs SET status = 'printing'")
+    con.close()
     _failing(monkeypatch, "claim_job")
     result = sign(tmp_path)
     assert result.exit_code == 3, result.output
     assert "Recorded appeal" in result.output and "kiosk jobs retry" in result.output
-    assert job_states(tmp_path / "k.db") == [("pending", 0)]
+    assert job_states(tmp_path / "k.db") == [("printing", 1), ("pending", 0)]
 
 
 def test_an_interrupt_while_printing_says_recorded(tmp_path, monkeypatch):

@@ -77,6 +77,15 @@ def _interrupt_deferred() -> Iterator[list[int]]:
         signal.signal(signal.SIGINT, previous)
 
 
+def _waits_untried(station: Station, signature_id: str) -> bool:
+    """Whether the signature's print job is waiting and no attempt of it can be on paper
+    (pending or failed, not printing); False when the database cannot say."""
+    try:
+        return any(item.signature.id == signature_id and not item.interrupted for item in station.waiting())
+    except Exception:  # noqa: BLE001 - a database that cannot say: assume the worst
+        return False
+
+
 def _reason(exc: BaseException) -> str:
     """A fault as one line: a KioskError's own text; anything else by its type, logged."""
     if isinstance(exc, KioskError):
@@ -131,7 +140,7 @@ def sign(case_id: str, name: str, message: str, kind: str) -> int:
         result = station.print_signature(sig)
     except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - the letter is recorded: say so, never exit 1
         echo(f"Not printed: {_reason(exc)}", err=True)
-        if not _left_mid_print({}, _snapshot(station)):  # the job was never claimed: no byte left
+        if _waits_untried(station, sig.id):  # the job was never claimed: no byte left
             echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
             return EXIT_NOT_PRINTED
         echo(f"The signature is saved (Ref. {sig.reference}), but how printing ended is unknown: look at the"
