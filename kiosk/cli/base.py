@@ -156,10 +156,10 @@ class _Stream:
         return True
 
 
-def _stdout() -> IO[str]:
+def _stdout(hint: str = "") -> IO[str]:
     stream = sys.stdout
     if stream is None:
-        raise KioskError("closed; give a file with -o", source="standard output")
+        raise KioskError("closed" + hint, source="standard output")
     try:
         stream.flush()  # what was echoed before comes first
     except OSError as exc:
@@ -178,7 +178,7 @@ def _is_terminal(stream: IO[str]) -> bool:
 def standard_output() -> Iterator[_Stream]:
     """Standard output for an export: the data as it is to a file or a pipe; made safe for a
     terminal (:func:`~kiosk.text.for_terminal`, newlines kept) when it is one."""
-    stream = _stdout()
+    stream = _stdout("; give a file with -o")
     out = _Stream(stream, safe=_is_terminal(stream))
     yield out
     out.flush()
