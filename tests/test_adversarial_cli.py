@@ -721,3 +721,18 @@ def test_a_huge_value_from_a_merged_file_is_cut_on_the_terminal(hostile_db):
     assert jobs.exit_code == 0 and max(len(line) for line in jobs.output.splitlines()) < 1000
     report = run("report", "--db", str(hostile_db), env={"COLUMNS": "100"})
     assert report.exit_code == 0 and len(report.output) < 20_000
+
+
+def test_the_tally_slip_keeps_to_a_slip(tmp_path):
+    """A merged file's 100,000-character case title and event are cut, cleaned, on the slip."""
+    db = fill(tmp_path / "k.db")
+    con = sqlite3.connect(db)
+    with con:
+        con.execute("UPDATE cases SET title = ?", ["T\x1b[2J" * 20_000])
+        con.execute("UPDATE signatures SET event = ?", ["E\x1b" * 20_000])
+    con.close()
+    result = run("printer", "tally", "--day", "2026-07-03", "--db", str(db), "--cases", str(tmp_path / "none"),
+                 "--printer", f"preview:{tmp_path / 'p'}")
+    assert result.exit_code == 0, result.output
+    slip = (tmp_path / "p" / "tally-2026-07-03-all.txt").read_text(encoding="utf-8")
+    assert len(slip) < 3000 and "\x1b" not in slip
