@@ -736,3 +736,11 @@ def test_the_tally_slip_keeps_to_a_slip(tmp_path):
     assert result.exit_code == 0, result.output
     slip = (tmp_path / "p" / "tally-2026-07-03-all.txt").read_text(encoding="utf-8")
     assert len(slip) < 3000 and "\x1b" not in slip
+
+
+def test_the_report_file_shows_data_as_text(hostile_db, tmp_path):
+    """report.md is read in a terminal too (`cat`, `less -R`): no control character in it."""
+    assert run("report", "--db", str(hostile_db), "--out", str(tmp_path / "r")).exit_code == 0
+    text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert_safe(text)
+    assert "\\\\x1b\\]52" in text  # shown, escaped for Markdown
