@@ -30,8 +30,8 @@ ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole id: always fullmatc
 CASE_FILE_MAX = 256 * KB
 
 # Longest accepted value per kind of field, in characters after cleaning.
-_SHORT = 120
-_LONG = 4000
+SHORT_MAX = 120
+LONG_MAX = 4000
 
 
 @dataclass(frozen=True)
@@ -113,7 +113,7 @@ class _Reader:
     def error(self, dotted: str, problem: str) -> None:
         self.errors.append(case_error(self.path, dotted, problem))
 
-    def text(self, dotted: str, *, limit: int = _SHORT, required: bool = True, multiline: bool = False) -> str:
+    def text(self, dotted: str, *, limit: int = SHORT_MAX, required: bool = True, multiline: bool = False) -> str:
         value = self._get(dotted)
         if value is None:
             if required:
@@ -204,7 +204,7 @@ def load_case(path: Path) -> Case:
     title = r.text("title")
     person = r.text("person")
     country = r.text("country")
-    story = r.text("story", limit=_LONG, multiline=True)
+    story = r.text("story", limit=LONG_MAX, multiline=True)
     ask = r.text("ask", limit=1000, multiline=True)
 
     deadline = data.get("deadline")
@@ -225,7 +225,7 @@ def load_case(path: Path) -> Case:
     addressee = Addressee(
         name=r.text("appeal.addressee.name"),
         title=r.text("appeal.addressee.title", required=False),
-        address=r.text_list("appeal.addressee.address", limit=_SHORT, max_items=8),
+        address=r.text_list("appeal.addressee.address", limit=SHORT_MAX, max_items=8),
     )
     appeal = Appeal(
         addressee=addressee,

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..cases import _LONG, _SHORT, ID_PATTERN
+from ..cases import ID_PATTERN, LONG_MAX, SHORT_MAX
 from ..errors import InputError
 from ..job_states import JobState
 from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name
@@ -173,9 +173,9 @@ def _case_text(column: str, value: object, limit: int, *, multiline: bool = Fals
 
 def addressee(row: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]:
     """An addressee as a case file holds it: name, title, address (a line each, as the case file limits them)."""
-    name = _case_text("addressee_name", row["addressee_name"], _SHORT)
-    title = _case_text("addressee_title", row["addressee_title"], _SHORT)
-    address = _case_text("addressee_address", row["addressee_address"], _SHORT, multiline=True, per_line=True)
+    name = _case_text("addressee_name", row["addressee_name"], SHORT_MAX)
+    title = _case_text("addressee_title", row["addressee_title"], SHORT_MAX)
+    address = _case_text("addressee_address", row["addressee_address"], SHORT_MAX, multiline=True, per_line=True)
     if name is None:
         return None, None, None
     return name, title, address
@@ -248,13 +248,13 @@ def case_row(row: Mapping[str, Any]) -> dict[str, Any]:
     a_name, a_title, a_address = addressee(row)
     return {
         "id": _checked("id", case_id, _required("id", row["id"])),
-        "title": _case_text("title", row["title"], _SHORT),
-        "person": _case_text("person", row["person"], _SHORT),
-        "country": _case_text("country", row["country"], _SHORT),
-        "ask": _case_text("ask", row["ask"], _LONG, multiline=True),
+        "title": _case_text("title", row["title"], SHORT_MAX),
+        "person": _case_text("person", row["person"], SHORT_MAX),
+        "country": _case_text("country", row["country"], SHORT_MAX),
+        "ask": _case_text("ask", row["ask"], LONG_MAX, multiline=True),
         "addressee_name": a_name,
         "addressee_title": a_title,
         "addressee_address": a_address,
-        "url": _case_text("url", row["url"], _LONG),
+        "url": _case_text("url", row["url"], LONG_MAX),
         "updated_at": utc_time("updated_at", row["updated_at"], optional=True),
     }
