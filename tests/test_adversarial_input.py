@@ -200,3 +200,14 @@ def test_a_case_whose_qr_code_cannot_fit_the_printers_paper_is_refused_before_pa
                            warn=warned.append)
     assert station.case("long-url") is None and station.case("short-url") is not None
     assert any("long-url.toml: postcard.url:" in line for line in warned), warned
+
+
+def test_an_appeal_prints_to_the_addressee_it_was_signed_for_after_the_case_file_changes():
+    case = load_case(GOOD_CASE)
+    signed_for = _signature(addressee_name="Minister A. Old", addressee_title="Ministry of Justice",
+                            addressee_address="1 Old Street\nCapital")
+    text = render_text(layouts.for_signature(case, signed_for, "C"), Paper(dots=576, columns=48))
+    assert "Minister A. Old" in text and "1 Old Street" in text and "Capital" in text
+    assert case.appeal.addressee.name not in text  # the case file's new addressee is not this letter's
+    older = render_text(layouts.for_signature(case, _signature(), "C"), Paper(dots=576, columns=48))
+    assert case.appeal.addressee.name in older  # a letter from before kiosks kept it: the case file's

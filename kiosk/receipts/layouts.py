@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 
-from ..cases import Case
+from ..cases import SHORT_MAX, Addressee, Case
 from ..store import Signature
 from ..text import EVENT_MAX, MESSAGE_MAX, NAME_MAX, clean
 from .model import QR, Block, Cut, Feed, Receipt, Rule, Text
@@ -25,6 +25,10 @@ def _limited(sig: Signature) -> Signature:
         message=clean(sig.message or "", MESSAGE_MAX),
         event=clean(sig.event, EVENT_MAX, multiline=False),
         kiosk_id=clean(sig.kiosk_id, 32, multiline=False),
+        addressee_name=clean(sig.addressee_name, SHORT_MAX, multiline=False) if sig.addressee_name else None,
+        addressee_title=clean(sig.addressee_title, SHORT_MAX, multiline=False) if sig.addressee_title else None,
+        addressee_address="\n".join(clean(line, SHORT_MAX, multiline=False)
+                                    for line in (sig.addressee_address or "").split("\n")[:8]) or None,
     )
 
 
@@ -37,17 +41,28 @@ def _reference(sig: Signature) -> Text:
     return Text(f"Ref. {sig.reference}", align="center")
 
 
+def addressee_of(case: Case, sig: Signature) -> Addressee:
+    """Who an appeal goes to: the addressee recorded with the letter (a reprint after the
+    case file changed still goes where it was signed for); the case file's for a letter
+    recorded before kiosks kept it."""
+    if not sig.addressee_name:
+        return case.appeal.addressee
+    address = tuple(line for line in (sig.addressee_address or "").split("\n") if line.strip())
+    return Addressee(name=sig.addressee_name, title=sig.addressee_title or "", address=address)
+
+
 def appeal(case: Case, sig: Signature, campaign: str) -> Receipt:
     a = case.appeal
+    to = addressee_of(case, sig)
     blocks: list[Block] = [
         Text(campaign, align="center", bold=True, large=True),
         Text(f"{_local_date(sig)} - {sig.event}", align="center"),
         Rule(),
-        Text(a.addressee.name, bold=True),
+        Text(to.name, bold=True),
     ]
-    if a.addressee.title:
-        blocks.append(Text(a.addressee.title))
-    blocks += [Text(line) for line in a.addressee.address]
+    if to.title:
+        blocks.append(Text(to.title))
+    blocks += [Text(line) for line in to.address]
     blocks += [Rule(), Text(f"Re: {case.person}", bold=True), Feed(), Text(a.salutation), Feed()]
     for para in a.body:
         blocks += [Text(para), Feed()]
