@@ -631,6 +631,16 @@ def test_a_name_that_is_not_utf8_already_in_the_file_does_not_stop_any_export(tm
     assert "Ada\ufffd" in run("export", "signatures", "--db", db).output
 
 
+def test_a_blob_where_text_belongs_does_not_stop_any_export(tmp_path):
+    db = fill(tmp_path / "k.db", LETTERS[:4])
+    tamper(db, "UPDATE signatures SET name = x'416461ff', message = x'00' WHERE number = 1 AND kiosk_id = 'north'")
+    for args in (["export", "signatures"], ["export", "signatures", "--format", "json"], ["export", "letters"],
+                 ["export", "letters", "--format", "html"], ["report"], ["jobs"]):
+        result = run(*args, "--db", db)
+        assert result.exit_code == 0 and "unexpected" not in result.output, (args, result.output)
+    assert "Ada\ufffd" in run("export", "letters", "--db", db, "--format", "html").output
+
+
 @pytest.mark.parametrize("args", [
     ["export", "counts", "--until", "9999-12-31"],
     ["export", "counts", "--since", "0001-01-01", "--until", "9999-12-31", "--by", "day"],

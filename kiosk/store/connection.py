@@ -79,11 +79,20 @@ def is_locked_or_damaged(exc: sqlite3.Error) -> bool:
     return name.startswith((*_LOCKED, "SQLITE_CORRUPT"))
 
 
+def _text_row(cursor: sqlite3.Cursor, row: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A row as the kiosk reads it: a BLOB that another program put where text belongs
+    (a name, a message) reads as text, so that no export, report or receipt meets bytes."""
+    if any(isinstance(value, bytes) for value in row):
+        return tuple(text(value) if isinstance(value, bytes) else value for value in row)
+    return row
+
+
 class Connection:
     """The few things the store asks of its sqlite3 connection."""
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        conn.row_factory = _text_row  # the schema has no BLOB column: every value reads as text or a number
 
     def execute(self, sql: str, params: Sequence[object] = ()) -> sqlite3.Cursor:
         return self.conn.execute(sql, params)

@@ -145,6 +145,7 @@ class _Source:
     def __init__(self, copy: Database, source: Path):
         self.conn = copy.db.conn
         self.conn.text_factory = bytes
+        self.conn.row_factory = None  # raw: a BLOB stays bytes, and is refused as recording would
         self.source = source
 
     def error(self, row: str, problem: str) -> StoreError:
