@@ -217,6 +217,9 @@ def test_the_same_id_with_other_content_is_a_conflict_not_already_here(tmp_path,
         assert merged.signature(sid).name == "Ada Quillfeather"
         assert merged.db.execute("SELECT signatures_conflicting FROM merges ORDER BY id DESC").fetchone()[0] == 1
         assert merged.total() == 2
+    said = run("merge", source, "--db", target).output
+    assert "2 signature(s), 0 new, 1 already here, 1 conflicting" in said
+    assert f"conflict: Ref. Summer Fest / north / #0001, id {sid}: number, name differ" in said
 
 
 def test_a_purge_on_either_side_is_not_a_conflict_and_wins(tmp_path, target):

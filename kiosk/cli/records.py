@@ -275,15 +275,25 @@ def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) 
 def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     """Merge other kiosks' databases into one. Each signature counts once, however often merged.
 
-    Sources are only read: each is copied, checked and (if older) migrated before anything
-    is merged. If any source is refused, nothing is merged.
+    Sources are only read, never written, and nothing is left beside them. Every row is
+    checked as recording checks a letter; if any source or row is refused, nothing is merged.
+    The same id with other content is a conflict: listed, and the copy already here is kept.
     """
     with open_records(db_path, create=True) as db:
         before = db.total()
         results = db.merge(list(sources))
         after = db.total()
     for r in results:
-        echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.signatures - r.added} already here")
+        echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.already} already here"
+             + (f", {r.conflicting} conflicting (same id, other content: the copy already here was kept)"
+                if r.conflicting else ""))
+        for c in r.conflicts:
+            echo(f"  conflict: Ref. {c.reference}, id {c.id}: {', '.join(c.columns)} differ")
+        if r.conflicting > len(r.conflicts):
+            echo(f"  ... and {r.conflicting - len(r.conflicts)} more conflict(s)")
+        if r.sharing:
+            echo(f"  note: {r.sharing} new letter(s) share a reference with another letter (two kiosks with one"
+                 f" kiosk_id?): {', '.join(r.shared_references[:5])}{' ...' if r.sharing > 5 else ''}")
     echo(f"{db_path}: {before} -> {after} signature(s)")
 
 
