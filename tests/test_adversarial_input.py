@@ -211,3 +211,15 @@ def test_an_appeal_prints_to_the_addressee_it_was_signed_for_after_the_case_file
     assert case.appeal.addressee.name not in text  # the case file's new addressee is not this letter's
     older = render_text(layouts.for_signature(case, _signature(), "C"), Paper(dots=576, columns=48))
     assert case.appeal.addressee.name in older  # a letter from before kiosks kept it: the case file's
+
+
+def test_a_setting_that_is_not_utf8_is_one_line_naming_it(tmp_path):
+    from kiosk.errors import SettingError
+    from kiosk.settings import resolve
+
+    for variable in ("KIOSK_PRINTER", "KIOSK_EVENT", "KIOSK_CAMPAIGN"):
+        with pytest.raises(SettingError) as caught:
+            resolve(environ={variable: os.fsdecode(b"Fest-\xff")}, use_file=False)
+        assert str(caught.value) == f"{variable}: b'Fest-\\xff' is not UTF-8 text"
+    odd_folder = os.fsdecode(bytes(tmp_path) + b"/cases-\xff")  # a file name need not be UTF-8
+    assert str(resolve(environ={"KIOSK_CASES": odd_folder}, use_file=False).cases) == odd_folder

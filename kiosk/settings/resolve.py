@@ -78,6 +78,11 @@ def _read(spec: Spec, value: Any, *, from_text: bool, base: Path) -> Any:
         value = str(value)
     if not isinstance(value, str):
         raise Problem(f"{value!r} should be a string")
+    if spec.kind not in ("folder", "file") and not value.isascii():
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:  # bytes that were not UTF-8 in a variable or an argument
+            raise Problem(f"{value.encode('utf-8', 'surrogateescape')!r} is not UTF-8 text") from None
     if spec.kind in ("folder", "file"):
         if not value.strip():
             raise Problem("must not be empty")
