@@ -158,10 +158,14 @@ def _transfer(setup: Setup, data: bytes, attempt: Attempt) -> None:
         link.close(clean=taken)
 
 
+def job_limit(setup: Setup, size: int) -> float:
+    """The most a job of ``size`` bytes may take, however steadily the printer reads."""
+    return setup.timeout * (5 if setup.status else 3) + 2 + size * SECONDS_PER_BYTE
+
+
 def send(setup: Setup, data: bytes) -> None:
     """Send ``data`` to the printer or raise PrintError; never blocks past the deadline."""
-    limit = setup.timeout * (5 if setup.status else 3) + 2 + len(data) * SECONDS_PER_BYTE
-    _run(setup, limit, lambda attempt: _transfer(setup, data, attempt))
+    _run(setup, job_limit(setup, len(data)), lambda attempt: _transfer(setup, data, attempt))
 
 
 def _probe(setup: Setup, attempt: Attempt) -> str:

@@ -135,17 +135,21 @@ class Link:
     def read(self, timeout: float) -> bytes:
         """What the printer sends within ``timeout`` seconds: b"" when nothing came; every
         byte that arrived together with the first."""
-        if not self._wait(POLL_IN, timeout):
-            return b""
-        try:
-            data = self._recv()
-        except (BlockingIOError, InterruptedError):
-            return b""
-        if not data:
-            raise PrintError("the printer closed the connection")
-        with contextlib.suppress(BlockingIOError, InterruptedError):
-            data += self._recv()
-        return data
+        end = time.monotonic() + timeout
+        while True:
+            left = end - time.monotonic()
+            if left <= 0 or not self._wait(POLL_IN, left):
+                return b""
+            try:
+                data = self._recv()
+            except (BlockingIOError, InterruptedError):
+                time.sleep(0.002)  # ready by poll, yet nothing to read
+                continue
+            if not data:
+                raise PrintError("the printer closed the connection")
+            with contextlib.suppress(BlockingIOError, InterruptedError):
+                data += self._recv()
+            return data
 
     def settle(self) -> None:
         """Wait until the device has taken every byte written (where the system can tell)."""
@@ -274,6 +278,7 @@ class FdLink(Link):
         self.fd = fd
         self.can_answer = can_answer
         self.owner = owner  # the pyserial port that holds the descriptor
+        self.tty = os.isatty(fd)
 
     def fileno(self) -> int:
         return self.fd
@@ -282,13 +287,16 @@ class FdLink(Link):
         return os.write(self.fd, view)
 
     def _recv(self) -> bytes:
-        return os.read(self.fd, 256)
+        data = os.read(self.fd, 256)
+        if not data and self.tty:
+            raise BlockingIOError  # a terminal set to return at once says "nothing" with 0 bytes
+        return data
 
     def _unsent(self) -> int | None:
-        return _tiocoutq(self.fd) if os.isatty(self.fd) else None
+        return _tiocoutq(self.fd) if self.tty else None
 
     def _discard_output(self) -> None:
-        if os.isatty(self.fd):
+        if self.tty:
             import termios
 
             with contextlib.suppress(OSError):

@@ -9,7 +9,23 @@ A :class:`FakePrinter` behaves by its ``mode``, which a test may change between 
 - ``drop`` reads a little, then resets the connection (a job torn mid-way);
 - ``refuse`` stops listening, so connections are refused, until the mode changes.
 
-Every connection is kept in :attr:`FakePrinter.received` as (mode, bytes) once it ends.
+Adversarial modes, for tests/test_adversarial_printer.py:
+
+- ``extra_byte`` answers the first status request together with one byte more, then stops
+  reading (the connection stays open);
+- ``late_extra_byte`` answers the first status request, stops reading, and ``delay``
+  seconds later sends one more well-formed byte;
+- ``malformed`` answers status requests with a byte whose fixed bits are wrong;
+- ``two_bytes`` answers each status request with two bytes;
+- ``garbage`` sends bytes before any request, then works;
+- ``slow_answer`` answers the paper request ``delay`` seconds late, then works;
+- ``no_confirm`` answers the paper request, reads the job, and answers nothing after it;
+- ``offline`` answers the confirmation with the offline bit set;
+- ``trickle`` reads 256 bytes every ``delay`` seconds, answering status requests;
+- ``chatter`` reads everything and sends a well-formed byte every few milliseconds unasked.
+
+Every connection is kept in :attr:`FakePrinter.received` as (mode, bytes) once it ends
+(or, for a mode that stops reading, once it stops).
 :func:`refusing_port` gives a port where nothing listens.
 """
 
@@ -22,7 +38,10 @@ import threading
 import time
 
 PAPER_OK, PAPER_OUT, ONLINE = 0x12, 0x72, 0x12
-MODES = ("ok", "paper_out", "never_reads", "drop", "refuse")
+MODES = ("ok", "paper_out", "never_reads", "drop", "refuse", "extra_byte", "late_extra_byte", "malformed",
+         "two_bytes", "garbage", "slow_answer", "no_confirm", "offline", "trickle", "chatter")
+MALFORMED = 0x01  # bit 0 set, bit 1 clear: never a DLE EOT answer
+OFFLINE = 0x1A
 
 
 class FakePrinter:
@@ -33,6 +52,8 @@ class FakePrinter:
         self._mode = "ok"
         self._lock = threading.Lock()
         self._held: list[socket.socket] = []
+        self._stalled: list[socket.socket] = []  # read from, then no more: closed with the printer
+        self.delay = 0.1  # seconds, for the modes that wait
         self._stop = threading.Event()
         self._server: socket.socket | None = None
         self.port = 0
@@ -98,10 +119,16 @@ class FakePrinter:
 
     def _handle(self, conn: socket.socket, mode: str) -> None:
         data = bytearray()
+        answered = 0
         conn.settimeout(5)
         try:
+            if mode == "garbage":
+                conn.sendall(b"\x00HELLO\xff\x12")
+            if mode == "chatter":
+                threading.Thread(target=self._chatter, args=(conn,), daemon=True).start()
             while True:
-                chunk = conn.recv(64 if mode == "drop" else 65536)  # a torn job is cut short
+                size = 64 if mode == "drop" else 256 if mode == "trickle" else 65536  # a torn job is cut short
+                chunk = conn.recv(size)
                 if not chunk:
                     break
                 start = len(data)
@@ -114,18 +141,62 @@ class FakePrinter:
                 at = max(0, start - 2)
                 while (at := data.find(b"\x10\x04", at)) != -1 and at + 2 < len(data):
                     n = data[at + 2]
-                    if n == 4:
-                        conn.sendall(bytes([PAPER_OUT if mode == "paper_out" else PAPER_OK]))
-                    elif n == 1:
-                        conn.sendall(bytes([ONLINE]))
                     at += 3
+                    if n not in (1, 4):
+                        continue
+                    answered += 1
+                    reply = self._reply(mode, n, answered)
+                    if mode == "slow_answer" and answered == 1:
+                        time.sleep(self.delay)
+                    if mode == "extra_byte":
+                        reply += bytes([PAPER_OK])  # in the same packet as the answer
+                    conn.sendall(reply)
+                    if mode in ("extra_byte", "late_extra_byte"):
+                        if mode == "late_extra_byte":
+                            threading.Timer(self.delay, self._send_late, args=(conn, bytes([PAPER_OK]))).start()
+                        self._stop_reading(conn, mode, data)
+                        return
+                    if mode == "no_confirm":
+                        mode = "no_confirm_reading"  # read on, answer nothing more
+                if mode == "trickle":
+                    time.sleep(self.delay)
         except OSError:
             pass
         finally:
-            conn.close()
-            with self._lock:
-                self.jobs.append(bytes(data))
-                self.received.append((mode, bytes(data)))
+            if conn not in self._stalled:
+                conn.close()
+                with self._lock:
+                    self.jobs.append(bytes(data))
+                    self.received.append((mode.removesuffix("_reading"), bytes(data)))
+
+    @staticmethod
+    def _reply(mode: str, n: int, answered: int) -> bytes:
+        if mode == "no_confirm_reading":
+            return b""
+        if mode == "malformed":
+            return bytes([MALFORMED])
+        if mode == "two_bytes":
+            return bytes([ONLINE, ONLINE])
+        if n == 4:
+            return bytes([PAPER_OUT if mode == "paper_out" else PAPER_OK])
+        return bytes([OFFLINE if mode == "offline" else ONLINE])
+
+    def _stop_reading(self, conn: socket.socket, mode: str, data: bytearray) -> None:
+        with self._lock:
+            self._stalled.append(conn)
+            self.jobs.append(bytes(data))
+            self.received.append((mode, bytes(data)))
+
+    @staticmethod
+    def _send_late(conn: socket.socket, payload: bytes) -> None:
+        with contextlib.suppress(OSError):
+            conn.sendall(payload)
+
+    def _chatter(self, conn: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while not self._stop.is_set():
+                conn.sendall(bytes([ONLINE]))
+                time.sleep(0.002)
 
     def settle(self, timeout: float = 10) -> None:
         """Wait until every connection taken so far has ended and been kept."""
@@ -141,7 +212,7 @@ class FakePrinter:
         self._stop.set()
         self._thread.join(2)
         with self._lock:
-            for conn in self._held:
+            for conn in self._held + self._stalled:
                 conn.close()
             if self._server is not None:
                 self._server.close()
