@@ -512,6 +512,28 @@ def test_a_fifo_read_in_small_pieces_gets_every_byte_once(tmp_path):
     assert bytes(got) == payload
 
 
+def test_a_printer_another_process_is_writing_to_is_waited_for_not_mixed(store, cases, tmp_path):
+    """Two kiosk processes on one device (the app, and `kiosk jobs retry` in a terminal):
+    the second waits for the first instead of mixing receipts or emptying its output."""
+    import fcntl
+
+    out = tmp_path / "printer.bin"
+    out.write_bytes(b"the other program's receipt")
+    other = open(out, "r+b")  # noqa: SIM115 - closed by the timer below, or at the end
+    fcntl.flock(other, fcntl.LOCK_EX)
+    try:
+        sig = sign(store)
+        outcome = attempt(store, cases, sig, f"file:{out}?timeout=0.2")
+        assert not outcome.printed and not outcome.maybe_printed and "another program" in outcome.error
+        assert out.read_bytes() == b"the other program's receipt" and state(store, sig) == "failed"
+        threading.Timer(0.1, other.close).start()  # the other program finishes
+        outcome = attempt(store, cases, sig, f"file:{out}?timeout=1")
+        assert outcome.printed, outcome.error
+    finally:
+        other.close()
+    assert NAME in decode(out.read_bytes(), "TM-T20II").text
+
+
 def test_a_file_printer_never_writes_over_a_database(store, cases, tmp_path):
     db = tmp_path / "kiosk.db"
     before = db.read_bytes()

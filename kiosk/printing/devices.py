@@ -59,6 +59,7 @@ _ERRNO = {
     errno.ENETUNREACH: "no route to the printer",
     errno.ENOSPC: "no space left on the device",
     errno.EROFS: "the file is on a read-only file system",
+    errno.EBUSY: "the printer is busy (another program is using it)",
 }
 
 
@@ -83,6 +84,8 @@ def _explain(setup: Setup, exc: BaseException, sending: bool) -> str:
             return "connection dropped during the job" if sending else "connection dropped"
         if isinstance(cause, socket.gaierror):
             return "unknown host name"
+        if isinstance(cause, UnicodeError):  # a host name the resolver cannot even encode
+            return "not a valid host name"
         if kind == "NoBackendError":
             return "libusb is not installed, so USB printers cannot be reached (install libusb-1.0)"
         if kind == "SerialException" and "could not open port" in str(cause):  # pyserial's one class

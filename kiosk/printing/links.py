@@ -163,6 +163,7 @@ class Link:
             now = self._unsent()
             if now is not None and now < unsent:
                 since = time.monotonic()
+                self.attempt.progress()
             unsent = now
 
     def abort(self) -> None:
@@ -329,6 +330,7 @@ def open_file(setup: Setup, attempt: Attempt) -> FdLink:
                              " not plugged in)") from None
         raise
     try:
+        _take(fd, setup.timeout, attempt)  # before emptying it: another process may be writing it
         info = os.fstat(fd)
         regular = stat.S_ISREG(info.st_mode)
         if regular:
@@ -346,6 +348,26 @@ def open_file(setup: Setup, attempt: Attempt) -> FdLink:
         link.close()
         raise
     return link
+
+
+def _take(fd: int, timeout: float, attempt: Attempt) -> None:
+    """Wait for this device to be ours alone (an advisory lock every kiosk process takes):
+    two programs writing at once would mix their receipts on the paper."""
+    import fcntl
+
+    since = time.monotonic()
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        except OSError:
+            return  # a device or file system without locks: nothing to wait for
+        attempt.check()
+        if time.monotonic() - since > timeout:
+            raise PrintError(f"another program is printing on this printer (busy for {timeout:g} s)")
+        time.sleep(0.01)
 
 
 def _starts_with(path: str, header: bytes) -> bool:
@@ -372,6 +394,7 @@ def open_serial(setup: Setup, attempt: Attempt) -> FdLink:
     try:
         fd = port.fileno()
         os.set_blocking(fd, False)
+        _take(fd, setup.timeout, attempt)
         port.reset_input_buffer()  # nothing the printer sent before we asked is an answer
         link = FdLink(attempt, setup.timeout, fd, can_answer=True, owner=port)
     except BaseException:
