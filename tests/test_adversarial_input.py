@@ -223,3 +223,30 @@ def test_a_setting_that_is_not_utf8_is_one_line_naming_it(tmp_path):
         assert str(caught.value) == f"{variable}: b'Fest-\\xff' is not UTF-8 text"
     odd_folder = os.fsdecode(bytes(tmp_path) + b"/cases-\xff")  # a file name need not be UTF-8
     assert str(resolve(environ={"KIOSK_CASES": odd_folder}, use_file=False).cases) == odd_folder
+
+
+def test_set_pin_writes_only_a_settings_file(tmp_path):
+    import hashlib
+
+    def set_pin(path):
+        return CliRunner().invoke(cli, ["set-pin", "--config", str(path)], input="2468\n2468\n")
+
+    database = tmp_path / "k.db"
+    assert CliRunner().invoke(cli, ["sign", "--db", str(database), "--case", "lawyer-amara-osei", "--name", "Ana",
+                                    "--kind", "appeal", "--allow-sample-cases",
+                                    "--printer", f"preview:{tmp_path / 'p'}"]).exit_code == 0
+    before = hashlib.sha256(database.read_bytes()).hexdigest()
+    _specials(tmp_path)
+    (tmp_path / "link.toml").symlink_to(tmp_path / "elsewhere.toml")
+    (tmp_path / "db.toml").symlink_to(database)
+    for name in ("k.db", "fifo.toml", "zero.toml", "folder.toml", "huge.toml", "link.toml", "db.toml"):
+        result = set_pin(tmp_path / name)
+        assert result.exit_code in (1, 2) and "Traceback" not in result.output, (name, result.output)
+        assert str(tmp_path / name) in result.output.splitlines()[-1] and len(result.output.splitlines()) <= 3
+    assert hashlib.sha256(database.read_bytes()).hexdigest() == before
+    assert not (tmp_path / "elsewhere.toml").exists()
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")) == []
+    fresh = tmp_path / "new" / "stall.toml"
+    assert set_pin(fresh).exit_code == 0 and set_pin(fresh).exit_code == 0  # created, then updated
+    assert fresh.stat().st_mode & 0o777 == 0o600 and check_hash(
+        __import__("tomllib").loads(fresh.read_text(encoding="utf-8"))["pin_hash"])

@@ -11,8 +11,10 @@ from dataclasses import MISSING, fields
 from pathlib import Path
 
 from ..errors import SettingError
+from ..files import UnreadableFile, read_regular
 from ..pin import hash_pin
-from ..private import open_private, private_dir
+from ..private import private_dir, replace_private
+from .resolve import MAX_BYTES
 from .schema import Settings, specs
 
 
@@ -43,23 +45,24 @@ def set_pin(path: Path, pin: str) -> bool:
 
     path = Path(path)
     where = str(path)
-    created = not path.exists()
+    created = not path.exists() and not path.is_symlink()
     try:
-        text = template(path) if created else path.read_text(encoding="utf-8")
+        text = template(path) if created else read_regular(path, MAX_BYTES).decode("utf-8")
         doc = tomlkit.parse(text)
-    except OSError as exc:
-        raise SettingError(f"cannot read: {exc.strerror or exc}", source=where) from None
+    except UnreadableFile as exc:
+        raise SettingError(str(exc), source=where) from None
+    except UnicodeDecodeError as exc:
+        raise SettingError(f"not UTF-8 text (byte {exc.start}): not a settings file", source=where) from None
     except tomlkit.exceptions.ParseError as exc:
         raise SettingError(f"not valid TOML: {exc}", source=where) from None
     doc["pin_hash"] = hash_pin(pin)
     try:
         private_dir(path.parent)
-        tmp = path.with_name(path.name + ".tmp")
-        with open_private(tmp, encoding="utf-8") as f:
-            f.write(tomlkit.dumps(doc))
-        tmp.replace(path)
     except OSError as exc:
         raise SettingError(f"cannot write: {exc.strerror or exc}", source=where) from None
+    # Written whole or not at all, never over anything but a settings file (a .toml that is text).
+    with replace_private(path, suffixes=(".toml",), encoding="utf-8") as f:
+        f.write(tomlkit.dumps(doc))
     return created
 
 
