@@ -166,6 +166,18 @@ def test_garbage_before_any_request_is_never_taken_for_an_answer(store, cases, f
         len(strip_status(d)) for _, d in printer.received if b"Visitor" in d)
 
 
+def test_a_printer_that_floods_the_kiosk_is_refused_before_the_job(store, cases, fake_printer):
+    """100 KB of well-formed bytes nobody asked for: never read on and on, never an answer."""
+    printer = fake_printer("flood")
+    sig = sign(store)
+    started = time.monotonic()
+    outcome = attempt(store, cases, sig, printer.spec + "?timeout=0.3")
+    assert time.monotonic() - started < 1
+    assert not outcome.printed and not outcome.maybe_printed, outcome
+    assert "keeps sending" in outcome.error or "bytes, not one" in outcome.error, outcome.error
+    assert state(store, sig) == "failed" and receipt_bytes(printer) == 0
+
+
 def test_a_printer_that_closes_after_reading_part_is_interrupted(store, cases, fake_printer):
     printer = fake_printer("drop")
     sig = sign(store)
@@ -534,13 +546,30 @@ def test_a_printer_another_process_is_writing_to_is_waited_for_not_mixed(store, 
     assert NAME in decode(out.read_bytes(), "TM-T20II").text
 
 
-def test_a_file_printer_never_writes_over_a_database(store, cases, tmp_path):
+@pytest.mark.parametrize("target", ["kiosk.db", "kiosk.db-wal", "kiosk.db-journal", "link-to-db"])
+def test_a_file_printer_never_writes_over_a_database(store, cases, tmp_path, target):
     db = tmp_path / "kiosk.db"
-    before = db.read_bytes()
     sig = sign(store)
-    outcome = attempt(store, cases, sig, f"file:{db}")
+    path = tmp_path / target
+    if target == "link-to-db":
+        path.symlink_to(db)
+    elif not path.exists():
+        path.write_bytes(b"\x37\x7f\x06\x82 journal pages" if target.endswith("wal") else b"")
+    before = path.read_bytes()
+    outcome = attempt(store, cases, sig, f"file:{path}")
     assert not outcome.printed and not outcome.maybe_printed and "database" in outcome.error
-    assert db.read_bytes()[:16] == before[:16] and store.job_for(sig.id).status == "failed"
+    assert store.job_for(sig.id).status == "failed" and store.signature(sig.id) == sig
+    after = path.read_bytes()
+    assert after[:32] == before[:32] and b"Every letter counts" not in after  # the WAL grows, never the receipt
+
+
+@pytest.mark.parametrize(("where", "message"), [("folder", "this is a folder, not a printer"),
+                                                 ("missing/out.bin", "no such device or file")])
+def test_a_file_printer_path_that_cannot_be_one_is_one_line(tmp_path, where, message):
+    (tmp_path / "folder").mkdir()
+    with pytest.raises(PrintError) as raised:
+        send(parse_spec(f"file:{tmp_path / where}?timeout=0.3"), b"x")
+    assert str(raised.value) == f"file {tmp_path / where}: {message}" and not raised.value.maybe_printed
 
 
 def test_a_missing_device_is_not_made_a_file():

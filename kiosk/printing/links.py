@@ -334,9 +334,10 @@ def open_file(setup: Setup, attempt: Attempt) -> FdLink:
         info = os.fstat(fd)
         regular = stat.S_ISREG(info.st_mode)
         if regular:
+            if _database_file(path):
+                raise PrintError("this is a database (or a file SQLite keeps beside one), not a printer:"
+                                 " nothing was written to it")
             os.fchmod(fd, FILE_MODE)  # the receipts hold visitors' names
-            if info.st_size >= len(SQLITE_HEADER) and _starts_with(path, SQLITE_HEADER):
-                raise PrintError("this is a database, not a printer: nothing was written to it")
             os.ftruncate(fd, 0)
         link = FdLink(attempt, setup.timeout, fd, can_answer=stat.S_ISCHR(info.st_mode))
     except BaseException:
@@ -368,6 +369,15 @@ def _take(fd: int, timeout: float, attempt: Attempt) -> None:
         if time.monotonic() - since > timeout:
             raise PrintError(f"another program is printing on this printer (busy for {timeout:g} s)")
         time.sleep(0.01)
+
+
+def _database_file(path: str) -> bool:
+    """A SQLite database, or the journal, WAL or shared-memory file SQLite keeps beside one."""
+    real = os.path.realpath(path)
+    if _starts_with(real, SQLITE_HEADER):
+        return True
+    return any(real.endswith(side) and _starts_with(real.removesuffix(side), SQLITE_HEADER)
+               for side in ("-wal", "-shm", "-journal"))
 
 
 def _starts_with(path: str, header: bytes) -> bool:

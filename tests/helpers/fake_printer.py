@@ -22,7 +22,8 @@ Adversarial modes, for tests/test_adversarial_printer.py:
 - ``no_confirm`` answers the paper request, reads the job, and answers nothing after it;
 - ``offline`` answers the confirmation with the offline bit set;
 - ``trickle`` reads 256 bytes every ``delay`` seconds, answering status requests;
-- ``chatter`` reads everything and sends a well-formed byte every few milliseconds unasked.
+- ``chatter`` reads everything and sends a well-formed byte every few milliseconds unasked;
+- ``flood`` sends 100 KB of well-formed bytes before any request, then works.
 
 Every connection is kept in :attr:`FakePrinter.received` as (mode, bytes) once it ends
 (or, for a mode that stops reading, once it stops).
@@ -39,7 +40,8 @@ import time
 
 PAPER_OK, PAPER_OUT, ONLINE = 0x12, 0x72, 0x12
 MODES = ("ok", "paper_out", "never_reads", "drop", "refuse", "extra_byte", "late_extra_byte", "malformed",
-         "two_bytes", "garbage", "slow_answer", "no_confirm", "offline", "trickle", "chatter")
+         "two_bytes", "garbage", "slow_answer", "no_confirm", "offline", "trickle", "chatter",
+         "flood")
 MALFORMED = 0x01  # bit 0 set, bit 1 clear: never a DLE EOT answer
 OFFLINE = 0x1A
 
@@ -124,6 +126,8 @@ class FakePrinter:
         try:
             if mode == "garbage":
                 conn.sendall(b"\x00HELLO\xff\x12")
+            if mode == "flood":
+                threading.Thread(target=self._send_late, args=(conn, bytes([PAPER_OK]) * 100_000), daemon=True).start()
             if mode == "chatter":
                 threading.Thread(target=self._chatter, args=(conn,), daemon=True).start()
             while True:
