@@ -93,8 +93,8 @@ def test_a_stray_byte_after_the_printer_stopped_reading_is_no_confirmation(store
     outcome = attempt(store, cases, sig, printer.spec + "?timeout=0.3")
     assert not outcome.printed, outcome
     assert state(store, sig) == ("interrupted" if outcome.maybe_printed else "failed")
-    if delay:
-        assert outcome.maybe_printed and "second confirmation request" in outcome.error, outcome
+    if delay:  # the stray byte came while the job was on its way, or after it
+        assert outcome.maybe_printed and "confirmation request" in outcome.error, outcome
     assert receipt_bytes(printer) == 0  # it read only the paper request
 
 
