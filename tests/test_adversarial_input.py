@@ -250,3 +250,19 @@ def test_set_pin_writes_only_a_settings_file(tmp_path):
     assert set_pin(fresh).exit_code == 0 and set_pin(fresh).exit_code == 0  # created, then updated
     assert fresh.stat().st_mode & 0o777 == 0o600 and check_hash(
         __import__("tomllib").loads(fresh.read_text(encoding="utf-8"))["pin_hash"])
+
+
+def test_a_qr_code_too_wide_for_the_paper_fails_the_job_before_any_byte(tmp_path):
+    from kiosk.errors import PrintError
+    from kiosk.printing.queue import deliver
+
+    out = tmp_path / "out.bin"
+    (tmp_path / "narrow.toml").write_text(f'dots = 128\n[connection]\ntype = "file"\npath = "{out}"\n',
+                                          encoding="utf-8")
+    case = load_case(GOOD_CASE)
+    case = dataclasses.replace(case, postcard=dataclasses.replace(case.postcard,
+                                                                  url="https://example.org/" + "x" * 200))
+    receipt = layouts.for_signature(case, _signature(kind="postcard"), "C")
+    with pytest.raises(PrintError, match="QR code: .* too wide for 128-dot paper") as caught:
+        deliver(receipt, load_setup(tmp_path / "narrow.toml"))
+    assert not caught.value.maybe_printed and (not out.exists() or out.stat().st_size == 0)

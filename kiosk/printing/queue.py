@@ -19,7 +19,8 @@ from ..cases import Case
 from ..errors import PrintError
 from ..job_states import Transition, claim_for
 from ..receipts import layouts
-from ..receipts.model import Receipt
+from ..receipts.model import QR, Receipt
+from ..receipts.qr import QRTooWide, module_dots
 from ..store import Job, Signature, Store
 from .devices import send, write_preview
 from .setups import Setup
@@ -35,6 +36,12 @@ class Outcome:
 
 def deliver(receipt: Receipt, setup: Setup) -> Path | None:
     """Put one receipt on paper (or into the preview folder). Raises PrintError."""
+    for block in receipt.blocks:  # a code that cannot fit is refused before any byte, never left out
+        if isinstance(block, QR):
+            try:
+                module_dots(block.data, setup.paper.dots)
+            except QRTooWide as exc:
+                raise PrintError(f"QR code: {exc}", source=setup.where) from None
     if setup.is_preview:
         return write_preview(setup, receipt)
     from .render import render_bytes  # python-escpos and Pillow: on the first print, not at start

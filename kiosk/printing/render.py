@@ -17,11 +17,10 @@ from functools import cache, lru_cache
 from typing import Any
 
 from ..receipts.model import QR, Cut, Feed, Image, Receipt, Rule, Text
+from ..receipts.qr import module_dots
 from ..receipts.raster import centered, qr_image, text_image
 from .escpos_lib import Encoder, get_profile, printers, profile_for
 from .setups import Setup
-
-QR_DOTS_PER_MODULE = {True: 6, False: 5}  # 80 mm paper, 58 mm paper
 
 
 @cache
@@ -101,10 +100,10 @@ def render_bytes(receipt: Receipt, setup: Setup) -> bytes:
         elif isinstance(block, QR):
             if setup.native_qr:
                 style("center")
-                p.qr(block.data, native=True, size=QR_DOTS_PER_MODULE[paper.dots > 384])
+                p.qr(block.data, native=True, size=module_dots(block.data, paper.dots))
                 p.ln()
             else:
-                p.image(centered(qr_image(block.data, box=QR_DOTS_PER_MODULE[paper.dots > 384]), paper.dots))
+                p.image(centered(qr_image(block.data, box=module_dots(block.data, paper.dots)), paper.dots))
             if block.caption:
                 text(Text(block.caption, align="center"))
         elif isinstance(block, Image):
