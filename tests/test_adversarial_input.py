@@ -263,6 +263,6 @@ def test_a_qr_code_too_wide_for_the_paper_fails_the_job_before_any_byte(tmp_path
     case = dataclasses.replace(case, postcard=dataclasses.replace(case.postcard,
                                                                   url="https://example.org/" + "x" * 200))
     receipt = layouts.for_signature(case, _signature(kind="postcard"), "C")
-    with pytest.raises(PrintError, match="QR code: .* too wide for 128-dot paper") as caught:
+    with pytest.raises(PrintError, match=r"QR code: .* too wide for 128-dot paper") as caught:
         deliver(receipt, load_setup(tmp_path / "narrow.toml"))
     assert not caught.value.maybe_printed and (not out.exists() or out.stat().st_size == 0)
