@@ -209,10 +209,12 @@ def test_a_settings_file_that_is_not_text_or_not_a_file(tmp_path):
     assert run("jobs", "--config", str(binary)).output.strip() == f"Error: {binary}: not UTF-8 text (byte 9)"
     folder = tmp_path / "folder.toml"
     folder.mkdir()
-    assert run("jobs", env={"KIOSK_CONFIG": str(folder)}).output.strip() == f"Error: {folder}: a folder, not a regular file"
+    by_variable = run("jobs", env={"KIOSK_CONFIG": str(folder)}).output.strip()
+    assert by_variable == f"Error: {folder}: a folder, not a regular file"
     fifo = tmp_path / "fifo.toml"
     os.mkfifo(fifo)  # would hang a reader
-    assert run("jobs", "--config", str(fifo)).output.strip() == f"Error: {fifo}: a FIFO (named pipe), not a regular file"
+    named_pipe = run("jobs", "--config", str(fifo)).output.strip()
+    assert named_pipe == f"Error: {fifo}: a FIFO (named pipe), not a regular file"
     huge = tmp_path / "huge.toml"
     huge.write_text("# " + "x" * 300_000 + "\n", encoding="utf-8")
     too_big = run("jobs", "--config", str(huge)).output.strip()
