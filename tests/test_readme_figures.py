@@ -24,3 +24,24 @@ def test_the_guarantees_table_states_the_sizes_that_run():
         _, default_cell, long_cell = [c.strip() for c in row.strip("|").split("|")][:3]
         assert re.search(rf"(^|\D){default:,}(\D|$)", default_cell), (key, default_cell)
         assert re.search(rf"(^|\D){long:,}(\D|$)", long_cell), (key, long_cell)
+
+
+
+def test_the_adversarial_row_counts_the_attacks_that_run():
+    """The Guarantees table's count of attacks per file is the number of tests each file runs."""
+    import collections
+    import subprocess
+    import sys
+
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    (row,) = [line for line in readme.splitlines() if line.startswith("| Adversarial suite")]
+    stated = {name: int(n) for name, n in re.findall(r"(printer|store and merge|command line|input) (\d+)", row)}
+    files = {"printer": "printer", "store and merge": "store", "command line": "cli", "input": "input"}
+    listed = subprocess.run(
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+         *(f"tests/test_adversarial_{stem}.py" for stem in files.values())],
+        cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    counted = collections.Counter(line.split("::")[0] for line in listed.splitlines() if "::" in line)
+    for label, stem in files.items():
+        assert stated[label] == counted[f"tests/test_adversarial_{stem}.py"], (label, stated[label], counted)
+    assert re.search(rf"\b{sum(stated.values())} attacks\b", row), row
