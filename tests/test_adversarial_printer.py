@@ -172,7 +172,7 @@ def test_a_printer_that_floods_the_kiosk_is_refused_before_the_job(store, cases,
     sig = sign(store)
     started = time.monotonic()
     outcome = attempt(store, cases, sig, printer.spec + "?timeout=0.3")
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # the deadline, not a hang (room for a busy machine)
     assert not outcome.printed and not outcome.maybe_printed, outcome
     assert "keeps sending" in outcome.error or "bytes, not one" in outcome.error, outcome.error
     assert state(store, sig) == "failed" and receipt_bytes(printer) == 0
@@ -226,7 +226,7 @@ def test_a_slow_name_lookup_fails_the_job_and_its_thread_never_prints(store, cas
     sig = sign(store)
     started = time.monotonic()
     outcome = attempt(store, cases, sig, spec)
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # the deadline, not a hang (room for a busy machine)
     assert not outcome.printed and not outcome.maybe_printed, outcome
     assert "no answer within" in outcome.error and "looking up printer.stall.invalid" in outcome.error
     assert state(store, sig) == "failed"
@@ -250,7 +250,7 @@ def test_a_job_given_up_on_while_sending_is_reset_not_finished_later(fake_printe
     started = time.monotonic()
     with pytest.raises(PrintError, match=r"no answer within 0.3 s") as raised:
         send(parse_spec(printer.spec + "?timeout=1&status=0"), payload)
-    assert raised.value.maybe_printed and time.monotonic() - started < 1
+    assert raised.value.maybe_printed and time.monotonic() - started < 3  # the deadline, not a hang
     printer.settle(0.5)  # the connection ended at once: reset, not left to finish
     ((_, data),) = printer.received
     assert 0 < len(data) < len(payload) // 2
@@ -410,7 +410,7 @@ def test_a_serial_printer_that_stops_reading_times_out_and_closes_at_once():
         started = time.monotonic()
         with pytest.raises(PrintError, match="stopped taking data") as raised:
             send(parse_spec(f"serial:{path}?timeout=0.3&baud=115200"), b"x" * 1_000_000)
-        assert time.monotonic() - started < 1.5  # closing did not wait for the queued bytes
+        assert time.monotonic() - started < 3  # closing did not wait for the queued bytes
         assert raised.value.maybe_printed
     finally:
         close()
@@ -476,7 +476,7 @@ def test_a_fifo_nobody_reads_fails_at_once(store, cases, tmp_path):
     sig = sign(store)
     started = time.monotonic()
     outcome = attempt(store, cases, sig, f"file:{fifo}?timeout=0.3")
-    assert time.monotonic() - started < 1
+    assert time.monotonic() - started < 3  # the deadline, not a hang (room for a busy machine)
     assert not outcome.printed and not outcome.maybe_printed and "nothing is reading" in outcome.error
     assert state(store, sig) == "failed"
 
@@ -489,7 +489,7 @@ def test_a_fifo_whose_reader_stops_times_out(tmp_path):
         started = time.monotonic()
         with pytest.raises(PrintError, match="stopped taking data") as raised:
             send(parse_spec(f"file:{fifo}?timeout=0.3"), b"x" * 1_000_000)  # more than a pipe holds
-        assert time.monotonic() - started < 1.5 and raised.value.maybe_printed
+        assert time.monotonic() - started < 3 and raised.value.maybe_printed
     finally:
         os.close(reader)
 
