@@ -21,11 +21,24 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip)
 
 
+def pytest_sessionfinish(session):
+    """In a pytest-xdist worker: hand this worker's figures to the controller."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        workeroutput["figures"] = list(FIGURES)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error):
+    """In the pytest-xdist controller: gather the figures of a worker that finished."""
+    FIGURES.extend(getattr(node, "workeroutput", {}).get("figures", []))
+
+
 def pytest_terminal_summary(terminalreporter):
     """The figures the proofs reported (visitors, faults, kills, inputs, lost), after the run."""
     if FIGURES:
         terminalreporter.section("figures")
-        for line in FIGURES:
+        for line in sorted(FIGURES):  # gathered from every worker, in the order they ended
             terminalreporter.write_line(line)
 
 

@@ -38,7 +38,7 @@ def test_the_adversarial_row_counts_the_attacks_that_run():
     stated = {name: int(n) for name, n in re.findall(r"(printer|store and merge|command line|input) (\d+)", row)}
     files = {"printer": "printer", "store and merge": "store", "command line": "cli", "input": "input"}
     listed = subprocess.run(
-        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
+        [sys.executable, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider", "-n", "0",
          *(f"tests/test_adversarial_{stem}.py" for stem in files.values())],
         cwd=ROOT, capture_output=True, text=True, check=True).stdout
     counted = collections.Counter(line.split("::")[0] for line in listed.splitlines() if "::" in line)
