@@ -30,7 +30,7 @@ def validate_pin(pin: str) -> str:
     if not pin.isascii() or not pin.isdigit():
         raise PinError("use digits only (so it can be typed on the on-screen keypad)", field="PIN")
     if not PIN_MIN <= len(pin) <= PIN_MAX:
-        raise PinError(f"{len(pin)} digits, use {PIN_MIN} to {PIN_MAX}", field="PIN")
+        raise PinError(f"{len(pin)} digit{'' if len(pin) == 1 else 's'}, use {PIN_MIN} to {PIN_MAX}", field="PIN")
     return pin
 
 

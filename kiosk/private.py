@@ -167,8 +167,6 @@ def check_output(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[Pat
     name = path.name
     if not name or name in (".", ".."):
         raise _refuse(path, "not a file name")
-    if not name.lower().endswith(tuple(s.lower() for s in suffixes)):
-        raise _refuse(path, f"the file name must end in {' or '.join(suffixes)}")
     try:
         st: os.stat_result | None = os.lstat(path)
     except FileNotFoundError:
@@ -177,8 +175,10 @@ def check_output(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[Pat
         raise _refuse(path, "not a valid file name") from None
     except OSError as exc:
         raise _refuse(path, f"cannot write: {exc.strerror or exc}") from None
-    if _protected(path, st, protect):
+    if _protected(path, st, protect):  # said first: the mistake a tired organiser most needs to hear
         raise _refuse(path, "that is the kiosk database (or a file SQLite keeps beside it); name a new file")
+    if not name.lower().endswith(tuple(s.lower() for s in suffixes)):
+        raise _refuse(path, f"the file name must end in {' or '.join(suffixes)}")
     if st is None:
         if not path.parent.is_dir():
             raise _refuse(path, f"no such folder: {path.parent}")

@@ -215,14 +215,13 @@ def set_pin_command() -> None:
 
     path = settings_file()
 
-    def checked(value: str) -> str:
+    while True:  # checked here, not in the prompt: click masks the typed value wherever the message has it
+        pin = click.prompt("New organiser PIN", hide_input=True, confirmation_prompt="Repeat the PIN")
         try:
-            return validate_pin(value)
+            pin = validate_pin(pin)
+            break
         except KioskError as exc:
-            raise click.BadParameter(exc.problem) from None
-
-    pin = click.prompt("New organiser PIN", hide_input=True, confirmation_prompt="Repeat the PIN",
-                       value_proc=checked)
+            echo(f"Error: {exc.problem}", err=True)
     created = set_pin(path, pin)
     echo(f"{'Created' if created else 'Updated'} {path}: PIN set (stored as a salted hash).")
     if created:
