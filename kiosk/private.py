@@ -152,7 +152,7 @@ def _head(path: Path, size: int) -> bytes:
 
 
 def check_output(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[Path] = (),
-                 magic: bytes | None = None) -> None:
+                 magic: bytes | tuple[bytes, ...] | None = None) -> None:
     """KioskError naming ``path`` unless a command may write its file there.
 
     The name must end in one of ``suffixes`` (``.csv``: an export never lands on a
@@ -160,7 +160,7 @@ def check_output(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[Pat
     regular file (not a symbolic link, folder, FIFO or device), is not one of the
     ``protect``ed databases or the files SQLite keeps beside one (``-wal``, ``-shm``,
     ``-journal``; however it is linked), is not a SQLite file, and holds what an earlier
-    export of the same kind holds: text (no NUL byte, UTF-8), or, with ``magic``, a file
+    export of the same kind holds: text (no NUL byte, UTF-8), and, with ``magic``, a file
     that starts with it (a PNG).
     """
     path = Path(path)
@@ -195,7 +195,8 @@ def check_output(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[Pat
         return
     if magic is not None:
         if not head.startswith(magic):
-            raise _refuse(path, "not a file of this kind that this command wrote; name a new file")
+            raise _refuse(path, "not an earlier output of this command of the same kind (it would be lost);"
+                                " name a new file")
         return
     try:
         head.decode("utf-8")
@@ -219,7 +220,8 @@ def _sync_folder(folder: Path) -> None:
 
 @contextmanager
 def replace_private(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[Path] = (),
-                    magic: bytes | None = None, binary: bool = False, **kwargs: Any) -> Iterator[IO[Any]]:
+                    magic: bytes | tuple[bytes, ...] | None = None, binary: bool = False,
+                    **kwargs: Any) -> Iterator[IO[Any]]:
     """A file to write ``path``'s new content into, put in place only when all of it is written.
 
     :func:`check_output` first; then a 0600 temporary file in the same folder, flushed and

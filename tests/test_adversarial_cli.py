@@ -382,7 +382,7 @@ def test_an_export_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
     old = os.umask(0)
     try:
         out.chmod(0o644)
-        assert run("export", "counts", "--db", str(db), "-o", str(tmp_path / "signatures.csv")).exit_code == 0
+        assert run("export", "signatures", "--db", str(db), "--kiosk", "north", "-o", str(out)).exit_code == 0
     finally:
         os.umask(old)
     assert digest(out) != before and stat.S_IMODE(out.stat().st_mode) == 0o600 and leftovers(tmp_path) == []
@@ -744,3 +744,37 @@ def test_the_report_file_shows_data_as_text(hostile_db, tmp_path):
     text = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     assert_safe(text)
     assert "\\\\x1b\\]52" in text  # shown, escaped for Markdown
+
+
+@pytest.mark.parametrize(("earlier", "then"), [
+    (None, ["export", "counts", "-o", "{d}/budget.csv"]),                       # a hand-written CSV
+    (["export", "signatures", "-o", "{d}/out.csv"], ["export", "counts", "-o", "{d}/out.csv"]),
+    (["export", "counts", "--by", "case", "-o", "{d}/out.csv"],
+     ["export", "counts", "--by", "day", "-o", "{d}/out.csv"]),
+    (["export", "counts", "--format", "json", "-o", "{d}/out.json"], ["export", "signatures", "--format", "json",
+                                                                       "-o", "{d}/out.json"]),
+    (None, ["export", "letters", "--format", "html", "-o", "{d}/page.html"]),    # someone's own web page
+    (None, ["report", "--out", "{d}"]),                                          # someone's own report.md
+])
+def test_an_existing_file_of_another_kind_is_never_replaced(tmp_path, earlier, then):
+    db = fill(tmp_path / "k.db")
+    mine = {"budget.csv": "rent,100\n", "page.html": "<!DOCTYPE html>\n<p>mine</p>\n", "report.md": "# My notes\n"}
+    for name, text in mine.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    if earlier:
+        assert run(*[a.format(d=tmp_path) for a in earlier], "--db", str(db)).exit_code == 0
+    before = {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()}
+    result = run(*[a.format(d=tmp_path) for a in then], "--db", str(db))
+    assert result.exit_code == 1 and "of the same kind" in result.output.splitlines()[-1], result.output
+    assert {p.name: digest(p) for p in tmp_path.iterdir() if p.is_file()} == before
+
+
+def test_an_earlier_export_of_the_same_kind_is_replaced(tmp_path):
+    db = fill(tmp_path / "k.db")
+    for args in (["export", "counts", "--by", "case,day", "-o", f"{tmp_path}/c.csv"],
+                 ["export", "signatures", "--format", "json", "-o", f"{tmp_path}/s.json"],
+                 ["export", "letters", "--format", "html", "-o", f"{tmp_path}/l.html"],
+                 ["report", "--out", str(tmp_path / "r")]):
+        for _ in range(2):
+            result = run(*args, "--db", str(db))
+            assert result.exit_code == 0, result.output

@@ -91,8 +91,9 @@ def test_every_file_with_visitors_data_is_readable_by_its_owner_only(tmp_path, l
             "--case", "lawyer-amara-osei", "--kind", "appeal", "--name", f"Visitor {i}", "--message", "Hello",
             "--event", "Fest")
     stale = out / "counts.csv"
-    stale.write_text("old\n")
-    stale.chmod(0o644)  # an export written over an old, readable file is narrowed too
+    out.mkdir(exist_ok=True)
+    run("export", "counts", "--by", "case,day", "-o", str(stale), "--db", str(db))
+    stale.chmod(0o644)  # an export written over an old, readable one is narrowed too
     for args in (["export", "counts", "--by", "case,day", "-o", str(stale)],
                  ["export", "signatures", "-o", str(out / "signatures.csv")],
                  ["export", "signatures", "--format", "json", "-o", str(out / "signatures.json")],

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -59,16 +60,40 @@ def records(*, create: bool = False) -> Iterator[Records]:
         yield opened
 
 
+# What an earlier output of the same kind starts with: an existing file is replaced only if
+# it starts so (or is empty). A hand-written budget.csv, another export's CSV (other columns),
+# any other HTML or Markdown file is never replaced.
+HTML_START = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<title>Appeals to deliver</title>'
+REPORT_START = b"# Letters report\n"
+
+
+def same_kind(fmt: str, columns: list[str] | None = None) -> tuple[bytes, ...]:
+    """The starts an earlier output of this kind has (its CSV header, its JSON's first key...)."""
+    if fmt == "csv":
+        header = io.StringIO()
+        csv.writer(header, lineterminator="\n").writerow(columns or [])
+        line = header.getvalue().encode("utf-8")
+        return (b"\xef\xbb\xbf" + line, line)
+    if fmt == "json":
+        first = json.dumps((columns or [""])[0], ensure_ascii=False)
+        return (f'[\n  {{\n    {first}: '.encode(), b"[]")
+    if fmt == "html":
+        return (HTML_START,)
+    if fmt == "md":
+        return (REPORT_START,)
+    return (PNG_MAGIC,)
+
+
 def _to_stdout(path: Path | None) -> bool:
     return path is None or str(path) == "-"
 
 
-def check_target(path: Path | None, fmt: str) -> None:
+def check_target(path: Path | None, fmt: str, columns: list[str] | None = None) -> None:
     """Refuse, before any work, an output file that would destroy something (see :func:`_output`)."""
     if not _to_stdout(path):
         assert path is not None
         check_output(path, suffixes=_suffixes(path, fmt), protect=[settings().database],
-                     magic=PNG_MAGIC if fmt == "png" else None)
+                     magic=same_kind(fmt, columns))
 
 
 def _suffixes(path: Path, fmt: str) -> tuple[str, ...]:
@@ -81,10 +106,11 @@ def _suffixes(path: Path, fmt: str) -> tuple[str, ...]:
 
 
 @contextmanager
-def _output(path: Path | None, fmt: str) -> Iterator[IO[str]]:
+def _output(path: Path | None, fmt: str, columns: list[str] | None = None) -> Iterator[IO[str]]:
     """Standard output (made safe when it is a terminal), or the file ``path``, readable by
     its owner only and written whole or not at all: it must be named for its format
-    (``.csv``...), and an existing file is replaced only if it is an earlier export, never
+    (``.csv``...), and an existing file is replaced only if it is an earlier export of the same
+    kind (:func:`same_kind`: the same CSV header, JSON columns, delivery list, report), never
     the database, a SQLite file, a link, a folder or a device (:func:`kiosk.private.replace_private`).
     CSV files get a byte-order mark so that spreadsheet programs read them as UTF-8."""
     if _to_stdout(path):
@@ -94,16 +120,16 @@ def _output(path: Path | None, fmt: str) -> Iterator[IO[str]]:
     assert path is not None
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     with replace_private(path, suffixes=_suffixes(path, fmt), protect=[settings().database], encoding=encoding,
-                         newline="", errors="replace") as f:
+                         magic=same_kind(fmt, columns), newline="", errors="replace") as f:
         yield f
 
 
 def _write(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output: Path | None) -> None:
     """The one writer of the exports' rows. CSV cells pass through
     :func:`~kiosk.text.for_spreadsheet`: text a spreadsheet would run as a formula is made inert."""
-    with _output(output, fmt) as out:
+    with _output(output, fmt, columns) as out:
         if fmt == "json":
-            plain = [{k: readable(v) for k, v in row.items()} for row in rows]
+            plain = [{k: readable(row.get(k)) for k in columns} for row in rows]  # in the columns' order
             out.write(json.dumps(plain, ensure_ascii=False, indent=2, default=str) + "\n")
             return
         writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n")
@@ -149,7 +175,7 @@ def export_counts(by: str, event: str | None, since: dt.date | None, until: dt.d
     organiser screens, the tally slip and `kiosk report` show.
     """
     groups = _parse_by(by)
-    check_target(output, fmt)
+    check_target(output, fmt, group_columns(groups))
     with records() as db:
         rows = db.counts(groups, db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
     _write(rows, group_columns(groups), fmt, output)
@@ -166,7 +192,7 @@ def export_signatures(event: str | None, since: dt.date | None, until: dt.date |
 
     In CSV, text a spreadsheet would run as a formula (it starts with =, +, -, @, a tab
     or CR) gets a ' in front; JSON is written as it is stored."""
-    check_target(output, fmt)
+    check_target(output, fmt, list(EXPORT_COLUMNS))
     with records() as db:
         rows = list(db.signatures(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)))
     _write(rows, list(EXPORT_COLUMNS), fmt, output)
@@ -184,7 +210,7 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
     """The signed appeals to deliver, grouped by addressee, with the signers' names and messages."""
     from ..reports.letters import CSV_COLUMNS, csv_rows, render_html
 
-    check_target(output, fmt)
+    check_target(output, fmt, list(CSV_COLUMNS))
     with records() as db:
         scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id, case_id=case_id)
         bundles = db.delivery_list(scope)
@@ -234,7 +260,8 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
                              binary=True) as png:
             draw_png(summary, png)
         chart = chart_path
-    with replace_private(md_path, suffixes=SUFFIXES["md"], protect=[settings().database], encoding="utf-8",
+    with replace_private(md_path, suffixes=SUFFIXES["md"], protect=[settings().database], magic=REPORT_START,
+                         encoding="utf-8",
                          errors="replace") as f:
         f.write(markdown.render(summary, chart.name if chart else None))
     echo(f"Wrote {md_path}" + (f" and {chart}" if chart else ""))
