@@ -222,6 +222,22 @@ def test_the_same_id_with_other_content_is_a_conflict_not_already_here(tmp_path,
     assert f"conflict: Ref. Summer Fest / north / #0001, id {sid}: number, name differ" in said
 
 
+def test_a_conflicting_copy_never_changes_the_kept_letters_print_state(tmp_path):
+    kept = tmp_path / "kept.db"
+    assert run("sign", "--db", kept, "--cases", CASES, "--allow-sample-cases", "--case", "lawyer-amara-osei",
+               "--name", "Alice", "--kind", "appeal", "--printer", "tcp://127.0.0.1:1?timeout=0.2").exit_code == 3
+    other = tmp_path / "other.db"
+    shutil.copy(kept, other)
+    tamper(other, "UPDATE signatures SET name = 'Mallory'")
+    tamper(other, "UPDATE print_jobs SET status = 'printed', printed_at = updated_at, last_error = NULL")
+    said = run("merge", other, "--db", kept)
+    assert said.exit_code == 0 and "1 conflicting" in said.output
+    with Store(kept) as store:
+        (job,) = store.jobs()
+        assert job.status == "failed"  # Alice's letter still waits to print
+    assert "No print jobs waiting" not in run("jobs", "--db", kept).output
+
+
 def test_a_purge_on_either_side_is_not_a_conflict_and_wins(tmp_path, target):
     purged = tmp_path / "purged.db"
     shutil.copy(tmp_path / "first.db", purged)

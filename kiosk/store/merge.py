@@ -232,10 +232,12 @@ class _Merge:
 
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
+        self._disputed: set[str] = set()  # this source's conflicts: the copy here keeps its own print job
 
     def source(self, copy: Database, source: Path) -> MergeResult:
         src = _Source(copy, source)
         src.check_ids()
+        self._disputed = set()
         try:
             self._cases(src)
             result = self._signatures(src)
@@ -302,6 +304,7 @@ class _Merge:
                 if sig.id in here:
                     conflict = self._meet(sig, here[sig.id])
                     if conflict is not None:
+                        self._disputed.add(sig.id)
                         conflicting += 1
                         if len(conflicts) < _KEPT:
                             conflicts.append(conflict)
@@ -335,6 +338,11 @@ class _Merge:
                 except BadRow as exc:
                     raise src.error(f"print_jobs row {n} {_describe_id(row['signature_id'])}",
                                     f"{exc.column}: {exc.problem}") from None
+            # A conflict's copy here is kept whole: another letter's job state never says whether
+            # this one is on paper (a "printed" from the other copy would lose it).
+            jobs = [job for job in jobs if job["signature_id"] not in self._disputed]
+            if not jobs:
+                continue
             ids = [job["signature_id"] for job in jobs]
             here = dict(self.conn.execute(
                 f"SELECT signature_id, status FROM print_jobs WHERE signature_id IN ({marks(ids)})", ids))
