@@ -453,7 +453,7 @@ def test_a_file_printer_output_is_private(store, cases, tmp_path, umask):
     old = os.umask(umask)
     try:
         new, existing = tmp_path / "new.bin", tmp_path / "existing.bin"
-        existing.write_bytes(b"old")
+        existing.write_bytes(b"\x1b@an earlier receipt")
         existing.chmod(0o644)
         for out in (new, existing):
             sig = sign(store)
@@ -530,14 +530,14 @@ def test_a_printer_another_process_is_writing_to_is_waited_for_not_mixed(store, 
     import fcntl
 
     out = tmp_path / "printer.bin"
-    out.write_bytes(b"the other program's receipt")
+    out.write_bytes(b"\x1b@the other program's receipt")
     other = open(out, "r+b")  # noqa: SIM115 - closed by the timer below, or at the end
     fcntl.flock(other, fcntl.LOCK_EX)
     try:
         sig = sign(store)
         outcome = attempt(store, cases, sig, f"file:{out}?timeout=0.2")
         assert not outcome.printed and not outcome.maybe_printed and "another program" in outcome.error
-        assert out.read_bytes() == b"the other program's receipt" and state(store, sig) == "failed"
+        assert out.read_bytes() == b"\x1b@the other program's receipt" and state(store, sig) == "failed"
         threading.Timer(0.1, other.close).start()  # the other program finishes
         outcome = attempt(store, cases, sig, f"file:{out}?timeout=1")
         assert outcome.printed, outcome.error
@@ -561,6 +561,20 @@ def test_a_file_printer_never_writes_over_a_database(store, cases, tmp_path, tar
     assert store.job_for(sig.id).status == "failed" and store.signature(sig.id) == sig
     after = path.read_bytes()
     assert after[:32] == before[:32] and b"Every letter counts" not in after  # the WAL grows, never the receipt
+
+
+@pytest.mark.parametrize("content", [b'pin_hash = "scrypt$..."\n', b"title = 'A case'\n", b"\xef\xbb\xbfid,name\n",
+                                     b"\x00\x01binary"])
+def test_a_file_printer_never_writes_over_a_file_that_holds_something_else(store, cases, tmp_path, content):
+    path = tmp_path / "stall.toml"
+    path.write_bytes(content)
+    sig = sign(store)
+    outcome = attempt(store, cases, sig, f"file:{path}")
+    assert not outcome.printed and not outcome.maybe_printed and "holds something else" in outcome.error
+    assert path.read_bytes() == content and state(store, sig) == "failed"
+    path.write_bytes(b"")  # an empty file, or one holding earlier receipts, is the printer's
+    assert attempt(store, cases, sig, f"file:{path}").printed
+    assert attempt(store, cases, sign(store), f"file:{path}").printed
 
 
 @pytest.mark.parametrize(("where", "message"), [("folder", "this is a folder, not a printer"),

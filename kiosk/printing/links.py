@@ -337,6 +337,10 @@ def open_file(setup: Setup, attempt: Attempt) -> FdLink:
             if _database_file(path):
                 raise PrintError("this is a database (or a file SQLite keeps beside one), not a printer:"
                                  " nothing was written to it")
+            if info.st_size and not _starts_with(os.path.realpath(path), RECEIPT_START):
+                # a settings file, a case file, an export: only receipts this kiosk wrote are written over
+                raise PrintError("this file holds something else, not receipts the kiosk printed:"
+                                 " nothing was written to it (name a new or empty file)")
             os.fchmod(fd, FILE_MODE)  # the receipts hold visitors' names
             os.ftruncate(fd, 0)
         link = FdLink(attempt, setup.timeout, fd, can_answer=stat.S_ISCHR(info.st_mode))
@@ -369,6 +373,9 @@ def _take(fd: int, timeout: float, attempt: Attempt) -> None:
         if time.monotonic() - since > timeout:
             raise PrintError(f"another program is printing on this printer (busy for {timeout:g} s)")
         time.sleep(0.01)
+
+
+RECEIPT_START = b"\x1b@"  # ESC @, the reset every receipt the kiosk sends begins with
 
 
 def _database_file(path: str) -> bool:
