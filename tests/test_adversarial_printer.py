@@ -698,3 +698,21 @@ def test_a_damaged_profile_cache_is_set_aside(tmp_path):
     assert run.returncode == 0 and "Traceback" not in run.stderr, run.stderr
     assert out.stat().st_size > 100
     assert not damaged.exists()
+
+
+def test_two_retry_runs_at_once_print_each_job_once_and_neither_calls_the_other_a_failure(store, cases, tmp_path):
+    from kiosk.printing.queue import retry_jobs
+
+    out = tmp_path / "out.bin"
+    first, second = sign(store, "First Visitor"), sign(store, "Second Visitor")
+    for sig in (first, second):
+        assert not attempt(store, cases, sig, "tcp://127.0.0.1:1?timeout=0.2").printed  # both wait
+    setup = parse_spec(f"file:{out}")
+    run_a = retry_jobs(store, cases.cases, setup, CAMPAIGN)
+    _, sig_a, outcome_a = next(run_a)  # run A prints the first job ...
+    assert outcome_a.printed and sig_a.id == first.id
+    (_, sig_b, outcome_b), = list(retry_jobs(store, cases.cases, setup, CAMPAIGN))  # ... run B the second
+    assert outcome_b.printed and sig_b.id == second.id
+    (_, sig_a2, late), = list(run_a)  # run A reaches the second job too late
+    assert sig_a2.id == second.id and late.skipped and not late.printed and not late.maybe_printed
+    assert state(store, first) == state(store, second) == "printed"

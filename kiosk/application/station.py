@@ -321,7 +321,7 @@ class Station:
         for item, outcome in self.retry_each(interrupted=interrupted):
             if outcome.printed:
                 printed += 1
-            else:
+            elif not outcome.skipped:  # another run printing it is no error of this one
                 errors.append(f"Ref. {item.signature.reference}: {outcome.error}")
         return printed, errors
 

@@ -282,6 +282,8 @@ def jobs_retry(interrupted: bool) -> int:
                 if result.printed:
                     done += 1
                     echo(f"printed  {ref}")
+                elif result.skipped:
+                    echo(f"skipped  {ref}: {result.error}")
                 elif result.maybe_printed:
                     torn += 1
                     echo(f"interrupted {ref}: may be on paper: {result.error}", err=True)

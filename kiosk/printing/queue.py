@@ -32,6 +32,7 @@ class Outcome:
     error: str | None = None
     preview: Path | None = None
     maybe_printed: bool = False  # a fault after bytes left: the job is interrupted, not failed
+    skipped: bool = False  # another worker had claimed or finished the job: not tried here, not a failure
 
 
 def deliver(receipt: Receipt, setup: Setup) -> Path | None:
@@ -58,7 +59,8 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
         return Outcome(False, f"signature {sig.id} has no print job")
     if not store.claim_job(job.id, setup.name, move=move):
         current = store.job_for(sig.id)
-        return Outcome(False, f"job {job.id} is {current.status.label if current else 'gone'}, not printed again")
+        return Outcome(False, f"job {job.id} is {current.status.label if current else 'gone'}: another run has it,"
+                              " not printed again here", skipped=True)
     try:
         if case is None:
             raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
