@@ -738,3 +738,31 @@ def test_read_errors_name_the_file_and_change_nothing(tmp_path):
     with Store(db, readonly=True) as store, pytest.raises(StoreError, match="cannot write"):
         store.record(case_id="c", kind="appeal", name="Ada", message="", event="E", kiosk_id="k1")
     assert digest(db) == before and beside(db) == []
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 2 MB file system of its own (tmpfs; the test is skipped where mounting is not allowed)."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)],
+                      capture_output=True).returncode != 0:
+        pytest.skip("cannot mount a small file system here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_is_called_a_full_disk_and_no_half_made_file_is_left(small_disk):
+    sign = ["sign", "--cases", CASES, "--allow-sample-cases", "--case", "lawyer-amara-osei", "--kind", "appeal",
+            "--printer", f"preview:{small_disk.parent / 'receipts'}"]
+    assert run(*sign, "--name", "Ada", "--db", small_disk / "k.db").exit_code == 0
+    with contextlib.suppress(OSError), open(small_disk / "fill", "wb") as f:
+        f.write(b"\0" * 3_000_000)  # every byte left
+    for db in ("k.db", "new.db"):
+        result = run(*sign, "--name", "Bea", "--db", small_disk / db)
+        assert result.exit_code == 1 and "not a kiosk database" not in result.output, result.output
+        assert "disk" in one_line(result)
+    assert not (small_disk / "new.db").exists()
+    assert "Ada" in run("export", "signatures", "--db", small_disk / "k.db").output

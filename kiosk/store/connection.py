@@ -14,7 +14,7 @@ import os
 import sqlite3
 import types
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, Self
 
@@ -163,11 +163,13 @@ class Database:
         self._reading: ReadOnlyFile | None = None
         self._copy: Path | None = None
         self._refuse_journal()
+        self._made = False  # this open made the file: a failed open removes it again
         if not self._exists():
             if not create or readonly:
                 raise self.error("no such database")
             try:
                 create_private(self.path)  # SQLite gives its -wal and -shm files the same mode
+                self._made = True
             except FileExistsError:
                 pass
             except OSError as exc:
@@ -207,6 +209,10 @@ class Database:
         name = getattr(exc, "sqlite_errorname", "") or ""
         if is_locked_or_damaged(exc):
             return explain(exc)
+        if name.startswith("SQLITE_FULL"):
+            return f"the disk is full: free some space, nothing was changed ({exc})"
+        if name.startswith("SQLITE_IOERR"):
+            return f"the disk failed to read or write it (full, or the stick pulled out?): nothing was changed ({exc})"
         if not name.startswith("SQLITE_NOTADB") and not self.readonly and (
                 name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or not _writable(self.path)):
             return (f"cannot write to it: the file or its folder is write-protected (a locked stick or card?);"
@@ -235,6 +241,10 @@ class Database:
             self.db.close()
             _remove(self._copy)
             self._copy = None
+        if self._made:  # a database this open made, and could not finish (a full disk): never left half made
+            with suppress(OSError):
+                _remove(self.path)
+            self._made = False
 
     def _read_migrated_copy(self) -> None:
         """An older kiosk's file opened for reading: migrate a private copy, and read that."""
