@@ -61,9 +61,19 @@ def too_long(field: str, length: int, limit: int) -> InputError:
     return InputError(f"{length} characters, at most {limit} allowed", field=field, reason="too_long")
 
 
+# Letters that print as nothing: Hangul and halfwidth fillers, the blank braille pattern.
+_BLANK_LETTERS = frozenset("\u115f\u1160\u3164\uffa0\u2800")
+
+
+def visible(text: str) -> bool:
+    """Whether ``text`` shows anything on paper: a letter, digit, punctuation or symbol that is
+    not a blank filler (zero-width and format characters, spaces and lone marks show nothing)."""
+    return any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LETTERS for ch in text)
+
+
 def _one_line(value: str, field: str, limit: int) -> str:
     cleaned = clean(value, multiline=False)
-    if not cleaned:
+    if not visible(cleaned):  # a name of zero-width spaces would print a blank signature
         raise InputError("must not be empty", field=field, reason="empty")
     if len(cleaned) > limit:
         raise too_long(field, len(cleaned), limit)

@@ -266,3 +266,14 @@ def test_a_qr_code_too_wide_for_the_paper_fails_the_job_before_any_byte(tmp_path
     with pytest.raises(PrintError, match=r"QR code: .* too wide for 128-dot paper") as caught:
         deliver(receipt, load_setup(tmp_path / "narrow.toml"))
     assert not caught.value.maybe_printed and (not out.exists() or out.stat().st_size == 0)
+
+
+@pytest.mark.parametrize("name", ["\u200b\u200b", "\u3164", "\u2800\u2800", "\u0301", "\u200d\ufe0f", "\u00ad"])
+def test_a_name_that_prints_as_nothing_is_empty(tmp_path, name):
+    result = CliRunner().invoke(cli, ["sign", "--db", str(tmp_path / "k.db"), "--case", "lawyer-amara-osei",
+                                      "--kind", "appeal", "--name", name, "--allow-sample-cases",
+                                      "--printer", f"preview:{tmp_path / 'p'}"])
+    assert result.exit_code == 1 and result.output.strip() == "Error: --name: must not be empty", result.output
+    if (tmp_path / "k.db").exists():  # nothing was recorded: the export holds its header only
+        exported = CliRunner().invoke(cli, ["export", "signatures", "--db", str(tmp_path / "k.db")]).output
+        assert len(exported.strip().splitlines()) == 1
