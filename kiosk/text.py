@@ -178,6 +178,10 @@ def readable(value: object) -> object:
     return value
 
 
+_FORMULA_SIGNS = re.escape("".join(sorted(_FORMULA_START - {"\t", "\r", "\n"})))
+_AFTER_SEPARATOR = re.compile("([;|\t][\\s\"\u200b-\u200f\u2060\ufeff]*)([" + _FORMULA_SIGNS + "])")
+
+
 def _skippable(ch: str) -> bool:
     """Characters a spreadsheet may skip before it looks for a formula: spaces, controls, format."""
     return ch.isspace() or unicodedata.category(ch) in ("Cc", "Cf", "Zs")
@@ -191,7 +195,10 @@ def for_spreadsheet(value: object) -> object:
     full-width or small form of ``=``, ``+``, ``-``, ``@`` (``＝``, ``＋``, ``－``, ``＠``,
     ``﹦``, ``﹢``, ``﹣``, ``﹫``) or the minus sign ``−``, or that starts with spaces,
     controls or invisible format characters followed by one of them, gets a single quote
-    in front (``'=HYPERLINK(...)``): the spreadsheet shows it as text, quote included.
+    in front (``'=HYPERLINK(...)``): the spreadsheet shows it as text, quote included;
+    so does such a character after a ``;``, ``|`` or tab inside the text (a spreadsheet
+    set to split there starts a cell in it, quotes or not; a comma is safe inside the
+    quotes every text cell gets).
     Numbers (counts, running numbers) are not text and stay numbers; other text is
     unchanged. Text is :func:`readable` first, so one bad name never stops an export, and
     a CR in it becomes a newline: the CSV writer then quotes the cell, so a CR can neither
@@ -203,4 +210,7 @@ def for_spreadsheet(value: object) -> object:
     first = next((ch for ch in value if not _skippable(ch)), "")
     if value[0] in _FORMULA_START or first in _FORMULA_START:
         value = "'" + value
+    # A spreadsheet set to split on ";" (or tabs, "|") starts a cell inside this text, quotes
+    # or not: a formula after such a separator gets its quote too ("Ada;'=HYPERLINK(...)").
+    value = _AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), value)
     return value.replace("\r\n", "\n").replace("\r", "\n")

@@ -260,7 +260,10 @@ def test_json_keeps_the_text_as_it_is(formula_db):
 
 @pytest.mark.parametrize("cell", FORMULAS)
 def test_for_spreadsheet_makes_each_formula_inert(cell):
-    assert for_spreadsheet(cell) == "'" + cell.replace("\r", "\n")
+    expected = "'" + cell.replace("\r", "\n")
+    if cell.startswith("\t="):  # a spreadsheet splitting on tabs starts a cell after it: quoted too
+        expected = "'\t'" + cell[1:]
+    assert for_spreadsheet(cell) == expected
 
 
 def test_a_cr_in_a_cell_can_neither_end_the_row_nor_start_a_cell(formula_db, tmp_path):
@@ -778,3 +781,15 @@ def test_an_earlier_export_of_the_same_kind_is_replaced(tmp_path):
         for _ in range(2):
             result = run(*args, "--db", str(db))
             assert result.exit_code == 0, result.output
+
+
+def test_a_csv_cell_stays_one_cell_for_a_spreadsheet_that_splits_on_semicolons(tmp_path):
+    db = fill(tmp_path / "k.db")
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE signatures SET name = 'Ada;=HYPERLINK(\"http://x\")' WHERE number = 1")
+    conn.commit()
+    conn.close()
+    text = run("export", "signatures", "--db", str(db)).output
+    for delimiter in (",", ";"):
+        rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+        assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row), delimiter

@@ -76,7 +76,7 @@ def test_csv_files_open_in_spreadsheets_and_are_private(db, tmp_path):
     assert run("export", "counts", "--by", "case", "--db", db, "-o", out).exit_code == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads it as UTF-8
-    assert raw.decode("utf-8-sig").splitlines()[0] == "case_id,case_title,count"
+    assert raw.decode("utf-8-sig").splitlines()[0] == '"case_id","case_title","count"'  # text cells quoted
     assert out.stat().st_mode & 0o777 == 0o600
 
 
