@@ -793,3 +793,18 @@ def test_a_csv_cell_stays_one_cell_for_a_spreadsheet_that_splits_on_semicolons(t
     for delimiter in (",", ";"):
         rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
         assert not any(cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row), delimiter
+
+
+def test_an_old_errors_log_set_aside_is_readable_by_its_owner_only(tmp_path, monkeypatch):
+    from kiosk.cli.base import LOG_LIMIT, log_error
+
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path))
+    log = tmp_path / "errors.log"
+    log.write_text("x" * (LOG_LIMIT + 1))
+    log.chmod(0o644)  # written by an older kiosk
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        assert str(log) in log_error()
+    assert stat.S_IMODE((tmp_path / "errors.log.1").stat().st_mode) == 0o600
+    assert stat.S_IMODE(log.stat().st_mode) == 0o600 and "boom" in log.read_text()

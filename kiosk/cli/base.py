@@ -334,8 +334,10 @@ def log_error() -> str:
     try:
         private_dir(log.parent)
         with suppress(OSError):
-            if log.stat().st_size > LOG_LIMIT:
-                os.replace(log, log.with_name("errors.log.1"))
+            if log.lstat().st_size > LOG_LIMIT and not log.is_symlink():
+                old = log.with_name("errors.log.1")
+                os.chmod(log, 0o600)  # an older kiosk's log may be readable by others: the kept copy is not
+                os.replace(log, old)
         with append_private(log, encoding="utf-8", errors="backslashreplace") as f:
             traceback.print_exc(file=f)
     except (OSError, ValueError):
