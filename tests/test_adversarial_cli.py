@@ -808,3 +808,16 @@ def test_an_old_errors_log_set_aside_is_readable_by_its_owner_only(tmp_path, mon
         assert str(log) in log_error()
     assert stat.S_IMODE((tmp_path / "errors.log.1").stat().st_mode) == 0o600
     assert stat.S_IMODE(log.stat().st_mode) == 0o600 and "boom" in log.read_text()
+
+
+@pytest.mark.parametrize("args", [["jobs", "--db", "{f}"], ["export", "counts", "--db", "{f}"],
+                                  ["report", "--db", "{f}"], ["purge", "--personal-data", "--yes", "--db", "{f}"],
+                                  ["merge", "{f}", "--db", "{d}/all.db"], ["jobs", "--config", "{f}"],
+                                  ["report", "--db", "{d}/k.db", "--out", "{d}/k.db"]])
+def test_a_folder_where_a_file_belongs_and_back_is_one_line_exit_1(tmp_path, args):
+    folder = tmp_path / "folder.db"
+    folder.mkdir()
+    fill(tmp_path / "k.db")
+    result = run(*[a.format(f=folder, d=tmp_path) for a in args])
+    assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
+    assert not (tmp_path / "all.db").exists()

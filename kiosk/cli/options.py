@@ -85,7 +85,7 @@ def _remember_config(ctx: click.Context, param: click.Parameter, value: Any) -> 
 
 
 config_option = click.option(
-    "--config", type=click.Path(dir_okay=False, path_type=Path), default=None, expose_value=False,
+    "--config", type=click.Path(path_type=Path), default=None, expose_value=False,
     callback=_remember_config, is_eager=True,
     help=f"Settings file [env {CONFIG_ENV}; default: kiosk.toml in the user config folder].")
 
@@ -98,10 +98,8 @@ def _option(name: str, spec: Spec) -> Callable[[F], F]:
     declarations = [spec.flag]
     if spec.kind == "flag":
         declarations = [f"{spec.flag}/--no-{spec.flag.removeprefix('--')}"]  # either way, over the file
-    elif spec.kind == "folder":
+    elif spec.kind == "folder" or spec.kind == "file":
         kwargs["type"] = click.Path(path_type=Path)
-    elif spec.kind == "file":
-        kwargs["type"] = click.Path(dir_okay=False, path_type=Path)
     elif spec.kind == "number":
         kwargs["metavar"] = "SECONDS"
     elif spec.kind == "text":

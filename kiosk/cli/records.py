@@ -141,7 +141,7 @@ def _write(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output:
 
 format_option = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 output_option = click.option(
-    "--output", "-o", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--output", "-o", type=click.Path(path_type=Path), default=None,
     help="Write to this file (readable by you only) instead of standard output. Its name must end in the format"
          " (.csv, .json, .html); an existing file is replaced only if it is an earlier export.")
 
@@ -231,7 +231,7 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
 
 @cli.command()
 @_filters
-@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Also write report.md and letters-per-hour.png into this folder (replacing earlier ones).")
 @settings_options("database", "cases")
 def report(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
@@ -240,6 +240,8 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
     from ..reports import markdown, terminal
 
     md_path = chart_path = None
+    if out_dir is not None and (out_dir.exists() or out_dir.is_symlink()) and not out_dir.is_dir():
+        raise KioskError("not a folder: --out names the folder for report.md and the chart", source=str(out_dir))
     if out_dir is not None:
         md_path, chart_path = out_dir / "report.md", out_dir / "letters-per-hour.png"
         if out_dir.is_dir():
@@ -297,8 +299,8 @@ def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) 
 
 
 @cli.command()
-@click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--db", "db_path", type=click.Path(dir_okay=False, path_type=Path), required=True,
+@click.argument("sources", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--db", "db_path", type=click.Path(path_type=Path), required=True,
               help="The database to merge into (created if it does not exist).")
 @outcome
 def merge(sources: tuple[Path, ...], db_path: Path) -> None:

@@ -177,11 +177,11 @@ def _run_app(stall_settings: Settings) -> None:
 
 
 @cli.command()
-@click.option("--db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+@click.option("--db", type=click.Path(path_type=Path), default=None,
               help="Demo database [default: demo.db in the user data folder].")
-@click.option("--preview", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--preview", type=click.Path(path_type=Path), default=None,
               help="Folder for the printed receipts [default: preview/ in the user data folder].")
-@click.option("--cases", type=click.Path(file_okay=False, path_type=Path), default=None,
+@click.option("--cases", type=click.Path(path_type=Path), default=None,
               help="Try it with these case files [default: the sample cases].")
 def demo(db: Path | None, preview: Path | None, cases: Path | None) -> None:
     """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468.
