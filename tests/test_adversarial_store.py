@@ -766,3 +766,20 @@ def test_a_full_disk_is_called_a_full_disk_and_no_half_made_file_is_left(small_d
         assert "disk" in one_line(result)
     assert not (small_disk / "new.db").exists()
     assert "Ada" in run("export", "signatures", "--db", small_disk / "k.db").output
+
+
+def test_jobs_lists_a_write_protected_database(tmp_path):
+    if shutil.which("chattr") is None:
+        pytest.skip("no chattr here")
+    db = tmp_path / "k.db"
+    assert run("sign", "--db", db, "--cases", CASES, "--allow-sample-cases", "--case", "lawyer-amara-osei",
+               "--name", "Alice", "--kind", "appeal", "--printer", "tcp://127.0.0.1:1?timeout=0.2").exit_code == 3
+    if subprocess.run(["chattr", "+i", str(db)], capture_output=True).returncode != 0:
+        pytest.skip("chattr +i is not allowed here")
+    try:
+        before = digest(db)
+        listed = run("jobs", "--db", db)
+        assert listed.exit_code == 0 and "failed" in listed.output, listed.output
+        assert digest(db) == before and beside(db) == []
+    finally:
+        subprocess.run(["chattr", "-i", str(db)], check=False)

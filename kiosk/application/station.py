@@ -293,9 +293,16 @@ class Station:
 
     # -- print jobs ------------------------------------------------------------------
 
-    def waiting(self) -> list[Waiting]:
-        """Jobs that are pending, failed or interrupted, oldest first."""
-        store = self._db(create=False)
+    def waiting(self, *, only_reading: bool = False) -> list[Waiting]:
+        """Jobs that are pending, failed or interrupted, oldest first. ``only_reading``: the
+        database is opened read-only (a listing from a write-protected stick works too)."""
+        if only_reading:
+            with Store(self.settings.database, create=False, readonly=True) as reader:
+                return self._waiting_in(reader)
+        return self._waiting_in(self._db(create=False))
+
+    @staticmethod
+    def _waiting_in(store: Store) -> list[Waiting]:
         out = []
         for job in store.jobs():
             sig = store.signature(job.signature_id)

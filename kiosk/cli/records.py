@@ -63,7 +63,6 @@ def records(*, create: bool = False) -> Iterator[Records]:
 # What an earlier output of the same kind starts with: an existing file is replaced only if
 # it starts so (or is empty). A hand-written budget.csv, another export's CSV (other columns),
 # any other HTML or Markdown file is never replaced.
-CSV_QUOTING = csv.QUOTE_NONNUMERIC  # text quoted, numbers (counts, running numbers) left numbers
 HTML_START = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<title>Appeals to deliver</title>'
 REPORT_START = b"# Letters report\n"
 
@@ -72,7 +71,7 @@ def same_kind(fmt: str, columns: list[str] | None = None) -> tuple[bytes, ...]:
     """The starts an earlier output of this kind has (its CSV header, its JSON's first key...)."""
     if fmt == "csv":
         header = io.StringIO()
-        csv.writer(header, lineterminator="\n", quoting=CSV_QUOTING).writerow(columns or [])
+        csv.writer(header, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC).writerow(columns or [])
         line = header.getvalue().encode("utf-8")
         return (b"\xef\xbb\xbf" + line, line)
     if fmt == "json":
@@ -134,7 +133,7 @@ def _write(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output:
             out.write(json.dumps(plain, ensure_ascii=False, indent=2, default=str) + "\n")
             return
         # Every text cell quoted (OWASP): a spreadsheet that splits on ";" or tabs still sees one cell.
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", quoting=CSV_QUOTING)
+        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
         writer.writeheader()
         writer.writerows({k: for_spreadsheet(v) for k, v in row.items()} for row in rows)
 

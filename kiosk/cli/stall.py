@@ -240,7 +240,7 @@ def jobs(ctx: click.Context) -> None:
         return
     station = stall()
     try:
-        waiting = station.waiting()
+        waiting = station.waiting(only_reading=True)  # a listing writes nothing
     finally:
         station.close()
     if not waiting:
