@@ -216,12 +216,14 @@ def set_pin_command() -> None:
     path = settings_file()
 
     while True:  # checked here, not in the prompt: click masks the typed value wherever the message has it
-        pin = click.prompt("New organiser PIN", hide_input=True, confirmation_prompt="Repeat the PIN")
         try:
-            pin = validate_pin(pin)
-            break
+            pin = validate_pin(click.prompt("New organiser PIN", hide_input=True))
         except KioskError as exc:
             echo(f"Error: {exc.problem}", err=True)
+            continue
+        if click.prompt("Repeat the PIN", hide_input=True) == pin:
+            break
+        echo("Error: the two entries do not match.", err=True)
     created = set_pin(path, pin)
     echo(f"{'Created' if created else 'Updated'} {path}: PIN set (stored as a salted hash).")
     if created:
