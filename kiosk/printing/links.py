@@ -32,7 +32,7 @@ import subprocess
 import tempfile
 import threading
 import time
-from typing import IO, Any
+from typing import IO, Any, TypeVar
 
 from ..errors import PrintError
 from ..private import FILE_MODE
@@ -248,6 +248,20 @@ class NetworkLink(Link):
         self.sock.close()
 
 
+
+LinkT = TypeVar("LinkT", bound="Link")
+
+
+def _handed(attempt: Attempt, link: LinkT) -> LinkT:
+    """``link``, handed to its attempt (which resets it if the caller gives up); closed if that fails."""
+    try:
+        attempt.opened(link)
+    except BaseException:
+        link.close()
+        raise
+    return link
+
+
 def open_network(setup: Setup, attempt: Attempt) -> NetworkLink:
     host, port = setup.options["host"], setup.options["port"]
     attempt.progress(f"looking up {host}")
@@ -347,12 +361,7 @@ def open_file(setup: Setup, attempt: Attempt) -> FdLink:
     except BaseException:
         os.close(fd)
         raise
-    try:
-        attempt.opened(link)
-    except BaseException:
-        link.close()
-        raise
-    return link
+    return _handed(attempt, link)
 
 
 def _take(fd: int, timeout: float, attempt: Attempt) -> None:
@@ -417,12 +426,7 @@ def open_serial(setup: Setup, attempt: Attempt) -> FdLink:
     except BaseException:
         port.close()
         raise
-    try:
-        attempt.opened(link)
-    except BaseException:
-        link.close()
-        raise
-    return link
+    return _handed(attempt, link)
 
 
 class UsbLink(Link):
@@ -494,12 +498,7 @@ def open_usb(setup: Setup, attempt: Attempt) -> UsbLink:
     printer = printers.Usb(**kwargs)
     printer.open()
     link = UsbLink(attempt, setup.timeout, printer)
-    try:
-        attempt.opened(link)
-    except BaseException:
-        link.close()
-        raise
-    return link
+    return _handed(attempt, link)
 
 
 class CupsLink(Link):
@@ -595,12 +594,7 @@ def open_cups(setup: Setup, attempt: Attempt) -> CupsLink:
         if not found:
             raise PrintError(f"CUPS has no queue {queue!r} (see lpstat -p)")
     link = CupsLink(attempt, setup.timeout, lp, queue)
-    try:
-        attempt.opened(link)
-    except BaseException:
-        link.close()
-        raise
-    return link
+    return _handed(attempt, link)
 
 
 def open_link(setup: Setup, attempt: Attempt) -> Link:
