@@ -118,6 +118,28 @@ def append_private(path: Path, **kwargs: Any) -> IO[Any]:
 # -- files a person names: exports, the report ----------------------------------------------
 
 
+def starts_with(path: Path | str, start: bytes) -> bool:
+    """Whether the file at ``path`` begins with ``start`` (read without blocking; False if it cannot be read)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except (OSError, ValueError):
+        return False
+    try:
+        return os.read(fd, len(start)) == start
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def is_database_file(path: Path | str) -> bool:
+    """A SQLite database, or the journal, WAL or shared-memory file SQLite keeps beside one
+    (through any link): never a place for a receipt or an export."""
+    real = os.path.realpath(path)
+    return any(real.endswith(side) and starts_with(real.removesuffix(side) if side else real, SQLITE_MAGIC)
+               for side in SIDECARS)
+
+
 def _refuse(path: Path, problem: str) -> KioskError:
     return KioskError(problem, source=str(path))
 

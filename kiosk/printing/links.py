@@ -35,7 +35,7 @@ import time
 from typing import IO, Any, TypeVar
 
 from ..errors import PrintError
-from ..private import FILE_MODE
+from ..private import FILE_MODE, is_database_file, starts_with
 from .attempt import Attempt
 from .setups import Setup
 
@@ -43,7 +43,6 @@ CHUNK = 16384
 SLICE = 0.05  # the longest wait between two looks at whether the caller has given up
 DRAIN_LIMIT = 4096  # more unasked-for bytes than this: the printer is talking to itself
 POLL_IN, POLL_OUT = select.POLLIN, select.POLLOUT
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 
 class Link:
@@ -348,10 +347,10 @@ def open_file(setup: Setup, attempt: Attempt) -> FdLink:
         info = os.fstat(fd)
         regular = stat.S_ISREG(info.st_mode)
         if regular:
-            if _database_file(path):
+            if is_database_file(path):
                 raise PrintError("this is a database (or a file SQLite keeps beside one), not a printer:"
                                  " nothing was written to it")
-            if info.st_size and not _starts_with(os.path.realpath(path), RECEIPT_START):
+            if info.st_size and not starts_with(os.path.realpath(path), RECEIPT_START):
                 # a settings file, a case file, an export: only receipts this kiosk wrote are written over
                 raise PrintError("this file holds something else, not receipts the kiosk printed:"
                                  " nothing was written to it (name a new or empty file)")
@@ -385,28 +384,6 @@ def _take(fd: int, timeout: float, attempt: Attempt) -> None:
 
 
 RECEIPT_START = b"\x1b@"  # ESC @, the reset every receipt the kiosk sends begins with
-
-
-def _database_file(path: str) -> bool:
-    """A SQLite database, or the journal, WAL or shared-memory file SQLite keeps beside one."""
-    real = os.path.realpath(path)
-    if _starts_with(real, SQLITE_HEADER):
-        return True
-    return any(real.endswith(side) and _starts_with(real.removesuffix(side), SQLITE_HEADER)
-               for side in ("-wal", "-shm", "-journal"))
-
-
-def _starts_with(path: str, header: bytes) -> bool:
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
-    except OSError:
-        return False
-    try:
-        return os.read(fd, len(header)) == header
-    except OSError:
-        return False
-    finally:
-        os.close(fd)
 
 
 def open_serial(setup: Setup, attempt: Attempt) -> FdLink:
