@@ -821,3 +821,13 @@ def test_a_folder_where_a_file_belongs_and_back_is_one_line_exit_1(tmp_path, arg
     result = run(*[a.format(f=folder, d=tmp_path) for a in args])
     assert result.exit_code == 1 and len(result.output.strip().splitlines()) == 1, result.output
     assert not (tmp_path / "all.db").exists()
+
+
+@pytest.mark.parametrize("preview", ["/dev/zero", "{d}/a-file"])
+def test_a_preview_folder_that_cannot_be_one_is_said_before_any_letter_is_recorded(tmp_path, preview):
+    (tmp_path / "a-file").write_text("x")
+    result = run("sign", "--db", str(tmp_path / "k.db"), "--preview", preview.format(d=tmp_path),
+                 "--cases", str(ROOT / "cases"), "--allow-sample-cases", "--case", "lawyer-amara-osei",
+                 "--kind", "appeal", "--name", "Ada")
+    assert result.exit_code == 1 and "Recorded" not in result.output, result.output
+    assert one_line(result).endswith("not a folder") and not (tmp_path / "k.db").exists()

@@ -93,6 +93,10 @@ class Station:
         source. Letters are recorded only into a database that exists: one that vanishes
         while the kiosk runs is reported, never silently started again at #0001."""
         _ = self.setup, self.case_set
+        if self.setup.is_preview:  # a preview folder that cannot be made is said before any letter is recorded
+            from ..printing.devices import check
+
+            check(self.setup)
         self._db(create=True)
         return self
 
