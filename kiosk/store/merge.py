@@ -43,11 +43,11 @@ from __future__ import annotations
 import datetime as dt
 import os
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ..errors import StoreError
 from ..files import UnreadableFile
@@ -139,6 +139,8 @@ def _safe_name(source: Path) -> str:
     return os.fsencode(source).decode("utf-8", "replace")
 
 
+T = TypeVar("T")
+
 class _Source:
     """One checked copy being merged: its rows read raw (text as bytes, so bad UTF-8 is seen)."""
 
@@ -158,6 +160,20 @@ class _Source:
                 yield dict(zip(columns, row, strict=True))
         except sqlite3.Error as exc:
             raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+
+    def checked(self, table: str, columns: Sequence[str], check: Callable[[dict[str, Any]], T],
+                key: str) -> Iterator[list[T]]:
+        """The table's rows in chunks, each as ``check`` (recording's rules) takes it; a row it
+        refuses stops the merge, naming the source, the table, the row's number and its ``key``."""
+        for chunk in _chunks(self.rows(table, columns)):
+            taken = []
+            for n, row in chunk:
+                try:
+                    taken.append(check(row))
+                except BadRow as exc:
+                    raise self.error(f"{table} row {n} {_describe_id(row[key])}",
+                                     f"{exc.column}: {exc.problem}") from None
+            yield taken
 
     def first(self, sql: str) -> Any:
         try:
@@ -272,14 +288,7 @@ class _Merge:
         conflicts: list[Conflict] = []
         shared: list[str] = []
         columns = ", ".join(_SIGNATURE_COLUMNS)
-        for chunk in _chunks(src.rows("signatures", _SIGNATURE_COLUMNS)):
-            incoming: list[Incoming] = []
-            for n, row in chunk:
-                try:
-                    incoming.append(signature_row(row))
-                except BadRow as exc:
-                    raise src.error(f"signatures row {n} {_describe_id(row['id'])}",
-                                    f"{exc.column}: {exc.problem}") from None
+        for incoming in src.checked("signatures", _SIGNATURE_COLUMNS, signature_row, "id"):
             in_source += len(incoming)
             ids = [sig.id for sig in incoming]
             cur = self.conn.execute(f"SELECT {columns} FROM signatures WHERE id IN ({marks(ids)})", ids)
@@ -330,17 +339,10 @@ class _Merge:
     def _jobs(self, src: _Source) -> None:
         columns = ", ".join(_JOB_COLUMNS)
         done = ", ".join(_JOB_COLUMNS[1:])
-        for chunk in _chunks(src.rows("print_jobs", _JOB_COLUMNS)):
-            jobs = []
-            for n, row in chunk:
-                try:
-                    jobs.append(job_row(row))
-                except BadRow as exc:
-                    raise src.error(f"print_jobs row {n} {_describe_id(row['signature_id'])}",
-                                    f"{exc.column}: {exc.problem}") from None
+        for checked in src.checked("print_jobs", _JOB_COLUMNS, job_row, "signature_id"):
             # A conflict's copy here is kept whole: another letter's job state never says whether
             # this one is on paper (a "printed" from the other copy would lose it).
-            jobs = [job for job in jobs if job["signature_id"] not in self._disputed]
+            jobs = [job for job in checked if job["signature_id"] not in self._disputed]
             if not jobs:
                 continue
             ids = [job["signature_id"] for job in jobs]
