@@ -34,10 +34,10 @@ def modules(data: str) -> int:
     code = qrcode.QRCode(border=QUIET_ZONE, error_correction=qrcode.constants.ERROR_CORRECT_M)
     code.add_data(data)
     try:
-        code.make(fit=True)
+        version = int(code.best_fit())  # the size alone: no matrix is drawn
     except ValueError:  # qrcode's DataOverflowError, or "Invalid version" past 40
         return TOO_MUCH
-    return int(code.modules_count) + 2 * QUIET_ZONE
+    return 4 * version + 17 + 2 * QUIET_ZONE
 
 
 def module_dots(data: str, paper_dots: int) -> int:
