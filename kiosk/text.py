@@ -40,8 +40,9 @@ def sanitize(text: str) -> str:
     # Lone surrogates cannot be encoded anywhere: drop them before anything else.
     text = _SURROGATE.sub("", text)
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
-    text = unicodedata.normalize("NFC", text)
-    return _DROP.sub("", text)
+    # Controls go before normalising: "A\b" + an accent becomes "Á" once, so that cleaning twice
+    # (on recording, again in the store or on a merge) gives what cleaning once gave.
+    return unicodedata.normalize("NFC", _DROP.sub("", text))
 
 
 def clean(text: str, limit: int | None = None, *, multiline: bool = True) -> str:

@@ -42,3 +42,21 @@ def test_clean_never_leaves_a_control_character(s):
         assert ch == "\n" or not (ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0), repr(ch)
         assert not "\ud800" <= ch <= "\udfff"
     assert unicodedata.is_normalized("NFC", out)
+
+
+def test_cleaning_twice_gives_what_cleaning_once_gave():
+    """Recording cleans, and the store (and a merge) clean again: the letter must not change."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    from kiosk.text import clean
+
+    for text in ("A\x08\u0301\u0301\u0301", "e\x1b\u0301", "\u202ea\u0308", "x\r\u0327c"):
+        assert clean(clean(text)) == clean(text), repr(text)
+
+    @settings(max_examples=300, deadline=None, database=None)
+    @given(st.text(alphabet=st.sampled_from("aAe\x08\x1b\x00\u0301\u0308\u0327\u202e\r\n\t \u200b"), max_size=20))
+    def idempotent(text):
+        assert clean(clean(text)) == clean(text)
+
+    idempotent()
