@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .consent import CONSENT_FILE
 from .errors import CaseError, KioskError
 from .files import KB, UnreadableFile, read_regular
 from .text import clean
@@ -278,6 +279,8 @@ def read_dir(directory: Path) -> CaseSet:
     cases: dict[str, Case] = {}
     errors: list[CaseError] = []
     for path in sorted(directory.glob("*.toml")):
+        if path.name == CONSENT_FILE:  # the consent wording (kiosk.consent), not a case
+            continue
         try:
             case = load_case(path)
         except CaseErrorGroup as group:

@@ -86,6 +86,11 @@ def validate_name(name: str) -> str:
     return _one_line(name, "name", NAME_MAX)
 
 
+def name_key(name: str) -> str:
+    """How two names are compared (one person's letters): Unicode NFKC, case folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", clean(name or "", multiline=False)).casefold().split())
+
+
 def validate_message(message: str | None) -> str:
     """Clean a visitor's message (may be empty); InputError when too long."""
     cleaned = clean(message or "")

@@ -17,11 +17,23 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from ..cases import Case
+    from ..consent import ConsentText
+    from ..emails import EMAIL_MAX
     from ..errors import InputError, KioskError, PrintError, SettingError
     from ..pin import PIN_MAX, validate_pin
     from ..printing.queue import Outcome
+    from ..receipts.qr import screen_art
     from ..settings import Settings, set_pin
-    from ..store import EXPORT_COLUMNS, GROUPS, Signature, check_groups, group_columns
+    from ..store import (
+        CONTACT_COLUMNS,
+        EXPORT_COLUMNS,
+        GROUPS,
+        PURGE_GROUPS,
+        ConsentChoice,
+        Signature,
+        check_groups,
+        group_columns,
+    )
     from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
     from .folders import check_cases, printer_profiles, printer_setups
     from .records import Records, open_records
@@ -29,11 +41,15 @@ if TYPE_CHECKING:
 
 _WHERE = {  # each name, and the module that holds it
     "kiosk.cases": ["Case"],
+    "kiosk.consent": ["ConsentText"],
+    "kiosk.emails": ["EMAIL_MAX"],
     "kiosk.errors": ["InputError", "KioskError", "PrintError", "SettingError"],
     "kiosk.pin": ["PIN_MAX", "validate_pin"],
     "kiosk.printing.queue": ["Outcome"],
     "kiosk.settings": ["Settings", "set_pin"],
-    "kiosk.store": ["EXPORT_COLUMNS", "GROUPS", "Signature", "check_groups", "group_columns"],
+    "kiosk.receipts.qr": ["screen_art"],
+    "kiosk.store": ["CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "PURGE_GROUPS", "ConsentChoice", "Signature",
+                    "check_groups", "group_columns"],
     "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "reflow", "sanitize"],
     "kiosk.application.folders": ["check_cases", "printer_profiles", "printer_setups"],
     "kiosk.application.records": ["Records", "open_records"],
@@ -42,12 +58,17 @@ _WHERE = {  # each name, and the module that holds it
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}
 
 __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agree)
+    "CONTACT_COLUMNS",
+    "EMAIL_MAX",
     "EXPORT_COLUMNS",
     "GROUPS",
     "MESSAGE_MAX",
     "NAME_MAX",
     "PIN_MAX",
+    "PURGE_GROUPS",
     "Case",
+    "ConsentChoice",
+    "ConsentText",
     "InputError",
     "KioskError",
     "Letter",
@@ -68,6 +89,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "printer_setups",
     "reflow",
     "sanitize",
+    "screen_art",
     "set_pin",
     "validate_pin",
 ]

@@ -15,7 +15,7 @@ leaving nothing beside it, one snapshot for the whole command); the two methods 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from functools import cached_property
 from pathlib import Path
@@ -23,7 +23,16 @@ from typing import TYPE_CHECKING, Any
 
 from ..cases import Case, read_dir
 from ..errors import InputError, KioskError
-from ..store import MergeResult, PurgePreview, PurgeResult, Scope, Store
+from ..store import (
+    Contacts,
+    ForgetPreview,
+    ForgetResult,
+    MergeResult,
+    PurgePreview,
+    PurgeResult,
+    Scope,
+    Store,
+)
 
 if TYPE_CHECKING:
     from ..reports.letters import Bundle
@@ -107,11 +116,37 @@ class Records:
         self.scope(event=event)
         return Scope(event=event, before=before)
 
-    def purge_preview(self, scope: Scope) -> PurgePreview:
-        return self.store.purge_preview(scope)
+    def purge_preview(self, scope: Scope, groups: Collection[str] = ()) -> PurgePreview:
+        """What a purge of ``scope`` would remove; ``groups`` (``PURGE_GROUPS``): only those
+        writers' letters (declined, contacts exported), everyone's when none."""
+        return self.store.purge_preview(scope, groups)
 
-    def purge(self, scope: Scope) -> PurgeResult:
-        return self._writing().purge_personal_data(scope)
+    def purge(self, scope: Scope, groups: Collection[str] = ()) -> PurgeResult:
+        return self._writing().purge_personal_data(scope, groups)
+
+    # -- consent to be contacted ---------------------------------------------------------
+
+    def contacts(self, scope: Scope) -> Contacts:
+        """The people in ``scope`` who said yes, one row per address and channel (``export contacts``)."""
+        return self.store.contacts(scope)
+
+    def note_exported(self, contacts: Contacts) -> int:
+        """Note in the database that an export wrote these contacts (``purge --contacts-exported``
+        removes them later). StoreError when the file cannot be written (a write-protected stick)."""
+        if not contacts.consent_ids:
+            return 0
+        return self._writing().mark_exported(contacts.consent_ids)
+
+    def consent_counts(self, scope: Scope) -> dict[str, int]:
+        return self.store.consent_counts(scope)
+
+    def forget_preview(self, email: str, *, same_name: bool = False) -> ForgetPreview:
+        """What :meth:`forget` would remove for ``email``."""
+        return self.store.forget_preview(email, same_name=same_name)[0]
+
+    def forget(self, email: str, *, same_name: bool = False) -> ForgetResult:
+        """Remove one person's name, message and address everywhere in the file (a rights request)."""
+        return self._writing().forget(email, same_name=same_name)
 
     def close(self, *, done: bool) -> None:
         """Close the database; ``done``: the command went well, so check a file read as it was not written meanwhile."""

@@ -23,12 +23,14 @@ from typing import TYPE_CHECKING
 
 from .. import locations
 from ..cases import Case, CaseSet, read_dir
+from ..consent import ConsentText, ConsentWording, read_consent
+from ..emails import typo_hint, validate_email
 from ..errors import CaseError, InputError, KioskError, SettingError
 from ..job_states import JobState, claim_for
 from ..pin import PinGuard
 from ..receipts.qr import NARROWEST_PAPER
 from ..settings import DEMO_PIN, Settings
-from ..store import KINDS, Job, Scope, Signature, Store, stall_iso, utc_iso
+from ..store import KINDS, Consent, ConsentChoice, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
 from .folders import read_cases
 from .records import checked_scope
@@ -85,6 +87,7 @@ class Station:
         self._setup: Setup | None = None
         self._case_set: CaseSet | None = None
         self._samples: dict[str, Case] = {}
+        self._consent: ConsentWording | None = None
         self._store: Store | None = None
 
     def prepare(self) -> Station:
@@ -161,7 +164,8 @@ class Station:
 
     def reload_cases(self) -> list[str]:
         """Read the cases folder again; returns its problems (bad files are skipped).
-        Sample cases are left out too unless the settings allow them."""
+        Sample cases are left out too unless the settings allow them. The consent wording
+        (``consent.toml``) is read again with them: a broken or sample one asks nobody."""
         fresh = read_cases(self.settings.cases, self._paper_dots())
         problems = [str(e) for e in fresh.errors]
         samples = {}
@@ -172,8 +176,23 @@ class Station:
             if samples and fresh.cases:
                 problems.append(f"{self.settings.cases}: {len(samples)} sample case(s) left out"
                                 f" ({', '.join(sorted(samples))}): allow_sample_cases is off")
+        if fresh.cases:  # a folder of samples alone is refused as a whole (_no_cases): its wording is no news
+            problems += self._reload_consent()
         if fresh.cases or self._case_set is None or not self._case_set.cases:
             self._case_set, self._samples = fresh, samples
+            if not fresh.cases:
+                self._consent = None
+        return problems
+
+    def _reload_consent(self) -> list[str]:
+        wording, errors = read_consent(self.settings.cases)
+        problems = [f"{e} (visitors are not asked whether we may contact them)" for e in errors]
+        if wording is not None and wording.sample and not self.settings.allow_sample_cases:
+            problems.append(f"{wording.path}: a sample wording (a made-up organisation): visitors are not asked"
+                            " whether we may contact them; allow_sample_cases is off")
+            wording = None
+        with self._load_lock:
+            self._consent = wording
         return problems
 
     def _paper_dots(self) -> int:
@@ -259,7 +278,8 @@ class Station:
             created_at=utc_iso(now), event=self.settings.event, kiosk_id=self.settings.kiosk_id,
             local_time=stall_iso(now),
         )
-        return render_text(layouts.for_signature(case, sig, self.settings.campaign), self.setup.paper)
+        return render_text(layouts.for_signature(case, sig, self.settings.campaign, self.privacy_url),
+                           self.setup.paper)
 
     @staticmethod
     def check_form(name: str, message: str) -> tuple[str, str]:
@@ -276,15 +296,17 @@ class Station:
         _ = self.setup
         return Letter(case_id, kind, name, message)
 
-    def record(self, case_id: str, kind: str, name: str, message: str) -> Signature:
-        """*Any thread.* Commit the signature and its pending print job."""
+    def record(self, case_id: str, kind: str, name: str, message: str,
+               consent: ConsentChoice | None = None) -> Signature:
+        """*Any thread.* Commit the signature and its pending print job (and ``consent``, the
+        visitor's answer to being contacted, in the same commit)."""
         name, message = self.check_form(name, message)
         case = self.case(case_id)
         if case is None:
             raise InputError(f"unknown case {case_id!r}", field="case", reason="unknown")
         with self._connect() as store:
             return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
-                                kiosk_id=self.settings.kiosk_id, at=self.clock())
+                                kiosk_id=self.settings.kiosk_id, at=self.clock(), consent=consent)
 
     def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.
@@ -293,7 +315,54 @@ class Station:
 
         with self._print_lock, self._connect() as store:
             return print_signature(store, sig, self._printable(sig.case_id), self.setup, self.settings.campaign,
-                                   move=claim_for(interrupted))
+                                   move=claim_for(interrupted), privacy_url=self.privacy_url)
+
+    # -- consent to be contacted -------------------------------------------------------
+
+    def consent_wording(self) -> ConsentWording | None:
+        """The organisation's consent wording (``consent.toml`` in the cases folder); None when
+        there is none (or it is broken, or a sample where samples are off): nobody is asked."""
+        _ = self.case_set
+        return self._consent
+
+    def consent_text(self, language: str = "en") -> ConsentText | None:
+        """The wording a visitor reading ``language`` is shown (English, else the file's first, when
+        it has none in theirs); None when nobody is asked."""
+        wording = self.consent_wording()
+        return wording.for_language(language) if wording is not None else None
+
+    @property
+    def privacy_url(self) -> str | None:
+        """The full privacy notice's address: shown as a QR code, and printed on every receipt."""
+        wording = self.consent_wording()
+        return wording.privacy_url if wording is not None else None
+
+    @staticmethod
+    def check_email(address: str) -> str:
+        """The address as it is kept (normalised); InputError naming ``email`` if it is not one."""
+        return validate_email(address)
+
+    @staticmethod
+    def email_hint(address: str) -> str | None:
+        """The address with the common domain the visitor probably meant (``gmial.com``), or None."""
+        return typo_hint(address)
+
+    def answer(self, choice: str, email: str | None = None, *, age_confirmed: bool = False,
+               language: str = "en") -> ConsentChoice:
+        """A visitor's answer with the wording they were shown; InputError when nobody is asked
+        here or the answer breaks a rule (a bad address, an age not confirmed ...)."""
+        from ..store.rows import consent_choice
+
+        text = self.consent_text(language)
+        if text is None:
+            raise InputError(f"no consent wording: put {self.settings.cases / 'consent.toml'} in the cases folder"
+                             " (docs/consent.md)", field="consent", reason="unknown")
+        return consent_choice(ConsentChoice(text, choice, email, age_confirmed))
+
+    def record_consent(self, signature_id: str, answer: ConsentChoice) -> Consent:
+        """*Any thread.* Commit a visitor's answer for their recorded letter (asked once)."""
+        with self._connect() as store:
+            return store.record_consent(signature_id, answer, at=self.clock())
 
     # -- print jobs ------------------------------------------------------------------
 
@@ -323,7 +392,7 @@ class Station:
         setup = self.setup
         with self._connect() as store:
             for job, sig, outcome in retry_jobs(store, cases, setup, self.settings.campaign, interrupted=interrupted,
-                                                lock=self._print_lock):
+                                                lock=self._print_lock, privacy_url=self.privacy_url):
                 yield Waiting(job, sig), outcome
 
     def retry(self, *, interrupted: bool = False) -> tuple[int, list[str]]:

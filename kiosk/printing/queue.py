@@ -52,7 +52,7 @@ def deliver(receipt: Receipt, setup: Setup) -> Path | None:
 
 
 def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setup, campaign: str, *,
-                    move: Transition = Transition.CLAIM) -> Outcome:
+                    move: Transition = Transition.CLAIM, privacy_url: str | None = None) -> Outcome:
     """Claim the signature's job with ``move``, print it, and record how it went."""
     job = store.job_for(sig.id)
     if job is None:
@@ -64,7 +64,7 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
     try:
         if case is None:
             raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
-        preview = deliver(layouts.for_signature(case, sig, campaign), setup)
+        preview = deliver(layouts.for_signature(case, sig, campaign, privacy_url), setup)
     except PrintError as exc:
         if exc.maybe_printed:
             store.interrupt_job(job.id, f"may be on paper, look before reprinting: {exc}")
@@ -80,7 +80,8 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
 
 
 def retry_jobs(store: Store, cases: Mapping[str, Case], setup: Setup, campaign: str, *, interrupted: bool = False,
-               lock: AbstractContextManager[object] | None = None) -> Iterator[tuple[Job, Signature, Outcome]]:
+               lock: AbstractContextManager[object] | None = None,
+               privacy_url: str | None = None) -> Iterator[tuple[Job, Signature, Outcome]]:
     """Print every waiting job, oldest first; yields (job, signature, outcome) as each finishes."""
     move = claim_for(interrupted)
     for job in store.jobs(move.sources):
@@ -88,5 +89,6 @@ def retry_jobs(store: Store, cases: Mapping[str, Case], setup: Setup, campaign: 
         if sig is None:
             continue
         with lock or nullcontext():
-            outcome = print_signature(store, sig, cases.get(sig.case_id), setup, campaign, move=move)
+            outcome = print_signature(store, sig, cases.get(sig.case_id), setup, campaign, move=move,
+                                      privacy_url=privacy_url)
         yield job, sig, outcome

@@ -51,7 +51,12 @@ def addressee_of(case: Case, sig: Signature) -> Addressee:
     return Addressee(name=sig.addressee_name, title=sig.addressee_title or "", address=address)
 
 
-def appeal(case: Case, sig: Signature, campaign: str) -> Receipt:
+def _privacy(url: str | None) -> list[Block]:
+    """The organisation's privacy notice, on every letter's receipt where the stall asks for consent."""
+    return [Text(f"Privacy notice: {url}", align="center")] if url else []
+
+
+def appeal(case: Case, sig: Signature, campaign: str, privacy_url: str | None = None) -> Receipt:
     a = case.appeal
     to = addressee_of(case, sig)
     blocks: list[Block] = [
@@ -79,12 +84,13 @@ def appeal(case: Case, sig: Signature, campaign: str) -> Receipt:
         Rule(),
         _reference(sig),
         Text(MOTTO, align="center", bold=True),
+        *_privacy(privacy_url),
         Cut(),
     ]
     return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-appeal", blocks=tuple(blocks))
 
 
-def postcard(case: Case, sig: Signature, campaign: str) -> Receipt:
+def postcard(case: Case, sig: Signature, campaign: str, privacy_url: str | None = None) -> Receipt:
     pc = case.postcard
     blocks: list[Block] = [
         Text(campaign, align="center", bold=True),
@@ -100,14 +106,16 @@ def postcard(case: Case, sig: Signature, campaign: str) -> Receipt:
         Rule(),
         _reference(sig),
         Text(MOTTO, align="center", bold=True),
+        *_privacy(privacy_url),
         Cut(),
     ]
     return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-postcard", blocks=tuple(blocks))
 
 
-def for_signature(case: Case, sig: Signature, campaign: str) -> Receipt:
+def for_signature(case: Case, sig: Signature, campaign: str, privacy_url: str | None = None) -> Receipt:
+    """The letter's receipt; ``privacy_url``: the organisation's privacy notice, printed at its foot."""
     sig = _limited(sig)
-    return (appeal if sig.kind == "appeal" else postcard)(case, sig, campaign)
+    return (appeal if sig.kind == "appeal" else postcard)(case, sig, campaign, privacy_url)
 
 
 CODE_PAGE_SAMPLE = (

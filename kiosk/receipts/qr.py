@@ -62,3 +62,20 @@ def longest_fitting(paper_dots: int) -> int:
         else:
             high = mid - 1
     return low
+
+
+def screen_art(data: str) -> str:
+    """The QR code for ``data`` as text for a screen: two modules a character cell (half blocks:
+    ``▀`` dark above, ``▄`` dark below), a one-module quiet zone, error correction L so a short
+    address stays small. Shown dark on light (the screen's style sets the colours)."""
+    import qrcode
+
+    code = qrcode.QRCode(border=1, error_correction=qrcode.constants.ERROR_CORRECT_L)
+    code.add_data(data)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    if len(matrix) % 2:
+        matrix.append([False] * len(matrix[0]))
+    cells = {(True, True): "█", (True, False): "▀", (False, True): "▄", (False, False): " "}
+    return "\n".join("".join(cells[top, bottom] for top, bottom in zip(upper, lower, strict=True))
+                     for upper, lower in zip(matrix[::2], matrix[1::2], strict=True))

@@ -9,7 +9,7 @@ may not be on paper, so it is listed for a volunteer and never reprinted silentl
 The rooms: ``connection`` (opening, checks, transactions, errors), ``readonly`` (opening a
 file only to read it, leaving nothing beside it), ``schema`` (migrations), ``rows`` (the
 rules a row keeps to: recording and merging share them), ``signatures``, ``jobs``,
-``counts``, ``case_settings``, ``purge`` and ``merge``; ``models`` holds the values they
+``consents``, ``counts``, ``case_settings``, ``purge`` and ``merge``; ``models`` holds the values they
 hand out. The schema is explained in
 ``docs/database.md``.
 """
@@ -23,14 +23,21 @@ from pathlib import Path
 from ..errors import StoreError
 from .case_settings import CaseSettings
 from .connection import BUSY_TIMEOUT, SCHEMA, explain
+from .consents import CONTACT_COLUMNS, Consents
 from .counts import Counts, check_groups
 from .jobs import PrintJobs
 from .merge import Merging
 from .models import (
     GROUPS,
     KINDS,
+    PURGE_GROUPS,
     AppealRow,
     Conflict,
+    Consent,
+    ConsentChoice,
+    Contacts,
+    ForgetPreview,
+    ForgetResult,
     Job,
     MergeResult,
     PurgePreview,
@@ -47,8 +54,8 @@ from .purge import Purge
 from .signatures import EXPORT_COLUMNS, Signatures
 
 
-class Store(Signatures, PrintJobs, Counts, CaseSettings, Purge, Merging):
-    """One kiosk database: open it, record and print-track signatures, count, purge, merge.
+class Store(Signatures, PrintJobs, Consents, Counts, CaseSettings, Purge, Merging):
+    """One kiosk database: open it, record and print-track signatures and consents, count, purge, merge.
 
     A Store holds one sqlite3 connection and must stay in the thread that opened it; open
     one Store per thread."""
@@ -63,7 +70,8 @@ def open_store(path: Path, *, create: bool, readonly: bool = False) -> Iterator[
 
 
 __all__ = [
-    "BUSY_TIMEOUT", "EXPORT_COLUMNS", "GROUPS", "KINDS", "SCHEMA", "AppealRow", "Conflict", "Job", "MergeResult",
+    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PURGE_GROUPS", "SCHEMA", "AppealRow",
+    "Conflict", "Consent", "ConsentChoice", "Contacts", "ForgetPreview", "ForgetResult", "Job", "MergeResult",
     "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "check_groups", "explain",
     "group_columns", "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
 ]

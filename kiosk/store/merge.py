@@ -45,6 +45,7 @@ import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
+from dataclasses import replace
 from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
@@ -56,7 +57,7 @@ from .connection import CHANGED_WHILE_READ, Database, explain, is_locked_or_dama
 from .jobs import marks, move_jobs
 from .models import Conflict, MergeResult, reference, utc_now
 from .readonly import ReadOnlyFile
-from .rows import BadRow, Incoming, case_row, job_row, signature_id, signature_row
+from .rows import BadRow, Incoming, case_row, consent_row, consent_text_row, job_row, signature_id, signature_row
 
 _CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
                  "url", "updated_at")
@@ -64,6 +65,12 @@ _SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "cre
                       "kiosk_id", "purged_at", "addressee_name", "addressee_title", "addressee_address")
 _JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
                 "printed_at")
+_TEXT_COLUMNS = ("id", "language", "version", "controller", "lawful_basis", "privacy_url", "minimum_age", "question",
+                 "statement", "notice", "first_shown_at")
+_CONSENT_COLUMNS = ("id", "signature_id", "channel", "choice", "email", "text_id", "language", "age_confirmed",
+                    "created_at", "local_time", "exported_at", "purged_at")
+# Compared to tell an answer "already here" from a conflict (the address too, unless either side is purged).
+_CONSENT_CONTENT = ("signature_id", "channel", "choice", "text_id", "language", "age_confirmed", "created_at")
 # Compared to tell "already here" from a conflict (name and message too, unless either side is purged).
 _CONTENT = ("number", "case_id", "kind", "event", "kiosk_id", "created_at")
 # The higher, the more a job's state says about the paper: it wins.
@@ -193,6 +200,16 @@ class _Source:
         self._none("SELECT signature_id FROM print_jobs WHERE signature_id NOT IN (SELECT id FROM signatures)",
                    "print job of", "its signature is not in the file")
 
+    def check_consents(self) -> None:
+        """One answer per letter and channel, each of a letter and a wording in the file."""
+        self._none("SELECT id FROM consents GROUP BY id HAVING COUNT(*) > 1", "consent", "in the file more than once")
+        self._none("SELECT MIN(id) FROM consents GROUP BY signature_id, channel HAVING COUNT(*) > 1", "consent",
+                   "a second answer for the same letter and channel")
+        self._none("SELECT id FROM consents WHERE signature_id NOT IN (SELECT id FROM signatures)", "consent",
+                   "its letter is not in the file")
+        self._none("SELECT id FROM consents WHERE text_id NOT IN (SELECT id FROM consent_texts)", "consent",
+                   "its wording is not in the file")
+
     def _none(self, sql: str, what: str, problem: str) -> None:
         found = self.first(sql + " LIMIT 1")
         if found is not None:
@@ -259,6 +276,9 @@ class _Merge:
             result = self._signatures(src)
             src.check_jobs()
             self._jobs(src)
+            src.check_consents()
+            self._consent_texts(src)
+            result = self._consents(src, result)
         except sqlite3.IntegrityError as exc:  # checked as recording checks; the target's constraints agree
             raise src.error("a row", f"refused by the database merged into ({exc})") from None
         self.conn.execute(
@@ -357,10 +377,64 @@ class _Merge:
                 [[*(job[c] for c in _JOB_COLUMNS[1:]), job["signature_id"]] for job in better],
             )
 
+    def _consent_texts(self, src: _Source) -> None:
+        """Wordings are known by the hash of their text: one here already is the same wording."""
+        columns = ", ".join(_TEXT_COLUMNS)
+        for texts in src.checked("consent_texts", _TEXT_COLUMNS, consent_text_row, "id"):
+            self.conn.executemany(
+                f"INSERT INTO consent_texts ({columns}) VALUES ({marks(_TEXT_COLUMNS)}) ON CONFLICT(id) DO UPDATE"
+                " SET first_shown_at = excluded.first_shown_at WHERE excluded.first_shown_at < first_shown_at",
+                [[text[c] for c in _TEXT_COLUMNS] for text in texts])
+
+    def _consents(self, src: _Source, result: MergeResult) -> MergeResult:
+        """Answers by their UUID, as signatures: new ones added; one here with other content (or
+        another answer for the same letter and channel) is a conflict, the one here kept; a
+        purge on either side wins; an export noted on either side is kept."""
+        columns = ", ".join(_CONSENT_COLUMNS)
+        seen = added = conflicting = 0
+        for answers in src.checked("consents", _CONSENT_COLUMNS, consent_row, "id"):
+            seen += len(answers)
+            mine = [a for a in answers if a["signature_id"] not in self._disputed]  # a conflict keeps its own
+            conflicting += len(answers) - len(mine)
+            ids = [a["id"] for a in mine]
+            here = {row[0]: dict(zip(_CONSENT_COLUMNS, row, strict=True)) for row in self.conn.execute(
+                f"SELECT {columns} FROM consents WHERE id IN ({marks(ids)})", ids)}
+            for answer in mine:
+                kept = here.get(answer["id"])
+                if kept is None:
+                    other = self.conn.execute("SELECT 1 FROM consents WHERE signature_id = ? AND channel = ?",
+                                              [answer["signature_id"], answer["channel"]]).fetchone()
+                    if other:
+                        conflicting += 1
+                        continue
+                    self.conn.execute(f"INSERT INTO consents ({columns}) VALUES ({marks(_CONSENT_COLUMNS)})",
+                                      [answer[c] for c in _CONSENT_COLUMNS])
+                    added += 1
+                    continue
+                purged = answer["purged_at"] is not None or kept["purged_at"] is not None
+                differ = [c for c in _CONSENT_CONTENT if answer[c] != kept[c]]
+                if not purged and answer["email"] != kept["email"]:
+                    differ.append("email")
+                if differ:
+                    conflicting += 1
+                    continue
+                if answer["purged_at"] is not None and kept["purged_at"] is None:
+                    self.conn.execute("UPDATE consents SET email = NULL, purged_at = ? WHERE id = ?",
+                                      [answer["purged_at"], answer["id"]])
+                if answer["exported_at"] is not None and kept["exported_at"] is None:
+                    self.conn.execute("UPDATE consents SET exported_at = ? WHERE id = ?",
+                                      [answer["exported_at"], answer["id"]])
+        return replace(result, consents=seen, consents_added=added, consents_conflicting=conflicting)
+
     def finish(self) -> None:
-        """A letter whose name is gone is never printed: its job still waiting is cancelled, as a purge does."""
+        """A letter whose name is gone is never printed: its job still waiting is cancelled, as
+        a purge does; and the address given with it goes too."""
         purged = "signature_id IN (SELECT id FROM signatures WHERE purged_at IS NOT NULL)"
         move_jobs(self.conn, Transition.CANCEL, purged, [], error="personal data purged before printing")
+        self.conn.execute(
+            "UPDATE consents SET email = NULL, purged_at = COALESCE(purged_at,"
+            " (SELECT s.purged_at FROM signatures s WHERE s.id = consents.signature_id))"
+            f" WHERE email IS NOT NULL AND {purged}")
 
 
 class Merging(Database):

@@ -5,7 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from ..consent import ConsentText
 from ..job_states import JobState
 
 KINDS = ("appeal", "postcard")
@@ -128,10 +130,18 @@ class Scope:
         return cls(event=event, kiosk_id=kiosk_id, since=day, until=day)
 
 
+# Whose personal data a purge removes, besides "everyone in the scope" (none named):
+PURGE_GROUPS = (
+    "declined",            # letters whose writer said no to being contacted
+    "contacts_exported",   # letters whose writer said yes, once a contacts export (-o FILE) wrote their address
+)
+
+
 @dataclass(frozen=True)
 class PurgeResult:
     signatures: int          # names and messages removed now
     cancelled_jobs: int      # letters that had not printed and now never will
+    addresses: int = 0       # email addresses removed now
 
 
 @dataclass(frozen=True)
@@ -139,6 +149,60 @@ class PurgePreview:
     signatures: int          # signatures whose names and messages would go
     unprinted: int           # of them, letters not printed yet (they would be cancelled)
     purged_before: int       # in the selection, purged already
+    addresses: int = 0       # email addresses that would go
+    unexported: int = 0      # of them, addresses no contacts export has written yet
+
+
+@dataclass(frozen=True)
+class ConsentChoice:
+    """A visitor's answer to "Would you like to hear from us?", as they gave it."""
+
+    wording: ConsentText           # exactly what was on screen
+    choice: str                    # "yes" or "no"
+    email: str | None = None       # with yes: the address; never with no
+    age_confirmed: bool = False    # with yes, where the wording asks a minimum age: confirmed
+    channel: str = "email"
+
+
+@dataclass(frozen=True)
+class Consent:
+    """A recorded answer."""
+
+    id: str
+    signature_id: str
+    channel: str
+    choice: str
+    email: str | None
+    text_id: str
+    language: str
+    age_confirmed: bool
+    created_at: str
+    local_time: str
+
+
+@dataclass(frozen=True)
+class Contacts:
+    """The contacts export: one row per address and channel, and every consent it stands for."""
+
+    rows: list[dict[str, Any]]
+    consent_ids: list[str]
+
+
+@dataclass(frozen=True)
+class ForgetPreview:
+    """What ``forget`` would remove for one address."""
+
+    letters: tuple[str, ...]       # references of the letters given with the address
+    addresses: int                 # consents holding the address
+    unprinted: int                 # of the letters, not printed yet (they would be cancelled)
+    same_name: tuple[str, ...]     # other letters, given without the address, that carry the same name
+
+
+@dataclass(frozen=True)
+class ForgetResult:
+    letters: int                   # letters whose name and message were removed
+    addresses: int                 # email addresses removed
+    cancelled_jobs: int
 
 
 @dataclass(frozen=True)
@@ -159,6 +223,9 @@ class MergeResult:
     conflicts: tuple[Conflict, ...] = ()      # the first of them (up to 100)
     sharing: int = 0                          # added letters whose reference another letter already has
     shared_references: tuple[str, ...] = ()   # the first of those references (up to 100)
+    consents: int = 0                         # answers to "may we contact you" in the source
+    consents_added: int = 0                   # of them, new here
+    consents_conflicting: int = 0             # of them, here already with other content: the one here kept
 
     @property
     def already(self) -> int:

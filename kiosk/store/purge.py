@@ -1,24 +1,73 @@
-"""Removing visitors' names and messages for good, keeping every row, so every count.
+"""Removing visitors' personal data for good, keeping every row, so every count.
 
-The purge cancels the print jobs of letters not printed yet (there is no name left to
-print), then leaves nothing of what it removed in the file: ``secure_delete``, VACUUM and
-an emptied WAL.
+A purge removes the names and messages of the letters it selects and the email addresses
+given with them, and keeps every letter and every answer (yes or no), so every count
+stays. It selects letters by their scope (event, day) and, if asked, by their writer's
+answer: ``declined`` (said no to being contacted) and ``contacts_exported`` (said yes, and a
+contacts export has written their address). ``forget`` removes one person's data: every
+letter given with their address (and, if asked, the other letters carrying the same name).
+
+Both cancel the print jobs of letters not printed yet (there is no name left to print),
+then leave nothing of what they removed in the file: ``secure_delete``, VACUUM and an
+emptied WAL.
 """
 
 from __future__ import annotations
 
+import json
+import sqlite3
+from collections.abc import Collection, Sequence
+
+from ..emails import email_key
+from ..errors import InputError
 from ..job_states import Transition
+from ..text import name_key
 from .connection import Database
 from .jobs import marks, move_jobs
-from .models import PurgePreview, PurgeResult, Scope, utc_now
+from .models import PURGE_GROUPS, ForgetPreview, ForgetResult, PurgePreview, PurgeResult, Scope, reference, utc_now
 
 _CANCELLABLE = [state.value for state in Transition.CANCEL.sources]
+_GROUP_SQL = {
+    "declined": "s.id IN (SELECT signature_id FROM consents WHERE choice = 'no')",
+    "contacts_exported": "s.id IN (SELECT signature_id FROM consents WHERE choice = 'yes' AND exported_at IS NOT NULL)",
+}
+
+
+def check_purge_groups(groups: Collection[str]) -> frozenset[str]:
+    for group in groups:
+        if group not in PURGE_GROUPS:
+            raise InputError(f"{group!r} is not one of {', '.join(PURGE_GROUPS)}", field="purge")
+    return frozenset(groups)
+
+
+def _selection(scope: Scope, groups: Collection[str]) -> tuple[str, list[object]]:
+    """WHERE (on ``signatures s``) for the letters in ``scope`` whose writers are in ``groups`` (all if none)."""
+    where, params = scope.where()
+    chosen = [_GROUP_SQL[g] for g in PURGE_GROUPS if g in check_purge_groups(groups)]
+    if chosen:
+        term = "(" + " OR ".join(chosen) + ")"
+        where = f"{where} AND {term}" if where else f" WHERE {term}"
+    return where, params
+
+
+def _remove(conn: sqlite3.Connection, in_selection: str, params: Sequence[object], now: str) -> tuple[int, int, int]:
+    """Cancel, then remove names, messages and addresses of the letters ``in_selection``
+    (a SELECT of signature ids); (letters, addresses, cancelled jobs)."""
+    cancelled = move_jobs(conn, Transition.CANCEL, f"signature_id IN ({in_selection})", params,
+                          error="personal data purged before printing")
+    letters = conn.execute(
+        f"UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id IN ({in_selection})"
+        " AND purged_at IS NULL", [now, *params]).rowcount
+    addresses = conn.execute(
+        f"UPDATE consents SET email = NULL, purged_at = ? WHERE signature_id IN ({in_selection})"
+        " AND email IS NOT NULL", [now, *params]).rowcount
+    return letters, addresses, cancelled
 
 
 class Purge(Database):
-    def purge_preview(self, scope: Scope) -> PurgePreview:
-        """What :meth:`purge_personal_data` would do to ``scope``."""
-        where, params = scope.where()
+    def purge_preview(self, scope: Scope, groups: Collection[str] = ()) -> PurgePreview:
+        """What :meth:`purge_personal_data` would do to ``scope`` and ``groups``."""
+        where, params = _selection(scope, groups)
         keep, unprinted, done = self.db.execute(
             "SELECT COUNT(*) FILTER (WHERE s.purged_at IS NULL),"
             f" COUNT(*) FILTER (WHERE s.purged_at IS NULL AND j.status IN ({marks(_CANCELLABLE)})),"
@@ -26,29 +75,79 @@ class Purge(Database):
             f" FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id{where}",
             [*_CANCELLABLE, *params],
         ).fetchone()
-        return PurgePreview(keep, unprinted, done)
+        addresses, unexported = self.db.execute(
+            "SELECT COUNT(*), COUNT(*) FILTER (WHERE c.exported_at IS NULL) FROM consents c"
+            f" WHERE c.email IS NOT NULL AND c.signature_id IN (SELECT s.id FROM signatures s{where})", params,
+        ).fetchone()
+        return PurgePreview(keep, unprinted, done, addresses, unexported)
 
-    def purge_personal_data(self, scope: Scope) -> PurgeResult:
-        """Remove names and messages in ``scope``, keep every row (so every count), and
-        leave nothing of them in the file: secure_delete, then VACUUM and an emptied WAL.
+    def purge_personal_data(self, scope: Scope, groups: Collection[str] = ()) -> PurgeResult:
+        """Remove names, messages and email addresses of the letters in ``scope`` whose writers
+        are in ``groups`` (everyone when none), keep every row (so every count), and leave
+        nothing of them in the file: secure_delete, then VACUUM and an emptied WAL.
 
         Raises StoreError if another connection keeps the file from being cleaned; the
-        names are gone from the data by then, and running the purge again finishes it.
+        data is gone from the tables by then, and running the purge again finishes it.
         """
-        where, params = scope.where()
-        now = utc_now()
+        where, params = _selection(scope, groups)
         self.db.execute("PRAGMA secure_delete=ON")
-        in_scope = f"SELECT s.id FROM signatures s{where}"
         with self.transaction() as conn:
-            cancelled = move_jobs(conn, Transition.CANCEL, f"signature_id IN ({in_scope})", params,
-                                  error="personal data purged before printing")
-            purged = conn.execute(
-                "UPDATE signatures SET name = NULL, message = NULL, purged_at = ?"
-                f" WHERE id IN ({in_scope}) AND purged_at IS NULL",
-                [now, *params],
-            ).rowcount
+            letters, addresses, cancelled = _remove(conn, f"SELECT s.id FROM signatures s{where}", params, utc_now())
         self.scrub()
-        return PurgeResult(purged, cancelled)
+        return PurgeResult(letters, cancelled, addresses)
+
+    # -- one person's request ----------------------------------------------------------------
+
+    def _given_with(self, email: str) -> list[str]:
+        """The letters whose answer holds ``email`` (compared as :func:`~kiosk.emails.email_key` does)."""
+        key = email_key(email)
+        rows = self.db.execute("SELECT signature_id, email FROM consents WHERE email IS NOT NULL").fetchall()
+        return sorted({sig for sig, address in rows if email_key(address) == key})
+
+    def _references(self, ids: Sequence[str]) -> list[tuple[str, str, str | None, str | None]]:
+        """(id, reference, name, job status) of each letter, oldest first."""
+        out = self.db.execute(
+            "SELECT s.id, s.event, s.kiosk_id, s.number, s.name, j.status, s.local_time FROM signatures s"
+            " LEFT JOIN print_jobs j ON j.signature_id = s.id WHERE s.id IN (SELECT value FROM json_each(?))",
+            [_json(ids)],
+        ).fetchall()
+        out.sort(key=lambda r: (str(r[6]), r[0]))
+        return [(sid, reference(event, kiosk, number), name, status)
+                for sid, event, kiosk, number, name, status, _ in out]
+
+    def _same_name(self, names: set[str], exclude: set[str]) -> list[str]:
+        """Other letters (not purged) whose name is one of ``names`` (as :func:`~kiosk.text.name_key` compares)."""
+        if not names:
+            return []
+        rows = self.db.execute("SELECT id, name FROM signatures WHERE name IS NOT NULL").fetchall()
+        return [sid for sid, name in rows if sid not in exclude and name_key(name) in names]
+
+    def forget_preview(self, email: str, *, same_name: bool = False) -> tuple[ForgetPreview, list[str]]:
+        """What :meth:`forget` would remove for ``email``, and the ids of the letters it would touch."""
+        given = self._given_with(email)
+        letters = self._references(given)
+        names = {name_key(name) for _, _, name, _ in letters if name}
+        others = self._references(self._same_name(names, set(given)))
+        touched = given + ([sid for sid, *_ in others] if same_name else [])
+        unprinted = sum(1 for _, _, name, status in letters + (others if same_name else [])
+                        if name is not None and status in _CANCELLABLE)
+        addresses = self.db.execute("SELECT COUNT(*) FROM consents WHERE email IS NOT NULL AND signature_id IN"
+                                    " (SELECT value FROM json_each(?))", [_json(given)]).fetchone()[0]
+        preview = ForgetPreview(tuple(ref for _, ref, name, _ in letters if name is not None), addresses, unprinted,
+                                tuple(ref for _, ref, *_ in others))
+        return preview, touched
+
+    def forget(self, email: str, *, same_name: bool = False) -> ForgetResult:
+        """Remove one person's data: the name and message of every letter given with ``email``,
+        the address itself, and with ``same_name`` also the other letters carrying the same
+        name; then scrub the file. Counts and answers (yes, no) stay."""
+        _, touched = self.forget_preview(email, same_name=same_name)
+        self.db.execute("PRAGMA secure_delete=ON")
+        now = utc_now()
+        with self.transaction() as conn:
+            letters, addresses, cancelled = _remove(conn, "SELECT value FROM json_each(?)", [_json(touched)], now)
+        self.scrub()
+        return ForgetResult(letters, addresses, cancelled)
 
     def scrub(self) -> None:
         """Rewrite the file without free pages and empty its WAL, so removed data is gone."""
@@ -64,3 +163,8 @@ class Purge(Database):
                 "another program has the database open (a running kiosk?), so removed data may"
                 " still be in its journal; close it and run the purge again"
             )
+
+
+def _json(ids: Sequence[str]) -> str:
+    """Ids as one JSON parameter (``json_each``): any number of them in one statement."""
+    return json.dumps(list(ids))

@@ -23,10 +23,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..cases import ID_PATTERN, LONG_MAX, SHORT_MAX
+from ..consent import AGES, CHANNELS, CHOICES, LANGUAGE, LAWFUL_BASES, LIMITS, check_url, wording_id
+from ..emails import validate_email
 from ..errors import InputError
 from ..job_states import JobState
 from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name
-from .models import KINDS
+from .models import KINDS, ConsentChoice
 
 NUMBER_MAX = 999_999_999     # a letter's running number on its kiosk (a reference prints at least 4 digits)
 ATTEMPTS_MAX = 1_000_000     # print attempts of one job
@@ -65,6 +67,25 @@ def case_id(value: str | None) -> str:
 def letter_text(name: str, message: str | None) -> tuple[str, str]:
     """The visitor's name and message, cleaned, within the limits every letter keeps to."""
     return validate_name(name), validate_message(message)
+
+
+def consent_choice(answer: ConsentChoice) -> ConsentChoice:
+    """A visitor's answer as it may be recorded: a known channel and choice; with yes, a valid
+    address (normalised) and, where the wording asks a minimum age, its confirmation; with
+    no, no address at all. InputError naming the field if not."""
+    if answer.channel not in CHANNELS:
+        raise InputError(f"{answer.channel!r} is not one of {', '.join(CHANNELS)}", field="consent")
+    if answer.choice not in CHOICES:
+        raise InputError(f"{answer.choice!r} is not one of {', '.join(CHOICES)}", field="consent")
+    if answer.choice == "no":
+        if answer.email is not None:
+            raise InputError("an address is kept only when the visitor says yes", field="email")
+        return ConsentChoice(answer.wording, "no", None, False, answer.channel)
+    email = validate_email(answer.email)
+    age = answer.wording.minimum_age
+    if age is not None and not answer.age_confirmed:
+        raise InputError(f"the visitor must confirm they are {age} or older", field="age", reason="empty")
+    return ConsentChoice(answer.wording, "yes", email, age is not None, answer.channel)
 
 
 # -- reading another kiosk's rows -----------------------------------------------------------
@@ -257,4 +278,96 @@ def case_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "addressee_address": a_address,
         "url": _case_text("url", row["url"], LONG_MAX),
         "updated_at": utc_time("updated_at", row["updated_at"], optional=True),
+    }
+
+
+# -- consents from another kiosk's file -------------------------------------------------------
+
+_HEX64 = re.compile(r"[0-9a-f]{64}")
+
+
+def _wording_text(column: str, value: object, *, multiline: bool = False) -> str:
+    text = clean(_required(column, value), multiline=multiline)
+    if not text:
+        raise BadRow(column, "empty")
+    if len(text) > LIMITS[column]:
+        raise BadRow(column, f"{len(text)} characters, at most {LIMITS[column]} allowed")
+    return text
+
+
+def wording_key(column: str, value: object) -> str:
+    text = _required(column, value)
+    if not _HEX64.fullmatch(text):
+        raise BadRow(column, "not a wording id (64 hexadecimal digits)")
+    return text
+
+
+def _language(column: str, value: object) -> str:
+    text = _required(column, value)
+    if not LANGUAGE.fullmatch(text):
+        raise BadRow(column, "not a language code (such as en, es, pt_BR)")
+    return text
+
+
+def consent_text_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``consent_texts`` row from another file: each field as a consent file may hold it, and
+    its id the hash of exactly those fields (a wording edited after it was shown is refused)."""
+    basis = _required("lawful_basis", row["lawful_basis"])
+    if basis not in LAWFUL_BASES:
+        raise BadRow("lawful_basis", f"not one of {', '.join(LAWFUL_BASES)}")
+    url = _wording_text("privacy_url", row["privacy_url"])
+    if check_url(url):
+        raise BadRow("privacy_url", "not an http(s) address")
+    age = row["minimum_age"]
+    if age is not None:
+        age = _integer("minimum_age", age, AGES[0], AGES[-1])
+    fields = {
+        "language": _language("language", row["language"]),
+        "version": _wording_text("version", row["version"]),
+        "controller": _wording_text("controller", row["controller"]),
+        "lawful_basis": basis,
+        "privacy_url": url,
+        "minimum_age": age,
+        "question": _wording_text("question", row["question"]),
+        "statement": _wording_text("statement", row["statement"], multiline=True),
+        "notice": _wording_text("notice", row["notice"], multiline=True),
+    }
+    text_id = wording_key("id", row["id"])
+    if wording_id(fields) != text_id:
+        raise BadRow("id", "not the hash of its wording (the wording was changed after it was shown)")
+    return {"id": text_id, **fields, "first_shown_at": utc_time("first_shown_at", row["first_shown_at"])}
+
+
+def consent_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``consents`` row from another file, checked as recording checks an answer; BadRow if not one."""
+    channel = _required("channel", row["channel"])
+    if channel not in CHANNELS:
+        raise BadRow("channel", f"not one of {', '.join(CHANNELS)}")
+    choice = _required("choice", row["choice"])
+    if choice not in CHOICES:
+        raise BadRow("choice", f"not one of {', '.join(CHOICES)}")
+    purged_at = utc_time("purged_at", row["purged_at"], optional=True)
+    email = _text("email", row["email"], optional=True)
+    if choice == "no" and email is not None:
+        raise BadRow("email", "an address with a no")
+    if purged_at is not None:
+        email = None  # a purged answer keeps no address, whatever the file says
+    elif choice == "yes":
+        email = _checked("email", validate_email, _required("email", email))
+    age = row["age_confirmed"]
+    if age is not None:
+        age = _integer("age_confirmed", age, 1, 1)
+    local_time, moment = stall_time("local_time", row["local_time"])
+    created_at = utc_time("created_at", row["created_at"])
+    if _moment("created_at", str(created_at)) != moment:
+        raise BadRow("local_time", "not the same moment as created_at")
+    return {
+        "id": signature_id("id", row["id"]),
+        "signature_id": signature_id("signature_id", row["signature_id"]),
+        "channel": channel, "choice": choice, "email": email,
+        "text_id": wording_key("text_id", row["text_id"]),
+        "language": _language("language", row["language"]),
+        "age_confirmed": age, "created_at": created_at, "local_time": local_time,
+        "exported_at": utc_time("exported_at", row["exported_at"], optional=True),
+        "purged_at": purged_at,
     }

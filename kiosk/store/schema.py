@@ -186,3 +186,47 @@ def _m0004(db: Database) -> None:
 
 def known_migrations() -> list[str]:
     return [m.name for m in migrations._migrations]
+
+
+@migrations(name="0005_consents")
+def _m0005(db: Database) -> None:
+    """Consent to be contacted: each wording a visitor was shown, stored once under the hash
+    of its exact text, and each visitor's choice (yes and no) with their letter."""
+    db.execute(
+        """
+        CREATE TABLE consent_texts (
+            id TEXT PRIMARY KEY,                -- SHA-256 (hex) of the wording's canonical form (kiosk.consent)
+            language TEXT NOT NULL,             -- the language of this wording
+            version TEXT NOT NULL,              -- the organisation's label for this version of the wording
+            controller TEXT NOT NULL,           -- who keeps the data
+            lawful_basis TEXT NOT NULL CHECK (lawful_basis IN ('consent', 'charity_soft_opt_in')),
+            privacy_url TEXT NOT NULL,          -- the full privacy notice
+            minimum_age INTEGER,                -- the age a visitor confirmed before giving an address; NULL: not asked
+            question TEXT NOT NULL,             -- exactly as shown
+            statement TEXT NOT NULL,            -- what a visitor agrees to with Yes, exactly as shown
+            notice TEXT NOT NULL,               -- the short privacy notice, exactly as shown
+            first_shown_at TEXT NOT NULL        -- UTC: when a choice was first recorded with it here
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE consents (
+            id TEXT PRIMARY KEY,                -- UUID, unique across kiosks: merges never count twice
+            signature_id TEXT NOT NULL REFERENCES signatures(id),
+            channel TEXT NOT NULL CHECK (channel IN ('email')),
+            choice TEXT NOT NULL CHECK (choice IN ('yes', 'no')),
+            email TEXT,                         -- yes: the address given; no: NULL; NULL once purged
+            text_id TEXT NOT NULL REFERENCES consent_texts(id),  -- the wording on screen
+            language TEXT NOT NULL,             -- the language it was shown in
+            age_confirmed INTEGER CHECK (age_confirmed IN (1)),  -- 1: the visitor confirmed the minimum age
+            created_at TEXT NOT NULL,           -- UTC, ISO 8601
+            local_time TEXT NOT NULL,           -- the stall's clock, with its UTC offset
+            exported_at TEXT,                   -- UTC: the last contacts export (-o FILE) that wrote it
+            purged_at TEXT,                     -- UTC: when the address was removed; NULL while kept
+            UNIQUE (signature_id, channel),     -- asked once per letter and channel
+            CHECK (choice = 'yes' OR email IS NULL)
+        )
+        """
+    )
+    db.execute("CREATE INDEX consents_choice ON consents(choice)")

@@ -20,8 +20,9 @@ from ..errors import InputError
 from ..job_states import JobState
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
-from .models import AppealRow, Scope, Signature, reference, stall_iso, utc_iso
-from .rows import NUMBER_MAX, letter_kind, letter_text
+from .consents import insert_consent
+from .models import AppealRow, ConsentChoice, Scope, Signature, reference, stall_iso, utc_iso
+from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_text
 from .rows import case_id as check_case_id
 
 if TYPE_CHECKING:
@@ -38,20 +39,23 @@ EXPORT_COLUMNS = (
 
 class Signatures(Database):
     def record(self, *, kind: str, name: str, message: str, event: str, kiosk_id: str,
-               case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None) -> Signature:
+               case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None,
+               consent: ConsentChoice | None = None) -> Signature:
         """Commit a signature and its pending print job. Returns once it is on disk.
 
         Every value is checked (and text cleaned) by the rules of :mod:`kiosk.store.rows`,
         the ones a merge checks other kiosks' rows by; InputError naming the field if not.
         ``case`` also records what the case was (title, addressee, ...) for delivery lists,
         and an appeal keeps the addressee it is written to; with only ``case_id`` the case is
-        known by its id. ``at`` is the stall's clock (now).
+        known by its id. ``at`` is the stall's clock (now). ``consent``: the visitor's answer
+        to being contacted, committed with the letter (``kiosk sign --consent``), checked first.
         """
         kind = letter_kind(kind)
         case_id = check_case_id(case.id if case is not None else case_id)
         name, message = letter_text(name, message)
         event = validate_event(event)
         kiosk_id = validate_kiosk_id(kiosk_id)
+        answer = consent_choice(consent) if consent is not None else None
         addressee: list[str | None] = [None, None, None]
         if case is not None and kind == "appeal":
             a = case.appeal.addressee
@@ -75,6 +79,8 @@ class Signatures(Database):
                 "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 [sig_id, JobState.PENDING.value, now, now],
             )
+            if answer is not None:
+                insert_consent(conn, sig_id, answer, moment)
         return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local, None, *addressee)
 
     @staticmethod

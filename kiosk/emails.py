@@ -1,0 +1,84 @@
+"""Email addresses a visitor gives to hear from the organisation: checked offline, never sent to.
+
+:func:`validate_email` is the one rule for an address, wherever it comes from (the screen,
+``kiosk sign --email``, another kiosk's file in a merge): its syntax is checked with
+`email-validator <https://pypi.org/project/email-validator/>`_, offline (no DNS lookup:
+a stall often has no network, and whether mail is delivered is not the kiosk's question),
+and it is stored in that library's normalised form (the domain in lower case). An address
+that holds anything a visitor could not mean (a control character, a bidi override, a
+quoted local part, a space) is refused, never silently changed into another address.
+
+:func:`typo_hint` suggests the common domain a visitor probably meant (``gmial.com`` ->
+``gmail.com``); it only suggests, the visitor decides. :func:`email_key` is how two
+addresses are compared (``forget``, the contacts export): case and Unicode forms folded.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+
+from .errors import InputError
+from .text import sanitize
+
+EMAIL_MAX = 254  # characters: the longest address mail can carry (RFC 3696 errata, email-validator's limit)
+
+# Domains visitors most often mistype; a hint is offered only towards one of these.
+COMMON_DOMAINS = (
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.es", "hotmail.com",
+    "hotmail.co.uk", "hotmail.fr", "hotmail.es", "outlook.com", "outlook.fr", "outlook.es", "live.com",
+    "live.co.uk", "msn.com", "icloud.com", "me.com", "aol.com", "proton.me", "protonmail.com", "gmx.de",
+    "gmx.net", "web.de", "t-online.de", "orange.fr", "free.fr", "laposte.net", "wanadoo.fr", "sfr.fr",
+    "wp.pl", "o2.pl", "onet.pl", "interia.pl", "btinternet.com", "sky.com", "virginmedia.com",
+    "telefonica.net", "libero.it", "mail.ru", "yandex.ru",
+)
+_FIRST_LABELS = {domain.split(".")[0]: domain for domain in COMMON_DOMAINS}
+
+
+def validate_email(value: str | None, *, field: str = "email") -> str:
+    """The address in its normalised form; InputError naming ``field`` if it is not one.
+
+    Checked offline (syntax only); internationalised addresses (``zoë@exämple.de``) are
+    fine; quoted local parts, IP-address domains and anything with a control or bidi
+    character are refused."""
+    text = (value or "").strip()
+    if not text:
+        raise InputError("missing", field=field, reason="empty")
+    if len(text) > EMAIL_MAX:
+        raise InputError(f"{len(text)} characters, at most {EMAIL_MAX} allowed", field=field, reason="too_long")
+    if sanitize(text) != unicodedata.normalize("NFC", text) or any(ch.isspace() for ch in text):
+        raise InputError("not an email address: it holds spaces or control characters", field=field)
+    from email_validator import EmailNotValidError
+    from email_validator import validate_email as check  # 60 ms to import: only where an address is checked
+
+    try:
+        checked = check(text, check_deliverability=False, allow_quoted_local=False, allow_domain_literal=False,
+                        allow_display_name=False)
+    except EmailNotValidError as exc:
+        raise InputError(f"not an email address: {exc}", field=field) from None
+    normalized = str(checked.normalized)
+    if len(normalized) > EMAIL_MAX:
+        raise InputError(f"{len(normalized)} characters, at most {EMAIL_MAX} allowed", field=field,
+                         reason="too_long")
+    return normalized
+
+
+def typo_hint(value: str) -> str | None:
+    """The address with the common domain the visitor probably meant (``ada@gmial.com`` ->
+    ``ada@gmail.com``), or None: the domain is a common one already, or near none."""
+    local, at, domain = (value or "").strip().rpartition("@")
+    if not at or not local or not domain:
+        return None
+    domain = domain.lower().rstrip(".")
+    if domain in COMMON_DOMAINS:
+        return None
+    close = difflib.get_close_matches(domain, COMMON_DOMAINS, n=1, cutoff=0.8)
+    if not close and "." not in domain:  # "gmial": no top-level domain typed at all
+        label = difflib.get_close_matches(domain, list(_FIRST_LABELS), n=1, cutoff=0.75)
+        close = [_FIRST_LABELS[label[0]]] if label else []
+    return f"{local}@{close[0]}" if close else None
+
+
+def email_key(value: str) -> str:
+    """How addresses are compared: the same address in another case or Unicode form is the same key."""
+    return unicodedata.normalize("NFKC", (value or "").strip()).casefold()
