@@ -41,7 +41,7 @@ LANGUAGE = re.compile(r"[a-z]{2,3}(_[A-Z]{2})?")  # a language code: en, es, pt_
 AGES = range(13, 22)  # a minimum age an organisation may ask visitors to confirm
 
 # Longest accepted value per field, in characters after cleaning.
-LIMITS = {"version": 40, "controller": 120, "privacy_url": 80, "question": 200, "statement": 1000, "notice": 1000}
+LIMITS = {"version": 40, "controller": 120, "privacy_url": 50, "question": 200, "statement": 400, "notice": 600}
 _TOP = {"sample", "version", "controller", "privacy_url", "lawful_basis", "minimum_age", "text"}
 _TEXT = ("question", "statement", "notice")
 
@@ -100,10 +100,14 @@ def _kind(value: object) -> str:
 
 
 def check_url(url: str) -> str | None:
-    """Why ``url`` cannot be the privacy notice's address (it is a QR code and printed), or None."""
+    """Why ``url`` cannot be the privacy notice's address, or None. It is shown as a QR code on
+    a screen of 80x24, so it must fit one of version 3 (at most 50 bytes: use a short link)."""
     parsed = urlparse(url)
     if parsed.scheme not in ("http", "https") or not parsed.netloc or any(ch.isspace() for ch in url):
         return f"{url[:80]!r} is not an http(s) address"
+    size = len(url.encode("utf-8"))
+    if size > LIMITS["privacy_url"]:
+        return f"{size} bytes, at most {LIMITS['privacy_url']}: it is a QR code on screen (use a short link)"
     return None
 
 
