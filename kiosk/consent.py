@@ -28,7 +28,7 @@ from urllib.parse import urlparse
 
 from .errors import CaseError
 from .files import KB, UnreadableFile, read_regular
-from .text import clean
+from .text import clean, visible
 
 CONSENT_FILE = "consent.toml"  # in the cases folder; never a case
 CONSENT_FILE_MAX = 64 * KB
@@ -44,6 +44,7 @@ AGES = range(13, 22)  # a minimum age an organisation may ask visitors to confir
 LIMITS = {"version": 40, "controller": 120, "privacy_url": 50, "question": 200, "statement": 400, "notice": 600}
 _TOP = {"sample", "version", "controller", "privacy_url", "lawful_basis", "minimum_age", "text"}
 _TEXT = ("question", "statement", "notice")
+_MULTILINE = ("statement", "notice")  # the fields that keep their line breaks
 
 
 @dataclass(frozen=True)
@@ -102,8 +103,12 @@ def _kind(value: object) -> str:
 def check_url(url: str) -> str | None:
     """Why ``url`` cannot be the privacy notice's address, or None. It is shown as a QR code on
     a screen of 80x24, so it must fit one of version 3 (at most 50 bytes: use a short link)."""
-    parsed = urlparse(url)
-    if parsed.scheme not in ("http", "https") or not parsed.netloc or any(ch.isspace() for ch in url):
+    try:
+        parsed = urlparse(url)
+    except ValueError:  # "http://[::1/x": urlparse refuses it (an IPv6 host not closed)
+        parsed = None
+    if (parsed is None or parsed.scheme not in ("http", "https") or not parsed.netloc
+            or any(ch.isspace() for ch in url)):
         return f"{url[:80]!r} is not an http(s) address"
     size = len(url.encode("utf-8"))
     if size > LIMITS["privacy_url"]:
@@ -111,11 +116,23 @@ def check_url(url: str) -> str | None:
     return None
 
 
+def field_text(key: str, value: str) -> tuple[str, str | None]:
+    """A text field of a wording (``version`` ... ``notice``) as it is kept and shown: cleaned
+    (line breaks kept in the statement and the notice); and why it cannot be one, or None.
+    The one rule for a consent file and for another kiosk's stored wording."""
+    cleaned = clean(value, multiline=key in _MULTILINE)
+    if not visible(cleaned):  # zero-width characters, fillers: a question that shows nothing
+        return cleaned, "must not be empty"
+    if len(cleaned) > LIMITS[key]:
+        return cleaned, f"{len(cleaned)} characters, at most {LIMITS[key]} allowed"
+    return cleaned, None
+
+
 def parse_consent(path: Path, data: dict[str, Any]) -> ConsentWording:
     """The wording in ``data`` (the file's table); ConsentErrors with every problem found."""
     errors: list[CaseError] = []
 
-    def text(table: dict[str, Any], key: str, where: str, *, multiline: bool = False) -> str:
+    def text(table: dict[str, Any], key: str, where: str) -> str:
         value = table.get(key)
         if value is None:
             errors.append(_error(path, where, "missing"))
@@ -123,11 +140,9 @@ def parse_consent(path: Path, data: dict[str, Any]) -> ConsentWording:
         if not isinstance(value, str):
             errors.append(_error(path, where, f"must be text, not {_kind(value)}"))
             return ""
-        cleaned = clean(value, multiline=multiline)
-        if not cleaned:
-            errors.append(_error(path, where, "must not be empty"))
-        elif len(cleaned) > LIMITS[key]:
-            errors.append(_error(path, where, f"{len(cleaned)} characters, at most {LIMITS[key]} allowed"))
+        cleaned, problem = field_text(key, value)
+        if problem:
+            errors.append(_error(path, where, problem))
         return cleaned
 
     for key in data:
@@ -172,8 +187,7 @@ def parse_consent(path: Path, data: dict[str, Any]) -> ConsentWording:
                 if key not in _TEXT:
                     errors.append(_error(path, f"{where}.{key}",
                                          f"unknown field (expected one of: {', '.join(_TEXT)})"))
-            question, statement, notice = (text(table, key, f"{where}.{key}", multiline=key != "question")
-                                           for key in _TEXT)
+            question, statement, notice = (text(table, key, f"{where}.{key}") for key in _TEXT)
             texts[language] = ConsentText(language, version, controller, str(basis), url, age, question, statement,
                                           notice)
     if errors:
