@@ -32,6 +32,7 @@ COMMON_DOMAINS = (
     "wp.pl", "o2.pl", "onet.pl", "interia.pl", "btinternet.com", "sky.com", "virginmedia.com",
     "telefonica.net", "libero.it", "mail.ru", "yandex.ru",
 )
+_AROUND = " \t\r\n"  # typed or pasted around an address: trimmed, never refused
 _FIRST_LABELS = {domain.split(".")[0]: domain for domain in COMMON_DOMAINS}
 
 
@@ -41,7 +42,9 @@ def validate_email(value: str | None, *, field: str = "email") -> str:
     Checked offline (syntax only); internationalised addresses (``zoë@exämple.de``) are
     fine; quoted local parts, IP-address domains and anything with a control or bidi
     character are refused."""
-    text = (value or "").strip()
+    # Only the spaces a visitor may type around it are trimmed: str.strip() would also drop
+    # controls (\x1c-\x1f, \x85) and separators (\u2028) and accept what they were around.
+    text = (value or "").strip(_AROUND)
     if not text:
         raise InputError("missing", field=field, reason="empty")
     if len(text) > EMAIL_MAX:

@@ -37,8 +37,12 @@ CONTACT_COLUMNS = (
 def insert_consent(conn: sqlite3.Connection, signature_id: str, answer: ConsentChoice, moment: dt.datetime) -> Consent:
     """Record a checked answer (and its wording, once) inside the caller's transaction."""
     now, local = utc_iso(moment), stall_iso(moment)
-    if conn.execute("SELECT 1 FROM signatures WHERE id = ?", [signature_id]).fetchone() is None:
+    letter = conn.execute("SELECT purged_at FROM signatures WHERE id = ?", [signature_id]).fetchone()
+    if letter is None:
         raise InputError(f"no letter {signature_id!r} in this database", field="signature", reason="unknown")
+    if letter[0] is not None:  # its writer's data is gone: an address kept with it would outlive the purge
+        raise InputError("this letter's personal data was removed (purged); no answer is kept with it",
+                         field="signature")
     if conn.execute("SELECT 1 FROM consents WHERE signature_id = ? AND channel = ?",
                     [signature_id, answer.channel]).fetchone():
         raise InputError("this letter's answer is recorded already: a visitor is asked once", field="consent")

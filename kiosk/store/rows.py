@@ -19,11 +19,11 @@ import datetime as dt
 import re
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from ..cases import ID_PATTERN, LONG_MAX, SHORT_MAX
-from ..consent import AGES, CHANNELS, CHOICES, LANGUAGE, LAWFUL_BASES, LIMITS, check_url, wording_id
+from ..consent import AGES, CHANNELS, CHOICES, LANGUAGE, LAWFUL_BASES, LIMITS, check_url, field_text, wording_id
 from ..emails import validate_email
 from ..errors import InputError
 from ..job_states import JobState
@@ -75,6 +75,13 @@ def consent_choice(answer: ConsentChoice) -> ConsentChoice:
     no, no address at all. InputError naming the field if not."""
     if answer.channel not in CHANNELS:
         raise InputError(f"{answer.channel!r} is not one of {', '.join(CHANNELS)}", field="consent")
+    shown = asdict(answer.wording)
+    try:  # the words on screen, as a consent file gives them: what a merge checks stored wordings by
+        as_kept = wording_fields(shown)
+    except BadRow as exc:
+        raise InputError(f"the wording's {exc.column}: {exc.problem}", field="consent") from None
+    if as_kept != shown:
+        raise InputError("the wording is not as its consent file gives it (its text is not cleaned)", field="consent")
     if answer.choice not in CHOICES:
         raise InputError(f"{answer.choice!r} is not one of {', '.join(CHOICES)}", field="consent")
     if answer.choice == "no":
@@ -286,12 +293,11 @@ def case_row(row: Mapping[str, Any]) -> dict[str, Any]:
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 
 
-def _wording_text(column: str, value: object, *, multiline: bool = False) -> str:
-    text = clean(_required(column, value), multiline=multiline)
-    if not text:
-        raise BadRow(column, "empty")
-    if len(text) > LIMITS[column]:
-        raise BadRow(column, f"{len(text)} characters, at most {LIMITS[column]} allowed")
+def _wording_text(column: str, value: object) -> str:
+    """A wording's text as a consent file may hold it (:func:`kiosk.consent.field_text`)."""
+    text, problem = field_text(column, _required(column, value))
+    if problem:
+        raise BadRow(column, problem)
     return text
 
 
@@ -309,19 +315,21 @@ def _language(column: str, value: object) -> str:
     return text
 
 
-def consent_text_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``consent_texts`` row from another file: each field as a consent file may hold it, and
-    its id the hash of exactly those fields (a wording edited after it was shown is refused)."""
+def wording_fields(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A wording's fields (:class:`~kiosk.consent.ConsentText`'s) as a consent file may hold
+    them: each text cleaned and within its limit, a known lawful basis, an http(s) privacy
+    address, a minimum age in range. BadRow naming the field if not. Recording checks the
+    wording on screen by it, a merge every stored wording."""
     basis = _required("lawful_basis", row["lawful_basis"])
     if basis not in LAWFUL_BASES:
         raise BadRow("lawful_basis", f"not one of {', '.join(LAWFUL_BASES)}")
     url = _wording_text("privacy_url", row["privacy_url"])
     if check_url(url):
-        raise BadRow("privacy_url", "not an http(s) address")
+        raise BadRow("privacy_url", f"not an http(s) address of at most {LIMITS['privacy_url']} bytes")
     age = row["minimum_age"]
     if age is not None:
         age = _integer("minimum_age", age, AGES[0], AGES[-1])
-    fields = {
+    return {
         "language": _language("language", row["language"]),
         "version": _wording_text("version", row["version"]),
         "controller": _wording_text("controller", row["controller"]),
@@ -329,9 +337,15 @@ def consent_text_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "privacy_url": url,
         "minimum_age": age,
         "question": _wording_text("question", row["question"]),
-        "statement": _wording_text("statement", row["statement"], multiline=True),
-        "notice": _wording_text("notice", row["notice"], multiline=True),
+        "statement": _wording_text("statement", row["statement"]),
+        "notice": _wording_text("notice", row["notice"]),
     }
+
+
+def consent_text_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``consent_texts`` row from another file: each field as a consent file may hold it, and
+    its id the hash of exactly those fields (a wording edited after it was shown is refused)."""
+    fields = wording_fields(row)
     text_id = wording_key("id", row["id"])
     if wording_id(fields) != text_id:
         raise BadRow("id", "not the hash of its wording (the wording was changed after it was shown)")
