@@ -13,7 +13,16 @@ from pathlib import Path
 
 import click
 
-from ..application import KioskError, PrintError, SettingError, Settings, Station, open_station
+from ..application import (
+    ConsentChoice,
+    InputError,
+    KioskError,
+    PrintError,
+    SettingError,
+    Settings,
+    Station,
+    open_station,
+)
 from .base import (
     EXIT_FAILED,
     EXIT_MAYBE_PRINTED,
@@ -96,16 +105,66 @@ def _reason(exc: BaseException) -> str:
 # -- signing ------------------------------------------------------------------------------
 
 
+def _check_consent_options(consent: str | None, email: str | None, confirm_age: bool) -> None:
+    """The answer's options, as a combination: InputError naming the option (nothing is recorded)."""
+    if consent == "email" and email is None:
+        raise InputError("missing: --consent email needs the visitor's address", field="email", reason="empty")
+    if consent == "none" and email is not None:
+        raise InputError("not with --consent none: an address is kept only when the visitor says yes"
+                         " (--consent email)", field="email")
+    if consent is None and email is not None:
+        raise InputError("needs --consent email (the visitor said yes to hearing from us)", field="email")
+    if consent == "none" and confirm_age:
+        raise InputError("not with --consent none: the age is confirmed only before giving an address",
+                         field="confirm_age")
+    if consent is None and confirm_age:
+        raise InputError("needs --consent email", field="confirm_age")
+
+
+def _answer(station: Station, consent: str | None, email: str | None, confirm_age: bool) -> ConsentChoice | None:
+    """The visitor's checked answer with the stall's current wording; None when not asked (no --consent)."""
+    if consent is None:
+        return None
+    try:
+        return station.answer("yes" if consent == "email" else "no", email, age_confirmed=confirm_age)
+    except InputError as exc:
+        if exc.field == "age":  # the rule's field; on the command line it is this flag
+            raise exc.at("--confirm-age") from None
+        raise
+
+
+def _contact(answer: ConsentChoice | None) -> str:
+    """What ``Recorded`` says of the visitor's answer."""
+    if answer is None:
+        return ""
+    if answer.choice == "no":
+        return "; contact: no"
+    return f"; contact: yes ({answer.email})"
+
+
 @cli.command()
 @click.option("--case", "case_id", type=TEXT, required=True, help="Case id (the case file's name without .toml).")
 @click.option("--name", type=TEXT, required=True, help="The visitor's name, as printed.")
 @click.option("--message", type=TEXT, default="", help="The visitor's own words (optional).")
 @click.option("--kind", type=click.Choice(["appeal", "postcard"]), required=True, help="Signed appeal or QR postcard.")
+@click.option("--consent", type=click.Choice(["email", "none"]), default=None,
+              help="The visitor's answer to \"Would you like to hear from us?\" (the wording in consent.toml in the"
+                   " cases folder): email = yes, by email (give --email); none = no, thanks. Without it, no answer"
+                   " is recorded.")
+@click.option("--email", type=TEXT, default=None, metavar="ADDRESS",
+              help="The visitor's email address, with --consent email.")
+@click.option("--confirm-age", is_flag=True,
+              help="The visitor confirmed the minimum age the wording asks (with --consent email).")
 @settings_options("event", "kiosk_id", "campaign", "cases", "allow_sample_cases", "printer", "printers", "preview",
                   "database")
 @outcome
-def sign(case_id: str, name: str, message: str, kind: str) -> int:
+def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, email: str | None,
+         confirm_age: bool) -> int:
     """Record a signature, then print it.
+
+    With --consent, the visitor's answer to being contacted is recorded with the letter, in
+    the same commit, with the wording they were shown: --consent email --email ADDRESS
+    (and --confirm-age where the wording asks a minimum age) for yes, --consent none for no.
 
     \b
     Exit codes:
@@ -118,18 +177,20 @@ def sign(case_id: str, name: str, message: str, kind: str) -> int:
          ended is unknown: look, then `kiosk jobs`
     Once "Recorded" is written, the exit code is never 1.
     """
+    _check_consent_options(consent, email, confirm_age)
     station = stall()
     try:
         letter = station.letter(case_id, kind, name, message)  # every check first: nothing recorded on bad input
+        answer = _answer(station, consent, email, confirm_age)
         station.prepare()  # a new stall's database is made here
         with _interrupt_deferred() as interrupted:  # Ctrl+C mid-commit: recorded or not, never "maybe"
-            sig = station.record(letter.case_id, letter.kind, letter.name, letter.message)
+            sig = station.record(letter.case_id, letter.kind, letter.name, letter.message, consent=answer)
     except BaseException:
         with suppress(Exception):
             station.close()
         raise
     # Recorded: from here on, whatever fails, the exit code says the signature is saved.
-    echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}")
+    echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}" + _contact(answer))
     if interrupted:
         with suppress(Exception):
             station.close()
