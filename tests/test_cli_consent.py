@@ -253,3 +253,36 @@ def test_a_hostile_looking_but_valid_address_is_recorded_as_given(tmp_path):
     result = sign(db, tmp_path, "--consent", "email", "--email", "=cmd@example.com", "--confirm-age")
     assert result.exit_code == 0 and "contact: yes (=cmd@example.com)" in result.output
     assert stored(db)["answers"] == {"Fest / k1 / #0001": ("yes", "=cmd@example.com")}
+
+
+# -- kiosk cases check, kiosk report ---------------------------------------------------------------
+
+
+def test_cases_check_says_the_wording_is_good():
+    result = run("cases", "check", CASES)
+    assert result.exit_code == 0, result.output
+    assert ("consent wording: 3 language(s) (en, es, fr), version 2026-12 sample, minimum age 16; a sample"
+            in result.output)
+
+
+def test_cases_check_names_each_problem_of_the_wording(no_wording):
+    text = (CASES / "consent.toml").read_text(encoding="utf-8")
+    text = text.replace("statement = \"Sí", "# statement = \"Sí").replace("minimum_age = 16", "minimum_age = 99")
+    (no_wording / "consent.toml").write_text(text, encoding="utf-8")
+    result = run("cases", "check", no_wording)
+    assert result.exit_code == 1
+    assert f"error: {no_wording / 'consent.toml'}: text.es.statement: missing" in result.output
+    assert f"error: {no_wording / 'consent.toml'}: minimum_age: must be a whole number" in result.output
+    assert "4 valid case(s), 2 error(s)" in result.output and "consent wording:" not in result.output
+
+
+def test_cases_check_without_a_wording_is_fine(no_wording):
+    result = run("cases", "check", no_wording)
+    assert result.exit_code == 0 and "consent wording" not in result.output
+
+
+def test_the_report_says_how_many_said_yes_and_no(db, tmp_path):
+    assert "Asked whether we may contact them: 3 yes, 2 no" in run("report", "--db", db).output
+    plain = Store(tmp_path / "plain.db")
+    plain.close()
+    assert "Asked whether" not in run("report", "--db", tmp_path / "plain.db").output

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         group_columns,
     )
     from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
-    from .folders import check_cases, printer_profiles, printer_setups
+    from .folders import check_cases, check_consent, printer_profiles, printer_setups
     from .records import Records, open_records
     from .station import Letter, Station, Waiting, open_station
 
@@ -51,7 +51,7 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.store": ["CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "PURGE_GROUPS", "ConsentChoice", "Signature",
                     "check_groups", "group_columns"],
     "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "reflow", "sanitize"],
-    "kiosk.application.folders": ["check_cases", "printer_profiles", "printer_setups"],
+    "kiosk.application.folders": ["check_cases", "check_consent", "printer_profiles", "printer_setups"],
     "kiosk.application.records": ["Records", "open_records"],
     "kiosk.application.station": ["Letter", "Station", "Waiting", "open_station"],
 }
@@ -81,6 +81,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "Station",
     "Waiting",
     "check_cases",
+    "check_consent",
     "check_groups",
     "group_columns",
     "open_records",

@@ -1,4 +1,5 @@
-"""What is in the stall's folders: case files checked, printer set-ups and profiles listed."""
+"""What is in the stall's folders: case files and the consent wording checked, printer set-ups and
+profiles listed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ..cases import CaseSet, case_error, read_dir
-from ..errors import SetupError
+from ..consent import ConsentWording, read_consent
+from ..errors import CaseError, SetupError
 from ..printing.escpos_lib import profile_data, profile_names
 from ..printing.setups import load_setup
 from ..receipts.qr import NARROWEST_PAPER, QRTooWide, module_dots
@@ -31,6 +33,12 @@ def read_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
 def check_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
     """``kiosk cases check``: :func:`read_cases`, for the narrowest paper unless told."""
     return read_cases(folder, paper_dots)
+
+
+def check_consent(folder: Path) -> tuple[ConsentWording | None, list[CaseError]]:
+    """``kiosk cases check``: the consent wording in ``folder`` (``consent.toml``), if it has
+    one, and every problem of it naming the file and field; (None, []) when it has none."""
+    return read_consent(folder)
 
 
 def printer_setups(folder: Path) -> Iterator[tuple[str, str, SetupError | None]]:

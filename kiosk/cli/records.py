@@ -235,7 +235,8 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
 @settings_options("database", "cases")
 def report(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
            out_dir: Path | None) -> None:
-    """Totals per case and kind, per day (and kiosk, event), and charts of letters per hour."""
+    """Totals per case and kind, per day (and kiosk, event), charts of letters per hour, and how many
+    visitors said yes or no to hearing from us."""
     from ..reports import markdown, terminal
 
     md_path = chart_path = None
@@ -247,8 +248,11 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
             check_target(md_path, "md")
             check_target(chart_path, "png")
     with records() as db:
-        summary = db.summary(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
+        scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)
+        summary, answers = db.summary(scope), db.consent_counts(scope)
     terminal.render(summary, console())
+    if answers:
+        echo(f"Asked whether we may contact them: {answers.get('yes', 0)} yes, {answers.get('no', 0)} no")
     if out_dir is None or md_path is None or chart_path is None:
         return
     from ..reports.chart import draw_png

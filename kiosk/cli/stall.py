@@ -445,19 +445,27 @@ def cases() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @settings_options("cases")
 def cases_check(directory: Path | None) -> int:
-    """Validate every case file in DIRECTORY (default: the settings' cases folder). Exit 1 on any error."""
-    from ..application import check_cases
+    """Validate every case file in DIRECTORY (default: the settings' cases folder), and its
+    consent wording (consent.toml) if it has one. Exit 1 on any error."""
+    from ..application import check_cases, check_consent
 
     folder = directory or settings().cases
     result = check_cases(folder)
-    for error in result.errors:
+    wording, consent_errors = check_consent(folder)
+    errors = [*result.errors, *consent_errors]
+    for error in errors:
         echo(f"error: {error}", err=True)
     closed = [c for c in result.cases.values() if not c.is_open()]
     echo(
-        f"{folder}: {len(result.cases)} valid case(s), {len(result.errors)} error(s)"
+        f"{folder}: {len(result.cases)} valid case(s), {len(errors)} error(s)"
         + (f", {len(closed)} past deadline (not offered): {', '.join(c.id for c in closed)}" if closed else "")
     )
-    return EXIT_FAILED if result.errors else EXIT_OK
+    if wording is not None:
+        first = next(iter(wording.texts.values()))
+        echo(f"consent wording: {len(wording.texts)} language(s) ({', '.join(wording.texts)}), version {first.version}"
+             + (f", minimum age {first.minimum_age}" if first.minimum_age else "")
+             + ("; a sample: visitors are asked only where allow_sample_cases is on" if wording.sample else ""))
+    return EXIT_FAILED if errors else EXIT_OK
 
 
 @cases.command("list")
