@@ -57,7 +57,17 @@ from .connection import CHANGED_WHILE_READ, Database, explain, is_locked_or_dama
 from .jobs import marks, move_jobs
 from .models import Conflict, MergeResult, reference, utc_now
 from .readonly import ReadOnlyFile
-from .rows import BadRow, Incoming, case_row, consent_row, consent_text_row, job_row, signature_id, signature_row
+from .rows import (
+    BadRow,
+    Incoming,
+    case_row,
+    consent_row,
+    consent_text_row,
+    job_row,
+    signature_id,
+    signature_row,
+    wording_key,
+)
 
 _CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
                  "url", "updated_at")
@@ -217,11 +227,14 @@ class _Source:
 
 
 def _describe_id(value: object) -> str:
-    """A row's id for an error line: the id if it is one, never what else the file holds."""
-    try:
-        return signature_id("id", value)
-    except BadRow:
-        return "(not a valid id)"
+    """A row's id for an error line: the id if it is one (a UUID, or a wording's hash), never
+    what else the file holds."""
+    for kind in (signature_id, wording_key):
+        try:
+            return kind("id", value)
+        except BadRow:
+            pass
+    return "(not a valid id)"
 
 
 def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
@@ -277,8 +290,8 @@ class _Merge:
             src.check_jobs()
             self._jobs(src)
             src.check_consents()
-            self._consent_texts(src)
-            result = self._consents(src, result)
+            wordings = self._consent_texts(src)
+            result = self._consents(src, result, wordings)
         except sqlite3.IntegrityError as exc:  # checked as recording checks; the target's constraints agree
             raise src.error("a row", f"refused by the database merged into ({exc})") from None
         self.conn.execute(
@@ -377,22 +390,26 @@ class _Merge:
                 [[*(job[c] for c in _JOB_COLUMNS[1:]), job["signature_id"]] for job in better],
             )
 
-    def _consent_texts(self, src: _Source) -> None:
-        """Wordings are known by the hash of their text: one here already is the same wording."""
+    def _consent_texts(self, src: _Source) -> dict[str, dict[str, Any]]:
+        """Wordings are known by the hash of their text: one here already is the same wording.
+        Returns the source's wordings by id (its answers are checked against them)."""
         columns = ", ".join(_TEXT_COLUMNS)
+        wordings: dict[str, dict[str, Any]] = {}
         for texts in src.checked("consent_texts", _TEXT_COLUMNS, consent_text_row, "id"):
+            wordings.update((text["id"], text) for text in texts)
             self.conn.executemany(
                 f"INSERT INTO consent_texts ({columns}) VALUES ({marks(_TEXT_COLUMNS)}) ON CONFLICT(id) DO UPDATE"
                 " SET first_shown_at = excluded.first_shown_at WHERE excluded.first_shown_at < first_shown_at",
                 [[text[c] for c in _TEXT_COLUMNS] for text in texts])
+        return wordings
 
-    def _consents(self, src: _Source, result: MergeResult) -> MergeResult:
+    def _consents(self, src: _Source, result: MergeResult, wordings: Mapping[str, Mapping[str, Any]]) -> MergeResult:
         """Answers by their UUID, as signatures: new ones added; one here with other content (or
         another answer for the same letter and channel) is a conflict, the one here kept; a
         purge on either side wins; an export noted on either side is kept."""
         columns = ", ".join(_CONSENT_COLUMNS)
         seen = added = conflicting = 0
-        for answers in src.checked("consents", _CONSENT_COLUMNS, consent_row, "id"):
+        for answers in src.checked("consents", _CONSENT_COLUMNS, lambda row: consent_row(row, wordings), "id"):
             seen += len(answers)
             mine = [a for a in answers if a["signature_id"] not in self._disputed]  # a conflict keeps its own
             conflicting += len(answers) - len(mine)

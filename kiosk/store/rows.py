@@ -92,7 +92,13 @@ def consent_choice(answer: ConsentChoice) -> ConsentChoice:
     age = answer.wording.minimum_age
     if age is not None and not answer.age_confirmed:
         raise InputError(f"the visitor must confirm they are {age} or older", field="age", reason="empty")
-    return ConsentChoice(answer.wording, "yes", email, age is not None, answer.channel)
+    return ConsentChoice(answer.wording, "yes", email, _age_kept("yes", age) == 1, answer.channel)
+
+
+def _age_kept(choice: str, minimum_age: int | None) -> int | None:
+    """``consents.age_confirmed`` of an answer: 1 for a yes to a wording that asks a minimum age
+    (recording refuses one not confirmed), else NULL."""
+    return 1 if choice == "yes" and minimum_age is not None else None
 
 
 # -- reading another kiosk's rows -----------------------------------------------------------
@@ -352,8 +358,11 @@ def consent_text_row(row: Mapping[str, Any]) -> dict[str, Any]:
     return {"id": text_id, **fields, "first_shown_at": utc_time("first_shown_at", row["first_shown_at"])}
 
 
-def consent_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A ``consents`` row from another file, checked as recording checks an answer; BadRow if not one."""
+def consent_row(row: Mapping[str, Any], wordings: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """A ``consents`` row from another file, checked as recording checks an answer; BadRow if not one.
+    ``wordings``: the file's wordings (checked rows of ``consent_texts``) by id: the answer is in
+    its wording's language, and keeps an age confirmation exactly when recording would (a yes to
+    a wording that asks a minimum age)."""
     channel = _required("channel", row["channel"])
     if channel not in CHANNELS:
         raise BadRow("channel", f"not one of {', '.join(CHANNELS)}")
@@ -375,12 +384,19 @@ def consent_row(row: Mapping[str, Any]) -> dict[str, Any]:
     created_at = utc_time("created_at", row["created_at"])
     if _moment("created_at", str(created_at)) != moment:
         raise BadRow("local_time", "not the same moment as created_at")
+    text_id = wording_key("text_id", row["text_id"])
+    wording = wordings.get(text_id)
+    if wording is None:
+        raise BadRow("text_id", "its wording is not in the file")
+    language = _language("language", row["language"])
+    if language != wording["language"]:
+        raise BadRow("language", "not the language of its wording")
+    if age != _age_kept(choice, wording["minimum_age"]):
+        raise BadRow("age_confirmed", "a yes confirms the minimum age its wording asks, and nothing else keeps one")
     return {
         "id": signature_id("id", row["id"]),
         "signature_id": signature_id("signature_id", row["signature_id"]),
-        "channel": channel, "choice": choice, "email": email,
-        "text_id": wording_key("text_id", row["text_id"]),
-        "language": _language("language", row["language"]),
+        "channel": channel, "choice": choice, "email": email, "text_id": text_id, "language": language,
         "age_confirmed": age, "created_at": created_at, "local_time": local_time,
         "exported_at": utc_time("exported_at", row["exported_at"], optional=True),
         "purged_at": purged_at,
