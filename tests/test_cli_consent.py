@@ -8,16 +8,21 @@ count, and leave nothing of it in the file's bytes.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 import json
 import re
 import shutil
-from contextlib import suppress
+import sqlite3
+import subprocess
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 
+from kiosk.application import CONTACT_COLUMNS
 from kiosk.cases import read_dir
 from kiosk.consent import load_consent
 from kiosk.store import ConsentChoice, Store
@@ -253,6 +258,292 @@ def test_a_hostile_looking_but_valid_address_is_recorded_as_given(tmp_path):
     result = sign(db, tmp_path, "--consent", "email", "--email", "=cmd@example.com", "--confirm-age")
     assert result.exit_code == 0 and "contact: yes (=cmd@example.com)" in result.output
     assert stored(db)["answers"] == {"Fest / k1 / #0001": ("yes", "=cmd@example.com")}
+
+
+# -- kiosk export contacts ----------------------------------------------------------------------
+
+
+def test_the_export_holds_only_the_people_who_said_yes_one_row_per_address(db):
+    rows = contacts(db)
+    assert [r["email"] for r in rows] == ["ADA@example.org", "emil@example.net"]  # the latest spelling given
+    ada, emil = rows
+    assert list(ada) == list(CONTACT_COLUMNS)
+    assert (ada["name"], ada["letters"], ada["cases"]) == ("Ada Quillfeather", 2,
+                                                           "lawyer-amara-osei prisoner-ilya-voronin")
+    assert (emil["letters"], emil["case_id"], emil["event"], emil["kiosk_id"]) == (1, "journalist-lina-haddad",
+                                                                                  "Fest", "k1")
+    assert ada["wording_id"] == wording().id and ada["wording_version"] == "2026-12 sample"
+    assert ada["language"] == "en" and ada["consented_at"] and ada["age_confirmed"] == "yes"
+    out = run("export", "contacts", "--db", db).output
+    for no in ("Bea Declinewood", "Dora Nayward", "Cyrus Unasked"):  # said no, or were not asked
+        assert no not in out
+    assert len(list(csv.DictReader(io.StringIO(out)))) == 2
+
+
+def test_the_export_keeps_to_its_filters(db, tmp_path):
+    fill(db, [("Fay Otherfest", "lawyer-amara-osei", "yes", "fay@example.org")], event="Fair")
+    assert [r["email"] for r in contacts(db, "--event", "Fair")] == ["fay@example.org"]
+    assert len(contacts(db, "--event", "Fest")) == 2
+    result = run("export", "contacts", "--db", db, "--event", "Nope")
+    assert result.exit_code == 1 and "--event: no event 'Nope'" in one_line(result)
+
+
+def test_hostile_addresses_and_names_are_inert_in_the_csv_and_exact_in_json(tmp_path):
+    people = [("=HYPERLINK(\"http://evil.example\",\"x\")", "lawyer-amara-osei", "yes", "=cmd@example.com"),
+              ("+Plus", "lawyer-amara-osei", "yes", "+1@example.com"),
+              ("-Minus", "lawyer-amara-osei", "yes", "-x@example.com"),
+              ("@At", "lawyer-amara-osei", "yes", "x@example.com")]
+    db = fill(tmp_path / "k.db", people)
+    out = tmp_path / "c.csv"
+    assert run("export", "contacts", "--db", db, "-o", out).exit_code == 0
+    rows = list(csv.reader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
+    assert len(rows) == 5
+    for row in rows[1:]:
+        for cell in row:
+            assert not cell.startswith(FORMULA), row
+    assert [r[0] for r in rows[1:]] == ["'=cmd@example.com", "'+1@example.com", "'-x@example.com", "x@example.com"]
+    assert [r["email"] for r in contacts(db)] == ["=cmd@example.com", "+1@example.com", "-x@example.com",
+                                                  "x@example.com"]
+
+
+def test_a_file_export_is_noted_and_standard_output_is_not(db, tmp_path):
+    run("export", "contacts", "--db", db)  # to standard output: nothing noted
+    preview = run("purge", "--contacts-exported", "--db", db, input="n\n")
+    assert "0 signature(s) with names and messages" in preview.output
+    out = tmp_path / "contacts.csv"
+    result = run("export", "contacts", "--db", db, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == "" and result.stderr.strip() == f"2 contact(s) -> {out}; noted as exported"
+    assert out.stat().st_mode & 0o777 == 0o600
+    preview = run("purge", "--contacts-exported", "--db", db, input="n\n")
+    assert "3 signature(s) with names and messages (contacts exported), 3 email address(es)" in preview.output
+
+
+@contextmanager
+def write_protected(*paths):
+    """Files and folders made immutable (chattr +i): not even root can write or create there."""
+    done = []
+    try:
+        for path in paths:
+            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
+                pytest.skip("chattr +i is not available here")
+            done.append(path)
+        yield
+    finally:
+        for path in reversed(done):
+            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
+
+
+def test_an_export_from_a_write_protected_stick_is_written_and_says_it_is_not_noted(tmp_path):
+    stick = tmp_path / "stick"
+    stick.mkdir()
+    db = fill(stick / "k.db")
+    with Store(db) as store:  # fold the journal in, as a stick pulled from a closed kiosk is
+        store.scrub()
+    out = tmp_path / "contacts.csv"
+    with write_protected(db, stick):
+        result = run("export", "contacts", "--db", db, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert len(list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))) == 2
+    warning, summary = result.stderr.strip().splitlines()
+    assert warning.startswith("warning: the export could not be noted in the database") and str(db) in warning
+    assert "write-protected" in warning
+    assert summary == f"2 contact(s) -> {out}; not noted as exported"
+    preview = run("purge", "--contacts-exported", "--db", db, input="n\n")
+    assert "0 signature(s) with names and messages" in preview.output
+
+
+def test_a_database_that_cannot_be_noted_still_gets_its_export(db, tmp_path, monkeypatch):
+    import kiosk.application.records
+    from kiosk.errors import StoreError
+
+    def refused(self, found):
+        raise StoreError("cannot write to it: the file or its folder is write-protected", source=str(self.path))
+
+    monkeypatch.setattr(kiosk.application.records.Records, "note_exported", refused)
+    out = tmp_path / "c.json"
+    result = run("export", "contacts", "--format", "json", "--db", db, "-o", out)
+    assert result.exit_code == 0
+    assert [r["email"] for r in json.loads(out.read_text(encoding="utf-8"))] == ["ADA@example.org",
+                                                                                  "emil@example.net"]
+    assert "warning: the export could not be noted" in result.stderr and "not noted as exported" in result.stderr
+
+
+def test_o_replaces_only_an_earlier_contacts_export(db, tmp_path):
+    out = tmp_path / "c.csv"
+    assert run("export", "signatures", "--db", db, "-o", out).exit_code == 0
+    before = digest(out)
+    result = run("export", "contacts", "--db", db, "-o", out)
+    assert result.exit_code == 1 and str(out) in one_line(result)
+    assert digest(out) == before
+    out.unlink()
+    assert run("export", "contacts", "--db", db, "-o", out).exit_code == 0
+    assert run("export", "contacts", "--db", db, "-o", out).exit_code == 0  # its own earlier export: replaced
+
+
+# -- kiosk purge --declined / --contacts-exported / --personal-data --------------------------------
+
+
+def test_purge_declined_removes_exactly_the_no_letters_names_and_keeps_every_count(db):
+    before, counted, people = counts(db), stored(db), contacts(db)
+    result = run("purge", "--declined", "--yes", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "2 signature(s) with names and messages (visitors who said no), 0 email address(es)" in result.output
+    assert "Removed names and messages of 2 signature(s)" in result.output
+    assert "Still 6 signature(s) counted, and 5 answer(s) to being contacted (3 yes, 2 no)" in result.output
+    after = stored(db)
+    assert {ref for ref, name in after["names"].items() if not name} == {"Fest / k1 / #0002", "Fest / k1 / #0005"}
+    assert {name for name in after["names"].values() if name} == {"Ada Quillfeather", "Cyrus Unasked",
+                                                                   "Emil Yesworth"}
+    assert after["answers"] == counted["answers"] and after["counts"] == {"yes": 3, "no": 2}
+    assert counts(db) == before and contacts(db) == people
+    for name in ("Bea Declinewood", "Dora Nayward"):
+        assert not in_file(db, name)
+    assert in_file(db, "Cyrus Unasked") and in_file(db, "emil@example.net")
+
+
+def test_purge_contacts_exported_removes_only_the_exported_yes_rows(db, tmp_path):
+    assert run("export", "contacts", "--db", db, "-o", tmp_path / "c.csv").exit_code == 0
+    fill(db, [("Gus Lateyes", "lawyer-amara-osei", "yes", "gus@example.org")])  # signed after the export
+    before = counts(db)
+    result = run("purge", "--contacts-exported", "--yes", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "Removed names and messages of 3 signature(s) and 3 email address(es)" in result.output
+    after = stored(db)
+    assert {name for name in after["names"].values() if name} == {"Bea Declinewood", "Cyrus Unasked",
+                                                                   "Dora Nayward", "Gus Lateyes"}
+    assert [r["email"] for r in contacts(db)] == ["gus@example.org"]
+    assert counts(db) == before and after["counts"] == {"yes": 4, "no": 2}
+    for gone in ("ada@example.org", "emil@example.net", "Ada Quillfeather", "Emil Yesworth"):
+        assert not in_file(db, gone), gone
+    assert in_file(db, "gus@example.org") and in_file(db, "Gus Lateyes")
+
+
+def test_purge_personal_data_removes_addresses_too_and_warns_of_contacts_not_exported(db, tmp_path):
+    preview = run("purge", "--personal-data", "--db", db, input="n\n")
+    assert preview.exit_code == 1 and "Nothing was changed." in preview.output
+    assert "6 signature(s) with names and messages (everyone), 3 email address(es)" in preview.stdout
+    assert ("warning: 3 of these addresses are contacts not exported yet: `kiosk export contacts -o FILE` first"
+            in preview.stderr)
+    assert in_file(db, "ada@example.org")
+    assert run("export", "contacts", "--db", db, "-o", tmp_path / "c.csv").exit_code == 0
+    before = counts(db)
+    result = run("purge", "--personal-data", "--yes", "--db", db)
+    assert result.exit_code == 0 and "warning" not in result.output
+    assert "Removed names and messages of 6 signature(s) and 3 email address(es)" in result.output
+    assert "Note: exports written earlier (a contacts export too) are files of their own" in result.output
+    assert contacts(db) == [] and counts(db) == before and stored(db)["counts"] == {"yes": 3, "no": 2}
+    for name, _, _, email in PEOPLE:
+        assert not in_file(db, name) and not (email and in_file(db, email))
+
+
+def test_purge_groups_combine_and_narrow_by_day_and_event(db, tmp_path):
+    fill(db, [("Hal Fairno", "lawyer-amara-osei", "no", None)], event="Fair")
+    result = run("purge", "--declined", "--contacts-exported", "--event", "Fair", "--yes", "--db", db)
+    assert result.exit_code == 0
+    assert "1 signature(s) with names and messages (visitors who said no or contacts exported, event 'Fair')" \
+        in result.output
+    assert not in_file(db, "Hal Fairno") and in_file(db, "Bea Declinewood")
+    result = run("purge", "--declined", "--before", "2000-01-01", "--yes", "--db", db)
+    assert "0 signature(s) with names and messages" in result.output and in_file(db, "Bea Declinewood")
+
+
+def test_purge_needs_to_be_told_whose_data(db):
+    result = run("purge", "--yes", "--db", db)
+    assert result.exit_code == 2
+    assert "--personal-data, --declined or --contacts-exported" in one_line(result)
+    assert in_file(db, "Bea Declinewood")
+
+
+# -- kiosk forget --email ------------------------------------------------------------------------
+
+
+def test_forget_shows_asks_removes_and_says_what_it_removed(db):
+    before = counts(db)
+    asked = run("forget", "--email", "ada@EXAMPLE.org", "--db", db, input="n\n")
+    assert asked.exit_code == 1 and "Nothing was changed." in asked.output
+    assert (f"{db}: 2 letter(s) given with ada@EXAMPLE.org: Ref. Fest / k1 / #0001, Ref. Fest / k1 / #0004;"
+            " 2 email address(es).") in asked.output
+    assert "The name(s) on them: “Ada Quillfeather”." in asked.output
+    assert in_file(db, "ada@example.org") and in_file(db, "Ada Quillfeather")
+    result = run("forget", "--email", "ada@EXAMPLE.org", "--db", db, input="y\n")
+    assert result.exit_code == 0, result.output
+    assert ("Removed the name and message of 2 letter(s) (Ref. Fest / k1 / #0001, Ref. Fest / k1 / #0004),"
+            " 2 email address(es); cancelled 2 unprinted letters. Counts are kept.") in result.output
+    assert "Note: exports written earlier" in result.output
+    for gone in ("ada@example.org", "Ada Quillfeather"):  # not in the file, nor its journal, in any case
+        assert not in_file(db, gone), gone
+    assert counts(db) == before and stored(db)["counts"] == {"yes": 3, "no": 2}
+    assert [r["email"] for r in contacts(db)] == ["emil@example.net"]
+    assert in_file(db, "emil@example.net") and in_file(db, "Bea Declinewood")
+
+
+def test_forget_also_same_name_removes_the_letters_given_without_the_address(tmp_path):
+    people = [("Ada Quillfeather", "lawyer-amara-osei", "yes", "ada@example.org"),
+              ("ada  quillfeather", "prisoner-ilya-voronin", None, None),  # the same name, no address
+              ("Ada Quillfeather", "journalist-lina-haddad", "no", None),
+              ("Bea Declinewood", "journalist-lina-haddad", "no", None)]
+    db = fill(tmp_path / "k.db", people)
+    kept = run("forget", "--email", "ada@example.org", "--yes", "--db", db)
+    assert kept.exit_code == 0
+    assert ("2 other letter(s) carry the same name, given without this address: Ref. Fest / k1 / #0002,"
+            " Ref. Fest / k1 / #0003 (kept; add --also-same-name to remove them too).") in kept.output
+    assert "Removed the name and message of 1 letter(s) (Ref. Fest / k1 / #0001)" in kept.output
+    assert in_file(db, "Ada Quillfeather") and not in_file(db, "ada@example.org")
+    # the address is gone now, so the same name is found by the address only before
+    db = fill(tmp_path / "k2.db", people)
+    result = run("forget", "--email", "ada@example.org", "--also-same-name", "--yes", "--db", db)
+    assert result.exit_code == 0
+    assert ("Removed the name and message of 3 letter(s) (Ref. Fest / k1 / #0001, Ref. Fest / k1 / #0002,"
+            " Ref. Fest / k1 / #0003), 1 email address(es)") in result.output
+    assert not in_file(db, "Ada Quillfeather") and not in_file(db, "ada@example.org")
+    assert in_file(db, "Bea Declinewood") and stored(db)["total"] == 4
+
+
+def test_forget_an_address_found_nowhere_changes_nothing(db):
+    before = digest(db)
+    result = run("forget", "--email", "nobody@example.org", "--db", db)
+    assert result.exit_code == 0
+    assert one_line(result) == f"No letter in {db} was given with that address; nothing was changed."
+    assert digest(db) == before
+
+
+@pytest.mark.parametrize("address", ["", "   "])
+def test_forget_needs_an_address(db, address):
+    result = run("forget", "--email", address, "--yes", "--db", db)
+    assert result.exit_code == 1 and "--email: must not be empty" in one_line(result)
+
+
+def test_forget_finds_a_stored_address_by_any_spelling_even_one_no_longer_valid(db):
+    result = run("forget", "--email", "EMIL@EXAMPLE.NET", "--yes", "--db", db)
+    assert result.exit_code == 0 and "Removed the name and message of 1 letter(s)" in result.output
+    assert not in_file(db, "emil@example.net")
+
+
+def test_forget_shows_hostile_text_as_text(tmp_path):
+    hostile = "\x1b]52;c;SGVsbG8=\x07\x1b[2J\rOK\u202eevil"
+    db = fill(tmp_path / "k.db", PEOPLE[:1])
+    con = sqlite3.connect(db)  # as a merged kiosk file may hold it: the store does not check what is there
+    with con:
+        con.execute("UPDATE signatures SET name = ?, event = ?", [f"Ada{hostile}", f"Fest{hostile}"])
+    con.close()
+    named = tmp_path / f"k{hostile}.db"
+    shutil.copy(db, named)
+    nowhere = run("forget", "--email", f"ada@example.org{hostile}", "--db", named)
+    assert "No letter in" in nowhere.output and "k\\x1b]52;c;SGVsbG8=\\x07" in nowhere.output
+    assert nowhere.exit_code == 0 and not UNSAFE.findall(nowhere.output)
+    for answer in ("n\n", "y\n"):
+        result = run("forget", "--email", "ADA@example.org", "--db", db, input=answer)
+        assert not UNSAFE.findall(result.output)
+        assert "“Ada\\x1b]52;c;SGVsbG8=\\x07\\x1b[2J\\rOK\\u202eevil”" in result.output
+        assert "Ref. Fest\\x1b]52;c;SGVsbG8=\\x07" in result.output
+    assert result.exit_code == 0 and "Removed the name and message of 1 letter(s) (Ref. Fest\\x1b]52" in result.output
+
+
+def test_forget_on_a_bad_database_is_one_line(tmp_path):
+    result = run("forget", "--email", "a@b.org", "--db", tmp_path / "missing.db")
+    assert result.exit_code == 1 and "no such database" in one_line(result)
+    assert not (tmp_path / "missing.db").exists()
 
 
 # -- kiosk cases check, kiosk report ---------------------------------------------------------------

@@ -144,6 +144,16 @@ class Records:
         """What :meth:`forget` would remove for ``email``."""
         return self.store.forget_preview(email, same_name=same_name)[0]
 
+    def names_given_with(self, email: str) -> list[str]:
+        """The names on the letters given with ``email``, each once: whose data :meth:`forget`
+        removes, for the organiser to check before saying yes."""
+        names: list[str] = []
+        for sig_id in self.store.forget_preview(email)[1]:
+            sig = self.store.signature(sig_id)
+            if sig is not None and sig.name and sig.name not in names:
+                names.append(sig.name)
+        return names
+
     def forget(self, email: str, *, same_name: bool = False) -> ForgetResult:
         """Remove one person's name, message and address everywhere in the file (a rights request)."""
         return self._writing().forget(email, same_name=same_name)

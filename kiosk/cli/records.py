@@ -19,8 +19,10 @@ from typing import IO, Any, TypeVar
 import click
 
 from ..application import (
+    CONTACT_COLUMNS,
     EXPORT_COLUMNS,
     GROUPS,
+    InputError,
     KioskError,
     Records,
     check_groups,
@@ -158,7 +160,7 @@ def _parse_by(value: str) -> list[str]:
 
 @cli.group()
 def export() -> None:
-    """Export counts, signatures and the lists of appeals to deliver."""
+    """Export counts, signatures, the lists of appeals to deliver and the contacts who said yes."""
 
 
 @export.command("counts")
@@ -223,6 +225,39 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
     if not _to_stdout(output):
         count = sum(b.count for b in bundles)
         echo(f"{count} appeal(s) to {len(bundles)} addressee(s) -> {output}", err=True)
+
+
+@export.command("contacts")
+@_filters
+@format_option
+@output_option
+@settings_options("database")
+def export_contacts(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
+                    fmt: str, output: Path | None) -> None:
+    """The people who said yes to hearing from us, for a CRM: a row per address and channel.
+
+    Each row has the address, the name, the consent wording's id and version, the language,
+    the time, event, kiosk and the case(s) written for. Nobody who said no, or was not asked,
+    is in it. With -o FILE the export is noted in the database, so `kiosk purge
+    --contacts-exported` can remove these people's data later; written to standard output,
+    nothing is noted. In CSV, text a spreadsheet would run as a formula gets a ' in front."""
+    check_target(output, fmt, list(CONTACT_COLUMNS))
+    with records() as db:
+        contacts = db.contacts(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
+    # Read whole (and checked unchanged) before the file is written; noted only once it is.
+    _write(contacts.rows, list(CONTACT_COLUMNS), fmt, output)
+    if _to_stdout(output):
+        return
+    noted = "; nothing to note" if not contacts.rows else "; noted as exported"
+    if contacts.rows:
+        try:
+            with records() as db:
+                db.note_exported(contacts)
+        except KioskError as exc:  # a write-protected stick: the file is written all the same
+            noted = "; not noted as exported"
+            warn(f"the export could not be noted in the database, so `kiosk purge --contacts-exported` will not"
+                 f" remove these contacts: {exc}")
+    echo(f"{len(contacts.rows)} contact(s) -> {output}{noted}", err=True)
 
 
 # -- report -------------------------------------------------------------------------------
@@ -331,52 +366,137 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     echo(f"{db_path}: {before} -> {after} signature(s)")
 
 
-# -- purge --------------------------------------------------------------------------------
+# -- purge and forget ----------------------------------------------------------------------
+
+
+def _answers(counts: dict[str, int]) -> str:
+    """What is kept of the answers to being contacted, for the line that says what stays."""
+    yes, no = counts.get("yes", 0), counts.get("no", 0)
+    return f", and {yes + no} answer(s) to being contacted ({yes} yes, {no} no)" if yes + no else ""
+
+
+def _files_of_their_own() -> None:
+    """Say what a purge cannot reach: exports written earlier and the preview printer's receipts."""
+    echo("Note: exports written earlier (a contacts export too) are files of their own: delete them yourself.")
+    folder = settings().preview
+    if folder.is_dir() and any(folder.iterdir()):
+        echo(f"Note: receipts saved by the preview printer are files, not in the database: {folder}")
+
+
+def _ask(question: str, yes: bool) -> bool:
+    """``yes``, or the organiser's answer; no answer (end of input, Ctrl+C) is no."""
+    try:
+        return yes or click.confirm(question)
+    except click.Abort:
+        echo()
+        return False
 
 
 @cli.command()
-@click.option("--personal-data", is_flag=True, help="Remove visitors' names and messages (required).")
+@click.option("--personal-data", is_flag=True,
+              help="Everyone's: remove the names, messages and email addresses of every letter selected.")
+@click.option("--declined", is_flag=True,
+              help="Of the visitors who said no to hearing from us (right after the event).")
+@click.option("--contacts-exported", is_flag=True,
+              help="Of the visitors who said yes, once `kiosk export contacts -o FILE` has written them.")
 @click.option("--before", type=DATE, default=None, metavar="DATE",
               help="Only letters signed before this day (YYYY-MM-DD).")
 @click.option("--event", type=TEXT, default=None, help="Only this event.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @settings_options("database", "preview")
 @outcome
-def purge(personal_data: bool, before: dt.date | None, event: str | None, yes: bool) -> int:
-    """Remove names and messages for good; every count stays as it was.
+def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: dt.date | None, event: str | None,
+          yes: bool) -> int:
+    """Remove names, messages and email addresses for good; every count stays as it was.
 
-    The file is vacuumed and its journal emptied, so nothing removed can be read back from
-    it. Letters not printed yet are cancelled (there is no name left to print).
+    Say whose (one or more): --personal-data (everyone), --declined (said no to hearing
+    from us), --contacts-exported (said yes, and a contacts export to a file wrote them).
+    --before and --event narrow it. Every letter and every answer (yes, no) is kept, so
+    every count. The file is vacuumed and its journal emptied, so nothing removed can be
+    read back from it. Letters not printed yet are cancelled (there is no name left to print).
     """
-    if not personal_data:
-        raise click.UsageError("say what to purge: --personal-data")
+    if not (personal_data or declined or contacts_exported):
+        raise click.UsageError("say whose data to purge: --personal-data, --declined or --contacts-exported")
+    groups = () if personal_data else tuple(
+        group for group, asked in (("declined", declined), ("contacts_exported", contacts_exported)) if asked)
+    whose = "everyone" if personal_data else " or ".join(
+        {"declined": "visitors who said no", "contacts_exported": "contacts exported"}[g] for g in groups)
     day = before
     with records() as db:
         scope = db.purge_scope(before=day, event=event)
-        preview = db.purge_preview(scope)
-        what = ", ".join(p for p in (f"event {event!r}" if event else "", f"signed before {day}" if day else "")
-                         if p) or "all signatures"
-        echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what});"
-             f" {preview.purged_before} purged before.")
+        preview = db.purge_preview(scope, groups)
+        what = ", ".join(p for p in (whose, f"event {event!r}" if event else "", f"signed before {day}" if day else "")
+                         if p)
+        echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what}),"
+             f" {preview.addresses} email address(es); {preview.purged_before} purged before.")
+        if preview.unexported:
+            n = preview.unexported
+            warn(f"{n} of these addresses {'is a contact' if n == 1 else 'are contacts'} not exported yet:"
+                 " `kiosk export contacts -o FILE` first, or they are lost.")
         if preview.unprinted:
             echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
-        try:
-            sure = yes or click.confirm("Remove these names and messages for good? Counts are kept")
-        except click.Abort:  # no answer (end of input, Ctrl+C)
-            echo()
-            sure = False
-        if not sure:
+        if not _ask("Remove these names, messages and addresses for good? Counts are kept", yes):
             echo("Nothing was changed.", err=True)
             return EXIT_FAILED
-        total = db.total()
-        result = db.purge(scope)
+        total, answers = db.total(), db.consent_counts(db.scope())
+        result = db.purge(scope, groups)
     echo(f"Removed names and messages of {result.signatures} signature(s)"
+         + (f" and {result.addresses} email address(es)" if result.addresses else "")
          + (f"; cancelled {result.cancelled_jobs} unprinted letter(s)" if result.cancelled_jobs else "")
-         + f". File vacuumed and journal emptied. Still {total} signature(s) counted.")
-    folder = settings().preview
-    if folder.is_dir() and any(folder.iterdir()):
-        echo(f"Note: receipts saved by the preview printer are files, not in the database: {folder}")
+         + f". File vacuumed and journal emptied. Still {total} signature(s) counted{_answers(answers)}.")
+    _files_of_their_own()
     return EXIT_OK
 
 
-__all__ = ["export", "merge", "purge", "report"]
+@cli.command()
+@click.option("--email", type=TEXT, required=True, metavar="ADDRESS",
+              help="The person's address, in any case (ADA@Example.org finds ada@example.org).")
+@click.option("--also-same-name", is_flag=True,
+              help="Also remove other letters that carry the same name, given without the address.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+@settings_options("database", "preview")
+@outcome
+def forget(email: str, also_same_name: bool, yes: bool) -> int:
+    """Erase one person's data: the name, message and email address of every letter given with ADDRESS.
+
+    Shows what it will remove first and asks (unless --yes). Letters that carry the same
+    name but were given without the address are listed, and removed only with
+    --also-same-name. Every letter and answer is kept, so every count; letters not printed
+    yet are cancelled. The file is vacuumed and its journal emptied.
+    """
+    if not email.strip():
+        raise InputError("must not be empty: give the person's address", field="email", reason="empty")
+    with records() as db:
+        preview = db.forget_preview(email, same_name=also_same_name)
+        if not preview.letters and not preview.addresses:
+            echo(f"No letter in {db.path} was given with that address; nothing was changed.")
+            return EXIT_OK
+        names = db.names_given_with(email)
+        refs = [*preview.letters, *(preview.same_name if also_same_name else ())]
+        echo(f"{db.path}: {len(preview.letters)} letter(s) given with {email}"
+             + (f": {', '.join(f'Ref. {r}' for r in preview.letters)}" if preview.letters else "")
+             + f"; {preview.addresses} email address(es).")
+        if names:
+            echo(f"The name(s) on them: {', '.join(f'“{n}”' for n in names)}.")
+        if preview.same_name:
+            shown = ", ".join(f"Ref. {r}" for r in preview.same_name)
+            echo(f"{len(preview.same_name)} other letter(s) carry the same name, given without this address: {shown}"
+                 + (" (removed too: --also-same-name)." if also_same_name else
+                    " (kept; add --also-same-name to remove them too)."))
+        if preview.unprinted:
+            echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
+        if not _ask("Remove this person's names, messages and address for good? Counts are kept", yes):
+            echo("Nothing was changed.", err=True)
+            return EXIT_FAILED
+        result = db.forget(email, same_name=also_same_name)
+    cancelled = result.cancelled_jobs
+    echo(f"Removed the name and message of {result.letters} letter(s)"
+         + (f" ({', '.join(f'Ref. {r}' for r in refs)})" if refs else "")
+         + f", {result.addresses} email address(es)"
+         + (f"; cancelled {cancelled} unprinted letter{'' if cancelled == 1 else 's'}" if cancelled else "")
+         + ". Counts are kept. File vacuumed and journal emptied.")
+    _files_of_their_own()
+    return EXIT_OK
+
+
+__all__ = ["export", "forget", "merge", "purge", "report"]
