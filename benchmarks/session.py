@@ -46,6 +46,10 @@ async def session(count: int, folder: Path) -> tuple[float, float]:
             assert app.start_print(Letter(cases[i % len(cases)], kind, f"Visitor {i}", "Stay strong. " * (i % 8)))
             await app.workers.wait_for_complete()
             await pilot.pause(0)
+            assert type(app.screen).__name__ == "ConsentScreen", type(app.screen).__name__
+            await pilot.press("n")  # "Would you like to hear from us?": No, thanks
+            await app.workers.wait_for_complete()
+            await pilot.pause(0)
             assert type(app.screen).__name__ == "ThanksScreen", type(app.screen).__name__
             app.go_home()
             if i == 9:

@@ -66,9 +66,18 @@ def validate_email(value: str | None, *, field: str = "email") -> str:
     return normalized
 
 
+def tidy_address(typed: str) -> str:
+    """What an address field keeps of what is typed or pasted into it: everything a visitor can
+    see, without spaces, line breaks, controls and invisible format characters (bidi marks,
+    zero-width spaces, soft hyphens), which no address holds. The address recorded is then
+    the one on screen."""
+    return "".join(ch for ch in sanitize(typed) if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
+
+
 def typo_hint(value: str) -> str | None:
     """The address with the common domain the visitor probably meant (``ada@gmial.com`` ->
-    ``ada@gmail.com``), or None: the domain is a common one already, or near none."""
+    ``ada@gmail.com``), as :func:`validate_email` keeps it; or None: the domain is a common
+    one already, or near none, or the address would not be one with it either."""
     local, at, domain = (value or "").strip().rpartition("@")
     if not at or not local or not domain:
         return None
@@ -79,7 +88,12 @@ def typo_hint(value: str) -> str | None:
     if not close and "." not in domain:  # "gmial": no top-level domain typed at all
         label = difflib.get_close_matches(domain, list(_FIRST_LABELS), n=1, cutoff=0.75)
         close = [_FIRST_LABELS[label[0]]] if label else []
-    return f"{local}@{close[0]}" if close else None
+    if not close:
+        return None
+    try:  # only an address this kiosk would keep is ever offered (never an escape or a bidi override back)
+        return validate_email(f"{local}@{close[0]}")
+    except InputError:
+        return None
 
 
 def email_key(value: str) -> str:

@@ -276,7 +276,8 @@ def test_every_screen_declares_its_idle_policy():
     assert all(issubclass(cls, OnKiosk) for cls in screens.values()), screens
     declared = {name: cls.IDLE for name, cls in screens.items() if "idle" not in cls.__dict__}
     assert declared == {"HomeScreen": Idle.NEVER, "CaseScreen": Idle.VISITOR, "FormScreen": Idle.VISITOR,
-                        "ThanksScreen": Idle.THANKS, "PinScreen": Idle.VISITOR, "OrganiserScreen": Idle.VISITOR}
+                        "ThanksScreen": Idle.THANKS, "PinScreen": Idle.VISITOR, "OrganiserScreen": Idle.VISITOR,
+                        "ConsentAsked": Idle.VISITOR, "ConsentScreen": Idle.VISITOR, "ContactScreen": Idle.VISITOR}
     assert set(screens) - set(declared) == {"PrintingScreen"}  # NEVER while the worker has the letter; then VISITOR
 
 

@@ -59,6 +59,10 @@ def test_demo_starts_the_app_with_the_sample_cases_and_preview_printer(tmp_path,
         await pilot.press("enter", "a", *"Ada", "tab", "tab", "enter")
         await app.workers.wait_for_complete()
         await pilot.pause()
+        assert screen_name(app) == "ConsentScreen"  # the demo's sample wording asks
+        await pilot.press("n")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
         assert screen_name(app) == "ThanksScreen"
         await pilot.press("enter")
 
@@ -69,6 +73,7 @@ def test_demo_starts_the_app_with_the_sample_cases_and_preview_printer(tmp_path,
     assert sorted(p.suffix for p in (tmp_path / "prev").iterdir()) == [".png", ".txt"]
     with Store(tmp_path / "demo.db") as store:
         (row,) = store.export_rows()
+        assert store.consent_for(row["id"]).choice == "no"
     assert (row["name"], row["event"], row["kiosk_id"], row["print_status"]) == ("Ada", "Demo", "demo", "printed")
 
 

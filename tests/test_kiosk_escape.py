@@ -1,6 +1,7 @@
 """Kiosk escape: every key a visitor can press and a click on every widget, from every screen.
 
-From each visitor screen (home, case, form, printing, thank-you, and the PIN prompt) the
+From each visitor screen (home, case, form, printing, thank-you, the consent question and
+the address form, and the PIN prompt) the
 test presses every key in KEYS (ctrl+letters, function keys, Esc, Tab, arrows, alt and
 shift combinations), storms Tab/Enter and Shift+Tab/Space, and clicks every widget on it.
 After each one: the app is running, no exit or suspend was asked for, no screen other
@@ -22,7 +23,9 @@ from tests.helpers import CASES, explore, sizes
 from tests.helpers.kiosk_app import make_app, make_station, screen_name
 
 SIZE = (100, 30)
-VISITOR_SCREENS = {"HomeScreen", "CaseScreen", "FormScreen", "PrintingScreen", "ThanksScreen", "PinScreen"}
+CONSENT_SCREENS = {"ConsentScreen", "ContactScreen"}  # reached on a stall that asks whether we may contact visitors
+VISITOR_SCREENS = {"HomeScreen", "CaseScreen", "FormScreen", "PrintingScreen", "ThanksScreen", "PinScreen",
+                   *CONSENT_SCREENS}
 KEYS = [
     *(f"ctrl+{c}" for c in string.ascii_lowercase),
     *(f"ctrl+shift+{c}" for c in "cqvxz"),
@@ -52,12 +55,12 @@ def quick_pilot(monkeypatch):
 class Watch:
     """The app and station, with every way out and every organiser feature recorded."""
 
-    def __init__(self, tmp_path, monkeypatch):
+    def __init__(self, tmp_path, monkeypatch, *, consent: bool = False):
         import os
 
         self.calls: list[str] = []
         self.depth: dict[str, int] = {}
-        self.station = make_station(tmp_path, cases=CASES)
+        self.station = make_station(tmp_path, cases=CASES, consent=consent)
         self.app = make_app(self.station)
         self.hold = threading.Event()  # a print in progress waits for this: the printing screen stays
         self.hold.set()
@@ -102,11 +105,13 @@ class Watch:
             "PinScreen": ["f12"],
             "PrintingScreen": ["1", "p", *"Ada", "tab", "tab", "enter"],
             "ThanksScreen": ["1", "p", *"Ada", "tab", "tab", "enter"],
+            "ConsentScreen": ["1", "p", *"Ada", "tab", "tab", "enter"],
+            "ContactScreen": ["1", "p", *"Ada", "tab", "tab", "enter", "y"],
         }[where]
         if where == "PrintingScreen":
             self.hold.clear()
         await pilot.press(*steps)
-        if where == "ThanksScreen":
+        if where in ("ThanksScreen", "ConsentScreen", "ContactScreen"):
             await app.workers.wait_for_complete()
         await pilot.pause()
         assert screen_name(app) == where, (where, screen_name(app))
@@ -115,7 +120,7 @@ class Watch:
 
 @pytest.mark.parametrize("where", sorted(VISITOR_SCREENS))
 async def test_no_key_and_no_click_gets_out_of_the_kiosk(tmp_path, monkeypatch, where, figure):
-    watch = Watch(tmp_path, monkeypatch)
+    watch = Watch(tmp_path, monkeypatch, consent=where in CONSENT_SCREENS)
     app = watch.app
     presses = clicks = 0
     async with app.run_test(size=SIZE) as pilot:
@@ -163,7 +168,7 @@ def test_random_key_storms_never_get_out(tmp_path_factory, monkeypatch, examples
     @explore(examples, keys=st.lists(st.sampled_from(RANDOM_KEYS), min_size=50, max_size=300))
     def tried(keys):
         async def storm():
-            watch = Watch(tmp_path_factory.mktemp("k"), monkeypatch)
+            watch = Watch(tmp_path_factory.mktemp("k"), monkeypatch, consent=True)
             async with watch.app.run_test(size=SIZE) as pilot:
                 for key in keys:
                     await pilot.press(key)

@@ -71,3 +71,31 @@ def test_pin_80x24(snap_compare, app):
 
 def test_organiser_80x24(snap_compare, app):
     assert snap_compare(app(), run_before=_organiser, terminal_size=(80, 24))
+
+
+async def _consent(pilot):
+    await pilot.press("enter", "p", *"Ada Lovelace", "tab", "tab", "enter")
+    await pilot.pause()
+    await pilot.app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def _contact(pilot):
+    await _consent(pilot)
+    await pilot.press("y", *"ada@gmial.com")
+    await pilot.pause()
+
+
+def test_consent_80x24(snap_compare, tmp_path, app):
+    assert snap_compare(app(consent=True, preview=None, printer=f"file:{tmp_path / 'printer.bin'}"),
+                        run_before=_consent, terminal_size=(80, 24))
+
+
+def test_consent_wide(snap_compare, tmp_path, app):
+    assert snap_compare(app(consent=True, preview=None, printer=f"file:{tmp_path / 'printer.bin'}"),
+                        run_before=_consent, terminal_size=(130, 36))
+
+
+def test_contact_80x24(snap_compare, tmp_path, app):
+    assert snap_compare(app(consent=True, preview=None, printer=f"file:{tmp_path / 'printer.bin'}"),
+                        run_before=_contact, terminal_size=(80, 24))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from ..cases import Case
     from ..consent import ConsentText
-    from ..emails import EMAIL_MAX
+    from ..emails import EMAIL_MAX, tidy_address
     from ..errors import InputError, KioskError, PrintError, SettingError
     from ..pin import PIN_MAX, validate_pin
     from ..printing.queue import Outcome
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 _WHERE = {  # each name, and the module that holds it
     "kiosk.cases": ["Case"],
     "kiosk.consent": ["ConsentText"],
-    "kiosk.emails": ["EMAIL_MAX"],
+    "kiosk.emails": ["EMAIL_MAX", "tidy_address"],
     "kiosk.errors": ["InputError", "KioskError", "PrintError", "SettingError"],
     "kiosk.pin": ["PIN_MAX", "validate_pin"],
     "kiosk.printing.queue": ["Outcome"],
@@ -92,6 +92,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "sanitize",
     "screen_art",
     "set_pin",
+    "tidy_address",
     "validate_pin",
 ]
 

@@ -14,10 +14,14 @@ from textual import events, work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..application import Letter, Outcome, Station
+from ..application import ConsentChoice, Letter, Outcome, Signature, Station
 from .lock import LockedApp
 from .messages import (
+    AskContact,
     CasesReloaded,
+    ConsentAnswered,
+    ConsentRecorded,
+    ConsentSkipped,
     GoHome,
     NotRecorded,
     OpenCase,
@@ -34,6 +38,7 @@ from .messages import (
 )
 from .screens.base import Idle, OnKiosk
 from .screens.case import CaseScreen
+from .screens.consent import ConsentAsked, ConsentScreen, ContactScreen
 from .screens.form import FormScreen
 from .screens.home import HomeScreen
 from .screens.organiser import OrganiserScreen
@@ -143,8 +148,16 @@ class KioskApp(LockedApp):
         self.post_message(Printed(letter, sig, outcome))
 
     def on_recorded(self, message: Recorded) -> None:
-        if isinstance(self.screen, PrintingScreen):
+        """Saved: the visitor is asked whether we may contact them (where the stall asks), while
+        the letter prints; else they watch it print."""
+        if not isinstance(self.screen, PrintingScreen):
+            return
+        text = self.station.consent_text()
+        if text is None:
             self.screen.recorded(message.signature)
+            return
+        self.go_home()  # the form is done with: the letter is saved
+        self.push_screen(ConsentScreen(message.letter, message.signature, text, None))
 
     def on_not_recorded(self, message: NotRecorded) -> None:
         self.busy_printing = False
@@ -152,9 +165,58 @@ class KioskApp(LockedApp):
             self.screen.not_recorded(message.error)
 
     def on_printed(self, message: Printed) -> None:
+        """The letter's printing ended: the visitor sees it where they are now. A visitor who
+        left (the idle reset took the kiosk home) is not shown anything: the next one is."""
         self.busy_printing = False
+        screen = self.screen
+        if isinstance(screen, PrintingScreen):
+            self.go_home()
+            self.push_screen(ThanksScreen(message.letter, message.signature, message.outcome))
+        elif isinstance(screen, ThanksScreen) and screen.signature.id == message.signature.id:
+            screen.printed(message.outcome)
+        for asked in self.screen_stack:  # the question, and the address form above it
+            if isinstance(asked, ConsentAsked) and asked.signature.id == message.signature.id:
+                asked.printed(message.outcome)
+
+    # -- consent to be contacted -------------------------------------------------------
+
+    def on_ask_contact(self, message: AskContact) -> None:
+        screen = self.screen
+        if isinstance(screen, ConsentScreen) and screen.signature.id == message.signature.id:
+            self.push_screen(ContactScreen(message.letter, message.signature, screen.text, screen.outcome))
+
+    def on_consent_answered(self, message: ConsentAnswered) -> None:
+        self._record_consent(message.letter, message.signature, message.answer)
+
+    @work(thread=True, exit_on_error=False, group="consent")
+    def _record_consent(self, letter: Letter, signature: Signature, answer: ConsentChoice) -> None:
+        try:
+            self.station.record_consent(signature.id, answer)
+        except Exception as exc:  # noqa: BLE001 - the visitor is told; their letter is saved either way
+            self.post_message(ConsentRecorded(letter, signature, answer, str(exc) or type(exc).__name__))
+            return
+        self.post_message(ConsentRecorded(letter, signature, answer))
+
+    def on_consent_recorded(self, message: ConsentRecorded) -> None:
+        if message.error is not None:
+            note = "Sorry, your answer could not be saved: please tell a volunteer. Your letter is saved."
+        elif message.answer.choice == "yes":
+            note = f"We will write to {message.answer.email}."
+        else:
+            note = ""
+        self._thank(message.letter, message.signature, note)
+
+    def on_consent_skipped(self, message: ConsentSkipped) -> None:
+        self._thank(message.letter, message.signature)
+
+    def _thank(self, letter: Letter, signature: Signature, note: str = "") -> None:
+        """The consent step is over: thanks, with how the letter's printing went (or goes)."""
+        asked = [s for s in self.screen_stack if isinstance(s, ConsentAsked) and s.signature.id == signature.id]
+        if not asked:  # the visitor left meanwhile (idle reset): the next visitor is not thanked for it
+            return
+        outcome = asked[-1].outcome
         self.go_home()
-        self.push_screen(ThanksScreen(message.letter, message.signature, message.outcome))
+        self.push_screen(ThanksScreen(letter, signature, outcome, note))
 
     # -- organiser -------------------------------------------------------------------
 

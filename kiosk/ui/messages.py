@@ -13,7 +13,7 @@ from enum import Enum
 
 from textual.message import Message
 
-from ..application import Letter, Outcome, Signature
+from ..application import ConsentChoice, Letter, Outcome, Signature
 
 
 class OpenCase(Message):
@@ -121,3 +121,35 @@ class Printed(Message):
     def __init__(self, letter: Letter, signature: Signature, outcome: Outcome) -> None:
         super().__init__()
         self.letter, self.signature, self.outcome = letter, signature, outcome
+
+
+class AskContact(Message):
+    """A visitor said yes to hearing from us: ask for their address."""
+
+    def __init__(self, letter: Letter, signature: Signature) -> None:
+        super().__init__()
+        self.letter, self.signature = letter, signature
+
+
+class ConsentAnswered(Message):
+    """A visitor answered (yes with an address, or no): record it with their letter."""
+
+    def __init__(self, letter: Letter, signature: Signature, answer: ConsentChoice) -> None:
+        super().__init__()
+        self.letter, self.signature, self.answer = letter, signature, answer
+
+
+class ConsentSkipped(Message):
+    """A visitor left the question unanswered (Esc): nothing is recorded, the visit goes on to thanks."""
+
+    def __init__(self, letter: Letter, signature: Signature) -> None:
+        super().__init__()
+        self.letter, self.signature = letter, signature
+
+
+class ConsentRecorded(Message):
+    """The worker committed the answer, or could not (``error``): the visit goes on to thanks."""
+
+    def __init__(self, letter: Letter, signature: Signature, answer: ConsentChoice, error: str | None = None) -> None:
+        super().__init__()
+        self.letter, self.signature, self.answer, self.error = letter, signature, answer, error

@@ -14,6 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 CASES = ROOT / "cases"
+CASE_FILES = sorted(p for p in CASES.glob("*.toml") if p.name != "consent.toml")  # the cases, not their wording
 
 FIGURES: list[str] = []
 

@@ -16,41 +16,61 @@ NEXT_STEP = {
     "appeal": "Please sign your letter and drop it in the box.",
     "postcard": "Please take your postcard with you.",
 }
+STILL_PRINTING = "Your letter is printing…"
+MAYBE_PRINTED = ("Your signature is saved, but the printer stopped during your letter. "
+                 "A volunteer will check it and print it again if needed: nothing is lost.")
+NOT_PRINTED = ("Your signature is saved, but the printer has a problem right now. "
+               "A volunteer will print your letter: nothing is lost.")
 
 
 class ThanksScreen(KioskScreen):
+    """Shown when the letter has printed (or its job waits for a volunteer); after the consent
+    question it may come first, saying the letter is printing, and follow the printer then."""
+
     IDLE = Idle.THANKS
     BINDINGS = [Binding("escape,enter", "done", "Done", show=False)]
 
-    def __init__(self, letter: Letter, signature: Signature, outcome: Outcome) -> None:
+    def __init__(self, letter: Letter, signature: Signature, outcome: Outcome | None, note: str = "") -> None:
         super().__init__()
-        self.letter, self.signature, self.outcome = letter, signature, outcome
+        self.letter, self.signature, self.outcome, self.note = letter, signature, outcome, note
 
     def compose(self) -> ComposeResult:
         with Vertical(id="thanks-box"):
             yield Label(Content(f"Thank you, {self.letter.name}!"), id="thanks-title")
-            if self.outcome.printed:
-                yield Label(Content(NEXT_STEP[self.letter.kind]), id="next-step")
-                if self.outcome.preview:
-                    where = ("Demo: your receipt is saved as" if self.kiosk.station.demo_pin
-                             else "No receipt printer is set up: your letter is saved as")
-                    yield Label(Content(f"{where} {self.outcome.preview}"), id="preview-file")
-            elif self.outcome.maybe_printed:
-                yield Label(Content(
-                    "Your signature is saved, but the printer stopped during your letter. "
-                    "A volunteer will check it and print it again if needed: nothing is lost."
-                ), id="next-step", classes="problem")
-            else:
-                yield Label(Content(
-                    "Your signature is saved, but the printer has a problem right now. "
-                    "A volunteer will print your letter: nothing is lost."
-                ), id="next-step", classes="problem")
+            yield Label(Content(""), id="next-step")
+            yield Label(Content(""), id="preview-file")
+            if self.note:
+                yield Label(Content(self.note), id="consent-note")
             yield Label(Content(f"Ref. {self.signature.reference}"), id="reference")
             yield Label(Content("Every letter counts."), id="motto")
             yield Button(Content("Done"), id="done", variant="primary")
 
     def on_mount(self) -> None:
+        self.show_outcome()
         self.query_one("#done", Button).focus()
+
+    def printed(self, outcome: Outcome) -> None:
+        """The letter's printing ended while this screen was up."""
+        self.outcome = outcome
+        self.show_outcome()
+
+    def show_outcome(self) -> None:
+        outcome = self.outcome
+        step = self.query_one("#next-step", Label)
+        step.set_class(outcome is not None and not outcome.printed, "problem")
+        if outcome is None:
+            text = STILL_PRINTING
+        elif outcome.printed:
+            text = NEXT_STEP[self.letter.kind]
+        else:
+            text = MAYBE_PRINTED if outcome.maybe_printed else NOT_PRINTED
+        step.update(Content(text))
+        preview = self.query_one("#preview-file", Label)
+        preview.display = bool(outcome is not None and outcome.printed and outcome.preview)
+        if outcome is not None and outcome.preview:
+            where = ("Demo: your receipt is saved as" if self.kiosk.station.demo_pin
+                     else "No receipt printer is set up: your letter is saved as")
+            preview.update(Content(f"{where} {outcome.preview}"))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_done()

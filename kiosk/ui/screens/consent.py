@@ -1,0 +1,221 @@
+"""After the letter is recorded: "Would you like to hear from us?", asked fairly, once.
+
+:class:`ConsentScreen` shows the organisation's wording (the question, what *Yes* agrees
+to, the short privacy notice, who keeps the data) exactly as it is recorded, with a QR code
+to the full notice, while the letter prints in the background. *Yes* (Y) and *No, thanks*
+(N) are two equal buttons and neither is chosen for the visitor: nothing has focus, so
+Enter alone answers nothing; Esc leaves the question unanswered (nothing is recorded). A
+*No* is one key and is never questioned. :class:`ContactScreen` takes the address (and,
+where the wording asks it, the age confirmation, never ticked for the visitor).
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.widgets import Button, Checkbox, Input, Label, Static
+
+from ...application import EMAIL_MAX, ConsentText, InputError, Letter, Outcome, Signature, screen_art, tidy_address
+from ..messages import AskContact, ConsentAnswered, ConsentSkipped
+from .base import KioskScreen
+
+PRINTING = "Your letter is saved and printing."
+
+
+def print_line(outcome: Outcome | None) -> str:
+    """How the visitor's letter is getting on, in a few words (the thank-you screen says more)."""
+    if outcome is None:
+        return PRINTING
+    if outcome.printed:
+        return "Your letter is saved and printed."
+    return "Your letter is saved. A volunteer will print it: nothing is lost."
+
+
+class ConsentAsked(KioskScreen):
+    """A screen of the consent step: it belongs to one recorded letter, and shows how its printing goes."""
+
+    def __init__(self, letter: Letter, signature: Signature, text: ConsentText, outcome: Outcome | None) -> None:
+        super().__init__()
+        self.letter, self.signature, self.text, self.outcome = letter, signature, text, outcome
+        self.answered = False  # an answer is handed to the app once (a double press is one answer)
+
+    def status(self) -> str:
+        """Whose letter this is (a visitor who walks up now sees it is not theirs) and how it prints."""
+        return f"Thank you, {self.letter.name}. {print_line(self.outcome)}"
+
+    def printed(self, outcome: Outcome) -> None:
+        self.outcome = outcome
+        self.query_one("#consent-status", Label).update(Content(self.status()))
+
+
+class ConsentScreen(ConsentAsked):
+    AUTO_FOCUS = ""  # never pre-selected: Enter alone answers nothing
+    BINDINGS = [
+        Binding("y", "answer('yes')", "Yes", show=False),
+        Binding("n", "answer('no')", "No, thanks", show=False),
+        Binding("escape", "skip", "Skip", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        text = self.text
+        yield Label(Content(self.status()), id="consent-status")
+        with Horizontal(id="consent-body"):
+            with VerticalScroll(id="consent-words", can_focus=False):
+                yield Static(Content(text.question), id="consent-question")
+                yield Static(Content(text.statement), id="consent-statement")
+                yield Static(Content(text.notice), id="consent-notice")
+                yield Static(Content(f"Who keeps your data: {text.controller}"), id="consent-controller")
+                yield Static(Content(f"Full privacy notice: {text.privacy_url}"), id="consent-url")
+            with Vertical(id="consent-qr-box"):
+                yield Static(Content(screen_art(text.privacy_url)), id="consent-qr")
+                yield Label(Content("Scan: full privacy notice"), id="consent-qr-caption")
+        with Horizontal(id="consent-choices"):
+            yield Button(Content("Yes (Y)"), id="consent-yes", variant="success")
+            yield Button(Content("No, thanks (N)"), id="consent-no", variant="primary")
+        yield Label(Content("Your letter counts either way."), id="consent-hint")
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "consent-yes":
+            self.action_answer("yes")
+        elif event.button.id == "consent-no":
+            self.action_answer("no")
+
+    def action_answer(self, choice: str) -> None:
+        if self.answered:
+            return
+        if choice == "yes":
+            self.post_message(AskContact(self.letter, self.signature))
+            return
+        try:
+            answer = self.kiosk.station.answer("no", language=self.text.language)
+        except InputError:  # the wording went away meanwhile (cases reloaded): nothing is recorded
+            self.action_skip()
+            return
+        self.answered = True
+        self.post_message(ConsentAnswered(self.letter, self.signature, answer))
+
+    def action_skip(self) -> None:
+        if not self.answered:
+            self.answered = True
+            self.post_message(ConsentSkipped(self.letter, self.signature))
+
+
+class EmailInput(Input):
+    """The address: typed or pasted, without control or bidi characters, spaces or line breaks."""
+
+
+class AgeBox(Checkbox):
+    """The age confirmation: empty until the visitor ticks it. (Textual's box shows an X either
+    way, told apart only by colour: on a plain terminal an unticked box would look ticked.)"""
+
+    @property
+    def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual reads it from the instance
+        return "X" if self.value else " "
+
+
+class ContactScreen(ConsentAsked):
+    """Yes: the visitor's address, and the minimum age where the wording asks it."""
+
+    BINDINGS = [Binding("escape", "go_back", "Back", show=False)]
+
+    def compose(self) -> ComposeResult:
+        text = self.text
+        yield Label(Content(self.status()), id="consent-status")
+        with Vertical(id="contact-form"):
+            yield Static(Content(text.statement), id="contact-statement")
+            yield Label(Content("Your email address"), classes="field-label")
+            yield EmailInput(placeholder="name@example.org", max_length=EMAIL_MAX, id="email")
+            with Horizontal(id="hint-row"):
+                yield Label(Content(""), id="email-hint")
+                yield Button(Content("Use it"), id="use-hint", compact=True)
+            if text.minimum_age is not None:
+                yield AgeBox(Content(f"I am {text.minimum_age} or older"), False, id="age")
+            yield Label(Content(""), id="contact-error")
+            with Horizontal(id="contact-buttons"):
+                yield Button(Content("Keep me informed"), id="contact-send", variant="success")
+                yield Button(Content("Back (Esc)"), id="contact-back")
+
+    def on_mount(self) -> None:
+        self.query_one("#hint-row").display = False
+        self.query_one("#email", Input).focus()
+
+    @property
+    def address(self) -> str:
+        return self.query_one("#email", Input).value
+
+    hint: str | None = None      # the common domain the visitor probably meant, shown under the field
+    kept_as_typed: str = ""      # an address sent once despite its hint: sent as typed the second time
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        field = event.input
+        safe = tidy_address(field.value)  # typed or pasted: no controls, invisible characters or spaces
+        if safe != field.value:
+            field.value = safe[:EMAIL_MAX]  # changes again: the hint follows then
+            field.cursor_position = len(field.value)
+            return
+        self.show_error("")
+        domain = safe.rpartition("@")[2]
+        top = domain.rpartition(".")[2] if "." in domain else ""
+        self.show_hint(self.kiosk.station.email_hint(safe) if len(top) >= 2 else None)
+
+    def show_hint(self, hint: str | None) -> None:
+        self.hint = hint
+        self.query_one("#hint-row").display = hint is not None
+        self.query_one("#email-hint", Label).update(Content(f"Did you mean {hint}?" if hint else ""))
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.send()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "contact-send":
+            self.send()
+        elif event.button.id == "contact-back":
+            self.action_go_back()
+        elif event.button.id == "use-hint" and self.hint:
+            field = self.query_one("#email", Input)
+            field.value = self.hint
+            field.focus()
+
+    def show_error(self, text: str) -> None:
+        self.query_one("#contact-error", Label).update(Content(text))
+
+    def send(self) -> None:
+        """Check the address (and age) and hand the answer to the app, which records it once. An
+        address with a likely typo in a common domain is sent as typed only when sent again."""
+        if self.answered:
+            return
+        address = self.address
+        age = self.query_one("#age", AgeBox).value if self.text.minimum_age is not None else False
+        try:
+            answer = self.kiosk.station.answer("yes", address, age_confirmed=age, language=self.text.language)
+        except InputError as exc:
+            self.show_error(self.problem(exc))
+            if exc.field == "email":
+                self.show_hint(self.kiosk.station.email_hint(address))
+            self.query_one("#age" if exc.field == "age" else "#email").focus()
+            return
+        hint = self.kiosk.station.email_hint(address)
+        if hint is not None and self.kept_as_typed != address:
+            self.kept_as_typed = address
+            self.show_hint(hint)
+            self.show_error("Please check your address: press Enter again to keep it as you typed it.")
+            return
+        self.answered = True
+        for button in self.query(Button):
+            button.disabled = True
+        self.post_message(ConsentAnswered(self.letter, self.signature, answer))
+
+    def problem(self, exc: InputError) -> str:
+        if exc.field == "age":
+            return f"Please confirm that you are {self.text.minimum_age} or older."
+        if exc.reason == "empty":
+            return "Please type your email address, or go back and choose No, thanks."
+        if exc.reason == "too_long":
+            return f"An email address can be at most {EMAIL_MAX} characters."
+        return f"That does not look like an email address. {exc.problem.removeprefix('not an email address: ')}"
+
+    def action_go_back(self) -> None:
+        """Back to the question: the address typed here is forgotten."""
+        self.app.pop_screen()

@@ -1,0 +1,377 @@
+"""Consent to be contacted, on screen: asked after the letter is recorded, never pre-selected,
+recorded only on an explicit choice, with exactly the wording that was shown.
+
+Driven through Textual's Pilot on a stall with the shipped sample wording
+(``cases/consent.toml``: minimum age 16), by keyboard and by mouse, at 80x24.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from textual.widgets import Button, Input
+
+from kiosk.store import Store
+from tests.helpers import CASES
+from tests.helpers.escpos_stream import decode
+from tests.helpers.kiosk_app import FakeClock, make_app, make_station, screen_name, screen_text
+
+SIZE = (80, 24)
+LETTER = ["enter", "a", *"Ada Lovelace", "enter", "tab", "enter"]  # home -> case -> appeal -> print
+
+
+def consents(station) -> list[dict]:
+    with Store(station.settings.database) as store:
+        rows = store.db.execute("SELECT * FROM consents").fetchall()
+        columns = [c[0] for c in store.db.execute("SELECT * FROM consents").description]
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def wordings(station) -> list[dict]:
+    with Store(station.settings.database) as store:
+        return store.consent_texts()
+
+
+def words(text: str) -> str:
+    """Text as a reader sees it, whatever the lines' wrapping and boxes: words joined by single spaces."""
+    return " ".join(text.translate({ord(ch): " " for ch in "█▀▄▔▁▊▎"}).split())
+
+
+def shown_without_qr(app) -> str:
+    """The screen's text, the QR code's half blocks left out (they sit beside the words)."""
+    return words("".join(ch for ch in app.screen_text if ch not in "▀▄█"))
+
+
+async def settle(app, pilot) -> None:
+    """Let the app handle what was pressed, its workers finish, and the screen follow."""
+    await pilot.pause()
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+
+
+async def print_letter(app, pilot, keys=LETTER) -> None:
+    await pilot.press(*keys)
+    await settle(app, pilot)
+
+
+def with_text(app):
+    app.screen_text = screen_text(app)
+    return app
+
+
+async def test_no_thanks_is_one_key_and_is_recorded_with_the_wording_on_screen(tmp_path, figure):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        assert screen_name(app) == "ConsentScreen"
+        assert app.screen.focused is None  # never pre-selected
+        shown = shown_without_qr(with_text(app))
+        text = station.consent_text()
+        for part in (text.question, text.statement, text.notice, text.controller, text.privacy_url):
+            assert words(part) in shown, part
+        assert "Thank you, Ada Lovelace." in shown
+        await pilot.press("enter", "space")  # nothing focused: no answer
+        await pilot.pause()
+        assert screen_name(app) == "ConsentScreen" and consents(station) == []
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+        assert "sign your letter and drop it in the box" in screen_text(app)
+    (answer,) = consents(station)
+    (stored,) = wordings(station)
+    assert (answer["choice"], answer["email"], answer["channel"], answer["language"]) == ("no", None, "email", "en")
+    assert answer["text_id"] == stored["id"] == text.id
+    for field in ("question", "statement", "notice", "controller", "privacy_url", "version", "lawful_basis"):
+        assert stored[field] == getattr(text, field), field  # exactly what the screen showed
+    assert answer["local_time"].startswith("2026-11-24T12:00")  # the stall's clock
+    keys = len(LETTER) - len("Ada Lovelace") + 1
+    figure(f"a visitor who says no: {keys} keys besides their name, from the home screen to thank you")
+
+
+async def test_yes_by_keyboard_alone_records_the_address_and_the_age(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y")
+        assert screen_name(app) == "ContactScreen"
+        assert app.screen.focused is app.screen.query_one("#email", Input)
+        assert "▐ ▌ I am 16 or older" in screen_text(app)  # never ticked for the visitor, nor shown so
+        await pilot.press(*"Ada@Example.ORG", "enter")
+        await pilot.pause()
+        assert "Please confirm that you are 16 or older." in screen_text(app)
+        assert consents(station) == []
+        await pilot.press("space")  # the age box has the focus now: tick it
+        await pilot.press("shift+tab", "enter")
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen", screen_text(app)
+        assert "We will write to Ada@example.org." in screen_text(app)
+    (answer,) = consents(station)
+    assert (answer["choice"], answer["email"], answer["age_confirmed"]) == ("yes", "Ada@example.org", 1)
+
+
+async def test_yes_by_mouse_alone(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.click("#consent-yes")
+        assert screen_name(app) == "ContactScreen"
+        await pilot.click("#email")
+        await pilot.press(*"grace@example.net")
+        await pilot.click("#age")
+        await pilot.click("#contact-send")
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+    (answer,) = consents(station)
+    assert (answer["choice"], answer["email"]) == ("yes", "grace@example.net")
+
+
+async def test_a_mistyped_common_domain_is_hinted_and_the_visitor_decides(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y", *"ada@gmial.com")
+        await pilot.pause()
+        assert "Did you mean ada@gmail.com?" in screen_text(app)
+        await pilot.click("#age")
+        await pilot.click("#contact-send")
+        await pilot.pause()
+        assert screen_name(app) == "ContactScreen" and consents(station) == []  # asked to check first
+        assert "press Enter again to keep it as you typed it" in screen_text(app)
+        await pilot.click("#use-hint")
+        assert app.screen.query_one("#email", Input).value == "ada@gmail.com"
+        await pilot.press("enter")
+        await settle(app, pilot)
+    assert consents(station)[0]["email"] == "ada@gmail.com"
+
+
+async def test_an_address_with_a_typo_can_be_kept_as_typed(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y", *"ada@hotmial.com")
+        await pilot.click("#age")
+        await pilot.click("#contact-send")
+        await pilot.pause(0.3)  # a button pressed again within 0.2 s is one press (Textual's active effect)
+        await pilot.click("#contact-send")  # the second time: as typed
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+    assert consents(station)[0]["email"] == "ada@hotmial.com"
+
+
+async def test_escape_leaves_the_question_unanswered_and_records_nothing(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y", *"ada@example.org", "escape")
+        assert screen_name(app) == "ConsentScreen"  # back to the question, the address forgotten
+        await pilot.press("y")
+        assert app.screen.query_one("#email", Input).value == ""
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+        assert screen_name(app) == "ThanksScreen"
+    assert consents(station) == []
+    with Store(station.settings.database) as store:
+        assert store.total() == 1  # the letter counts either way
+
+
+async def test_the_idle_reset_wipes_the_address_and_records_nothing(tmp_path):
+    clock = FakeClock()
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y", *"ada@example.org", "tab", "space")
+        clock.advance(station.settings.idle_timeout + 1)
+        app.reset_if_idle()
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen" and "ada@example.org" not in screen_text(app)
+        await print_letter(app, pilot, ["enter", "p", *"Bo", "tab", "tab", "enter"])
+        await pilot.press("y")
+        assert app.screen.query_one("#email", Input).value == ""  # nothing of the visitor before
+    assert consents(station) == []
+
+
+async def test_the_question_comes_while_the_letter_prints_and_thanks_follow_the_printer(tmp_path, monkeypatch):
+    """The answer never waits for the paper, nor the paper for the answer."""
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    hold = threading.Event()
+    print_signature = station.print_signature
+
+    def slow_print(sig, **kwargs):
+        hold.wait(30)
+        return print_signature(sig, **kwargs)
+
+    monkeypatch.setattr(station, "print_signature", slow_print)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*LETTER)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen_name(app) == "ConsentScreen":
+                break
+        assert screen_name(app) == "ConsentScreen" and app.busy_printing
+        assert "Your letter is saved and printing." in screen_text(app)
+        await pilot.press("n")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen_name(app) == "ThanksScreen":
+                break
+        assert "Your letter is printing…" in screen_text(app)
+        assert consents(station)[0]["choice"] == "no"  # recorded before the letter printed
+        hold.set()
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+        assert "sign your letter and drop it in the box" in screen_text(app)
+
+
+async def test_the_letter_printing_while_the_visitor_reads_leaves_them_reading(tmp_path, monkeypatch):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    hold = threading.Event()
+    print_signature = station.print_signature
+    monkeypatch.setattr(station, "print_signature", lambda sig, **kw: (hold.wait(30), print_signature(sig, **kw))[1])
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*LETTER)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen_name(app) == "ConsentScreen":
+                break
+        await pilot.press("y", *"ada@exam")
+        hold.set()
+        await settle(app, pilot)
+        assert screen_name(app) == "ContactScreen"  # not taken away mid-address
+        assert app.screen.query_one("#email", Input).value == "ada@exam"
+        assert "Your letter is saved and printed." in screen_text(app)
+        await pilot.press("escape")
+        assert "Your letter is saved and printed." in screen_text(app)  # the question knows too
+
+
+async def test_an_answer_saved_after_the_visitor_left_thanks_nobody(tmp_path, monkeypatch):
+    clock = FakeClock()
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    hold = threading.Event()
+    record_consent = station.record_consent
+    monkeypatch.setattr(station, "record_consent", lambda *a: (hold.wait(30), record_consent(*a))[1])
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("n")
+        clock.advance(station.settings.idle_timeout + 1)
+        app.reset_if_idle()
+        await pilot.pause()
+        hold.set()
+        await settle(app, pilot)
+        assert screen_name(app) == "HomeScreen"
+    assert consents(station)[0]["choice"] == "no"  # the visitor's answer counts all the same
+
+
+async def test_a_visitor_who_left_is_not_thanked_on_the_next_visitors_screen(tmp_path, monkeypatch):
+    clock = FakeClock()
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    hold = threading.Event()
+    print_signature = station.print_signature
+    monkeypatch.setattr(station, "print_signature", lambda sig, **kw: (hold.wait(30), print_signature(sig, **kw))[1])
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*LETTER)
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen_name(app) == "ConsentScreen":
+                break
+        clock.advance(station.settings.idle_timeout + 1)
+        app.reset_if_idle()
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen"
+        hold.set()
+        await settle(app, pilot)
+        assert screen_name(app) == "HomeScreen" and "Ada Lovelace" not in screen_text(app)
+    assert consents(station) == []
+
+
+async def test_a_printer_fault_is_said_on_the_question_screen(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True, printer="tcp://127.0.0.1:9?timeout=0.3")
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        assert screen_name(app) == "ConsentScreen"
+        assert "A volunteer will print it: nothing is lost." in words(screen_text(app))
+        await pilot.press("n")
+        await settle(app, pilot)
+        assert "printer has a problem right now" in words(screen_text(app))
+
+
+async def test_hostile_addresses_stay_text_and_are_never_recorded(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    quits = []
+    app.exit = lambda *a, **k: quits.append(a)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y")
+        field = app.screen.query_one("#email", Input)
+        # each stays invalid once its controls, bidi characters and spaces are dropped as typed
+        for hostile in ("[@click=app.quit]@x.org", "ada\x1b[31m@x.org", "\u202e[b]@x.org", "ada@x.org\n[b]bold[/b]",
+                        "ada@x.org\x00\x07@y", "x" * 300 + "@x.org"):
+            field.value = ""
+            await pilot.pause()
+            app.screen.post_message(Input.Changed(field, hostile))  # as a paste arrives
+            field.value = hostile
+            await pilot.pause()
+            assert all(ch.isprintable() and not ch.isspace() for ch in field.value), repr(field.value)
+            await pilot.click("#age")
+            await pilot.click("#contact-send")
+            await pilot.pause()
+            shown = screen_text(app)
+            assert screen_name(app) == "ContactScreen", hostile
+            assert "\x1b" not in shown and "\u202e" not in shown
+            if app.screen.query_one("#age").value:
+                await pilot.click("#age")
+        for button in app.screen.query(Button):
+            assert not button.disabled
+    assert quits == [] and consents(station) == []
+
+
+async def test_what_is_kept_is_the_address_the_visitor_saw(tmp_path):
+    """A pasted bidi override or control is dropped from the field as it arrives: the address
+    recorded is the one on screen, never one with hidden characters."""
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y")
+        field = app.screen.query_one("#email", Input)
+        field.value = "ad\u202ea@exa\u200bmple.org\x1b"
+        await pilot.pause()
+        assert field.value == "ada@example.org"
+        await pilot.click("#age")
+        await pilot.click("#contact-send")
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+    assert consents(station)[0]["email"] == "ada@example.org"
+
+
+async def test_the_privacy_notice_is_printed_on_the_receipt(tmp_path):
+    out = tmp_path / "printer.bin"
+    station = make_station(tmp_path, cases=CASES, consent=True, printer=f"file:{out}?profile=TM-T20II")
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+    printed = decode(out.read_bytes(), "TM-T20II")
+    assert "Privacy notice: https://example.org/privacy" in words(printed.text)
+
+
+async def test_a_stall_without_a_wording_asks_nobody(tmp_path):
+    out = tmp_path / "printer.bin"
+    station = make_station(tmp_path, cases=CASES, printer=f"file:{out}?profile=TM-T20II")
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+    assert consents(station) == []
+    assert "Privacy notice" not in decode(out.read_bytes(), "TM-T20II").text
