@@ -21,7 +21,7 @@ from sqlite_utils import Database
 
 from kiosk.application import open_station
 from kiosk.consent import ConsentText
-from kiosk.emails import validate_email
+from kiosk.emails import typo_hint, validate_email
 from kiosk.errors import InputError
 from kiosk.settings import Settings
 from kiosk.store import ConsentChoice, Scope, Store
@@ -533,3 +533,30 @@ def test_a_database_at_0004_migrates_to_0005_keeping_every_letter(tmp_path):
         store.record_consent(ids[0], yes("old@example.com"))  # an old letter can be answered for
         assert store.consent_counts() == {"yes": 1}
         assert store.db.execute("PRAGMA foreign_key_check").fetchall() == []
+
+
+# -- the typo hint -------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("typed", "hint"), [
+    ("ada@gmial.com", "ada@gmail.com"), ("Ada@GMIAL.COM", "Ada@gmail.com"), ("ada@gmial", "ada@gmail.com"),
+    ("ada@hotmial.co.uk", "ada@hotmail.co.uk"), ("ada@gmail.com", None), ("ada@example.org", None), ("ada@", None),
+    # a hint is an address the kiosk would keep: never a hostile one offered back
+    ("\x1b[31mada@gmial.com", None), ("ada\u202e@gmial.com", None), ("[@click=app.quit]@gmial.com", None),
+    ("a b@hotmial.com", None), ("x" * 10_000 + "@gmial.com", None), ("ada\u200b@gmial.com", None),
+], ids=lambda value: repr(value[:30]) if isinstance(value, str) else repr(value))
+def test_the_typo_hint_offers_only_an_address_the_kiosk_would_keep(typed, hint):
+    assert typo_hint(typed) == hint
+
+
+def test_any_hint_is_a_valid_address_as_kept():
+    typos = st.sampled_from(["gmial.com", "hotmial.com", "yaho.com", "gmial", "outlok.fr", "GMAIL.CON"])
+    typed = st.builds(lambda local, domain: f"{local}@{domain}", _PIECES, typos)
+
+    @explore(300, value=st.one_of(typed, st.text(max_size=60)))
+    def hints(value):
+        hint = typo_hint(value)
+        assert hint is None or validate_email(hint) == hint, (value, hint)
+        return hint
+
+    assert len([h for h in hints if h]) > 20
