@@ -560,3 +560,14 @@ def test_any_hint_is_a_valid_address_as_kept():
         return hint
 
     assert len([h for h in hints if h]) > 20
+
+
+def test_the_store_never_drops_a_wording_its_constraints_refuse(store):
+    """Below the rule's check: a wording the table's CHECK refuses is an error, never a row left out."""
+    from kiosk.store.consents import insert_consent
+
+    sig = letter(store)
+    bad = ConsentChoice(dataclasses.replace(WORDING, lawful_basis="whim"), "no")
+    with pytest.raises(sqlite3.IntegrityError, match="CHECK"), store.transaction() as conn:
+        insert_consent(conn, sig.id, bad, at(3, 10, 1))
+    assert store.consent_texts() == [] and store.consent_for(sig.id) is None

@@ -50,7 +50,9 @@ def insert_consent(conn: sqlite3.Connection, signature_id: str, answer: ConsentC
     fields = asdict(wording)
     columns = ", ".join(fields)
     conn.execute(
-        f"INSERT OR IGNORE INTO consent_texts (id, {columns}, first_shown_at) VALUES (?, {marks(fields)}, ?)",
+        # the same words are stored once; ON CONFLICT, not OR IGNORE, which would swallow a broken CHECK too
+        f"INSERT INTO consent_texts (id, {columns}, first_shown_at) VALUES (?, {marks(fields)}, ?)"
+        " ON CONFLICT(id) DO NOTHING",
         [wording.id, *fields.values(), now],
     )
     consent_id = str(uuid.uuid4())
