@@ -20,7 +20,7 @@ import time
 import pytest
 
 from kiosk.job_states import Transition
-from kiosk.printing import devices, escpos_lib
+from kiosk.printing import devices, escpos_lib, status
 from kiosk.printing.devices import PrintError, send
 from kiosk.printing.queue import print_signature
 from kiosk.printing.setups import parse_spec
@@ -166,16 +166,69 @@ def test_garbage_before_any_request_is_never_taken_for_an_answer(store, cases, f
         len(strip_status(d)) for _, d in printer.received if b"Visitor" in d)
 
 
-def test_a_printer_that_floods_the_kiosk_is_refused_before_the_job(store, cases, fake_printer):
-    """100 KB of well-formed bytes nobody asked for: never read on and on, never an answer."""
+def _waiting(link) -> int:
+    """Bytes waiting to be read on the kiosk's side of a network link."""
+    import fcntl
+    import struct
+    import termios
+
+    return struct.unpack("i", fcntl.ioctl(link.fileno(), termios.FIONREAD, b"\0\0\0\0"))[0]
+
+
+def test_a_printer_that_floods_the_kiosk_never_counts_as_answering(store, cases, fake_printer, monkeypatch):
+    """Well-formed bytes nobody asked for, more than the kiosk takes from a printer (4 KB in
+    all): never read on and on, never an answer, never a printed job, however they are timed.
+
+    1. 100 KB before the printer reads a byte: refused before the job, nothing sent.
+    2. Bursts of 3 KB that pause exactly around the kiosk's questions: each lands whole just
+       before the kiosk empties the buffer ahead of a question (the paper request, then the
+       confirmation), so every answer comes alone. Each burst is under the limit, the two
+       are over it: the job is interrupted (it may be on paper), never printed. The limit
+       was once counted per look, and this printer's job was printed.
+    3. A flood that starts only once the kiosk has hung up: the printer read the whole job
+       and answered both questions before sending a byte unasked; the kiosk never saw one,
+       and the job is printed, once. The timing of a run that failed on a loaded machine,
+       when the fake printer sent its flood from a thread that ran only after the job.
+    """
     printer = fake_printer("flood")
-    sig = sign(store)
+    sig = sign(store, name="Visitor 1")
     started = time.monotonic()
     outcome = attempt(store, cases, sig, printer.spec + "?timeout=0.3")
     assert time.monotonic() - started < 3  # the deadline, not a hang (room for a busy machine)
     assert not outcome.printed and not outcome.maybe_printed, outcome
     assert "keeps sending" in outcome.error or "bytes, not one" in outcome.error, outcome.error
     assert state(store, sig) == "failed" and receipt_bytes(printer) == 0
+
+    printer = fake_printer("bursts")
+    burst, bursts = 3000, []
+
+    def after_a_burst(look):
+        def burst_then_look(link, timeout):
+            printer.burst(burst)
+            deadline = time.monotonic() + 5
+            while _waiting(link) < burst:  # every byte of it waits on the kiosk's side
+                assert time.monotonic() < deadline, "the burst never reached the kiosk"
+                time.sleep(0.001)
+            bursts.append(look.__name__)
+            return look(link, timeout)
+        return burst_then_look
+
+    with monkeypatch.context() as patch:
+        patch.setattr(status, "paper_before_job", after_a_burst(status.paper_before_job))
+        patch.setattr(status, "confirm_job", after_a_burst(status.confirm_job))
+        sig = sign(store, name="Visitor 2")
+        outcome = attempt(store, cases, sig, printer.spec + "?timeout=2")  # room for a busy machine
+    assert bursts == ["paper_before_job", "confirm_job"]
+    assert not outcome.printed and outcome.maybe_printed, outcome
+    assert "keeps sending data nobody asked for" in outcome.error, outcome.error
+    assert state(store, sig) == "interrupted"
+    assert receipts(printer, "Visitor 2") <= 1
+
+    printer = fake_printer("flood_after")
+    sig = sign(store, name="Visitor 3")
+    outcome = attempt(store, cases, sig, printer.spec + "?timeout=0.3")
+    assert outcome.printed, outcome
+    assert state(store, sig) == "printed" and receipts(printer, "Visitor 3") == 1
 
 
 def test_a_printer_that_closes_after_reading_part_is_interrupted(store, cases, fake_printer):

@@ -2,10 +2,11 @@
 
 A :class:`Link` is one open connection, used by one worker thread (see :mod:`.attempt`):
 ``write`` sends every byte or raises, ``read`` waits a bounded time for an answer,
-``drain`` throws away what is waiting to be read, ``settle`` waits until the device has
-taken what was written, and ``abort`` (from any thread) stops the transfer. No call blocks
-longer than the set-up's timeout without progress, and every one checks between steps
-whether the caller has given up.
+``drain`` throws away what is waiting to be read (and counts it: a printer that has sent
+more than :data:`UNASKED_LIMIT` bytes nobody asked for on the connection, in all, is
+refused), ``settle`` waits until the device has taken what was written, and ``abort``
+(from any thread) stops the transfer. No call blocks longer than the set-up's timeout
+without progress, and every one checks between steps whether the caller has given up.
 
 - **network**: our own socket: the host name is looked up (``socket.getaddrinfo``) and
   every address tried, without blocking; an aborted or failed connection is reset, so the
@@ -41,7 +42,10 @@ from .setups import Setup
 
 CHUNK = 16384
 SLICE = 0.05  # the longest wait between two looks at whether the caller has given up
-DRAIN_LIMIT = 4096  # more unasked-for bytes than this: the printer is talking to itself
+# More bytes nobody asked for than this on one connection, counted over all its drains: the
+# printer is talking to itself. Counted per connection, not per drain, so a flood that pauses
+# around the kiosk's questions (a burst under the limit before each of them) is still a flood.
+UNASKED_LIMIT = 4096
 POLL_IN, POLL_OUT = select.POLLIN, select.POLLOUT
 
 
@@ -56,6 +60,7 @@ class Link:
         self._lock = threading.Lock()  # close against abort from another thread
         self._closed = False
         self._aborted = False
+        self.unasked = 0  # bytes thrown away by drain() on this connection, in all
 
     # -- what a kind of device provides --------------------------------------------
 
@@ -116,8 +121,15 @@ class Link:
             since = time.monotonic()
             self.attempt.progress()
 
+    def _count_unasked(self, count: int) -> None:
+        """``count`` more bytes nobody asked for; PrintError once the connection's are too many."""
+        self.unasked += count
+        if self.unasked > UNASKED_LIMIT:
+            raise PrintError("the printer keeps sending data nobody asked for")
+
     def drain(self) -> int:
-        """Throw away what the printer sent and nobody asked for; how many bytes."""
+        """Throw away what the printer sent and nobody asked for; how many bytes. PrintError
+        once this connection has brought more than :data:`UNASKED_LIMIT` such bytes in all."""
         count = 0
         while True:
             self.attempt.check()
@@ -128,8 +140,7 @@ class Link:
             if not chunk:
                 raise PrintError("the printer closed the connection")
             count += len(chunk)
-            if count > DRAIN_LIMIT:
-                raise PrintError("the printer keeps sending data nobody asked for")
+            self._count_unasked(len(chunk))
 
     def read(self, timeout: float) -> bytes:
         """What the printer sends within ``timeout`` seconds: b"" when nothing came; every
@@ -443,8 +454,7 @@ class UsbLink(Link):
         while chunk := self._read_once(10):
             self.attempt.check()
             count += len(chunk)
-            if count > DRAIN_LIMIT:
-                raise PrintError("the printer keeps sending data nobody asked for")
+            self._count_unasked(len(chunk))
         return count
 
     def read(self, timeout: float) -> bytes:

@@ -5,7 +5,10 @@ has read every byte sent before it. That is what confirms a job, so an answer is
 only when it can be nothing else:
 
 - what is waiting to be read before a request is thrown away first: a byte already there
-  (an extra byte, a late answer, a greeting) is never taken as the answer;
+  (an extra byte, a late answer, a greeting) is never taken as the answer; and a printer
+  that has sent more than 4 KB nobody asked for on the connection, in all, is talking to
+  itself (:data:`.links.UNASKED_LIMIT`): a flood that pauses around each question, a burst
+  under the limit before each one, is counted whole, and never answers;
 - the answer is read with our own time limit, and must be exactly one byte whose fixed
   bits are right (bits 1 and 4 set, bits 0 and 7 clear: ``b & 0x93 == 0x12``);
 - a job is confirmed by two answers in turn after its last byte (printer status, then

@@ -23,7 +23,15 @@ Adversarial modes, for tests/test_adversarial_printer.py:
 - ``offline`` answers the confirmation with the offline bit set;
 - ``trickle`` reads 256 bytes every ``delay`` seconds, answering status requests;
 - ``chatter`` reads everything and sends a well-formed byte every few milliseconds unasked;
-- ``flood`` sends 100 KB of well-formed bytes before any request, then works.
+- ``flood`` sends 100 KB of well-formed bytes before it reads a byte, then works: the first
+  :data:`FLOOD_HEAD` bytes (more than the kiosk throws away in all) from the connection's
+  own thread before it reads anything, so they reach the kiosk before any answer whatever
+  the threads' timing; the rest from another thread;
+- ``flood_after`` works, and sends 100 KB of well-formed bytes once the kiosk has hung up:
+  a flood the kiosk never sees (what ``flood`` did on a loaded machine when it sent
+  everything from another thread, and that thread ran only after the job);
+- ``bursts`` works, and sends bytes nobody asked for when a test calls :meth:`FakePrinter.burst`
+  (a flood that pauses exactly around the kiosk's questions).
 
 Every connection is kept in :attr:`FakePrinter.received` as (mode, bytes) once it ends
 (or, for a mode that stops reading, once it stops).
@@ -41,7 +49,9 @@ import time
 PAPER_OK, PAPER_OUT, ONLINE = 0x12, 0x72, 0x12
 MODES = ("ok", "paper_out", "never_reads", "drop", "refuse", "extra_byte", "late_extra_byte", "malformed",
          "two_bytes", "garbage", "slow_answer", "no_confirm", "offline", "trickle", "chatter",
-         "flood")
+         "flood", "flood_after", "bursts")
+FLOOD = 100_000
+FLOOD_HEAD = 8192  # more unasked-for bytes than the kiosk takes from a printer (4 KB in all)
 MALFORMED = 0x01  # bit 0 set, bit 1 clear: never a DLE EOT answer
 OFFLINE = 0x1A
 
@@ -55,6 +65,8 @@ class FakePrinter:
         self._lock = threading.Lock()
         self._held: list[socket.socket] = []
         self._stalled: list[socket.socket] = []  # read from, then no more: closed with the printer
+        self._open: list[socket.socket] = []  # ``bursts``: the connections being read, for burst()
+        self._opened = threading.Condition(self._lock)
         self.delay = 0.1  # seconds, for the modes that wait
         self._stop = threading.Event()
         self._server: socket.socket | None = None
@@ -127,13 +139,21 @@ class FakePrinter:
             if mode == "garbage":
                 conn.sendall(b"\x00HELLO\xff\x12")
             if mode == "flood":
-                threading.Thread(target=self._send_late, args=(conn, bytes([PAPER_OK]) * 100_000), daemon=True).start()
+                conn.sendall(bytes([PAPER_OK]) * FLOOD_HEAD)  # before reading: ahead of every answer on the wire
+                flood = bytes([PAPER_OK]) * (FLOOD - FLOOD_HEAD)
+                threading.Thread(target=self._send_late, args=(conn, flood), daemon=True).start()
+            if mode == "bursts":
+                with self._opened:
+                    self._open.append(conn)
+                    self._opened.notify_all()
             if mode == "chatter":
                 threading.Thread(target=self._chatter, args=(conn,), daemon=True).start()
             while True:
                 size = 64 if mode == "drop" else 256 if mode == "trickle" else 65536  # a torn job is cut short
                 chunk = conn.recv(size)
                 if not chunk:
+                    if mode == "flood_after":  # the kiosk has hung up: its verdict is made
+                        self._send_late(conn, bytes([PAPER_OK]) * FLOOD)
                     break
                 start = len(data)
                 data += chunk
@@ -168,6 +188,9 @@ class FakePrinter:
             pass
         finally:
             if conn not in self._stalled:
+                with self._lock:
+                    if conn in self._open:
+                        self._open.remove(conn)
                 conn.close()
                 with self._lock:
                     self.jobs.append(bytes(data))
@@ -195,6 +218,14 @@ class FakePrinter:
     def _send_late(conn: socket.socket, payload: bytes) -> None:
         with contextlib.suppress(OSError):
             conn.sendall(payload)
+
+    def burst(self, size: int) -> None:
+        """``bursts``: send ``size`` well-formed bytes nobody asked for now, on the connection
+        being read (waiting for the printer to take the kiosk's connection first)."""
+        with self._opened:
+            assert self._opened.wait_for(lambda: self._open, 5), "no connection to send a burst on"
+            conn = self._open[-1]
+        conn.sendall(bytes([PAPER_OK]) * size)
 
     def _chatter(self, conn: socket.socket) -> None:
         with contextlib.suppress(OSError):
