@@ -97,5 +97,7 @@ def typo_hint(value: str) -> str | None:
 
 
 def email_key(value: str) -> str:
-    """How addresses are compared: the same address in another case or Unicode form is the same key."""
-    return unicodedata.normalize("NFKC", (value or "").strip()).casefold()
+    """How addresses are compared: the same address in upper or lower case, or in another Unicode
+    normal form of the same characters (NFC), is the same key. Compatibility forms are other
+    characters, so another address (``ａｄａ@example.org`` is not ``ada@example.org``)."""
+    return unicodedata.normalize("NFC", (value or "").strip()).casefold()

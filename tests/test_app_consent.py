@@ -111,6 +111,26 @@ async def test_yes_by_keyboard_alone_records_the_address_and_the_age(tmp_path):
     assert (answer["choice"], answer["email"], answer["age_confirmed"]) == ("yes", "Ada@example.org", 1)
 
 
+async def test_the_wording_recorded_is_the_one_shown_even_if_the_file_changes_meanwhile(tmp_path):
+    import shutil
+
+    folder = tmp_path / "cases"
+    shutil.copytree(CASES, folder)
+    station = make_station(tmp_path, cases=folder)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        shown = app.screen.text
+        wording = folder / "consent.toml"
+        wording.write_text(wording.read_text(encoding="utf-8").replace("Would you like", "Do you want"),
+                           encoding="utf-8")
+        assert station.reload_cases() == [] and station.consent_text().id != shown.id
+        await pilot.press("n")
+        await settle(app, pilot)
+    assert consents(station)[0]["text_id"] == shown.id
+    assert [w["question"] for w in wordings(station)] == ["Would you like to hear from us?"]
+
+
 async def test_yes_by_mouse_alone(tmp_path):
     station = make_station(tmp_path, cases=CASES, consent=True)
     app = make_app(station)

@@ -227,6 +227,21 @@ def test_a_purge_there_wins(tmp_path, north):
         assert store.contacts().rows == [] and [s.name for s in store.signatures()] == ["", "", "Cy"]
 
 
+def test_what_a_purge_there_removes_here_is_gone_from_the_file(tmp_path, north):
+    """A source's purge wins, and the target keeps nothing of what it removed: not in its pages,
+    not in its journal (the merge scrubs as a purge does)."""
+    path, _ = north
+    target = tmp_path / "all.db"
+    merge(target, path)
+    purged = tmp_path / "purged.db"
+    shutil.copy(path, purged)
+    with Store(purged) as store:
+        store.purge_personal_data(Scope())
+    assert b"Ada Lovelace" in on_disk(target) and b"ada@example.com" in on_disk(target).lower()
+    merge(target, purged)
+    assert b"Ada Lovelace" not in on_disk(target) and b"ada@example.com" not in on_disk(target).lower()
+
+
 def test_a_purged_letter_whose_answer_still_holds_an_address_brings_no_address(tmp_path, north):
     path, ids = north
     crafted = tmp_path / "crafted.db"

@@ -486,6 +486,27 @@ def test_forget_with_same_name_removes_the_other_letters_under_that_name(store, 
     assert store.signature(others[1].id).name == "Ada Byron"
 
 
+def test_same_name_letters_given_with_another_address_are_that_address_s(store, ada):
+    """A letter under the same name but given with another address belongs to that address
+    (another person's, or theirs under another address): forget --also-same-name leaves it."""
+    other = letter(store, "Ada Lovelace", when=at(3, 16), consent=yes("ada.other@example.org"))
+    preview = store.forget_preview("ada.l@example.com", same_name=True)[0]
+    assert other.reference not in preview.same_name
+    result = store.forget("ada.l@example.com", same_name=True)
+    assert (result.letters, result.addresses) == (4, 3)  # as the preview said: 3 addresses
+    assert store.signature(other.id).name == "Ada Lovelace"
+    assert store.consent_for(other.id).email == "ada.other@example.org"
+
+
+def test_compatibility_forms_are_another_address():
+    """NFC and case are folded when addresses are compared; full-width letters are other characters."""
+    from kiosk.emails import email_key
+
+    assert email_key("ADA@Example.org") == email_key("ada@example.org")
+    assert email_key(unicodedata.normalize("NFD", "zoë@example.org")) == email_key("Zoë@example.org")
+    assert email_key("\uff41\uff44\uff41@example.org") != email_key("ada@example.org")
+
+
 def test_an_address_found_nowhere_changes_nothing(store, ada):
     before = tables(store.path)
     for address in ("nobody@example.com", "", "ada.l@example.co", "%", "ada.l@example.com'--"):

@@ -72,10 +72,10 @@ class Records:
     def _writing(self) -> Store:
         """The store, opened for writing (closing the read-only one first)."""
         if self.store.readonly:
-            path = self.store.path
             self.store.check_unchanged()
+            writing = Store(self.store.path, create=False)  # first: if it cannot be opened, the reader stays
             self.store.close()
-            self.store = Store(path, create=False)
+            self.store = writing
         return self.store
 
     @cached_property

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from .. import locations
 from ..cases import Case, CaseSet, read_dir
-from ..consent import ConsentText, ConsentWording, read_consent
+from ..consent import CONSENT_FILE, ConsentText, ConsentWording, read_consent
 from ..emails import typo_hint, validate_email
 from ..errors import CaseError, InputError, KioskError, SettingError
 from ..job_states import JobState, claim_for
@@ -348,16 +348,26 @@ class Station:
         return typo_hint(address)
 
     def answer(self, choice: str, email: str | None = None, *, age_confirmed: bool = False,
-               language: str = "en") -> ConsentChoice:
-        """A visitor's answer with the wording they were shown; InputError when nobody is asked
-        here or the answer breaks a rule (a bad address, an age not confirmed ...)."""
+               shown: ConsentText | None = None, language: str = "en") -> ConsentChoice:
+        """A visitor's answer to the wording they were ``shown`` (the screen keeps it: a reload of
+        the cases meanwhile never records other words than theirs), or to this stall's wording in
+        ``language``. InputError when nobody is asked here or the answer breaks a rule (a bad
+        address, an age not confirmed ...)."""
         from ..store.rows import consent_choice
 
-        text = self.consent_text(language)
+        text = shown or self.consent_text(language)
         if text is None:
-            raise InputError(f"no consent wording: put {self.settings.cases / 'consent.toml'} in the cases folder"
-                             " (docs/consent.md)", field="consent", reason="unknown")
+            raise InputError(self._why_nobody_is_asked(), field="consent", reason="unknown")
         return consent_choice(ConsentChoice(text, choice, email, age_confirmed))
+
+    def _why_nobody_is_asked(self) -> str:
+        path = self.settings.cases / CONSENT_FILE
+        wording, errors = read_consent(self.settings.cases)
+        if wording is not None and wording.sample and not self.settings.allow_sample_cases:
+            return f"{path} is a sample wording (a made-up organisation) and allow_sample_cases is off"
+        if errors:
+            return f"{path} has {len(errors)} problem(s): see kiosk cases check"
+        return f"no consent wording: put {path} in the cases folder (docs/consent.md)"
 
     def record_consent(self, signature_id: str, answer: ConsentChoice) -> Consent:
         """*Any thread.* Commit a visitor's answer for their recorded letter (asked once)."""

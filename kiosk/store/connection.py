@@ -304,6 +304,22 @@ class Database:
 
         migrations.apply(Migratable(self.db.conn))
 
+    def scrub(self) -> None:
+        """Rewrite the file without free pages and empty its WAL, so removed data is gone."""
+        with self.db.ensure_autocommit_on():
+            self._checkpoint()
+            self.db.execute("VACUUM")
+            self._checkpoint()
+
+    def _checkpoint(self) -> None:
+        busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        if busy:
+            raise self.error(
+                "another program has the database open (a running kiosk?), so removed data may"
+                " still be in its journal; close it and run the purge again"
+            )
+
+
     def integrity_problem(self) -> str | None:
         """None when ``PRAGMA integrity_check`` says ok, else what it found."""
         try:

@@ -25,7 +25,9 @@ whole merge refused.
   already here is kept, and the conflict is reported (id, reference, what differs).
 - **A purge wins.** A name and message removed on either side (``purged_at`` set) is not a
   conflict: the letter stays, without them, here too, and a print job of it still waiting is
-  cancelled (there is no name left to print). A purged row never brings a name back.
+  cancelled (there is no name left to print). A purged row never brings a name back. What
+  a source's purge removes here is scrubbed as a purge scrubs it (secure_delete, VACUUM,
+  an emptied WAL).
 - Print jobs: the state that says most about the paper wins: printed, then cancelled, then
   interrupted (maybe on paper: left for a person to look at), then failed, then pending. So a
   letter printed on its kiosk is never waiting here to print again.
@@ -44,7 +46,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -279,6 +281,7 @@ class _Merge:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._disputed: set[str] = set()  # this source's conflicts: the copy here keeps its own print job
+        self.removed = 0  # names, messages and addresses here that a purge in a source removed
 
     def source(self, copy: Database, source: Path) -> MergeResult:
         src = _Source(copy, source)
@@ -356,10 +359,10 @@ class _Merge:
         """A signature already here: purge wins; a missing addressee is filled in; a difference is a conflict."""
         differ = _differences(sig, here)
         if sig.purged and here["purged_at"] is None:
-            self.conn.execute(
+            self.removed += self.conn.execute(
                 "UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id = ? AND purged_at IS NULL",
                 [sig.values["purged_at"], sig.id],
-            )
+            ).rowcount
         if differ:
             return Conflict(sig.id, reference(here["event"], here["kiosk_id"], here["number"]), differ)
         if here["addressee_name"] is None and sig.values["addressee_name"] is not None:
@@ -436,8 +439,8 @@ class _Merge:
                     conflicting += 1
                     continue
                 if answer["purged_at"] is not None and kept["purged_at"] is None:
-                    self.conn.execute("UPDATE consents SET email = NULL, purged_at = ? WHERE id = ?",
-                                      [answer["purged_at"], answer["id"]])
+                    self.removed += self.conn.execute("UPDATE consents SET email = NULL, purged_at = ? WHERE id = ?",
+                                                      [answer["purged_at"], answer["id"]]).rowcount
                 if answer["exported_at"] is not None and kept["exported_at"] is None:
                     self.conn.execute("UPDATE consents SET exported_at = ? WHERE id = ?",
                                       [answer["exported_at"], answer["id"]])
@@ -448,10 +451,10 @@ class _Merge:
         a purge does; and the address given with it goes too."""
         purged = "signature_id IN (SELECT id FROM signatures WHERE purged_at IS NOT NULL)"
         move_jobs(self.conn, Transition.CANCEL, purged, [], error="personal data purged before printing")
-        self.conn.execute(
+        self.removed += self.conn.execute(
             "UPDATE consents SET email = NULL, purged_at = COALESCE(purged_at,"
             " (SELECT s.purged_at FROM signatures s WHERE s.id = consents.signature_id))"
-            f" WHERE email IS NOT NULL AND {purged}")
+            f" WHERE email IS NOT NULL AND {purged}").rowcount
 
 
 class Merging(Database):
@@ -464,8 +467,12 @@ class Merging(Database):
                 raise StoreError("is the database merged into itself; nothing was merged", source=str(source))
         with ExitStack() as stack:
             copies = [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]
+            self.db.execute("PRAGMA secure_delete=ON")  # what a source's purge removes here is overwritten
             with self.transaction() as conn:
                 merge = _Merge(conn)
                 results = [merge.source(copy, Path(source)) for source, copy in zip(sources, copies, strict=True)]
                 merge.finish()
+        if merge.removed:  # a purge won: nothing it removed stays readable in the file or its journal
+            with suppress(StoreError):  # merged already; another program holding the file: purge later cleans it
+                self.scrub()
         return results

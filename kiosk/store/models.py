@@ -195,7 +195,7 @@ class ForgetPreview:
     letters: tuple[str, ...]       # references of the letters given with the address
     addresses: int                 # consents holding the address
     unprinted: int                 # of the letters, not printed yet (they would be cancelled)
-    same_name: tuple[str, ...]     # other letters, given without the address, that carry the same name
+    same_name: tuple[str, ...]     # other letters, given without any address, that carry the same name
 
 
 @dataclass(frozen=True)

@@ -116,10 +116,14 @@ class Purge(Database):
                 for sid, event, kiosk, number, name, status, _ in out]
 
     def _same_name(self, names: set[str], exclude: set[str]) -> list[str]:
-        """Other letters (not purged) whose name is one of ``names`` (as :func:`~kiosk.text.name_key` compares)."""
+        """Other letters (not purged) whose name is one of ``names`` (as :func:`~kiosk.text.name_key`
+        compares), given without any address: one given with another address is that address's
+        (another person's, or theirs under another address, forgotten by asking for that one)."""
         if not names:
             return []
-        rows = self.db.execute("SELECT id, name FROM signatures WHERE name IS NOT NULL").fetchall()
+        rows = self.db.execute(
+            "SELECT s.id, s.name FROM signatures s WHERE s.name IS NOT NULL AND NOT EXISTS"
+            " (SELECT 1 FROM consents c WHERE c.signature_id = s.id AND c.email IS NOT NULL)").fetchall()
         return [sid for sid, name in rows if sid not in exclude and name_key(name) in names]
 
     def forget_preview(self, email: str, *, same_name: bool = False) -> tuple[ForgetPreview, list[str]]:
@@ -148,22 +152,6 @@ class Purge(Database):
             letters, addresses, cancelled = _remove(conn, "SELECT value FROM json_each(?)", [_json(touched)], now)
         self.scrub()
         return ForgetResult(letters, addresses, cancelled)
-
-    def scrub(self) -> None:
-        """Rewrite the file without free pages and empty its WAL, so removed data is gone."""
-        with self.db.ensure_autocommit_on():
-            self._checkpoint()
-            self.db.execute("VACUUM")
-            self._checkpoint()
-
-    def _checkpoint(self) -> None:
-        busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy:
-            raise self.error(
-                "another program has the database open (a running kiosk?), so removed data may"
-                " still be in its journal; close it and run the purge again"
-            )
-
 
 def _json(ids: Sequence[str]) -> str:
     """Ids as one JSON parameter (``json_each``): any number of them in one statement."""

@@ -89,8 +89,8 @@ class ConsentScreen(ConsentAsked):
             self.post_message(AskContact(self.letter, self.signature))
             return
         try:
-            answer = self.kiosk.station.answer("no", language=self.text.language)
-        except InputError:  # the wording went away meanwhile (cases reloaded): nothing is recorded
+            answer = self.kiosk.station.answer("no", shown=self.text)
+        except InputError:  # no answer can be kept (never with the words on screen): nothing is recorded
             self.action_skip()
             return
         self.answered = True
@@ -189,7 +189,7 @@ class ContactScreen(ConsentAsked):
         address = self.address
         age = self.query_one("#age", AgeBox).value if self.text.minimum_age is not None else False
         try:
-            answer = self.kiosk.station.answer("yes", address, age_confirmed=age, language=self.text.language)
+            answer = self.kiosk.station.answer("yes", address, age_confirmed=age, shown=self.text)
         except InputError as exc:
             self.show_error(self.problem(exc))
             if exc.field == "email":
