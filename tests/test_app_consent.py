@@ -291,6 +291,25 @@ async def test_an_answer_saved_after_the_visitor_left_thanks_nobody(tmp_path, mo
     assert consents(station)[0]["choice"] == "no"  # the visitor's answer counts all the same
 
 
+async def test_a_question_left_untouched_goes_as_the_thank_you_screen_goes(tmp_path):
+    """A visitor who walks away from the question leaves it to nobody: after thanks_timeout
+    (not the minute a form waits) the kiosk is home, and the next visitor never answers on
+    the letter of the one before."""
+    clock = FakeClock()
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station, clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        clock.advance(station.settings.thanks_timeout - 1)
+        app.reset_if_idle()
+        assert screen_name(app) == "ConsentScreen"
+        clock.advance(2)
+        app.reset_if_idle()
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen"
+    assert consents(station) == []
+
+
 async def test_a_visitor_who_left_is_not_thanked_on_the_next_visitors_screen(tmp_path, monkeypatch):
     clock = FakeClock()
     station = make_station(tmp_path, cases=CASES, consent=True)

@@ -149,7 +149,8 @@ class Settings:
         template="idle_timeout = 60")
     thanks_timeout: float = setting(
         15.0, kind="number", check=_seconds, env="KIOSK_THANKS_TIMEOUT",
-        doc="Seconds the thank-you screen stays up (5-3600).", template="thanks_timeout = 15")
+        doc="Seconds the thank-you screen, and the question whether we may contact a visitor, stay up untouched "
+            "(5-3600).", template="thanks_timeout = 15")
     theme: str = setting(
         "kiosk-dark", kind="text", check=_theme, env="KIOSK_THEME",
         doc="`kiosk-dark`, `kiosk-light`, `kiosk-high-contrast`, or any built-in Textual theme (`textual-dark`, "

@@ -19,7 +19,7 @@ from textual.widgets import Button, Checkbox, Input, Label, Static
 
 from ...application import EMAIL_MAX, ConsentText, InputError, Letter, Outcome, Signature, screen_art, tidy_address
 from ..messages import AskContact, ConsentAnswered, ConsentSkipped
-from .base import KioskScreen
+from .base import Idle, KioskScreen
 
 PRINTING = "Your letter is saved and printing."
 
@@ -51,6 +51,9 @@ class ConsentAsked(KioskScreen):
 
 
 class ConsentScreen(ConsentAsked):
+    # Untouched, it goes as the thank-you screen goes (15 s): a visitor who walked away from it
+    # leaves it to nobody, so the next one never answers on the letter of the one before.
+    IDLE = Idle.THANKS
     AUTO_FOCUS = ""  # never pre-selected: Enter alone answers nothing
     BINDINGS = [
         Binding("y", "answer('yes')", "Yes", show=False),
