@@ -10,7 +10,8 @@ quoted local part, a space) is refused, never silently changed into another addr
 
 :func:`typo_hint` suggests the common domain a visitor probably meant (``gmial.com`` ->
 ``gmail.com``); it only suggests, the visitor decides. :func:`email_key` is how two
-addresses are compared (``forget``, the contacts export): case and Unicode forms folded.
+addresses are compared (``forget``, the contacts export): upper and lower case and Unicode's
+canonical forms (NFC) are one address; nothing else is.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def typo_hint(value: str) -> str | None:
 
 def email_key(value: str) -> str:
     """How addresses are compared: the same address in upper or lower case, or in another Unicode
-    normal form of the same characters (NFC), is the same key. Compatibility forms are other
-    characters, so another address (``ａｄａ@example.org`` is not ``ada@example.org``)."""
-    return unicodedata.normalize("NFC", (value or "").strip()).casefold()
+    normal form of the same characters (NFC), is the same key. Only case is folded, by
+    ``lower()``, never ``casefold()``: that also folds letters that are other letters, and so
+    other mailboxes (``straße@`` is not ``strasse@``, ``ς`` not ``σ``). Compatibility forms are
+    other characters too (``ａｄａ@example.org`` is not ``ada@example.org``)."""
+    return unicodedata.normalize("NFC", (value or "").strip()).lower()

@@ -388,6 +388,33 @@ def test_a_note_of_export_marks_only_kept_addresses(store, answered):
     assert exported == {answered[k].id for k in ("ada1", "ada2", "ed")}
 
 
+@pytest.mark.parametrize(("one", "other"), [("straße@example.de", "strasse@example.de"),
+                                            ("οδος@example.gr", "οδοσ@example.gr")])
+def test_letters_casefold_would_join_are_other_addresses(store, one, other):
+    """casefold() made ß ss and ς σ: two mailboxes became one contacts row, the one left out was
+    noted as exported all the same, and purge --contacts-exported removed an address that never
+    reached the CRM. Only case and NFC join addresses; only an address written is noted."""
+    from kiosk.emails import email_key
+
+    first = letter(store, "Ada", when=at(3, 10), consent=yes(one))
+    second = letter(store, "Bo", when=at(3, 11), consent=yes(other))
+    contacts = store.contacts()
+    assert sorted((r["email"], r["letters"]) for r in contacts.rows) == sorted([(one, 1), (other, 1)])
+    store.mark_exported(contacts.consent_ids)
+    exported = {e for (e,) in store.db.execute("SELECT email FROM consents WHERE exported_at IS NOT NULL")}
+    assert exported <= {r["email"] for r in contacts.rows}
+    store.forget(other)
+    assert store.consent_for(first.id).email == one and store.signature(first.id).name == "Ada"
+    assert store.consent_for(second.id).email is None
+    assert email_key(one) != email_key(other) and email_key(one.title()) == email_key(one)
+
+
+def test_only_the_answers_behind_the_rows_written_are_noted_as_exported(store, answered):
+    contacts = store.contacts(Scope(case_id="case-b"))  # Ada's second letter only
+    assert [r["email"] for r in contacts.rows] == ["ADA@example.com"]
+    assert contacts.consent_ids == [store.consent_for(answered["ada2"].id).id]
+
+
 # -- 4. purge by who answered -------------------------------------------------------------------------
 
 

@@ -129,18 +129,19 @@ class Consents(Database):
         answer, with how many letters they wrote with it and for which cases."""
         latest: dict[tuple[str, str], dict[str, Any]] = {}
         cases: dict[tuple[str, str], list[str]] = {}
-        letters: dict[tuple[str, str], int] = {}
-        ids: list[str] = []
+        answers: dict[tuple[str, str], list[str]] = {}  # the consent ids behind each row
         for row in self._contact_rows(scope):
             key = (email_key(row["email"]), row["channel"])
-            ids.append(row["consent_id"])
             latest[key] = row  # rows come oldest first: the last one is the latest answer
-            letters[key] = letters.get(key, 0) + 1
+            answers.setdefault(key, []).append(row["consent_id"])
             if row["case_id"] not in cases.setdefault(key, []):
                 cases[key].append(row["case_id"])
-        rows = [{**row, "letters": letters[key], "cases": " ".join(cases[key])} for key, row in latest.items()]
+        rows = [{**row, "letters": len(answers[key]), "cases": " ".join(cases[key])} for key, row in latest.items()]
         rows.sort(key=lambda r: (r["consented_at"], r["consent_id"]))
-        return Contacts(rows, ids)
+        # What an export of these rows writes out: exactly the answers whose address (by its key)
+        # is the address of a row. Only these may be noted as exported (purge --contacts-exported).
+        written = [(email_key(row["email"]), row["channel"]) for row in rows]
+        return Contacts(rows, [cid for key in written for cid in answers[key]])
 
     def mark_exported(self, consent_ids: list[str]) -> int:
         """Note that a contacts export wrote these answers' addresses (``purge --contacts-exported``)."""
