@@ -579,3 +579,49 @@ def test_the_report_says_how_many_said_yes_and_no(db, tmp_path):
     plain = Store(tmp_path / "plain.db")
     plain.close()
     assert "Asked whether" not in run("report", "--db", tmp_path / "plain.db").output
+
+
+# -- kiosk merge ------------------------------------------------------------------------------
+
+
+def test_merge_says_how_many_answers_came_and_lists_each_conflicting_one(db, tmp_path):
+    target = tmp_path / "all.db"
+    first = run("merge", db, "--db", target)
+    assert first.exit_code == 0, first.output
+    assert f"{db}: 6 signature(s), 6 new, 0 already here" in first.output
+    assert "  5 answer(s) to being contacted, 5 new\n" in first.output and "conflict" not in first.output
+    other = tmp_path / "other.db"
+    shutil.copy(db, other)
+    con = sqlite3.connect(other)  # Emil's answer in the other file holds another address
+    (emil,) = con.execute("SELECT id FROM consents WHERE email = 'emil@example.net'").fetchone()
+    con.execute("UPDATE consents SET email = 'eve@example.org' WHERE id = ?", [emil])
+    con.commit()
+    con.close()
+    result = run("merge", other, "--db", target)
+    assert result.exit_code == 0, result.output
+    assert lines(result) == [
+        f"{other}: 6 signature(s), 0 new, 6 already here",
+        "  5 answer(s) to being contacted, 0 new, 1 conflicting (the copy here kept)",
+        f"  conflict: answer, Ref. Fest / k1 / #0006, id {emil}: email differ",
+        f"{target}: 6 -> 6 signature(s)",
+    ]
+    assert stored(target)["answers"]["Fest / k1 / #0006"] == ("yes", "emil@example.net")
+    assert not in_file(target, "eve@example.org")
+
+
+def test_merge_counts_every_conflicting_answer_and_lists_the_first_hundred(tmp_path):
+    source = fill(tmp_path / "many.db", [(f"Visitor {n}", "lawyer-amara-osei", "yes", f"v{n}@example.org")
+                                         for n in range(103)])
+    target = tmp_path / "all.db"
+    assert run("merge", source, "--db", target).exit_code == 0
+    con = sqlite3.connect(source)
+    con.execute("UPDATE consents SET email = 'other.' || email")  # every answer differs now
+    con.commit()
+    con.close()
+    result = run("merge", source, "--db", target)
+    assert result.exit_code == 0, result.output
+    shown = lines(result)
+    assert "  103 answer(s) to being contacted, 0 new, 103 conflicting (the copy here kept)" in shown
+    listed = [line for line in shown if line.startswith("  conflict: answer, Ref. Fest / k1 / #")]
+    assert len(listed) == 100 and all(line.endswith(": email differ") for line in listed)
+    assert "  ... and 3 more conflict(s)" in shown

@@ -16,7 +16,7 @@ import pytest
 
 from kiosk.consent import wording_id
 from kiosk.errors import StoreError
-from kiosk.store import Scope, Store
+from kiosk.store import Conflict, Scope, Store
 from tests.test_consent_store import NO_AGE, WORDING, at, database_at_0004, letter, no, yes
 
 TABLES = ("signatures", "print_jobs", "cases", "consents", "consent_texts", "merges")
@@ -128,17 +128,22 @@ def test_the_same_answer_with_other_content_is_a_conflict_and_the_copy_here_is_k
     target = tmp_path / "all.db"
     merge(target, path)
     before = snapshot(target)
-    for name, sql in [
-        ("other address", "UPDATE consents SET email = 'eve@example.com' WHERE choice = 'yes'"),
+    with Store(path) as store:
+        ada_answer = store.consent_for(ids["ada"].id).id
+    for name, sql, differ in [
+        ("other address", "UPDATE consents SET email = 'eve@example.com' WHERE choice = 'yes'", ("email",)),
         ("other time", "UPDATE consents SET created_at = '2026-07-03T08:30:00.000000Z',"
-                       " local_time = '2026-07-03T10:30:00.000000+02:00' WHERE choice = 'yes'"),
-        ("other letter", f"UPDATE consents SET signature_id = '{ids['cy'].id}' WHERE choice = 'yes'"),
+                       " local_time = '2026-07-03T10:30:00.000000+02:00' WHERE choice = 'yes'", ("created_at",)),
+        ("other letter", f"UPDATE consents SET signature_id = '{ids['cy'].id}' WHERE choice = 'yes'",
+         ("signature_id",)),
     ]:
         other = tmp_path / f"{name}.db"
         shutil.copy(path, other)
         tamper(other, sql)
         (result,) = merge(target, other)
         assert (result.consents, result.consents_added, result.consents_conflicting) == (2, 0, 1), name
+        # reported as a signature's conflict is: the answer's id, its letter's reference here, what differs
+        assert result.consent_conflicts == (Conflict(ada_answer, ids["ada"].reference, differ),), name
         assert {t: rows(target, t) for t in TABLES if t != "merges"} == {
             t: v for t, v in before.items() if t != "merges"}, name
 
@@ -156,6 +161,9 @@ def test_a_second_answer_for_the_same_letter_from_another_file_is_a_conflict(tmp
         store.record_consent(ids["cy"].id, yes("cy@example.com"), at=at(3, 12, 1))
     (result,) = merge(target, other)
     assert (result.consents, result.consents_added, result.consents_conflicting) == (3, 1, 1)
+    (conflict,) = result.consent_conflicts
+    assert conflict.reference == ids["ada"].reference
+    assert conflict.columns == ("id", "choice", "text_id", "age_confirmed", "email")
     assert answers(target) == {"Ada Lovelace": ("yes", "Ada@example.com", False), "Bo": ("no", None, False),
                                "Cy": ("yes", "cy@example.com", False)}
 
@@ -176,6 +184,8 @@ def test_an_answer_whose_letter_is_a_conflict_keeps_the_copy_here(tmp_path):
     before = snapshot(target)
     (result,) = merge(target, other)
     assert (result.conflicting, result.consents, result.consents_added, result.consents_conflicting) == (2, 2, 0, 2)
+    assert sorted((c.reference, c.columns) for c in result.consent_conflicts) == [
+        (ada.reference, ("letter",)), (bo.reference, ("letter", "email"))]
     assert {t: rows(target, t) for t in TABLES if t != "merges"} == {t: v for t, v in before.items() if t != "merges"}
     assert answers(target) == {"Bo": ("yes", "bo@example.com", False)}  # Ada's letter here has no answer: none
 

@@ -356,14 +356,25 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
         echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.already} already here"
              + (f", {r.conflicting} conflicting (same id, other content: the copy already here was kept)"
                 if r.conflicting else ""))
-        for c in r.conflicts:
-            echo(f"  conflict: Ref. {c.reference}, id {c.id}: {', '.join(c.columns)} differ")
-        if r.conflicting > len(r.conflicts):
-            echo(f"  ... and {r.conflicting - len(r.conflicts)} more conflict(s)")
+        _conflicts(r.conflicts, r.conflicting)
         if r.sharing:
             echo(f"  note: {r.sharing} new letter(s) share a reference with another letter (two kiosks with one"
                  f" kiosk_id?): {', '.join(r.shared_references[:5])}{' ...' if r.sharing > 5 else ''}")
+        if r.consents or r.consents_conflicting:
+            echo(f"  {r.consents} answer(s) to being contacted, {r.consents_added} new"
+                 + (f", {r.consents_conflicting} conflicting (the copy here kept)" if r.consents_conflicting else ""))
+            _conflicts(r.consent_conflicts, r.consents_conflicting, what="answer, ")
     echo(f"{db_path}: {before} -> {after} signature(s)")
+
+
+def _conflicts(conflicts: Iterable[Any], counted: int, *, what: str = "") -> None:
+    """A line for each conflict kept (the store's ``Conflict``: the first 100), and how many more there were."""
+    listed = 0
+    for c in conflicts:
+        listed += 1
+        echo(f"  conflict: {what}Ref. {c.reference}, id {c.id}: {', '.join(c.columns)} differ")
+    if counted > listed:
+        echo(f"  ... and {counted - listed} more conflict(s)")
 
 
 # -- purge and forget ----------------------------------------------------------------------

@@ -36,6 +36,10 @@ whole merge refused.
   older than that) are the newest by ``updated_at``.
 - A new letter whose reference (event / kiosk / number) another letter already has (two
   kiosks set up with the same kiosk id) is added and reported: it is another letter.
+- Answers to "may we contact you" are known by their UUID too. One with other content, or
+  another answer for a letter and channel answered here, or an answer whose letter is a
+  conflict, is a **conflict**: the answer here is kept, and it is reported as a signature's
+  is (the answer's id, its letter's reference, what differs).
 
 Not merged: a kiosk's own case on/off settings.
 """
@@ -275,6 +279,15 @@ def _differences(incoming: Incoming, here: Mapping[str, Any]) -> tuple[str, ...]
     return tuple(differ)
 
 
+def _consent_differences(incoming: Mapping[str, Any], here: Mapping[str, Any]) -> list[str]:
+    """The columns in which an answer here differs from an incoming one (the address too,
+    unless either side is purged: a purge is not a conflict)."""
+    differ = [c for c in _CONSENT_CONTENT if incoming[c] != here[c]]
+    if incoming["purged_at"] is None and here["purged_at"] is None and incoming["email"] != here["email"]:
+        differ.append("email")
+    return differ
+
+
 class _Merge:
     """One merge run: every source into the target, inside the target's one transaction."""
 
@@ -409,34 +422,42 @@ class _Merge:
     def _consents(self, src: _Source, result: MergeResult, wordings: Mapping[str, Mapping[str, Any]]) -> MergeResult:
         """Answers by their UUID, as signatures: new ones added; one here with other content (or
         another answer for the same letter and channel) is a conflict, the one here kept; a
-        purge on either side wins; an export noted on either side is kept."""
+        purge on either side wins; an export noted on either side is kept. Conflicts are
+        counted, and the first of them kept (id, the letter's reference, what differs)."""
         columns = ", ".join(_CONSENT_COLUMNS)
         seen = added = conflicting = 0
+        conflicts: list[Conflict] = []
+
+        def conflict(answer: Mapping[str, Any], kept: Mapping[str, Any] | None, differ: Sequence[str]) -> None:
+            nonlocal conflicting
+            conflicting += 1
+            if len(conflicts) < _KEPT:
+                letter = (kept or answer)["signature_id"]
+                conflicts.append(Conflict(answer["id"], self._reference(letter), tuple(differ)))
+
         for answers in src.checked("consents", _CONSENT_COLUMNS, lambda row: consent_row(row, wordings), "id"):
             seen += len(answers)
-            mine = [a for a in answers if a["signature_id"] not in self._disputed]  # a conflict keeps its own
-            conflicting += len(answers) - len(mine)
-            ids = [a["id"] for a in mine]
+            ids = [a["id"] for a in answers]
             here = {row[0]: dict(zip(_CONSENT_COLUMNS, row, strict=True)) for row in self.conn.execute(
                 f"SELECT {columns} FROM consents WHERE id IN ({marks(ids)})", ids)}
-            for answer in mine:
+            for answer in answers:
                 kept = here.get(answer["id"])
+                if answer["signature_id"] in self._disputed:  # its letter is a conflict: the copy here keeps its own
+                    kept = kept or self._answer_for(answer)
+                    conflict(answer, kept, ["letter", *(_consent_differences(answer, kept) if kept else ())])
+                    continue
                 if kept is None:
-                    other = self.conn.execute("SELECT 1 FROM consents WHERE signature_id = ? AND channel = ?",
-                                              [answer["signature_id"], answer["channel"]]).fetchone()
-                    if other:
-                        conflicting += 1
+                    other = self._answer_for(answer)
+                    if other is not None:  # another answer for the same letter and channel is here
+                        conflict(answer, other, ["id", *_consent_differences(answer, other)])
                         continue
                     self.conn.execute(f"INSERT INTO consents ({columns}) VALUES ({marks(_CONSENT_COLUMNS)})",
                                       [answer[c] for c in _CONSENT_COLUMNS])
                     added += 1
                     continue
-                purged = answer["purged_at"] is not None or kept["purged_at"] is not None
-                differ = [c for c in _CONSENT_CONTENT if answer[c] != kept[c]]
-                if not purged and answer["email"] != kept["email"]:
-                    differ.append("email")
+                differ = _consent_differences(answer, kept)
                 if differ:
-                    conflicting += 1
+                    conflict(answer, kept, differ)
                     continue
                 if answer["purged_at"] is not None and kept["purged_at"] is None:
                     self.removed += self.conn.execute("UPDATE consents SET email = NULL, purged_at = ? WHERE id = ?",
@@ -444,7 +465,21 @@ class _Merge:
                 if answer["exported_at"] is not None and kept["exported_at"] is None:
                     self.conn.execute("UPDATE consents SET exported_at = ? WHERE id = ?",
                                       [answer["exported_at"], answer["id"]])
-        return replace(result, consents=seen, consents_added=added, consents_conflicting=conflicting)
+        return replace(result, consents=seen, consents_added=added, consents_conflicting=conflicting,
+                       consent_conflicts=tuple(conflicts))
+
+    def _answer_for(self, answer: Mapping[str, Any]) -> dict[str, Any] | None:
+        """The answer here for the same letter and channel as ``answer``, if any."""
+        row = self.conn.execute(f"SELECT {', '.join(_CONSENT_COLUMNS)} FROM consents"
+                                " WHERE signature_id = ? AND channel = ?",
+                                [answer["signature_id"], answer["channel"]]).fetchone()
+        return dict(zip(_CONSENT_COLUMNS, row, strict=True)) if row else None
+
+    def _reference(self, signature_id: str) -> str:
+        """The reference of the letter here with this id (every answer merged has its letter here)."""
+        row = self.conn.execute("SELECT event, kiosk_id, number FROM signatures WHERE id = ?",
+                                [signature_id]).fetchone()
+        return reference(*row) if row else f"(no letter {signature_id})"
 
     def finish(self) -> None:
         """A letter whose name is gone is never printed: its job still waiting is cancelled, as

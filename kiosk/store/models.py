@@ -207,10 +207,11 @@ class ForgetResult:
 
 @dataclass(frozen=True)
 class Conflict:
-    """A signature whose id is already in the target with other content: the copy already there is kept."""
+    """A signature, or an answer to being contacted, whose id (or, for an answer, letter and
+    channel) is already in the target with other content: the copy already there is kept."""
 
     id: str
-    reference: str      # the reference of the copy kept
+    reference: str      # the reference of the copy kept (for an answer: of its letter here)
     columns: tuple[str, ...]  # what differs
 
 
@@ -226,6 +227,7 @@ class MergeResult:
     consents: int = 0                         # answers to "may we contact you" in the source
     consents_added: int = 0                   # of them, new here
     consents_conflicting: int = 0             # of them, here already with other content: the one here kept
+    consent_conflicts: tuple[Conflict, ...] = ()  # the first of them (up to 100)
 
     @property
     def already(self) -> int:
