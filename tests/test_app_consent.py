@@ -97,6 +97,7 @@ async def test_yes_by_keyboard_alone_records_the_address_and_the_age(tmp_path):
         await pilot.press("y")
         assert screen_name(app) == "ContactScreen"
         assert app.screen.focused is app.screen.query_one("#email", Input)
+        assert "Ada Lovelace, your email address:" in screen_text(app)  # whose letter it is
         assert "▐ ▌ I am 16 or older" in screen_text(app)  # never ticked for the visitor, nor shown so
         await pilot.press(*"Ada@Example.ORG", "enter")
         await pilot.pause()
@@ -291,16 +292,20 @@ async def test_an_answer_saved_after_the_visitor_left_thanks_nobody(tmp_path, mo
     assert consents(station)[0]["choice"] == "no"  # the visitor's answer counts all the same
 
 
-async def test_a_question_left_untouched_goes_as_the_thank_you_screen_goes(tmp_path):
+async def test_a_question_left_untouched_goes_after_the_time_to_read_it(tmp_path):
     """A visitor who walks away from the question leaves it to nobody: after thanks_timeout
-    (not the minute a form waits) the kiosk is home, and the next visitor never answers on
-    the letter of the one before."""
+    and the time its wording takes to read (15 characters a second), never the minute a form
+    waits, the kiosk is home, and the next visitor never answers on the letter of the one before."""
     clock = FakeClock()
-    station = make_station(tmp_path, cases=CASES, consent=True)
+    station = make_station(tmp_path, cases=CASES, consent=True, thanks_timeout=10, idle_timeout=120)
     app = make_app(station, clock)
+    text = station.consent_text()
+    reading = (len(text.question) + len(text.statement) + len(text.notice) + len(text.controller)) / 15
+    assert 20 < reading < 60  # the sample wording: about half a minute
     async with app.run_test(size=SIZE) as pilot:
         await print_letter(app, pilot)
-        clock.advance(station.settings.thanks_timeout - 1)
+        assert app.idle_limit() == 10 + reading
+        clock.advance(10 + reading - 1)
         app.reset_if_idle()
         assert screen_name(app) == "ConsentScreen"
         clock.advance(2)
@@ -308,6 +313,14 @@ async def test_a_question_left_untouched_goes_as_the_thank_you_screen_goes(tmp_p
         await pilot.pause()
         assert screen_name(app) == "HomeScreen"
     assert consents(station) == []
+
+
+async def test_the_reading_time_never_passes_the_idle_timeout(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True, thanks_timeout=10, idle_timeout=20)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        assert app.idle_limit() == 20
 
 
 async def test_a_visitor_who_left_is_not_thanked_on_the_next_visitors_screen(tmp_path, monkeypatch):
@@ -343,6 +356,117 @@ async def test_a_printer_fault_is_said_on_the_question_screen(tmp_path):
         await pilot.press("n")
         await settle(app, pilot)
         assert "printer has a problem right now" in words(screen_text(app))
+
+
+async def test_the_next_visitor_writes_while_the_last_letter_is_still_printing(tmp_path, monkeypatch):
+    """A visitor who says no and leaves while their letter is at a slow printer: the next
+    visitor's letter is recorded at once, answered for, and printed after it; none is lost."""
+    out = tmp_path / "printer.bin"
+    station = make_station(tmp_path, cases=CASES, consent=True, printer=f"file:{out}?profile=TM-T20II")
+    hold = threading.Event()
+    print_signature = station.print_signature
+    monkeypatch.setattr(station, "print_signature", lambda sig, **kw: (hold.wait(30), print_signature(sig, **kw))[1])
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.press(*LETTER)
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")  # Done, while the letter still waits for the printer
+        await pilot.pause()
+        assert screen_name(app) == "HomeScreen" and app.busy_printing
+        await pilot.press("enter", "p", *"Bo Builder", "tab", "tab", "enter")
+        for _ in range(50):
+            await pilot.pause(0.02)
+            if screen_name(app) == "ConsentScreen":
+                break
+        assert screen_name(app) == "ConsentScreen" and "Thank you, Bo Builder." in screen_text(app)
+        with Store(station.settings.database) as store:
+            assert sorted(s.name for s in store.signatures()) == ["Ada Lovelace", "Bo Builder"]
+        await pilot.press("y", *"bo@example.org", "tab", "space", "shift+tab", "enter")
+        hold.set()
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen" and "Thank you, Bo Builder!" in screen_text(app)
+        assert "Please take your postcard with you." in screen_text(app)
+        assert not app.busy_printing
+    with Store(station.settings.database) as store:
+        assert [row["print_status"] for row in store.export_rows()] == ["printed", "printed"]
+    assert sorted((c["choice"], c["email"] or "") for c in consents(station)) == [("no", ""), ("yes", "bo@example.org")]
+
+
+async def test_nothing_typed_is_kept_on_a_clipboard_for_the_next_visitor(tmp_path):
+    clock = FakeClock()
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station, clock)
+    sent = []
+    app._driver_write = sent.append
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y", *"ada@example.org", "shift+home", "ctrl+c", "ctrl+x")
+        assert app.clipboard == ""
+        clock.advance(station.settings.idle_timeout + 1)
+        app.reset_if_idle()
+        await pilot.pause()
+        await print_letter(app, pilot, ["enter", "p", *"Bo", "tab", "tab", "enter"])
+        await pilot.press("y", "ctrl+v")
+        assert app.screen.query_one("#email", Input).value == ""
+
+
+async def test_capital_y_and_n_answer_too(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("Y")
+        assert screen_name(app) == "ContactScreen"
+        await pilot.press("escape", "N")
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen"
+    assert consents(station)[0]["choice"] == "no"
+
+
+async def test_a_sent_address_cannot_be_answered_again(tmp_path, monkeypatch):
+    """Esc and No after Keep me informed (the answer still being saved) answer nothing more."""
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    hold = threading.Event()
+    record_consent = station.record_consent
+    monkeypatch.setattr(station, "record_consent", lambda *a: (hold.wait(30), record_consent(*a))[1])
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y", *"ada@example.org", "tab", "space", "shift+tab", "enter")
+        await pilot.pause()
+        await pilot.press("escape", "n", "escape")
+        await pilot.pause()
+        assert screen_name(app) == "ContactScreen"
+        hold.set()
+        await settle(app, pilot)
+        assert screen_name(app) == "ThanksScreen" and "We will write to ada@example.org." in screen_text(app)
+    assert [(c["choice"], c["email"]) for c in consents(station)] == [("yes", "ada@example.org")]
+
+
+async def test_a_long_wording_is_read_by_keyboard_at_80x24(tmp_path):
+    import shutil
+
+    folder = tmp_path / "cases"
+    shutil.copytree(CASES, folder)
+    wording = folder / "consent.toml"
+    text = wording.read_text(encoding="utf-8")
+    text = text.replace('statement = "Yes: ', 'statement = "' + "Long statement. " * 15 + "Yes: ", 1)
+    text = text.replace('notice = "We keep', 'notice = "' + "Long notice. " * 30 + "We keep", 1)
+    wording.write_text(text, encoding="utf-8")
+    station = make_station(tmp_path, cases=folder)
+    assert len(station.consent_text().notice) > 500
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        assert "Full privacy notice:" not in shown_without_qr(with_text(app))
+        await pilot.press("end")
+        await pilot.pause()
+        assert "Full privacy notice: https://example.org/privacy" in shown_without_qr(with_text(app))
+        await pilot.press("home")
+        await pilot.pause()
+        assert "Would you like to hear from us?" in shown_without_qr(with_text(app))
 
 
 async def test_hostile_addresses_stay_text_and_are_never_recorded(tmp_path):

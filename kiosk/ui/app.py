@@ -61,7 +61,7 @@ class KioskApp(LockedApp):
         self.clock = clock
         self.pin_guard = station.pin_guard(clock)
         self.last_activity = clock()
-        self.busy_printing = False
+        self.letters_printing = 0  # letters in the print worker (recording, or waiting for or at the printer)
         for theme in KIOSK_THEMES.values():
             self.register_theme(theme)
         self.theme = station.settings.theme
@@ -80,12 +80,21 @@ class KioskApp(LockedApp):
             self.last_activity = self.clock()
         await super().on_event(event)
 
+    @property
+    def busy_printing(self) -> bool:
+        return self.letters_printing > 0
+
     def idle_limit(self) -> float | None:
-        """Seconds of no input after which the current screen goes home (None: never)."""
+        """Seconds of no input after which the current screen goes home (None: never): its
+        policy's time, and the time it takes to read what the screen asks to be read (never
+        more than the settings' idle_timeout)."""
         screen = self.screen
         policy = screen.idle if isinstance(screen, OnKiosk) else Idle.VISITOR
         settings = self.station.settings
-        return {Idle.NEVER: None, Idle.VISITOR: settings.idle_timeout, Idle.THANKS: settings.thanks_timeout}[policy]
+        limit = {Idle.NEVER: None, Idle.VISITOR: settings.idle_timeout, Idle.THANKS: settings.thanks_timeout}[policy]
+        if limit is None or not isinstance(screen, OnKiosk):
+            return limit
+        return max(limit, min(limit + screen.reading_seconds, settings.idle_timeout))
 
     def reset_if_idle(self) -> None:
         limit = self.idle_limit()
@@ -93,7 +102,8 @@ class KioskApp(LockedApp):
             self.go_home()
 
     def go_home(self) -> None:
-        """Back to the home screen; every screen above it, and all it held, is discarded."""
+        """Back to the home screen; every screen above it, and all it held, is discarded (the
+        app keeps no clipboard: see :meth:`LockedApp.copy_to_clipboard`)."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.last_activity = self.clock()
@@ -120,10 +130,10 @@ class KioskApp(LockedApp):
         self.open_form(message.case_id, message.kind)
 
     def start_print(self, letter: Letter) -> bool:
-        """Record and print in the app's worker. False if a letter is already on its way."""
-        if self.busy_printing:
-            return False
-        self.busy_printing = True
+        """Record and print ``letter`` in a worker of its own. The letter is recorded at once,
+        even while an earlier visitor's letter is still at the printer (that visitor may be
+        answering the consent question, or gone): it then waits its turn for the printer."""
+        self.letters_printing += 1
         form = self.screen
         retry = form.allow_retry if isinstance(form, FormScreen) else None
         self.push_screen(PrintingScreen(letter), retry)
@@ -147,29 +157,36 @@ class KioskApp(LockedApp):
             outcome = Outcome(False, str(exc) or type(exc).__name__)
         self.post_message(Printed(letter, sig, outcome))
 
+    def _printing_screen_of(self, letter: Letter) -> PrintingScreen | None:
+        """The printing screen up now, if it is this letter's (another visitor's may be)."""
+        screen = self.screen
+        return screen if isinstance(screen, PrintingScreen) and screen.letter is letter else None
+
     def on_recorded(self, message: Recorded) -> None:
         """Saved: the visitor is asked whether we may contact them (where the stall asks), while
         the letter prints; else they watch it print."""
-        if not isinstance(self.screen, PrintingScreen):
+        screen = self._printing_screen_of(message.letter)
+        if screen is None:
             return
         text = self.station.consent_text()
         if text is None:
-            self.screen.recorded(message.signature)
+            screen.recorded(message.signature)
             return
         self.go_home()  # the form is done with: the letter is saved
         self.push_screen(ConsentScreen(message.letter, message.signature, text, None))
 
     def on_not_recorded(self, message: NotRecorded) -> None:
-        self.busy_printing = False
-        if isinstance(self.screen, PrintingScreen):
-            self.screen.not_recorded(message.error)
+        self.letters_printing -= 1
+        screen = self._printing_screen_of(message.letter)
+        if screen is not None:
+            screen.not_recorded(message.error)
 
     def on_printed(self, message: Printed) -> None:
         """The letter's printing ended: the visitor sees it where they are now. A visitor who
         left (the idle reset took the kiosk home) is not shown anything: the next one is."""
-        self.busy_printing = False
+        self.letters_printing -= 1
         screen = self.screen
-        if isinstance(screen, PrintingScreen):
+        if self._printing_screen_of(message.letter) is not None:
             self.go_home()
             self.push_screen(ThanksScreen(message.letter, message.signature, message.outcome))
         elif isinstance(screen, ThanksScreen) and screen.signature.id == message.signature.id:
@@ -186,6 +203,9 @@ class KioskApp(LockedApp):
             self.push_screen(ContactScreen(message.letter, message.signature, screen.text, screen.outcome))
 
     def on_consent_answered(self, message: ConsentAnswered) -> None:
+        for asked in self.screen_stack:  # answered: neither the question nor the form takes another answer
+            if isinstance(asked, ConsentAsked) and asked.signature.id == message.signature.id:
+                asked.answered = True
         self._record_consent(message.letter, message.signature, message.answer)
 
     @work(thread=True, exit_on_error=False, group="consent")

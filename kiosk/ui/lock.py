@@ -19,6 +19,10 @@ class LockedApp(App[None], inherit_bindings=False):
         """The one way out."""
         self.exit()
 
+    def copy_to_clipboard(self, text: str) -> None:
+        """Nothing a visitor typed is kept for the next one: no app clipboard to paste it from
+        (Ctrl+V in a field), and nothing sent to the terminal's clipboard (OSC 52)."""
+
     async def action_quit(self) -> None:
         self.bell()
 

@@ -29,6 +29,7 @@ class OnKiosk:
     """Mixed into every kiosk screen."""
 
     IDLE: ClassVar[Idle] = Idle.VISITOR
+    reading_seconds: float = 0.0  # added to the idle time: what the screen asks to be read takes as long
 
     @property
     def idle(self) -> Idle:

@@ -56,10 +56,27 @@ class ConsentScreen(ConsentAsked):
     IDLE = Idle.THANKS
     AUTO_FOCUS = ""  # never pre-selected: Enter alone answers nothing
     BINDINGS = [
-        Binding("y", "answer('yes')", "Yes", show=False),
-        Binding("n", "answer('no')", "No, thanks", show=False),
+        Binding("y,Y", "answer('yes')", "Yes", show=False),
+        Binding("n,N", "answer('no')", "No, thanks", show=False),
         Binding("escape", "skip", "Skip", show=False),
+        Binding("up", "read('up')", show=False),
+        Binding("down", "read('down')", show=False),
+        Binding("pageup", "read('page_up')", show=False),
+        Binding("pagedown", "read('page_down')", show=False),
+        Binding("home", "read('home')", show=False),
+        Binding("end", "read('end')", show=False),
     ]
+    READING_SPEED = 15  # characters a second: the wording's reading time is added to the idle time
+
+    def __init__(self, letter: Letter, signature: Signature, text: ConsentText, outcome: Outcome | None) -> None:
+        super().__init__(letter, signature, text, outcome)
+        shown = len(text.question) + len(text.statement) + len(text.notice) + len(text.controller)
+        self.reading_seconds = shown / self.READING_SPEED
+
+    def action_read(self, where: str) -> None:
+        """Scroll the wording by keyboard (nothing on the screen has the focus to scroll it)."""
+        words = self.query_one("#consent-words", VerticalScroll)
+        getattr(words, f"scroll_{where}")(animate=False)
 
     def compose(self) -> ComposeResult:
         text = self.text
@@ -128,7 +145,8 @@ class ContactScreen(ConsentAsked):
         yield Label(Content(self.status()), id="consent-status")
         with Vertical(id="contact-form"):
             yield Static(Content(text.statement), id="contact-statement")
-            yield Label(Content("Your email address"), classes="field-label")
+            yield Label(Content(f"{self.letter.name}, your email address:"), id="contact-owner",
+                        classes="field-label")
             yield EmailInput(placeholder="name@example.org", max_length=EMAIL_MAX, id="email")
             with Horizontal(id="hint-row"):
                 yield Label(Content(""), id="email-hint")
@@ -220,5 +238,6 @@ class ContactScreen(ConsentAsked):
         return f"That does not look like an email address. {exc.problem.removeprefix('not an email address: ')}"
 
     def action_go_back(self) -> None:
-        """Back to the question: the address typed here is forgotten."""
-        self.app.pop_screen()
+        """Back to the question: the address typed here is forgotten. Once sent, there is no going back."""
+        if not self.answered:
+            self.app.pop_screen()
