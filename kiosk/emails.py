@@ -6,7 +6,8 @@
 a stall often has no network, and whether mail is delivered is not the kiosk's question),
 and it is stored in that library's normalised form (the domain in lower case). An address
 that holds anything a visitor could not mean (a control character, a bidi override, a
-quoted local part, a space) is refused, never silently changed into another address.
+quoted local part, a space, a character that shows as nothing) is refused, never silently
+changed into another address.
 
 :func:`typo_hint` suggests the common domain a visitor probably meant (``gmial.com`` ->
 ``gmail.com``); it only suggests, the visitor decides. :func:`email_key` is how two
@@ -20,7 +21,7 @@ import difflib
 import unicodedata
 
 from .errors import InputError
-from .text import sanitize
+from .text import sanitize, visible, without_ignorables
 
 EMAIL_MAX = 254  # characters: the longest address mail can carry (RFC 3696 errata, email-validator's limit)
 
@@ -34,6 +35,7 @@ COMMON_DOMAINS = (
     "telefonica.net", "libero.it", "mail.ru", "yandex.ru",
 )
 _AROUND = " \t\r\n"  # typed or pasted around an address: trimmed, never refused
+_BLANK_BRAILLE = "\u2800"  # a character that shows as a space, yet is none: refused, as a space is
 _FIRST_LABELS = {domain.split(".")[0]: domain for domain in COMMON_DOMAINS}
 
 
@@ -52,6 +54,11 @@ def validate_email(value: str | None, *, field: str = "email") -> str:
         raise InputError(f"{len(text)} characters, at most {EMAIL_MAX} allowed", field=field, reason="too_long")
     if sanitize(text) != unicodedata.normalize("NFC", text) or any(ch.isspace() for ch in text):
         raise InputError("not an email address: it holds spaces or control characters", field=field)
+    # What shows as nothing (a Hangul filler, a joiner, a variation selector) would make an address
+    # that looks like another one, or like none: the address kept must be the one seen.
+    if without_ignorables(text) != text or _BLANK_BRAILLE in text:
+        raise InputError("not an email address: it holds characters that show as nothing (invisible or blank)",
+                         field=field)
     from email_validator import EmailNotValidError
     from email_validator import validate_email as check  # 60 ms to import: only where an address is checked
 
@@ -61,6 +68,8 @@ def validate_email(value: str | None, *, field: str = "email") -> str:
     except EmailNotValidError as exc:
         raise InputError(f"not an email address: {exc}", field=field) from None
     normalized = str(checked.normalized)
+    if not visible(normalized.rpartition("@")[0]):  # only marks: a mailbox name that shows nothing
+        raise InputError("not an email address: nothing visible before the @", field=field)
     if len(normalized) > EMAIL_MAX:
         raise InputError(f"{len(normalized)} characters, at most {EMAIL_MAX} allowed", field=field,
                          reason="too_long")
@@ -69,10 +78,13 @@ def validate_email(value: str | None, *, field: str = "email") -> str:
 
 def tidy_address(typed: str) -> str:
     """What an address field keeps of what is typed or pasted into it: everything a visitor can
-    see, without spaces, line breaks, controls and invisible format characters (bidi marks,
-    zero-width spaces, soft hyphens), which no address holds. The address recorded is then
-    the one on screen."""
-    return "".join(ch for ch in sanitize(typed) if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
+    see, without spaces, line breaks, controls, invisible format characters and every other
+    character that shows as nothing (Unicode's default-ignorables: bidi marks, zero-width
+    spaces, soft hyphens, joiners, variation selectors, Hangul fillers), which no address
+    holds. The address recorded is then the one on screen."""
+    kept = "".join(ch for ch in sanitize(without_ignorables(typed))
+                   if not ch.isspace() and unicodedata.category(ch) not in ("Cc", "Cf"))
+    return unicodedata.normalize("NFC", kept)  # what is dropped may have kept two characters apart
 
 
 def typo_hint(value: str) -> str | None:

@@ -72,6 +72,22 @@ def visible(text: str) -> bool:
     return any(unicodedata.category(ch)[0] in "LNPS" and ch not in _BLANK_LETTERS for ch in text)
 
 
+# Unicode's Default_Ignorable_Code_Point (DerivedCoreProperties.txt): characters a program shows
+# as nothing at all when it cannot handle them (soft hyphen, joiners and zero-width spaces, bidi
+# marks, variation selectors, Hangul fillers, tags ...). The one list: addresses refuse them,
+# and an address field drops them as they are typed (kiosk.emails).
+_IGNORABLE = re.compile(
+    "[\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f"
+    "\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufff8\U0001bca0-\U0001bca3\U0001d173-\U0001d17a"
+    "\U000e0000-\U000e0fff]"
+)
+
+
+def without_ignorables(text: str) -> str:
+    """``text`` without Unicode's default-ignorable code points: what remains is what shows."""
+    return _IGNORABLE.sub("", text)
+
+
 def _one_line(value: str, field: str, limit: int) -> str:
     cleaned = clean(value, multiline=False)
     if not visible(cleaned):  # a name of zero-width spaces would print a blank signature

@@ -199,6 +199,18 @@ def test_a_bad_answer_is_one_line_naming_the_option_and_nothing_is_recorded(tmp_
     assert stored(db) == before  # no letter, no answer, no wording
 
 
+@pytest.mark.parametrize("address", ["\u3164@example.org", "\u115f@example.org", "\u2800@example.org",
+                                     "ada\u034f@example.org", "ada\ufe0f@example.org"], ids=ascii)
+def test_an_address_that_shows_as_nothing_or_as_another_is_one_line_and_nothing_is_recorded(tmp_path, address):
+    db = tmp_path / "k.db"
+    assert sign(db, tmp_path, "--consent", "none").exit_code == 0
+    before = stored(db)
+    result = sign(db, tmp_path, "--consent", "email", "--email", address, "--confirm-age")
+    assert result.exit_code == 1
+    assert one_line(result).startswith("Error: --email: not an email address: it holds characters that show as")
+    assert stored(db) == before
+
+
 def test_a_bad_answer_on_a_new_stall_leaves_no_database(tmp_path):
     db = tmp_path / "new.db"
     result = sign(db, tmp_path, "--consent", "email", "--email", "-x@", "--confirm-age")

@@ -343,6 +343,10 @@ CRAFTED = {
                         "consents", "email"),
     "address with an escape": ("UPDATE consents SET email = 'ada' || char(27) || '[2J@example.com'"
                                " WHERE choice = 'yes'", "consents", "email"),
+    "address of a Hangul filler": ("UPDATE consents SET email = char(0x3164) || '@example.org' WHERE choice = 'yes'",
+                                   "consents", "email: not an email address: it holds characters that show as"),
+    "address with a joiner that looks like none": ("UPDATE consents SET email = 'Ada' || char(0x34f) ||"
+                                                   " '@example.com' WHERE choice = 'yes'", "consents", "email"),
     "address not UTF-8": ("UPDATE consents SET email = CAST(x'6164a1406578616d706c652e636f6d' AS TEXT)"
                           " WHERE choice = 'yes'", "consents", "email: not valid UTF-8"),
     "address too long": ("UPDATE consents SET email = ? WHERE choice = 'yes'", "consents", "email"),

@@ -247,6 +247,49 @@ def test_controls_around_an_address_are_refused_not_trimmed():
     assert validate_email("  ada@example.com \t") == "ada@example.com"  # typed spaces are trimmed
 
 
+# Addresses that show as nothing before the @, or look exactly like ada@example.org: each holds a
+# character that shows as nothing (a default-ignorable) or blank (the blank braille pattern).
+INVISIBLE = ["\u3164@example.org", "\u115f@example.org", "\u2800@example.org", "ada\u034f@example.org",
+             "ada\ufe0f@example.org"]
+IGNORABLE = ["\u00ad", "\u034f", "\u061c", "\u115f", "\u1160", "\u17b4", "\u17b5", "\u180b", "\u180f", "\u200b",
+             "\u200f", "\u202a", "\u202e", "\u2060", "\u206f", "\u3164", "\ufe00", "\ufe0f", "\ufeff", "\uffa0",
+             "\ufff0", "\ufff8", "\U0001bca0", "\U0001bca3", "\U0001d173", "\U0001d17a", "\U000e0000", "\U000e0041",
+             "\U000e0fff"]
+
+
+@pytest.mark.parametrize("address", [*INVISIBLE, *(f"ada{ch}@example.org" for ch in IGNORABLE),
+                                     *(f"{ch}@example.org" for ch in IGNORABLE), "ada\u2800x@example.org"],
+                         ids=ascii)
+def test_an_address_with_what_shows_as_nothing_is_refused(store, address):
+    with pytest.raises(InputError) as caught:
+        validate_email(address)
+    assert caught.value.field == "email"
+    sig = letter(store)
+    with pytest.raises(InputError) as caught:
+        store.record_consent(sig.id, yes(address))
+    assert caught.value.field == "email" and store.consent_for(sig.id) is None
+    assert typo_hint(address.replace("example.org", "gmial.com")) is None
+
+
+def test_an_address_field_drops_what_shows_as_nothing_so_the_address_kept_is_the_one_seen():
+    from kiosk.emails import tidy_address
+    from kiosk.text import without_ignorables
+
+    for ch in IGNORABLE:
+        assert tidy_address(f"ad{ch}a@exa{ch}mple.org{ch}") == "ada@example.org", ascii(ch)
+    assert tidy_address("e\u034f\u0301@example.org") == "\u00e9@example.org"  # what kept them apart is gone
+    assert tidy_address("\u2800@example.org") == "\u2800@example.org"  # it shows (blank): kept, and refused
+
+    @explore(500, value=st.one_of(st.text(max_size=40), _EMAILISH))
+    def tidied(value):
+        kept = tidy_address(value)
+        assert tidy_address(kept) == kept, ascii(value)  # typed again, unchanged: the field settles
+        assert without_ignorables(kept) == kept and _no_control(kept), ascii(value)
+        return kept
+
+    assert tidied
+
+
 @pytest.mark.parametrize("address", ["=cmd@example.com", "+1@example.com", "-2+3@example.com",
                                      "zoë@exämple.de", "ada.o'brien@example.com", "a/b@example.com"])
 def test_a_valid_but_nasty_address_is_stored_as_typed(store, address):
