@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import difflib
 import unicodedata
+from contextlib import suppress
 
 from .errors import InputError
 from .text import sanitize, visible, without_ignorables
@@ -116,3 +117,15 @@ def email_key(value: str) -> str:
     other mailboxes (``straße@`` is not ``strasse@``, ``ς`` not ``σ``). Compatibility forms are
     other characters too (``ａｄａ@example.org`` is not ``ada@example.org``)."""
     return unicodedata.normalize("NFC", (value or "").strip()).lower()
+
+
+def lookup_keys(value: str) -> frozenset[str]:
+    """The keys an address may be found by among stored ones (``forget``): the :func:`email_key`
+    of what was given, and, when it is an address, of the form :func:`validate_email` keeps
+    (the form every stored address has: an IDNA domain as Unicode, so ``hans@xn--bcher-kva.de``
+    finds ``hans@bücher.de``). What was given as it is still finds a stored address that is
+    no longer valid."""
+    keys = {email_key(value)}
+    with suppress(InputError):  # not an address (any more): found as given only
+        keys.add(email_key(validate_email(value)))
+    return frozenset(keys)

@@ -534,6 +534,22 @@ def test_forget_finds_a_stored_address_by_any_spelling_even_one_no_longer_valid(
     assert not in_file(db, "emil@example.net")
 
 
+@pytest.mark.parametrize(("given", "asked"), [("hans@bücher.de", "hans@xn--bcher-kva.de"),
+                                            ("hans@xn--bcher-kva.de", "HANS@BÜCHER.DE")])
+def test_forget_finds_an_address_given_with_its_domain_in_the_other_form(tmp_path, given, asked):
+    db = tmp_path / "k.db"
+    assert sign(db, tmp_path, "--consent", "email", "--email", given, "--confirm-age", name="Hans Wurst").exit_code == 0
+    assert sign(db, tmp_path, "--consent", "email", "--email", "hans@buecher.de", "--confirm-age",
+                name="Hans Other").exit_code == 0
+    result = run("forget", "--email", asked, "--db", db, "--yes")
+    assert result.exit_code == 0, result.output
+    assert f"1 letter(s) given with {asked}: Ref. Fest / k1 / #0001; 1 email address(es)." in result.output
+    assert "Removed the name and message of 1 letter(s) (Ref. Fest / k1 / #0001), 1 email address(es)" in result.output
+    assert stored(db)["answers"] == {"Fest / k1 / #0001": ("yes", None),
+                                     "Fest / k1 / #0002": ("yes", "hans@buecher.de")}
+    assert not in_file(db, "Hans Wurst") and not in_file(db, "bücher")
+
+
 def test_forget_shows_hostile_text_as_text(tmp_path):
     hostile = "\x1b]52;c;SGVsbG8=\x07\x1b[2J\rOK\u202eevil"
     db = fill(tmp_path / "k.db", PEOPLE[:1])

@@ -568,6 +568,24 @@ def test_same_name_letters_given_with_another_address_are_that_address_s(store, 
     assert store.consent_for(other.id).email == "ada.other@example.org"
 
 
+@pytest.mark.parametrize(("given", "asked"), [
+    ("hans@bücher.de", "hans@xn--bcher-kva.de"), ("hans@bücher.de", "HANS@XN--BCHER-KVA.DE"),
+    ("hans@xn--bcher-kva.de", "hans@bücher.de"), ("hans@xn--bcher-kva.de", "hans@xn--bcher-kva.de"),
+    ("Hans@Bücher.DE", "hans@XN--bcher-kva.de"),
+])
+def test_forget_finds_an_address_by_either_form_of_its_domain(store, given, asked):
+    """The domain given as Unicode or as IDNA (punycode) is one address: as kept, both are Unicode."""
+    hans = letter(store, "Hans", when=at(3, 10), consent=yes(given))
+    other = letter(store, "Bo", when=at(3, 11), consent=yes("hans@buecher.de"))
+    assert store.consent_for(hans.id).email.lower() == "hans@bücher.de"
+    preview, touched = store.forget_preview(asked)
+    assert (preview.letters, preview.addresses, touched) == ((hans.reference,), 1, [hans.id])
+    result = store.forget(asked)
+    assert (result.letters, result.addresses) == (1, 1)
+    assert store.consent_for(hans.id).email is None and store.signature(hans.id).purged_at is not None
+    assert store.consent_for(other.id).email == "hans@buecher.de"
+
+
 def test_compatibility_forms_are_another_address():
     """NFC and case are folded when addresses are compared; full-width letters are other characters."""
     from kiosk.emails import email_key

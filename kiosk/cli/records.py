@@ -461,7 +461,8 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
 
 @cli.command()
 @click.option("--email", type=TEXT, required=True, metavar="ADDRESS",
-              help="The person's address, in any case (ADA@Example.org finds ada@example.org).")
+              help="The person's address, in any case (ADA@Example.org finds ada@example.org), its domain as"
+                   " Unicode or IDNA (xn--...).")
 @click.option("--also-same-name", is_flag=True,
               help="Also remove other letters that carry the same name, given without the address.")
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")

@@ -18,7 +18,7 @@ import json
 import sqlite3
 from collections.abc import Collection, Sequence
 
-from ..emails import email_key
+from ..emails import email_key, lookup_keys
 from ..errors import InputError
 from ..job_states import Transition
 from ..text import name_key
@@ -99,10 +99,11 @@ class Purge(Database):
     # -- one person's request ----------------------------------------------------------------
 
     def _given_with(self, email: str) -> list[str]:
-        """The letters whose answer holds ``email`` (compared as :func:`~kiosk.emails.email_key` does)."""
-        key = email_key(email)
+        """The letters whose answer holds ``email``: a stored address whose :func:`~kiosk.emails.email_key`
+        is one of :func:`~kiosk.emails.lookup_keys` (the address as given, and as it is kept)."""
+        keys = lookup_keys(email)
         rows = self.db.execute("SELECT signature_id, email FROM consents WHERE email IS NOT NULL").fetchall()
-        return sorted({sig for sig, address in rows if email_key(address) == key})
+        return sorted({sig for sig, address in rows if email_key(address) in keys})
 
     def _references(self, ids: Sequence[str]) -> list[tuple[str, str, str | None, str | None]]:
         """(id, reference, name, job status) of each letter, oldest first."""
