@@ -81,6 +81,7 @@ class ConsentWording:
     texts: dict[str, ConsentText]
     sample: bool = False
     path: Path | None = field(default=None, compare=False)
+    problems: tuple[CaseError, ...] = field(default=(), compare=False)  # languages left out, and why
 
     def for_language(self, language: str) -> ConsentText:
         """The wording in ``language``; else English; else the file's first language."""
@@ -129,20 +130,23 @@ def field_text(key: str, value: str) -> tuple[str, str | None]:
 
 
 def parse_consent(path: Path, data: dict[str, Any]) -> ConsentWording:
-    """The wording in ``data`` (the file's table); ConsentErrors with every problem found."""
+    """The wording in ``data`` (the file's table). A language whose texts are wrong is left out
+    (its problems are kept in :attr:`ConsentWording.problems`: a missing translation never stops
+    the others being asked); ConsentErrors with every problem when the file's own details are
+    wrong or no language is left."""
     errors: list[CaseError] = []
 
-    def text(table: dict[str, Any], key: str, where: str) -> str:
+    def text(table: dict[str, Any], key: str, where: str, found: list[CaseError]) -> str:
         value = table.get(key)
         if value is None:
-            errors.append(_error(path, where, "missing"))
+            found.append(_error(path, where, "missing"))
             return ""
         if not isinstance(value, str):
-            errors.append(_error(path, where, f"must be text, not {_kind(value)}"))
+            found.append(_error(path, where, f"must be text, not {_kind(value)}"))
             return ""
         cleaned, problem = field_text(key, value)
         if problem:
-            errors.append(_error(path, where, problem))
+            found.append(_error(path, where, problem))
         return cleaned
 
     for key in data:
@@ -152,11 +156,17 @@ def parse_consent(path: Path, data: dict[str, Any]) -> ConsentWording:
     if not isinstance(sample, bool):
         errors.append(_error(path, "sample", "must be true or false"))
         sample = False
-    version = text(data, "version", "version")
-    controller = text(data, "controller", "controller")
-    url = text(data, "privacy_url", "privacy_url")
-    if url and (problem := check_url(url)):
-        errors.append(_error(path, "privacy_url", problem))
+    version = text(data, "version", "version", errors)
+    controller = text(data, "controller", "controller", errors)
+    url = data.get("privacy_url")
+    if url is None:
+        errors.append(_error(path, "privacy_url", "missing"))
+    elif not isinstance(url, str):
+        errors.append(_error(path, "privacy_url", f"must be text, not {_kind(url)}"))
+    else:  # its own rule (bytes, not characters: a QR code): one line for one problem
+        url = clean(url, multiline=False)
+        if problem := check_url(url):
+            errors.append(_error(path, "privacy_url", problem))
     basis = data.get("lawful_basis")
     if basis is None:
         errors.append(_error(path, "lawful_basis", f"missing (one of: {', '.join(LAWFUL_BASES)})"))
@@ -168,31 +178,35 @@ def parse_consent(path: Path, data: dict[str, Any]) -> ConsentWording:
         age = None
     languages = data.get("text")
     texts: dict[str, ConsentText] = {}
+    left_out: list[CaseError] = []  # a language's own problems: that language is left out
     if languages is None:
         errors.append(_error(path, "text", "missing: give the wording per language ([text.en] ...)"))
     elif not isinstance(languages, dict):
         errors.append(_error(path, "text", f"must be a table of languages, not {_kind(languages)}"))
     else:
-        if not languages:
-            errors.append(_error(path, "text", "no language: give at least [text.en]"))
         for language, table in languages.items():
             where = f"text.{language}"
             if not LANGUAGE.fullmatch(language):
-                errors.append(_error(path, where, "not a language code (such as en, es, pt_BR)"))
+                left_out.append(_error(path, where, "not a language code (such as en, es, pt_BR)"))
                 continue
             if not isinstance(table, dict):
-                errors.append(_error(path, where, f"must be a table, not {_kind(table)}"))
+                left_out.append(_error(path, where, f"must be a table, not {_kind(table)}"))
                 continue
+            found: list[CaseError] = []
             for key in table:
                 if key not in _TEXT:
-                    errors.append(_error(path, f"{where}.{key}",
-                                         f"unknown field (expected one of: {', '.join(_TEXT)})"))
-            question, statement, notice = (text(table, key, f"{where}.{key}") for key in _TEXT)
-            texts[language] = ConsentText(language, version, controller, str(basis), url, age, question, statement,
-                                          notice)
+                    found.append(_error(path, f"{where}.{key}", f"unknown field (expected one of: {', '.join(_TEXT)})"))
+            question, statement, notice = (text(table, key, f"{where}.{key}", found) for key in _TEXT)
+            if found:
+                left_out += found
+                continue
+            texts[language] = ConsentText(language, version, controller, str(basis), str(url), age, question,
+                                          statement, notice)
+        if not texts:
+            errors.append(_error(path, "text", "no language to ask in: give at least [text.en], complete"))
     if errors:
-        raise ConsentErrors(errors)
-    return ConsentWording(texts, sample, path)
+        raise ConsentErrors(errors + left_out)
+    return ConsentWording(texts, sample, path, tuple(left_out))
 
 
 class ConsentErrors(Exception):
@@ -220,11 +234,14 @@ def load_consent(path: Path) -> ConsentWording:
 
 
 def read_consent(folder: Path) -> tuple[ConsentWording | None, list[CaseError]]:
-    """The consent wording of a cases folder, or None when it has none or it is broken (with its problems)."""
+    """The consent wording of a cases folder and its problems: None when it has none, or when
+    it is broken (no language left to ask in); a wording with problems when a language of it
+    was left out."""
     path = Path(folder) / CONSENT_FILE
     if not path.exists() and not path.is_symlink():
         return None, []
     try:
-        return load_consent(path), []
+        wording = load_consent(path)
     except ConsentErrors as group:
         return None, group.errors
+    return wording, list(wording.problems)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import threading
 
+from textual import events
 from textual.widgets import Button, Input
 
 from kiosk.store import Store
@@ -104,10 +105,11 @@ async def test_yes_by_keyboard_alone_records_the_address_and_the_age(tmp_path):
         assert "Please confirm that you are 16 or older." in screen_text(app)
         assert consents(station) == []
         await pilot.press("space")  # the age box has the focus now: tick it
-        await pilot.press("shift+tab", "enter")
+        assert "▐X▌ I am 16 or older" in screen_text(app)
+        await pilot.press("enter")  # Enter sends, wherever it is pressed on the form
         await settle(app, pilot)
         assert screen_name(app) == "ThanksScreen", screen_text(app)
-        assert "We will write to Ada@example.org." in screen_text(app)
+        assert "We will write to you at Ad…@example.org." in screen_text(app)  # not the address: others read it
     (answer,) = consents(station)
     assert (answer["choice"], answer["email"], answer["age_confirmed"]) == ("yes", "Ada@example.org", 1)
 
@@ -412,6 +414,25 @@ async def test_nothing_typed_is_kept_on_a_clipboard_for_the_next_visitor(tmp_pat
         assert app.screen.query_one("#email", Input).value == ""
 
 
+async def test_a_longer_address_is_refused_never_cut_into_another(tmp_path):
+    station = make_station(tmp_path, cases=CASES, consent=True)
+    app = make_app(station)
+    async with app.run_test(size=SIZE) as pilot:
+        await print_letter(app, pilot)
+        await pilot.press("y")
+        field = app.screen.query_one("#email", Input)
+        address = "a" * 60 + "@" + ".".join(["b" * 60] * 4) + ".org"
+        field.post_message(events.Paste(address))  # pasted (typing it takes as long): the field takes it whole
+        await pilot.pause()
+        assert field.value == address and len(address) > 254
+        await pilot.click("#age")
+        await pilot.click("#contact-send")
+        await pilot.pause()
+        assert screen_name(app) == "ContactScreen"
+        assert "An email address can be at most 254 characters." in screen_text(app)
+    assert consents(station) == []
+
+
 async def test_capital_y_and_n_answer_too(tmp_path):
     station = make_station(tmp_path, cases=CASES, consent=True)
     app = make_app(station)
@@ -441,7 +462,7 @@ async def test_a_sent_address_cannot_be_answered_again(tmp_path, monkeypatch):
         assert screen_name(app) == "ContactScreen"
         hold.set()
         await settle(app, pilot)
-        assert screen_name(app) == "ThanksScreen" and "We will write to ada@example.org." in screen_text(app)
+        assert screen_name(app) == "ThanksScreen" and "We will write to you at ad…@example.org." in screen_text(app)
     assert [(c["choice"], c["email"]) for c in consents(station)] == [("yes", "ada@example.org")]
 
 
@@ -527,6 +548,30 @@ async def test_the_privacy_notice_is_printed_on_the_receipt(tmp_path):
         await print_letter(app, pilot)
     printed = decode(out.read_bytes(), "TM-T20II")
     assert "Privacy notice: https://example.org/privacy" in words(printed.text)
+
+
+async def test_the_organiser_sees_whom_the_kiosk_asks_and_what_was_left_out(tmp_path):
+    """From the start, not only after a reload: a wording's broken language is listed, and the
+    line says whom the kiosk asks (the warnings printed at start are hidden by the screen)."""
+    import shutil
+
+    from tests.helpers.kiosk_app import TEST_PIN
+
+    folder = tmp_path / "cases"
+    shutil.copytree(CASES, folder)
+    wording = folder / "consent.toml"
+    wording.write_text(wording.read_text(encoding="utf-8").replace("[text.es]\nquestion", "[text.es]\nquestio"),
+                       encoding="utf-8")
+    station = make_station(tmp_path, cases=folder)
+    app = make_app(station)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("f12", *TEST_PIN, "enter")
+        await pilot.click("#tabs Tab#--content-tab-tab-cases")
+        await pilot.pause()
+        shown = words(screen_text(app))
+        assert ("Visitors are asked whether we may contact them: Letters for Freedom (sample organisation),"
+                " version 2026-12 sample, in en, fr, minimum age 16.") in shown
+        assert "consent.toml: text.es.question: missing" in shown
 
 
 async def test_a_stall_without_a_wording_asks_nobody(tmp_path):

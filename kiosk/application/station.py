@@ -88,6 +88,7 @@ class Station:
         self._case_set: CaseSet | None = None
         self._samples: dict[str, Case] = {}
         self._consent: ConsentWording | None = None
+        self.problems: list[str] = []  # what the last reading of the cases folder skipped, and why
         self._store: Store | None = None
 
     def prepare(self) -> Station:
@@ -178,6 +179,7 @@ class Station:
                                 f" ({', '.join(sorted(samples))}): allow_sample_cases is off")
         if fresh.cases:  # a folder of samples alone is refused as a whole (_no_cases): its wording is no news
             problems += self._reload_consent()
+        self.problems = problems  # the last reading's, for the organiser screen
         if fresh.cases or self._case_set is None or not self._case_set.cases:
             self._case_set, self._samples = fresh, samples
             if not fresh.cases:
@@ -186,7 +188,11 @@ class Station:
 
     def _reload_consent(self) -> list[str]:
         wording, errors = read_consent(self.settings.cases)
-        problems = [f"{e} (visitors are not asked whether we may contact them)" for e in errors]
+        if wording is None:
+            problems = [f"{e} (visitors are not asked whether we may contact them)" for e in errors]
+        else:  # a language left out: its visitors are shown the English (or first) wording
+            problems = [f"{e} (this language left out: its visitors see {wording.for_language('').language})"
+                        for e in errors]
         if wording is not None and wording.sample and not self.settings.allow_sample_cases:
             problems.append(f"{wording.path}: a sample wording (a made-up organisation): visitors are not asked"
                             " whether we may contact them; allow_sample_cases is off")
@@ -319,6 +325,16 @@ class Station:
 
     # -- consent to be contacted -------------------------------------------------------
 
+    def consent_status(self) -> str:
+        """Whom the kiosk asks whether we may contact them, in a line for the organiser."""
+        wording = self.consent_wording()
+        if wording is None:
+            return f"Nobody is asked whether we may contact them: {self._why_nobody_is_asked()}."
+        text = next(iter(wording.texts.values()))
+        age = f", minimum age {text.minimum_age}" if text.minimum_age is not None else ""
+        return (f"Visitors are asked whether we may contact them: {text.controller}, version {text.version},"
+                f" in {', '.join(wording.texts)}{age}.")
+
     def consent_wording(self) -> ConsentWording | None:
         """The organisation's consent wording (``consent.toml`` in the cases folder); None when
         there is none (or it is broken, or a sample where samples are off): nobody is asked."""
@@ -365,7 +381,7 @@ class Station:
         wording, errors = read_consent(self.settings.cases)
         if wording is not None and wording.sample and not self.settings.allow_sample_cases:
             return f"{path} is a sample wording (a made-up organisation) and allow_sample_cases is off"
-        if errors:
+        if wording is None and errors:
             return f"{path} has {len(errors)} problem(s): see kiosk cases check"
         return f"no consent wording: put {path} in the cases folder (docs/consent.md)"
 

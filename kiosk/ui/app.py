@@ -44,7 +44,7 @@ from .screens.home import HomeScreen
 from .screens.organiser import OrganiserScreen
 from .screens.pin import PinScreen
 from .screens.printing import PrintingScreen
-from .screens.thanks import ThanksScreen
+from .screens.thanks import ThanksScreen, shown_address
 from .themes import KIOSK_THEMES
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
@@ -220,8 +220,8 @@ class KioskApp(LockedApp):
     def on_consent_recorded(self, message: ConsentRecorded) -> None:
         if message.error is not None:
             note = "Sorry, your answer could not be saved: please tell a volunteer. Your letter is saved."
-        elif message.answer.choice == "yes":
-            note = f"We will write to {message.answer.email}."
+        elif message.answer.choice == "yes" and message.answer.email:
+            note = f"We will write to you at {shown_address(message.answer.email)}."
         else:
             note = ""
         self._thank(message.letter, message.signature, note)

@@ -92,7 +92,8 @@ class ConsentScreen(ConsentAsked):
                 yield Static(Content(screen_art(text.privacy_url)), id="consent-qr")
                 yield Label(Content("Scan: full privacy notice"), id="consent-qr-caption")
         with Horizontal(id="consent-choices"):
-            yield Button(Content("Yes (Y)"), id="consent-yes", variant="success")
+            # two equal buttons: the same look, neither the "right" answer
+            yield Button(Content("Yes (Y)"), id="consent-yes", variant="primary")
             yield Button(Content("No, thanks (N)"), id="consent-no", variant="primary")
         yield Label(Content("Your letter counts either way."), id="consent-hint")
 
@@ -126,19 +127,27 @@ class EmailInput(Input):
     """The address: typed or pasted, without control or bidi characters, spaces or line breaks."""
 
 
-class AgeBox(Checkbox):
-    """The age confirmation: empty until the visitor ticks it. (Textual's box shows an X either
-    way, told apart only by colour: on a plain terminal an unticked box would look ticked.)"""
+class AgeBox(Checkbox, inherit_bindings=False):
+    """The age confirmation: empty until the visitor ticks it (Textual's box shows an X either
+    way, told apart only by colour: on a plain terminal an unticked box would look ticked).
+    Space ticks it; Enter sends the form, as everywhere on it (Textual's Enter would untick it)."""
+
+    BINDINGS = [Binding("space", "toggle_button", "Tick", show=False)]
 
     @property
     def BUTTON_INNER(self) -> str:  # type: ignore[override]  # Textual reads it from the instance
         return "X" if self.value else " "
 
 
+# An address is at most EMAIL_MAX characters; the field takes more, so that a longer one is
+# refused with a message, never silently cut into another address.
+TYPED_MAX = 4 * EMAIL_MAX
+
+
 class ContactScreen(ConsentAsked):
     """Yes: the visitor's address, and the minimum age where the wording asks it."""
 
-    BINDINGS = [Binding("escape", "go_back", "Back", show=False)]
+    BINDINGS = [Binding("escape", "go_back", "Back", show=False), Binding("enter", "send", "Send", show=False)]
 
     def compose(self) -> ComposeResult:
         text = self.text
@@ -147,7 +156,7 @@ class ContactScreen(ConsentAsked):
             yield Static(Content(text.statement), id="contact-statement")
             yield Label(Content(f"{self.letter.name}, your email address:"), id="contact-owner",
                         classes="field-label")
-            yield EmailInput(placeholder="name@example.org", max_length=EMAIL_MAX, id="email")
+            yield EmailInput(placeholder="name@example.org", max_length=TYPED_MAX, id="email")
             with Horizontal(id="hint-row"):
                 yield Label(Content(""), id="email-hint")
                 yield Button(Content("Use it"), id="use-hint", compact=True)
@@ -173,7 +182,7 @@ class ContactScreen(ConsentAsked):
         field = event.input
         safe = tidy_address(field.value)  # typed or pasted: no controls, invisible characters or spaces
         if safe != field.value:
-            field.value = safe[:EMAIL_MAX]  # changes again: the hint follows then
+            field.value = safe[:TYPED_MAX]  # changes again: the hint follows then
             field.cursor_position = len(field.value)
             return
         self.show_error("")
@@ -201,6 +210,9 @@ class ContactScreen(ConsentAsked):
 
     def show_error(self, text: str) -> None:
         self.query_one("#contact-error", Label).update(Content(text))
+
+    def action_send(self) -> None:
+        self.send()
 
     def send(self) -> None:
         """Check the address (and age) and hand the answer to the app, which records it once. An

@@ -49,7 +49,8 @@ class HomeScreen(KioskScreen):
         with Vertical(id="home-footer"):
             if station.demo_pin:
                 folder = station.preview_folder or ""
-                yield Static(Content(f"Demo: receipts are saved in {folder} · organiser PIN {station.demo_pin}"),
+                yield Static(Content(f"Demo: receipts are saved in {folder} · letters in {station.settings.database}"
+                                     f" (kiosk export ... --db it) · organiser PIN {station.demo_pin}"),
                              id="demo-note")
             with Horizontal():
                 yield Static(Content("↑ ↓ choose · Enter open · or tap a name · F12 organiser"), id="hint")

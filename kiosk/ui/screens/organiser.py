@@ -57,6 +57,7 @@ class OrganiserScreen(KioskScreen):
                 yield SelectionList(id="case-list")
                 with Horizontal(classes="buttons"):
                     yield Button(Content("Reload cases from disk"), id="reload", compact=True)
+                yield Static(Content(""), id="consent-state")
                 yield Static(Content(""), id="case-errors")
 
     def on_mount(self) -> None:
@@ -68,6 +69,15 @@ class OrganiserScreen(KioskScreen):
         self.refresh_jobs()
         self.refresh_chart()
         self.refresh_case_list()
+        self.show_problems(self.kiosk.station.problems)
+
+    def show_problems(self, problems: list[str]) -> None:
+        """What the last reading of the cases folder skipped (from the start, not only after a
+        reload), and whom the kiosk asks whether we may contact them."""
+        self.query_one("#consent-state", Static).update(Content(self.kiosk.station.consent_status()))
+        self.query_one("#case-errors", Static).update(
+            Content("\n".join(f"skipped: {p}" for p in problems) if problems else "All case files read.")
+        )
 
     def refresh_jobs(self) -> None:
         table = self.query_one("#jobs", DataTable)
@@ -146,10 +156,7 @@ class OrganiserScreen(KioskScreen):
                 Task.REPRINT: lambda: retry(True), Task.TALLY: tally}[task]
 
     def on_cases_reloaded(self, message: CasesReloaded) -> None:
-        problems = message.problems
-        self.query_one("#case-errors", Static).update(
-            Content("\n".join(f"skipped: {p}" for p in problems) if problems else "All case files read.")
-        )
+        self.show_problems(message.problems)
         self.refresh_case_list()
 
     def show(self, task: Task, line: str) -> None:

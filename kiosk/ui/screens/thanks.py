@@ -23,6 +23,13 @@ NOT_PRINTED = ("Your signature is saved, but the printer has a problem right now
                "A volunteer will print your letter: nothing is lost.")
 
 
+def shown_address(email: str) -> str:
+    """An address as the thank-you screen shows it, where the next visitor may read it: the
+    first two characters, and the domain (enough to notice a wrong domain; not the address)."""
+    local, _, domain = email.rpartition("@")
+    return f"{local[:2]}…@{domain}" if len(local) > 2 else f"{local[:1]}…@{domain}"
+
+
 class ThanksScreen(KioskScreen):
     """Shown when the letter has printed (or its job waits for a volunteer); after the consent
     question it may come first, saying the letter is printing, and follow the printer then."""
