@@ -550,6 +550,33 @@ def test_forget_finds_an_address_given_with_its_domain_in_the_other_form(tmp_pat
     assert not in_file(db, "Hans Wurst") and not in_file(db, "bücher")
 
 
+def test_forget_while_another_program_reads_the_file_removes_says_so_and_warns_truly(db, monkeypatch):
+    """A reader holding a transaction (a running kiosk, a viewer) keeps the file from being
+    vacuumed: the removal is done all the same (exit 0, its line), then one warning that is true."""
+    import kiosk.store.connection
+
+    monkeypatch.setattr(kiosk.store.connection, "BUSY_TIMEOUT", 0.2)
+    reader = sqlite3.connect(db)
+    try:
+        reader.execute("BEGIN")
+        reader.execute("SELECT COUNT(*) FROM consents").fetchone()
+        result = run("forget", "--email", "ada@example.org", "--db", db, "--yes")
+        assert result.exit_code == 0, result.output
+        assert ("Removed the name and message of 2 letter(s) (Ref. Fest / k1 / #0001, Ref. Fest / k1 / #0004),"
+                " 2 email address(es); cancelled 2 unprinted letters. Counts are kept.\n") in result.stdout
+        warning = [line for line in result.stderr.splitlines() if line.startswith("warning:")]
+        assert warning == [f"warning: another program has {db} open (a running kiosk, a database viewer?), so the"
+                           " file was not vacuumed: what was removed is gone from its tables, and overwritten in the"
+                           " pages this command wrote, but older copies of those pages, which that program may still"
+                           " be reading, stay in the file or its journal until it closes the file."]
+        assert "run the purge again" not in result.output and "Traceback" not in result.output
+        assert stored(db)["answers"]["Fest / k1 / #0001"] == ("yes", None)  # removed from the tables
+        assert in_file(db, "Ada Quillfeather")  # what the reader holds: as the warning says
+    finally:
+        reader.close()
+    assert not in_file(db, "Ada Quillfeather") and not in_file(db, "ada@example.org")  # closed: gone
+
+
 def test_forget_shows_hostile_text_as_text(tmp_path):
     hostile = "\x1b]52;c;SGVsbG8=\x07\x1b[2J\rOK\u202eevil"
     db = fill(tmp_path / "k.db", PEOPLE[:1])

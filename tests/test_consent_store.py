@@ -600,7 +600,7 @@ def test_an_address_found_nowhere_changes_nothing(store, ada):
     for address in ("nobody@example.com", "", "ada.l@example.co", "%", "ada.l@example.com'--"):
         preview, touched = store.forget_preview(address)
         assert (preview.letters, preview.addresses, touched) == ((), 0, [])
-        assert dataclasses.astuple(store.forget(address)) == (0, 0, 0)
+        assert dataclasses.astuple(store.forget(address)) == (0, 0, 0, True)
     assert tables(store.path) == before
 
 

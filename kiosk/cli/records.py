@@ -394,6 +394,14 @@ def _files_of_their_own() -> None:
         echo(f"Note: receipts saved by the preview printer are files, not in the database: {folder}")
 
 
+def _not_cleaned(path: Path, then: str = "") -> None:
+    """What is true when a removal was committed but another program kept the file from being cleaned."""
+    warn(f"another program has {path} open (a running kiosk, a database viewer?), so the file was not vacuumed:"
+         " what was removed is gone from its tables, and overwritten in the pages this command wrote, but older"
+         " copies of those pages, which that program may still be reading, stay in the file or its journal until"
+         f" it closes the file.{then}")
+
+
 def _ask(question: str, yes: bool) -> bool:
     """``yes``, or the organiser's answer; no answer (end of input, Ctrl+C) is no."""
     try:
@@ -454,7 +462,10 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
     echo(f"Removed names and messages of {result.signatures} signature(s)"
          + (f" and {result.addresses} email address(es)" if result.addresses else "")
          + (f"; cancelled {result.cancelled_jobs} unprinted letter(s)" if result.cancelled_jobs else "")
-         + f". File vacuumed and journal emptied. Still {total} signature(s) counted{_answers(answers)}.")
+         + (". File vacuumed and journal emptied" if result.cleaned else "")
+         + f". Still {total} signature(s) counted{_answers(answers)}.")
+    if not result.cleaned:  # removed all the same (exit 0): a purge run again cleans the file
+        _not_cleaned(db.path, " To clean it now, close that program and run this purge again.")
     _files_of_their_own()
     return EXIT_OK
 
@@ -506,7 +517,9 @@ def forget(email: str, also_same_name: bool, yes: bool) -> int:
          + (f" ({', '.join(f'Ref. {r}' for r in refs)})" if refs else "")
          + f", {result.addresses} email address(es)"
          + (f"; cancelled {cancelled} unprinted letter{'' if cancelled == 1 else 's'}" if cancelled else "")
-         + ". Counts are kept. File vacuumed and journal emptied.")
+         + ". Counts are kept." + (" File vacuumed and journal emptied." if result.cleaned else ""))
+    if not result.cleaned:  # removed all the same (exit 0); run again, forget finds nothing and cleans nothing
+        _not_cleaned(db.path)
     _files_of_their_own()
     return EXIT_OK
 

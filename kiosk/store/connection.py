@@ -304,20 +304,28 @@ class Database:
 
         migrations.apply(Migratable(self.db.conn))
 
-    def scrub(self) -> None:
-        """Rewrite the file without free pages and empty its WAL, so removed data is gone."""
+    def scrub(self) -> bool:
+        """Rewrite the file without free pages and empty its WAL, so removed data is gone; True
+        when done. False when another program reading or writing the file (a running kiosk, a
+        database viewer holding a transaction) keeps it from being done: what was removed is
+        gone from the tables, and ``secure_delete`` overwrote it in the pages written now, but
+        the older copies of those pages that program may still read stay in the file (and the
+        journal) until SQLite copies the journal into the file, at the latest when that program
+        closes it. Called after a removal is committed: it never undoes or hides one."""
         with self.db.ensure_autocommit_on():
-            self._checkpoint()
-            self.db.execute("VACUUM")
-            self._checkpoint()
+            try:
+                self._checkpoint()
+                self.db.execute("VACUUM")
+                return self._checkpoint()
+            except sqlite3.OperationalError as exc:
+                if (getattr(exc, "sqlite_errorname", "") or "").startswith(_LOCKED):  # another writer holds it
+                    return False
+                raise
 
-    def _checkpoint(self) -> None:
+    def _checkpoint(self) -> bool:
+        """Copy the WAL into the file and empty it; False if a reader keeps part of it in use."""
         busy, _, _ = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-        if busy:
-            raise self.error(
-                "another program has the database open (a running kiosk?), so removed data may"
-                " still be in its journal; close it and run the purge again"
-            )
+        return not busy
 
 
     def integrity_problem(self) -> str | None:

@@ -50,7 +50,7 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from itertools import islice
 from pathlib import Path
@@ -508,6 +508,5 @@ class Merging(Database):
                 results = [merge.source(copy, Path(source)) for source, copy in zip(sources, copies, strict=True)]
                 merge.finish()
         if merge.removed:  # a purge won: nothing it removed stays readable in the file or its journal
-            with suppress(StoreError):  # merged already; another program holding the file: purge later cleans it
-                self.scrub()
+            self.scrub()  # merged already; False if another program holds the file: a purge later cleans it
         return results

@@ -142,6 +142,7 @@ class PurgeResult:
     signatures: int          # names and messages removed now
     cancelled_jobs: int      # letters that had not printed and now never will
     addresses: int = 0       # email addresses removed now
+    cleaned: bool = True     # the file was vacuumed and its journal emptied (False: another program held it)
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,7 @@ class ForgetResult:
     letters: int                   # letters whose name and message were removed
     addresses: int                 # email addresses removed
     cancelled_jobs: int
+    cleaned: bool = True           # the file was vacuumed and its journal emptied (False: another program held it)
 
 
 @dataclass(frozen=True)

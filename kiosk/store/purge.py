@@ -86,15 +86,15 @@ class Purge(Database):
         are in ``groups`` (everyone when none), keep every row (so every count), and leave
         nothing of them in the file: secure_delete, then VACUUM and an emptied WAL.
 
-        Raises StoreError if another connection keeps the file from being cleaned; the
-        data is gone from the tables by then, and running the purge again finishes it.
+        The removal is committed first; ``cleaned`` says whether the file could be cleaned
+        then (see :meth:`~kiosk.store.connection.Database.scrub`: not while another program
+        holds it). A purge run again cleans it, whatever is left to remove.
         """
         where, params = _selection(scope, groups)
         self.db.execute("PRAGMA secure_delete=ON")
         with self.transaction() as conn:
             letters, addresses, cancelled = _remove(conn, f"SELECT s.id FROM signatures s{where}", params, utc_now())
-        self.scrub()
-        return PurgeResult(letters, cancelled, addresses)
+        return PurgeResult(letters, cancelled, addresses, cleaned=self.scrub())
 
     # -- one person's request ----------------------------------------------------------------
 
@@ -145,14 +145,14 @@ class Purge(Database):
     def forget(self, email: str, *, same_name: bool = False) -> ForgetResult:
         """Remove one person's data: the name and message of every letter given with ``email``,
         the address itself, and with ``same_name`` also the other letters carrying the same
-        name; then scrub the file. Counts and answers (yes, no) stay."""
+        name; then scrub the file (``cleaned``: done; not while another program holds it).
+        Counts and answers (yes, no) stay."""
         _, touched = self.forget_preview(email, same_name=same_name)
         self.db.execute("PRAGMA secure_delete=ON")
         now = utc_now()
         with self.transaction() as conn:
             letters, addresses, cancelled = _remove(conn, "SELECT value FROM json_each(?)", [_json(touched)], now)
-        self.scrub()
-        return ForgetResult(letters, addresses, cancelled)
+        return ForgetResult(letters, addresses, cancelled, cleaned=self.scrub())
 
 def _json(ids: Sequence[str]) -> str:
     """Ids as one JSON parameter (``json_each``): any number of them in one statement."""
