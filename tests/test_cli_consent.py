@@ -199,6 +199,28 @@ def test_a_bad_answer_is_one_line_naming_the_option_and_nothing_is_recorded(tmp_
     assert stored(db) == before  # no letter, no answer, no wording
 
 
+def test_confirm_age_where_the_wording_asks_none_is_one_line_and_nothing_is_recorded(tmp_path):
+    folder = tmp_path / "cases"
+    shutil.copytree(CASES, folder)
+    wording_file = folder / "consent.toml"
+    text = wording_file.read_text(encoding="utf-8")
+    wording_file.write_text(re.sub(r"(?m)^minimum_age = .*\n", "", text), encoding="utf-8")
+    db = tmp_path / "k.db"
+    assert sign(db, tmp_path, "--consent", "none", cases=folder).exit_code == 0
+    before = stored(db)
+    result = sign(db, tmp_path, "--consent", "email", "--email", "ada@example.org", "--confirm-age", cases=folder)
+    assert result.exit_code == 1
+    assert one_line(result) == ("Error: --confirm-age: this stall's consent wording asks no minimum age:"
+                                " leave --confirm-age out")
+    assert stored(db) == before
+    fresh = tmp_path / "new.db"
+    result = sign(fresh, tmp_path, "--consent", "email", "--email", "a@b.org", "--confirm-age", cases=folder)
+    assert result.exit_code == 1
+    assert not fresh.exists()
+    result = sign(db, tmp_path, "--consent", "email", "--email", "ada@example.org", cases=folder)
+    assert result.exit_code == 0 and "contact: yes (ada@example.org)" in result.output
+
+
 @pytest.mark.parametrize("address", ["\u3164@example.org", "\u115f@example.org", "\u2800@example.org",
                                      "ada\u034f@example.org", "ada\ufe0f@example.org"], ids=ascii)
 def test_an_address_that_shows_as_nothing_or_as_another_is_one_line_and_nothing_is_recorded(tmp_path, address):

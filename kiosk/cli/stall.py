@@ -126,11 +126,15 @@ def _answer(station: Station, consent: str | None, email: str | None, confirm_ag
     if consent is None:
         return None
     try:
-        return station.answer("yes" if consent == "email" else "no", email, age_confirmed=confirm_age)
+        answer = station.answer("yes" if consent == "email" else "no", email, age_confirmed=confirm_age)
     except InputError as exc:
         if exc.field == "age":  # the rule's field; on the command line it is this flag
             raise exc.at("--confirm-age") from None
         raise
+    if confirm_age and answer.wording.minimum_age is None:  # never silently ignored
+        raise InputError("this stall's consent wording asks no minimum age: leave --confirm-age out",
+                         field="confirm_age")
+    return answer
 
 
 def _contact(answer: ConsentChoice | None) -> str:
@@ -154,7 +158,8 @@ def _contact(answer: ConsentChoice | None) -> str:
 @click.option("--email", type=TEXT, default=None, metavar="ADDRESS",
               help="The visitor's email address, with --consent email.")
 @click.option("--confirm-age", is_flag=True,
-              help="The visitor confirmed the minimum age the wording asks (with --consent email).")
+              help="The visitor confirmed the minimum age the wording asks (with --consent email; only where it"
+                   " asks one).")
 @settings_options("event", "kiosk_id", "campaign", "cases", "allow_sample_cases", "printer", "printers", "preview",
                   "database")
 @outcome
