@@ -342,6 +342,35 @@ def test_hostile_addresses_and_names_are_inert_in_the_csv_and_exact_in_json(tmp_
                                                   "x@example.com"]
 
 
+NOTE = ("note: 3 address(es) begin with =, +, - or @: in CSV they have a ' in front so no spreadsheet runs them;"
+        " --format json has them exactly")
+
+
+def test_a_csv_with_addresses_changed_for_spreadsheets_says_so_once(tmp_path):
+    """=cmd@example.com is a valid address: the CSV writes '=cmd@example.com (no spreadsheet runs
+    it), which a CRM would import as another address. One note says so; JSON has it exactly."""
+    people = [(name, "lawyer-amara-osei", "yes", address) for name, address in [
+        ("Eq", "=cmd@example.com"), ("Pl", "+1@example.com"), ("Mi", "-x@example.com"), ("Ok", "x@example.com"),
+        ("Name", "y@example.com")]]
+    db = fill(tmp_path / "k.db", people)
+    out = tmp_path / "c.csv"
+    result = run("export", "contacts", "--db", db, "-o", out)
+    assert result.exit_code == 0 and result.stdout == ""
+    assert result.stderr.splitlines() == [NOTE, f"5 contact(s) -> {out}; noted as exported"]
+    piped = run("export", "contacts", "--db", db)  # to standard output: the note on stderr, the CSV untouched
+    assert piped.stderr.splitlines() == [NOTE] and piped.stdout.count("'") == 3
+    assert run("export", "contacts", "--db", db, "--format", "json", "-o", tmp_path / "c.json").stderr.splitlines() \
+        == [f"5 contact(s) -> {tmp_path / 'c.json'}; noted as exported"]
+    inside = fill(tmp_path / "inside.db", [("In", "lawyer-amara-osei", "yes", "a|=b@example.com")])
+    assert run("export", "contacts", "--db", inside).stderr.splitlines() == [
+        "note: 1 address(es) begin with =, +, - or @ (or hold one after a |): in CSV they have a ' in front so no"
+        " spreadsheet runs them; --format json has them exactly"]
+
+
+def test_a_csv_whose_addresses_are_all_exact_has_no_note(db):
+    assert run("export", "contacts", "--db", db).stderr == ""
+
+
 def test_a_file_export_is_noted_and_standard_output_is_not(db, tmp_path):
     run("export", "contacts", "--db", db)  # to standard output: nothing noted
     preview = run("purge", "--contacts-exported", "--db", db, input="n\n")

@@ -246,6 +246,8 @@ def export_contacts(event: str | None, since: dt.date | None, until: dt.date | N
         contacts = db.contacts(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
     # Read whole (and checked unchanged) before the file is written; noted only once it is.
     _write(contacts.rows, list(CONTACT_COLUMNS), fmt, output)
+    if fmt == "csv":
+        _note_neutralised([str(row["email"]) for row in contacts.rows])
     if _to_stdout(output):
         return
     noted = "; nothing to note" if not contacts.rows else "; noted as exported"
@@ -258,6 +260,18 @@ def export_contacts(event: str | None, since: dt.date | None, until: dt.date | N
             warn(f"the export could not be noted in the database, so `kiosk purge --contacts-exported` will not"
                  f" remove these contacts: {exc}")
     echo(f"{len(contacts.rows)} contact(s) -> {output}{noted}", err=True)
+
+
+def _note_neutralised(addresses: list[str]) -> None:
+    """A valid address may begin with =, + or - (``=cmd@example.com``): the CSV writer puts a '
+    in front, as for every cell a spreadsheet would run, and a CRM importing the file would
+    take the ' as part of the address. Say so, once, and where they are exact."""
+    changed = [address for address in addresses if for_spreadsheet(address) != address]
+    if not changed:
+        return
+    inside = any(for_spreadsheet(address) != "'" + address for address in changed)  # "a|=b@example.org"
+    echo(f"note: {len(changed)} address(es) begin with =, +, - or @{' (or hold one after a |)' if inside else ''}:"
+         " in CSV they have a ' in front so no spreadsheet runs them; --format json has them exactly", err=True)
 
 
 # -- report -------------------------------------------------------------------------------
