@@ -45,7 +45,7 @@ def validate_email(value: str | None, *, field: str = "email") -> str:
 
     Checked offline (syntax only); internationalised addresses (``zoë@exämple.de``) are
     fine; quoted local parts, IP-address domains and anything with a control or bidi
-    character are refused."""
+    character, or a character that shows as nothing or as a blank, are refused."""
     # Only the spaces a visitor may type around it are trimmed: str.strip() would also drop
     # controls (\x1c-\x1f, \x85) and separators (\u2028) and accept what they were around.
     text = (value or "").strip(_AROUND)
