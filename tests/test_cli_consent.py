@@ -374,7 +374,7 @@ def test_a_csv_whose_addresses_are_all_exact_has_no_note(db):
 def test_a_file_export_is_noted_and_standard_output_is_not(db, tmp_path):
     run("export", "contacts", "--db", db)  # to standard output: nothing noted
     preview = run("purge", "--contacts-exported", "--db", db, input="n\n")
-    assert "0 signature(s) with names and messages" in preview.output
+    assert preview.exit_code == 0 and "no contacts export has been noted" in one_line(preview)
     out = tmp_path / "contacts.csv"
     result = run("export", "contacts", "--db", db, "-o", out)
     assert result.exit_code == 0, result.output
@@ -415,7 +415,7 @@ def test_an_export_from_a_write_protected_stick_is_written_and_says_it_is_not_no
     assert "write-protected" in warning
     assert summary == f"2 contact(s) -> {out}; not noted as exported"
     preview = run("purge", "--contacts-exported", "--db", db, input="n\n")
-    assert "0 signature(s) with names and messages" in preview.output
+    assert preview.exit_code == 0 and "no contacts export has been noted" in one_line(preview)
 
 
 def test_a_database_that_cannot_be_noted_still_gets_its_export(db, tmp_path, monkeypatch):
@@ -510,7 +510,50 @@ def test_purge_groups_combine_and_narrow_by_day_and_event(db, tmp_path):
         in result.output
     assert not in_file(db, "Hal Fairno") and in_file(db, "Bea Declinewood")
     result = run("purge", "--declined", "--before", "2000-01-01", "--yes", "--db", db)
-    assert "0 signature(s) with names and messages" in result.output and in_file(db, "Bea Declinewood")
+    assert result.exit_code == 0 and in_file(db, "Bea Declinewood")
+    assert one_line(result) == (f"{db}: nothing to remove (visitors who said no, signed before 2000-01-01): no"
+                                " letter selected holds a name, a message or an email address. Nothing was changed.")
+
+
+def test_purge_contacts_exported_after_an_export_to_standard_output_says_why_without_asking(db):
+    assert run("export", "contacts", "--db", db).exit_code == 0  # to standard output: not noted
+    before = digest(db)
+    result = run("purge", "--contacts-exported", "--db", db)  # no --yes, no answer: it must not ask
+    assert result.exit_code == 0, result.output
+    assert one_line(result) == (f"{db}: nothing to remove (contacts exported): no contacts export has been noted:"
+                                " only `kiosk export contacts -o FILE` notes one; to standard output it is not."
+                                " Nothing was changed.")
+    assert "Remove these" not in result.output and "vacuumed" not in result.output
+    assert digest(db) == before  # not vacuumed: not a byte changed
+    assert in_file(db, "ada@example.org") and in_file(db, "Ada Quillfeather")
+
+
+@pytest.mark.parametrize("first, args, says", [
+    (None, ["--declined", "--before", "2000-01-01"], "visitors who said no, signed before 2000-01-01"),
+    (None, ["--personal-data", "--event", "Fest", "--before", "1999-12-31"],
+     "everyone, event 'Fest', signed before 1999-12-31"),
+    (["--declined"], ["--declined"], "visitors who said no"),  # purged already
+    (["--personal-data"], ["--personal-data"], "everyone"),
+])
+def test_every_purge_with_nothing_to_remove_says_so_in_one_line_and_asks_nothing(db, first, args, says):
+    if first:
+        assert run("purge", *first, "--yes", "--db", db).exit_code == 0
+    before = digest(db)
+    result = run("purge", *args, "--db", db)
+    assert result.exit_code == 0, result.output
+    purged = {"--declined": " (2 purged before)", "--personal-data": " (6 purged before)"}[first[0]] if first else ""
+    assert one_line(result) == (f"{db}: nothing to remove ({says}): no letter selected holds a name, a message or"
+                                f" an email address{purged}. Nothing was changed.")
+    assert digest(db) == before
+
+
+def test_purge_contacts_exported_once_the_exported_are_purged_has_nothing_left_and_says_so(db, tmp_path):
+    assert run("export", "contacts", "--db", db, "-o", tmp_path / "c.csv").exit_code == 0
+    assert run("purge", "--contacts-exported", "--yes", "--db", db).exit_code == 0
+    result = run("purge", "--contacts-exported", "--db", db)
+    assert result.exit_code == 0
+    assert one_line(result).endswith(": no letter selected holds a name, a message or an email address"
+                                     " (3 purged before). Nothing was changed.")
 
 
 def test_purge_needs_to_be_told_whose_data(db):

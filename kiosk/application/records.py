@@ -124,6 +124,12 @@ class Records:
     def purge(self, scope: Scope, groups: Collection[str] = ()) -> PurgeResult:
         return self._writing().purge_personal_data(scope, groups)
 
+    def clean(self) -> bool:
+        """Vacuum the file and empty its journal, removing nothing: what an earlier purge or
+        forget removed (:attr:`PurgePreview.traces`) is then gone from it. False when another
+        program holding the file kept it from being done."""
+        return self._writing().scrub()
+
     # -- consent to be contacted ---------------------------------------------------------
 
     def contacts(self, scope: Scope) -> Contacts:

@@ -425,6 +425,27 @@ def _ask(question: str, yes: bool) -> bool:
         return False
 
 
+def _nothing_to_purge(db: Records, what: str, *, purged_before: int, traces: bool, unnoted: bool) -> int:
+    """A purge whose selection holds no name and no address: one line, nothing asked, exit 0.
+    ``unnoted``: --contacts-exported, and no contacts export to a file was ever noted. The file
+    is vacuumed only when it may still hold what an earlier purge removed (``traces``: that
+    purge's clean-up was kept from finishing), so a purge run again keeps its warning's word."""
+    if unnoted:
+        why = ("no contacts export has been noted: only `kiosk export contacts -o FILE` notes one;"
+               " to standard output it is not")
+    else:
+        why = "no letter selected holds a name, a message or an email address"
+        if purged_before:
+            why += f" ({purged_before} purged before)"
+    cleaned = db.clean() if traces else None
+    echo(f"{db.path}: nothing to remove ({what}): {why}."
+         + (" File vacuumed and journal emptied: what an earlier purge removed is gone from it too." if cleaned
+            else " Nothing was changed."))
+    if cleaned is False:
+        _not_cleaned(db.path)
+    return EXIT_OK
+
+
 @cli.command()
 @click.option("--personal-data", is_flag=True,
               help="Everyone's: remove the names, messages and email addresses of every letter selected.")
@@ -447,6 +468,7 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
     --before and --event narrow it. Every letter and every answer (yes, no) is kept, so
     every count. The file is vacuumed and its journal emptied, so nothing removed can be
     read back from it. Letters not printed yet are cancelled (there is no name left to print).
+    A selection with nothing to remove (no name, no address) says so and asks nothing.
     """
     if not (personal_data or declined or contacts_exported):
         raise click.UsageError("say whose data to purge: --personal-data, --declined or --contacts-exported")
@@ -460,6 +482,10 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
         preview = db.purge_preview(scope, groups)
         what = ", ".join(p for p in (whose, f"event {event!r}" if event else "", f"signed before {day}" if day else "")
                          if p)
+        if preview.nothing:
+            unnoted = "contacts_exported" in groups and not preview.exports_noted
+            return _nothing_to_purge(db, what, purged_before=preview.purged_before, traces=preview.traces,
+                                     unnoted=unnoted)
         echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what}),"
              f" {preview.addresses} email address(es); {preview.purged_before} purged before.")
         if preview.unexported:

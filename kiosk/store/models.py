@@ -152,6 +152,13 @@ class PurgePreview:
     purged_before: int       # in the selection, purged already
     addresses: int = 0       # email addresses that would go
     unexported: int = 0      # of them, addresses no contacts export has written yet
+    exports_noted: int = 0   # answers in the whole file a contacts export to a file has written
+    traces: bool = False     # the file may still hold what an earlier purge or forget removed
+
+    @property
+    def nothing(self) -> bool:
+        """Nothing to remove: no letter selected holds a name or an address."""
+        return not self.signatures and not self.addresses
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Collection, Sequence
+from pathlib import Path
 
 from ..emails import email_key, lookup_keys
 from ..errors import InputError
@@ -79,7 +80,25 @@ class Purge(Database):
             "SELECT COUNT(*), COUNT(*) FILTER (WHERE c.exported_at IS NULL) FROM consents c"
             f" WHERE c.email IS NOT NULL AND c.signature_id IN (SELECT s.id FROM signatures s{where})", params,
         ).fetchone()
-        return PurgePreview(keep, unprinted, done, addresses, unexported)
+        (noted,) = self.db.execute("SELECT COUNT(*) FROM consents WHERE exported_at IS NOT NULL").fetchone()
+        return PurgePreview(keep, unprinted, done, addresses, unexported, noted, self._traces())
+
+    def _traces(self) -> bool:
+        """Whether the file may still hold what an earlier purge or forget removed: it removed
+        something, and the file has free pages or a journal with pages in it (its clean-up was
+        kept from finishing by another program, :meth:`scrub`). A purge with nothing to remove
+        cleans such a file, so that a purge run again keeps its word."""
+        (removed,) = self.db.execute(
+            "SELECT EXISTS (SELECT 1 FROM signatures WHERE purged_at IS NOT NULL)"
+            " OR EXISTS (SELECT 1 FROM consents WHERE purged_at IS NOT NULL)").fetchone()
+        if not removed:
+            return False
+        (free,) = self.db.execute("PRAGMA freelist_count").fetchone()
+        try:
+            journal = Path(f"{self.path}-wal").stat().st_size
+        except OSError:
+            journal = 0
+        return bool(free or journal)
 
     def purge_personal_data(self, scope: Scope, groups: Collection[str] = ()) -> PurgeResult:
         """Remove names, messages and email addresses of the letters in ``scope`` whose writers
