@@ -556,6 +556,32 @@ def test_purge_contacts_exported_once_the_exported_are_purged_has_nothing_left_a
                                      " (3 purged before). Nothing was changed.")
 
 
+def test_the_readme_the_help_and_the_docs_agree_on_when_to_purge_the_declined():
+    """A purge cancels letters not printed yet: --declined is right after the event, once
+    every letter has printed, wherever it is said (never "once the appeals are posted")."""
+    from tests.helpers import ROOT
+
+    when = "right after the event, once every letter has printed"
+    readme, consent, kiosk_md = ((ROOT / p).read_text(encoding="utf-8") for p in ("README.md", "docs/consent.md",
+                                                                               "docs/kiosk.md"))
+    helped = " ".join(run("purge", "--help").output.split())
+    assert f"--declined Of the visitors who said no to hearing from us ({when})." in helped
+    for text in (readme, consent):
+        (line,) = [line for line in text.splitlines() if line.startswith("kiosk purge --declined")]
+        assert when in line, line
+    for text in (readme, consent, kiosk_md):
+        flat = " ".join(text.split())
+        assert when in flat and "appeals are posted" not in flat
+    assert f"`--declined` {when}" in " ".join(consent.split())
+
+
+def test_a_purge_preview_says_unprinted_letters_will_never_print_and_how_to_print_them_first(db):
+    result = run("purge", "--declined", "--db", db, input="n\n")
+    assert result.exit_code == 1 and "Nothing was changed." in result.output
+    assert ("2 of them have not been printed yet; they will be cancelled and never print (to print them first:"
+            " kiosk jobs retry, then purge).") in result.stdout
+
+
 def test_purge_needs_to_be_told_whose_data(db):
     result = run("purge", "--yes", "--db", db)
     assert result.exit_code == 2

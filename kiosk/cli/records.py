@@ -450,7 +450,8 @@ def _nothing_to_purge(db: Records, what: str, *, purged_before: int, traces: boo
 @click.option("--personal-data", is_flag=True,
               help="Everyone's: remove the names, messages and email addresses of every letter selected.")
 @click.option("--declined", is_flag=True,
-              help="Of the visitors who said no to hearing from us (right after the event).")
+              help="Of the visitors who said no to hearing from us (right after the event, once every letter has"
+                   " printed).")
 @click.option("--contacts-exported", is_flag=True,
               help="Of the visitors who said yes, once `kiosk export contacts -o FILE` has written them.")
 @click.option("--before", type=DATE, default=None, metavar="DATE",
@@ -493,7 +494,8 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
             warn(f"{n} of these addresses {'is a contact' if n == 1 else 'are contacts'} not exported yet:"
                  " `kiosk export contacts -o FILE` first, or they are lost.")
         if preview.unprinted:
-            echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print.")
+            echo(f"{preview.unprinted} of them have not been printed yet; they will be cancelled and never print"
+                 " (to print them first: kiosk jobs retry, then purge).")
         if not _ask("Remove these names, messages and addresses for good? Counts are kept", yes):
             echo("Nothing was changed.", err=True)
             return EXIT_FAILED
