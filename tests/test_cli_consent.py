@@ -750,10 +750,13 @@ def test_cases_check_without_a_wording_is_fine(no_wording):
 
 
 def test_the_report_says_how_many_said_yes_and_no(db, tmp_path):
-    assert "Asked whether we may contact them: 3 yes, 2 no" in run("report", "--db", db).output
+    result = run("report", "--db", db, "--out", tmp_path / "r")
+    said = "Answered whether we may contact them: 3 yes, 2 no; 1 letter(s) without an answer"
+    assert said in result.output
+    assert f"- {said}" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     plain = Store(tmp_path / "plain.db")
     plain.close()
-    assert "Asked whether" not in run("report", "--db", tmp_path / "plain.db").output
+    assert "whether we may contact" not in run("report", "--db", tmp_path / "plain.db").output
 
 
 # -- kiosk merge ------------------------------------------------------------------------------

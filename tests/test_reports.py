@@ -225,3 +225,46 @@ def test_json_counts_match_the_store(db):
     rows = json.loads(run("export", "counts", "--by", "case,kind", "--format", "json", "--db", db).output)
     with Store(db) as store:
         assert rows == store.counts(("case", "kind"), Scope())
+
+
+# -- the answers to being contacted --------------------------------------------------------------
+
+
+def _answer(db, answers):
+    """Answers (yes/no by letter index) to "Would you like to hear from us?" for letters of ``db``."""
+    from kiosk.consent import load_consent
+    from kiosk.store import ConsentChoice
+    from tests.helpers import CASES
+
+    wording = load_consent(CASES / "consent.toml").for_language("en")
+    with Store(db) as store:
+        sigs = sorted(store.signatures(), key=lambda s: s.local_time)
+        for index, choice in answers.items():
+            email = f"writer{index}@example.org" if choice == "yes" else None
+            store.record_consent(sigs[index].id, ConsentChoice(wording, choice, email, True))
+
+
+@pytest.mark.parametrize("args, said", [
+    ([], "3 yes, 2 no; 3 letter(s) without an answer"),
+    (["--event", "Book Fair"], "1 yes, 0 no; 1 letter(s) without an answer"),
+    (["--kiosk", "south"], "0 yes, 1 no; 2 letter(s) without an answer"),
+    (["--since", "2026-07-05", "--kiosk", "south"], "0 yes, 0 no; 0 letter(s) without an answer"),
+])
+def test_the_report_counts_the_answers_and_the_letters_without_one_in_the_terminal_and_report_md(
+        db, tmp_path, args, said):
+    """A writer who walked away or pressed Esc gave no answer: the line says how many letters have
+    none, in the terminal and in report.md, whenever the file holds any answer."""
+    _answer(db, {0: "yes", 1: "no", 2: "yes", 3: "no", 6: "yes"})  # north, north, north, south, Book Fair
+    result = run("report", "--db", db, *args, "--out", tmp_path / "r")
+    assert result.exit_code == 0, result.output
+    line = f"Answered whether we may contact them: {said}"
+    assert line in result.output
+    md = (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+    assert f"\n- {line}\n" in md
+
+
+def test_a_file_without_answers_has_no_consent_line(db, tmp_path):
+    result = run("report", "--db", db, "--out", tmp_path / "r")
+    assert result.exit_code == 0
+    assert "whether we may contact" not in result.output
+    assert "whether we may contact" not in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")

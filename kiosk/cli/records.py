@@ -285,7 +285,7 @@ def _note_neutralised(addresses: list[str]) -> None:
 def report(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
            out_dir: Path | None) -> None:
     """Totals per case and kind, per day (and kiosk, event), charts of letters per hour, and how many
-    visitors said yes or no to hearing from us."""
+    letters were answered yes or no to hearing from us, and how many have no answer."""
     from ..reports import markdown, terminal
 
     md_path = chart_path = None
@@ -298,10 +298,8 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
             check_target(chart_path, "png")
     with records() as db:
         scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)
-        summary, answers = db.summary(scope), db.consent_counts(scope)
+        summary = db.summary(scope)
     terminal.render(summary, console())
-    if answers:
-        echo(f"Asked whether we may contact them: {answers.get('yes', 0)} yes, {answers.get('no', 0)} no")
     if out_dir is None or md_path is None or chart_path is None:
         return
     from ..reports.chart import draw_png

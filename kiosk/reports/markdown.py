@@ -32,8 +32,11 @@ def render(summary: Summary, chart_name: str | None) -> str:
         f"- Made: {summary.generated:%Y-%m-%d %H:%M %Z}",
         f"- **{plural(summary.total, 'letter')}**: {plural(summary.appeals, 'appeal')},"
         f" {plural(summary.postcards, 'postcard')}",
-        "",
     ]
+    answered = summary.consent_line()
+    if answered:
+        lines.append(f"- {_cell(answered)}")
+    lines.append("")
     sections = [("Per case", "Case", summary.cases), ("Per day", "Day", summary.days),
                 ("Per kiosk", "Kiosk", summary.kiosks), ("Per event", "Event", summary.events)]
     for title, first, rows in sections:

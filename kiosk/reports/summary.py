@@ -43,6 +43,7 @@ class Summary:
     events: list[Line]
     hours: dict[str, dict[str, int]]  # day -> {"HH:00": count}
     print_status: dict[str, int] = field(default_factory=dict)
+    answers: dict[str, int] | None = None  # answers to being contacted in scope by choice; None: none in the file
 
     @property
     def appeals(self) -> int:
@@ -54,6 +55,16 @@ class Summary:
 
     def describe_scope(self) -> str:
         return describe(self.scope)
+
+    def consent_line(self) -> str | None:
+        """How many letters in scope were answered yes and no to "Would you like to hear from us?",
+        and how many have no answer (the writer walked away, pressed Esc, or was not asked);
+        None when the file holds no answer at all (the stall never asked)."""
+        if self.answers is None:
+            return None
+        yes, no = self.answers.get("yes", 0), self.answers.get("no", 0)
+        return (f"Answered whether we may contact them: {yes} yes, {no} no;"
+                f" {max(self.total - yes - no, 0)} letter(s) without an answer")
 
 
 def plural(n: int, word: str) -> str:
@@ -132,6 +143,7 @@ def summarise(store: Store, scope: Scope = Scope(), *, case_files: Mapping[str, 
         events=_lines(by_event, "event"),
         hours=hours_by_day(store, scope),
         print_status=store.print_status_counts(scope),
+        answers=store.consent_counts(scope) if store.consent_counts() else None,
     )
 
 

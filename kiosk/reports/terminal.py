@@ -60,6 +60,9 @@ def render(summary: Summary, console: Console) -> None:
                    f" {plural(summary.postcards, 'postcard')})", style="bold")
     console.print(heading)
     console.print(safe(f"{summary.describe_scope()} - {summary.database}", limit=3 * CELL_MAX))
+    answered = summary.consent_line()
+    if answered:
+        console.print(safe(answered))
     if not summary.total:
         console.print(safe("No signatures in this selection."))
         return
