@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from urllib.parse import urlparse
 
 from .consent import CONSENT_FILE
 from .errors import CaseError, KioskError
-from .files import KB, UnreadableFile, read_regular
+from .files import KB, UnreadableFile, read_toml
 from .text import clean
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole id: always fullmatch()
@@ -186,15 +185,9 @@ def load_case(path: Path) -> Case:
     path = Path(path)
     case_id = path.stem
     try:
-        raw = read_regular(path, CASE_FILE_MAX)
+        data = read_toml(path, CASE_FILE_MAX)
     except UnreadableFile as exc:
         raise CaseErrorGroup([case_error(path, None, str(exc))]) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise CaseErrorGroup([case_error(path, None, f"not UTF-8 text (byte {exc.start})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise CaseErrorGroup([case_error(path, None, f"TOML syntax error: {exc}")]) from None
 
     r = _Reader(path, data)
     if not ID_PATTERN.fullmatch(case_id):

@@ -20,14 +20,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import tomllib
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 from .errors import CaseError
-from .files import KB, UnreadableFile, read_regular
+from .files import KB, UnreadableFile, read_toml
 from .text import clean, visible
 
 CONSENT_FILE = "consent.toml"  # in the cases folder; never a case
@@ -221,15 +220,9 @@ def load_consent(path: Path) -> ConsentWording:
     """Read and check a consent file; ConsentErrors with every problem found."""
     path = Path(path)
     try:
-        raw = read_regular(path, CONSENT_FILE_MAX)
+        data = read_toml(path, CONSENT_FILE_MAX)
     except UnreadableFile as exc:
         raise ConsentErrors([_error(path, None, str(exc))]) from None
-    try:
-        data = tomllib.loads(raw.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise ConsentErrors([_error(path, None, f"not UTF-8 text (byte {exc.start})")]) from None
-    except tomllib.TOMLDecodeError as exc:
-        raise ConsentErrors([_error(path, None, f"TOML syntax error: {exc}")]) from None
     return parse_consent(path, data)
 
 

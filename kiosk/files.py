@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import stat
 from pathlib import Path
+from typing import Any
 
 KB = 1024
 MB = 1024 * KB
@@ -103,3 +104,17 @@ def read_regular(path: Path | str, limit: int) -> bytes:
     if len(data) > limit:  # it grew while being read
         raise UnreadableFile(f"larger than {size_text(limit)}")
     return data
+
+
+def read_toml(path: Path | str, limit: int) -> dict[str, Any]:
+    """The table of a TOML file read as :func:`read_regular` reads it; UnreadableFile naming
+    what is wrong (not a regular file, too large, not UTF-8, a TOML syntax error)."""
+    import tomllib  # only where a TOML file is read
+
+    raw = read_regular(path, limit)
+    try:
+        return tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise UnreadableFile(f"not UTF-8 text (byte {exc.start})") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise UnreadableFile(f"TOML syntax error: {exc}") from None

@@ -50,6 +50,22 @@ async def settle(app, pilot) -> None:
     await pilot.pause()
 
 
+def held(station, monkeypatch, method: str = "print_signature") -> threading.Event:
+    """The station's ``method`` (printing, or recording an answer) waits until the event is set."""
+    hold = threading.Event()
+    real = getattr(station, method)
+    monkeypatch.setattr(station, method, lambda *a, **kw: (hold.wait(30), real(*a, **kw))[1])
+    return hold
+
+
+async def until(app, pilot, name: str) -> None:
+    """Wait (a second at most) for the screen ``name``: the app's workers are busy meanwhile."""
+    for _ in range(50):
+        await pilot.pause(0.02)
+        if screen_name(app) == name:
+            return
+
+
 async def print_letter(app, pilot, keys=LETTER) -> None:
     await pilot.press(*keys)
     await settle(app, pilot)
@@ -223,28 +239,15 @@ async def test_the_idle_reset_wipes_the_address_and_records_nothing(tmp_path):
 async def test_the_question_comes_while_the_letter_prints_and_thanks_follow_the_printer(tmp_path, monkeypatch):
     """The answer never waits for the paper, nor the paper for the answer."""
     station = make_station(tmp_path, cases=CASES, consent=True)
-    hold = threading.Event()
-    print_signature = station.print_signature
-
-    def slow_print(sig, **kwargs):
-        hold.wait(30)
-        return print_signature(sig, **kwargs)
-
-    monkeypatch.setattr(station, "print_signature", slow_print)
+    hold = held(station, monkeypatch)
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*LETTER)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if screen_name(app) == "ConsentScreen":
-                break
+        await until(app, pilot, "ConsentScreen")
         assert screen_name(app) == "ConsentScreen" and app.busy_printing
         assert "Your letter is saved and printing." in screen_text(app)
         await pilot.press("n")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if screen_name(app) == "ThanksScreen":
-                break
+        await until(app, pilot, "ThanksScreen")
         assert "Your letter is printing…" in screen_text(app)
         assert consents(station)[0]["choice"] == "no"  # recorded before the letter printed
         hold.set()
@@ -255,16 +258,11 @@ async def test_the_question_comes_while_the_letter_prints_and_thanks_follow_the_
 
 async def test_the_letter_printing_while_the_visitor_reads_leaves_them_reading(tmp_path, monkeypatch):
     station = make_station(tmp_path, cases=CASES, consent=True)
-    hold = threading.Event()
-    print_signature = station.print_signature
-    monkeypatch.setattr(station, "print_signature", lambda sig, **kw: (hold.wait(30), print_signature(sig, **kw))[1])
+    hold = held(station, monkeypatch)
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*LETTER)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if screen_name(app) == "ConsentScreen":
-                break
+        await until(app, pilot, "ConsentScreen")
         await pilot.press("y", *"ada@exam")
         hold.set()
         await settle(app, pilot)
@@ -278,9 +276,7 @@ async def test_the_letter_printing_while_the_visitor_reads_leaves_them_reading(t
 async def test_an_answer_saved_after_the_visitor_left_thanks_nobody(tmp_path, monkeypatch):
     clock = FakeClock()
     station = make_station(tmp_path, cases=CASES, consent=True)
-    hold = threading.Event()
-    record_consent = station.record_consent
-    monkeypatch.setattr(station, "record_consent", lambda *a: (hold.wait(30), record_consent(*a))[1])
+    hold = held(station, monkeypatch, "record_consent")
     app = make_app(station, clock)
     async with app.run_test(size=SIZE) as pilot:
         await print_letter(app, pilot)
@@ -328,16 +324,11 @@ async def test_the_reading_time_never_passes_the_idle_timeout(tmp_path):
 async def test_a_visitor_who_left_is_not_thanked_on_the_next_visitors_screen(tmp_path, monkeypatch):
     clock = FakeClock()
     station = make_station(tmp_path, cases=CASES, consent=True)
-    hold = threading.Event()
-    print_signature = station.print_signature
-    monkeypatch.setattr(station, "print_signature", lambda sig, **kw: (hold.wait(30), print_signature(sig, **kw))[1])
+    hold = held(station, monkeypatch)
     app = make_app(station, clock)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*LETTER)
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if screen_name(app) == "ConsentScreen":
-                break
+        await until(app, pilot, "ConsentScreen")
         clock.advance(station.settings.idle_timeout + 1)
         app.reset_if_idle()
         await pilot.pause()
@@ -365,9 +356,7 @@ async def test_the_next_visitor_writes_while_the_last_letter_is_still_printing(t
     visitor's letter is recorded at once, answered for, and printed after it; none is lost."""
     out = tmp_path / "printer.bin"
     station = make_station(tmp_path, cases=CASES, consent=True, printer=f"file:{out}?profile=TM-T20II")
-    hold = threading.Event()
-    print_signature = station.print_signature
-    monkeypatch.setattr(station, "print_signature", lambda sig, **kw: (hold.wait(30), print_signature(sig, **kw))[1])
+    hold = held(station, monkeypatch)
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press(*LETTER)
@@ -378,10 +367,7 @@ async def test_the_next_visitor_writes_while_the_last_letter_is_still_printing(t
         await pilot.pause()
         assert screen_name(app) == "HomeScreen" and app.busy_printing
         await pilot.press("enter", "p", *"Bo Builder", "tab", "tab", "enter")
-        for _ in range(50):
-            await pilot.pause(0.02)
-            if screen_name(app) == "ConsentScreen":
-                break
+        await until(app, pilot, "ConsentScreen")
         assert screen_name(app) == "ConsentScreen" and "Thank you, Bo Builder." in screen_text(app)
         with Store(station.settings.database) as store:
             assert sorted(s.name for s in store.signatures()) == ["Ada Lovelace", "Bo Builder"]
@@ -449,9 +435,7 @@ async def test_capital_y_and_n_answer_too(tmp_path):
 async def test_a_sent_address_cannot_be_answered_again(tmp_path, monkeypatch):
     """Esc and No after Keep me informed (the answer still being saved) answer nothing more."""
     station = make_station(tmp_path, cases=CASES, consent=True)
-    hold = threading.Event()
-    record_consent = station.record_consent
-    monkeypatch.setattr(station, "record_consent", lambda *a: (hold.wait(30), record_consent(*a))[1])
+    hold = held(station, monkeypatch, "record_consent")
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
         await print_letter(app, pilot)

@@ -4,7 +4,6 @@ keeps the copy already here; a purge on either side wins; a crafted row refuses 
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import shutil
@@ -17,6 +16,7 @@ import pytest
 from kiosk.consent import wording_id
 from kiosk.errors import StoreError
 from kiosk.store import Conflict, Scope, Store
+from tests.helpers import on_disk
 from tests.test_consent_store import NO_AGE, WORDING, at, database_at_0004, letter, no, yes
 
 TABLES = ("signatures", "print_jobs", "cases", "consents", "consent_texts", "merges")
@@ -36,14 +36,6 @@ def snapshot(path: Path) -> dict[str, list]:
 
 def digest(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def on_disk(path: Path) -> bytes:
-    out = b""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            out += Path(f"{path}{suffix}").read_bytes()
-    return out
 
 
 def merge(target: Path, *sources: Path):

@@ -4,7 +4,6 @@ the contacts export holds only opt-ins; purge and forget remove what they say an
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -26,7 +25,7 @@ from kiosk.errors import InputError
 from kiosk.settings import Settings
 from kiosk.store import ConsentChoice, Scope, Store
 from kiosk.store.schema import migrations
-from tests.helpers import CASES, explore
+from tests.helpers import CASES, explore, on_disk
 
 STALL = dt.timezone(dt.timedelta(hours=2))
 WORDING = ConsentText("en", "2026-12", "Letters for Freedom", "consent", "https://example.org/privacy", 16,
@@ -65,14 +64,6 @@ def tables(path: Path) -> dict[str, list]:
                 for t in ("signatures", "print_jobs", "consents", "consent_texts", "cases")}
     finally:
         conn.close()
-
-
-def on_disk(path: Path) -> bytes:
-    out = b""
-    for suffix in ("", "-wal", "-shm", "-journal"):
-        with contextlib.suppress(FileNotFoundError):
-            out += Path(f"{path}{suffix}").read_bytes()
-    return out
 
 
 # -- 2. recording ---------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ process to kill).
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import pytest
@@ -42,3 +43,12 @@ def explore(examples: int, **strategies):
         return results
 
     return decorate
+
+
+def on_disk(path: Path) -> bytes:
+    """Every byte of a database file and the files SQLite keeps beside it (what a purge must leave clean)."""
+    out = b""
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        with contextlib.suppress(FileNotFoundError):
+            out += Path(f"{path}{suffix}").read_bytes()
+    return out
