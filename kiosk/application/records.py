@@ -160,6 +160,12 @@ class Records:
                 names.append(sig.name)
         return names
 
+    def person(self, email: str) -> list[dict[str, Any]]:
+        """What the file holds about the person who gave ``email``, as PERSON_COLUMNS: each letter
+        given with it and each other letter with the same name and no address, found as
+        :meth:`forget` finds them, with its answer to being contacted (``export person``)."""
+        return self.store.person(email)
+
     def forget(self, email: str, *, same_name: bool = False) -> ForgetResult:
         """Remove one person's name, message and address everywhere in the file (a rights request)."""
         return self._writing().forget(email, same_name=same_name)

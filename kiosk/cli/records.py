@@ -22,6 +22,7 @@ from ..application import (
     CONTACT_COLUMNS,
     EXPORT_COLUMNS,
     GROUPS,
+    PERSON_COLUMNS,
     InputError,
     KioskError,
     Records,
@@ -260,6 +261,42 @@ def export_contacts(event: str | None, since: dt.date | None, until: dt.date | N
             warn(f"the export could not be noted in the database, so `kiosk purge --contacts-exported` will not"
                  f" remove these contacts: {exc}")
     echo(f"{len(contacts.rows)} contact(s) -> {output}{noted}", err=True)
+
+
+@export.command("person")
+@click.option("--email", type=TEXT, required=True, metavar="ADDRESS",
+              help="The person's address, in any case (ADA@Example.org finds ada@example.org), its domain as"
+                   " Unicode or IDNA (xn--...).")
+@format_option
+@output_option
+@settings_options("database")
+def export_person(email: str, fmt: str, output: Path | None) -> None:
+    """What the file holds about one person, to answer "What do you hold about me?".
+
+    A row for each letter given with ADDRESS (found as `kiosk forget` finds them), then for
+    each other letter that carries the same name without any address (column found: "given
+    with the address" or "same name, no address"): the letter (reference, case, kind, name,
+    message, times, event, kiosk, print status, purged_at) and its answer to being contacted
+    (choice, email, channel, language, wording, lawful basis, answered_at, exported_at).
+    Nothing is changed or noted. An address found nowhere gives only the header (CSV) or []
+    (JSON), and says so on stderr."""
+    _check_address(email)
+    check_target(output, fmt, list(PERSON_COLUMNS))
+    with records() as db:
+        rows = db.person(email)
+    _write(rows, list(PERSON_COLUMNS), fmt, output)
+    if fmt == "csv":
+        _note_neutralised([str(row["email"]) for row in rows if row["email"]])
+    if not rows:
+        echo(f"Nothing found: no letter in {db.path} was given with {email}.", err=True)
+    elif not _to_stdout(output):
+        echo(f"{len({row['signature_id'] for row in rows})} letter(s) found for {email} -> {output}", err=True)
+
+
+def _check_address(email: str) -> None:
+    """The address a person's request names (``forget``, ``export person``): it must not be empty."""
+    if not email.strip():
+        raise InputError("must not be empty: give the person's address", field="email", reason="empty")
 
 
 def _note_neutralised(addresses: list[str]) -> None:
@@ -527,8 +564,7 @@ def forget(email: str, also_same_name: bool, yes: bool) -> int:
     --also-same-name. Every letter and answer is kept, so every count; letters not printed
     yet are cancelled. The file is vacuumed and its journal emptied.
     """
-    if not email.strip():
-        raise InputError("must not be empty: give the person's address", field="email", reason="empty")
+    _check_address(email)
     with records() as db:
         preview = db.forget_preview(email, same_name=also_same_name)
         if not preview.letters and not preview.addresses:

@@ -50,7 +50,7 @@ from .models import (
     utc_iso,
     utc_now,
 )
-from .purge import Purge
+from .purge import PERSON_COLUMNS, Purge
 from .signatures import EXPORT_COLUMNS, Signatures
 
 
@@ -70,7 +70,8 @@ def open_store(path: Path, *, create: bool, readonly: bool = False) -> Iterator[
 
 
 __all__ = [
-    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PURGE_GROUPS", "SCHEMA", "AppealRow",
+    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PERSON_COLUMNS", "PURGE_GROUPS", "SCHEMA",
+    "AppealRow",
     "Conflict", "Consent", "ConsentChoice", "Contacts", "ForgetPreview", "ForgetResult", "Job", "MergeResult",
     "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "check_groups", "explain",
     "group_columns", "open_store", "reference", "stall_iso", "utc_iso", "utc_now",

@@ -18,6 +18,7 @@ import json
 import sqlite3
 from collections.abc import Collection, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..emails import email_key, lookup_keys
 from ..errors import InputError
@@ -28,6 +29,13 @@ from .jobs import marks, move_jobs
 from .models import PURGE_GROUPS, ForgetPreview, ForgetResult, PurgePreview, PurgeResult, Scope, reference, utc_now
 
 _CANCELLABLE = [state.value for state in Transition.CANCEL.sources]
+FOUND_GIVEN, FOUND_SAME_NAME = "given with the address", "same name, no address"
+# The person export (``kiosk export person``): each letter found for an address, with its answer.
+PERSON_COLUMNS = (
+    "reference", "signature_id", "case_id", "case_title", "kind", "name", "message", "signed_at", "signed_local_time",
+    "event", "kiosk_id", "print_status", "purged_at", "choice", "email", "channel", "language", "wording_id",
+    "wording_version", "lawful_basis", "answered_at", "exported_at", "found",
+)
 _GROUP_SQL = {
     "declined": "s.id IN (SELECT signature_id FROM consents WHERE choice = 'no')",
     "contacts_exported": "s.id IN (SELECT signature_id FROM consents WHERE choice = 'yes' AND exported_at IS NOT NULL)",
@@ -146,12 +154,20 @@ class Purge(Database):
             " (SELECT 1 FROM consents c WHERE c.signature_id = s.id AND c.email IS NOT NULL)").fetchall()
         return [sid for sid, name in rows if sid not in exclude and name_key(name) in names]
 
-    def forget_preview(self, email: str, *, same_name: bool = False) -> tuple[ForgetPreview, list[str]]:
-        """What :meth:`forget` would remove for ``email``, and the ids of the letters it would touch."""
+    def _found(self, email: str) -> tuple[list[tuple[str, str, str | None, str | None]],
+                                          list[tuple[str, str, str | None, str | None]]]:
+        """The letters given with ``email``, and the other letters that carry their names without
+        any address, each as :meth:`_references` gives it: what :meth:`forget` removes and
+        :meth:`person` lists, found alike."""
         given = self._given_with(email)
         letters = self._references(given)
         names = {name_key(name) for _, _, name, _ in letters if name}
-        others = self._references(self._same_name(names, set(given)))
+        return letters, self._references(self._same_name(names, set(given)))
+
+    def forget_preview(self, email: str, *, same_name: bool = False) -> tuple[ForgetPreview, list[str]]:
+        """What :meth:`forget` would remove for ``email``, and the ids of the letters it would touch."""
+        letters, others = self._found(email)
+        given = [sid for sid, *_ in letters]
         touched = given + ([sid for sid, *_ in others] if same_name else [])
         unprinted = sum(1 for _, _, name, status in letters + (others if same_name else [])
                         if name is not None and status in _CANCELLABLE)
@@ -172,6 +188,37 @@ class Purge(Database):
         with self.transaction() as conn:
             letters, addresses, cancelled = _remove(conn, "SELECT value FROM json_each(?)", [_json(touched)], now)
         return ForgetResult(letters, addresses, cancelled, cleaned=self.scrub())
+
+    def person(self, email: str) -> list[dict[str, Any]]:
+        """What the file holds about the person who gave ``email`` (a rights request), as
+        PERSON_COLUMNS: a row for each letter given with it, then for each other letter that
+        carries the same name without any address (``found`` says which), found as
+        :meth:`forget` finds them, oldest first; each with its answer to being contacted, if any."""
+        letters, others = self._found(email)
+        found = {sid: FOUND_GIVEN for sid, *_ in letters} | {sid: FOUND_SAME_NAME for sid, *_ in others}
+        order = {sid: i for i, sid in enumerate(found)}
+        cur = self.db.execute(
+            "SELECT s.id, s.event, s.kiosk_id, s.number, s.case_id, COALESCE(cs.title, ''), s.kind, s.name, s.message,"
+            " s.created_at, s.local_time, COALESCE(j.status, 'none'), s.purged_at, c.choice, c.email, c.channel,"
+            " c.language, c.text_id, t.version, t.lawful_basis, c.created_at, c.exported_at"
+            " FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id LEFT JOIN cases cs ON cs.id = s.case_id"
+            " LEFT JOIN consents c ON c.signature_id = s.id LEFT JOIN consent_texts t ON t.id = c.text_id"
+            " WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY c.channel, c.id",
+            [_json(list(found))],
+        )
+        rows = []
+        for (sid, event, kiosk, number, case_id, title, kind, name, message, signed_at, local_time, status, purged_at,
+             choice, address, channel, language, text_id, version, basis, answered_at, exported_at) in cur:
+            rows.append({
+                "reference": reference(event, kiosk, number), "signature_id": sid, "case_id": case_id,
+                "case_title": title, "kind": kind, "name": name, "message": message, "signed_at": signed_at,
+                "signed_local_time": local_time, "event": event, "kiosk_id": kiosk, "print_status": status,
+                "purged_at": purged_at, "choice": choice, "email": address, "channel": channel, "language": language,
+                "wording_id": text_id, "wording_version": version, "lawful_basis": basis,
+                "answered_at": answered_at, "exported_at": exported_at, "found": found[sid],
+            })
+        rows.sort(key=lambda row: order[row["signature_id"]])  # stable: a letter's answers stay in channel order
+        return rows
 
 def _json(ids: Sequence[str]) -> str:
     """Ids as one JSON parameter (``json_each``): any number of them in one statement."""
