@@ -803,3 +803,47 @@ def test_merge_counts_every_conflicting_answer_and_lists_the_first_hundred(tmp_p
     listed = [line for line in shown if line.startswith("  conflict: answer, Ref. Fest / k1 / #")]
     assert len(listed) == 100 and all(line.endswith(": email differ") for line in listed)
     assert "  ... and 3 more conflict(s)" in shown
+
+
+# -- after kiosk demo: the demo's database --------------------------------------------------------
+
+
+@pytest.fixture
+def demo_db(tmp_path) -> Path:
+    """The demo's database where `kiosk demo` keeps it (the data folder), and no stall database."""
+    from kiosk import locations
+
+    path = fill(locations.demo_db(), PEOPLE[:2], event="Demo")
+    assert not locations.default_db().exists()
+    return path
+
+
+@pytest.mark.parametrize("args", [["export", "contacts"], ["report"], ["export", "person", "--email", "a@b.org"],
+                                  ["purge", "--declined"]])
+def test_a_missing_default_database_names_the_demos_when_it_is_there(demo_db, args):
+    from kiosk import locations
+
+    result = run(*args)
+    assert result.exit_code == 1
+    assert one_line(result) == (f"Error: {locations.default_db()}: no such database (the demo's letters are in"
+                                f" {demo_db}: add --db {demo_db})")
+    followed = run(*args, "--db", demo_db, input="n\n")  # the hint works
+    assert "no such database" not in followed.output and "Traceback" not in followed.output
+
+
+def test_a_database_named_anywhere_is_never_replaced_by_a_hint(demo_db, tmp_path, monkeypatch):
+    missing = tmp_path / "stall.db"
+    assert one_line(run("report", "--db", missing)) == f"Error: {missing}: no such database"
+    monkeypatch.setenv("KIOSK_DB", str(missing))
+    assert one_line(run("report")) == f"Error: {missing}: no such database"
+    monkeypatch.delenv("KIOSK_DB")
+    settings = tmp_path / "stall.toml"
+    settings.write_text(f'database = "{missing}"\n', encoding="utf-8")
+    assert one_line(run("report", "--config", settings)) == f"Error: {missing}: no such database"
+
+
+def test_without_the_demos_database_the_line_is_as_before(tmp_path):
+    from kiosk import locations
+
+    result = run("export", "contacts")
+    assert result.exit_code == 1 and one_line(result) == f"Error: {locations.default_db()}: no such database"

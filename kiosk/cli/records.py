@@ -7,17 +7,19 @@ and writes what it returns. Days are the stall's.
 
 from __future__ import annotations
 
+import copy
 import csv
 import datetime as dt
 import io
 import json
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
 import click
 
+from .. import locations
 from ..application import (
     CONTACT_COLUMNS,
     EXPORT_COLUMNS,
@@ -57,9 +59,20 @@ def _filters(func: F) -> F:
 
 @contextmanager
 def records(*, create: bool = False) -> Iterator[Records]:
-    """The database of the command being run, with its case files for what older databases lack."""
+    """The database of the command being run, with its case files for what older databases lack.
+    When it is the default one and missing while the demo's is there (after ``kiosk demo``),
+    the one line that says so names the demo's too."""
     stall = settings()
-    with open_records(stall.database, create=create, cases_dir=stall.cases) as opened:
+    with ExitStack() as stack:
+        try:
+            opened = stack.enter_context(open_records(stall.database, create=create, cases_dir=stall.cases))
+        except KioskError as exc:
+            demo = locations.demo_db()
+            if stall.origin("database") is not None or stall.database.exists() or not demo.is_file():
+                raise
+            hinted = copy.copy(exc)
+            hinted.problem = f"{exc.problem} (the demo's letters are in {demo}: add --db {demo})"
+            raise hinted from None
         yield opened
 
 
