@@ -145,6 +145,28 @@ def test_sign_records_a_yes_with_the_address_and_the_wording_shown(tmp_path):
     assert texts[0]["statement"] == wording().statement  # the very words on screen
 
 
+def test_sign_records_a_likely_typo_as_given_and_says_what_was_probably_meant(tmp_path):
+    db = tmp_path / "k.db"
+    result = sign(db, tmp_path, "--consent", "email", "--email", "ada@gmial.com", "--confirm-age")
+    assert result.exit_code == 0, result.output
+    assert "contact: yes (ada@gmial.com)" in result.stdout
+    assert [line for line in result.stderr.splitlines() if line.startswith("note:")] == [
+        "note: --email: did you mean ada@gmail.com? (recorded as given)"]
+    assert stored(db)["answers"] == {"Fest / k1 / #0001": ("yes", "ada@gmial.com")}
+
+
+def test_sign_with_a_good_address_or_none_has_no_note(tmp_path):
+    db = tmp_path / "k.db"
+    for extra in (["--consent", "email", "--email", "ada@gmail.com", "--confirm-age"], ["--consent", "none"], []):
+        result = sign(db, tmp_path, *extra)
+        assert result.exit_code == 0 and "note:" not in result.output, result.output
+
+
+def test_sign_refused_with_a_typo_says_no_note(tmp_path):
+    result = sign(tmp_path / "k.db", tmp_path, "--consent", "email", "--email", "ada@gmial.com")  # no --confirm-age
+    assert result.exit_code == 1 and "note:" not in result.output and "--confirm-age" in one_line(result)
+
+
 def test_sign_records_an_explicit_no_without_an_address(tmp_path):
     db = tmp_path / "k.db"
     result = sign(db, tmp_path, "--consent", "none")

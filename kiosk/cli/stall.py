@@ -156,7 +156,8 @@ def _contact(answer: ConsentChoice | None) -> str:
                    " cases folder): email = yes, by email (give --email); none = no, thanks. Without it, no answer"
                    " is recorded.")
 @click.option("--email", type=TEXT, default=None, metavar="ADDRESS",
-              help="The visitor's email address, with --consent email.")
+              help="The visitor's email address, with --consent email. A likely slip in a common domain"
+                   " (gmial.com) is recorded as given, with a note.")
 @click.option("--confirm-age", is_flag=True,
               help="The visitor confirmed the minimum age the wording asks (with --consent email; only where it"
                    " asks one).")
@@ -187,6 +188,7 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
     try:
         letter = station.letter(case_id, kind, name, message)  # every check first: nothing recorded on bad input
         answer = _answer(station, consent, email, confirm_age)
+        hint = station.email_hint(answer.email) if answer is not None and answer.email else None
         station.prepare()  # a new stall's database is made here
         with _interrupt_deferred() as interrupted:  # Ctrl+C mid-commit: recorded or not, never "maybe"
             sig = station.record(letter.case_id, letter.kind, letter.name, letter.message, consent=answer)
@@ -196,6 +198,8 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
         raise
     # Recorded: from here on, whatever fails, the exit code says the signature is saved.
     echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}" + _contact(answer))
+    if hint:  # as on the screen, a likely slip in a common domain is pointed out; the command was explicit
+        echo(f"note: --email: did you mean {hint}? (recorded as given)", err=True)
     if interrupted:
         with suppress(Exception):
             station.close()
