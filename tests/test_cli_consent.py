@@ -16,6 +16,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -869,3 +870,36 @@ def test_without_the_demos_database_the_line_is_as_before(tmp_path):
 
     result = run("export", "contacts")
     assert result.exit_code == 1 and one_line(result) == f"Error: {locations.default_db()}: no such database"
+
+
+def test_the_docs_say_where_the_kiosk_keeps_its_files_and_the_variables_move_them(tmp_path, monkeypatch):
+    from kiosk.cli.base import log_error
+    from kiosk.settings import demo_settings, resolve
+    from kiosk.settings import settings_file as find_settings
+    from tests.helpers import ROOT
+
+    text = (ROOT / "docs" / "kiosk.md").read_text(encoding="utf-8")
+    section = text.split("## Where the kiosk keeps its files", 1)[1].split("\n## ", 1)[0]
+    for named in ("`kiosk.toml`", "`kiosk.db`", "`demo.db`", "`preview/`", "`errors.log`", "`KIOSK_DATA_DIR`",
+                  "`KIOSK_CONFIG_DIR`", "`~/.local/share/kiosk`", "`~/.config/kiosk`"):
+        assert named in section, named
+    # and they are where the section says: the data folder holds them all, each variable moves its folder
+    data, config = tmp_path / "moved-data", tmp_path / "moved-config"
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(data))
+    monkeypatch.setenv("KIOSK_CONFIG_DIR", str(config))
+    stall = resolve({})
+    assert (stall.database, stall.preview) == (data / "kiosk.db", data / "preview")
+    assert demo_settings().database == data / "demo.db" and demo_settings().preview == data / "preview"
+    assert find_settings(None, {})[0] == config / "kiosk.toml"
+    try:
+        raise RuntimeError("for the log")
+    except RuntimeError:
+        assert log_error() == f" (details in {data / 'errors.log'})"
+    monkeypatch.delenv("KIOSK_DATA_DIR")
+    monkeypatch.delenv("KIOSK_CONFIG_DIR")
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
+    monkeypatch.delenv("XDG_CONFIG_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    if sys.platform.startswith("linux"):  # the Linux row of the table
+        assert resolve({}).database == tmp_path / "home" / ".local" / "share" / "kiosk" / "kiosk.db"
+        assert find_settings(None, {})[0] == tmp_path / "home" / ".config" / "kiosk" / "kiosk.toml"
