@@ -570,6 +570,16 @@ def test_every_purge_with_nothing_to_remove_says_so_in_one_line_and_asks_nothing
     assert digest(db) == before
 
 
+def test_purge_declined_and_contacts_exported_with_nothing_says_both(db):
+    assert run("purge", "--declined", "--yes", "--db", db).exit_code == 0
+    result = run("purge", "--declined", "--contacts-exported", "--db", db)
+    assert result.exit_code == 0
+    assert one_line(result) == (f"{db}: nothing to remove (visitors who said no or contacts exported): no letter"
+                                " selected holds a name, a message or an email address (2 purged before), and no"
+                                " contacts export has been noted: only `kiosk export contacts -o FILE` notes one; to"
+                                " standard output it is not. Nothing was changed.")
+
+
 def test_purge_contacts_exported_once_the_exported_are_purged_has_nothing_left_and_says_so(db, tmp_path):
     assert run("export", "contacts", "--db", db, "-o", tmp_path / "c.csv").exit_code == 0
     assert run("purge", "--contacts-exported", "--yes", "--db", db).exit_code == 0

@@ -473,18 +473,20 @@ def _ask(question: str, yes: bool) -> bool:
         return False
 
 
-def _nothing_to_purge(db: Records, what: str, *, purged_before: int, traces: bool, unnoted: bool) -> int:
+def _nothing_to_purge(db: Records, what: str, *, purged_before: int, traces: bool, unnoted: bool,
+                      others: bool = False) -> int:
     """A purge whose selection holds no name and no address: one line, nothing asked, exit 0.
-    ``unnoted``: --contacts-exported, and no contacts export to a file was ever noted. The file
-    is vacuumed only when it may still hold what an earlier purge removed (``traces``: that
-    purge's clean-up was kept from finishing), so a purge run again keeps its warning's word."""
+    ``unnoted``: --contacts-exported, and no contacts export to a file was ever noted (``others``:
+    with other groups, whose letters hold nothing either). The file is vacuumed only when it may
+    still hold what an earlier purge removed (``traces``: that purge's clean-up was kept from
+    finishing), so a purge run again keeps its warning's word."""
+    why = "no letter selected holds a name, a message or an email address"
+    if purged_before:
+        why += f" ({purged_before} purged before)"
     if unnoted:
-        why = ("no contacts export has been noted: only `kiosk export contacts -o FILE` notes one;"
-               " to standard output it is not")
-    else:
-        why = "no letter selected holds a name, a message or an email address"
-        if purged_before:
-            why += f" ({purged_before} purged before)"
+        noted = ("no contacts export has been noted: only `kiosk export contacts -o FILE` notes one;"
+                 " to standard output it is not")
+        why = f"{why}, and {noted}" if others else noted
     cleaned = db.clean() if traces else None
     echo(f"{db.path}: nothing to remove ({what}): {why}."
          + (" File vacuumed and journal emptied: what an earlier purge removed is gone from it too." if cleaned
@@ -534,7 +536,7 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
         if preview.nothing:
             unnoted = "contacts_exported" in groups and not preview.exports_noted
             return _nothing_to_purge(db, what, purged_before=preview.purged_before, traces=preview.traces,
-                                     unnoted=unnoted)
+                                     unnoted=unnoted, others=len(groups) > 1)
         echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what}),"
              f" {preview.addresses} email address(es); {preview.purged_before} purged before.")
         if preview.unexported:
