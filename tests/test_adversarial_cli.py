@@ -23,7 +23,6 @@ import hashlib
 import io
 import json
 import os
-import pty
 import re
 import sqlite3
 import stat
@@ -41,6 +40,7 @@ from kiosk.text import for_spreadsheet, for_terminal
 from tests.helpers import CASES, ROOT
 from tests.helpers.fake_printer import refusing_port
 from tests.helpers.records_data import fill
+from tests.helpers.terminal import on_a_terminal
 
 # An attacker's text: an OSC 52 clipboard write, clear screen, CR and backspace that rewrite
 # the line, a C1 CSI, a right-to-left override, an isolate and a line separator.
@@ -90,26 +90,6 @@ def hostile_db(tmp_path) -> Path:
 def kiosk_process(*args: str, **kwargs) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     return subprocess.run([sys.executable, "-m", "kiosk", *args], env=env, timeout=60, **kwargs)
-
-
-def on_a_terminal(*args: str) -> tuple[int, str]:
-    """Run ``kiosk ARGS`` with its stdout and stderr on a pseudo-terminal: (exit code, what it showed)."""
-    master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", *args], stdin=subprocess.DEVNULL, stdout=slave,
-                               stderr=slave, env=env)
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:  # the other end closed
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    return process.wait(timeout=60), shown.decode("utf-8", "replace")
 
 
 # -- terminal injection -----------------------------------------------------------------------

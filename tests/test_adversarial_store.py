@@ -31,6 +31,7 @@ from kiosk.errors import InputError, StoreError
 from kiosk.store import Scope, Store
 from tests.helpers import CASES
 from tests.helpers.records_data import LETTERS, fill
+from tests.helpers.terminal import write_protected
 from tests.test_schema import old_database
 
 
@@ -397,21 +398,6 @@ def test_a_source_file_name_that_is_not_utf8_is_recorded(tmp_path):
 
 
 # -- 2. read-only media, special files ---------------------------------------------------------------
-
-
-@contextlib.contextmanager
-def write_protected(*paths):
-    """Files and folders made immutable (chattr +i): not even root can write or create there."""
-    done = []
-    try:
-        for path in paths:
-            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-                pytest.skip("chattr +i is not available here")
-            done.append(path)
-        yield
-    finally:
-        for path in reversed(done):
-            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
 
 
 def stick(tmp_path, letters=LETTERS[:3]):

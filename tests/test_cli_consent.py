@@ -15,9 +15,8 @@ import json
 import re
 import shutil
 import sqlite3
-import subprocess
 import sys
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -28,6 +27,7 @@ from kiosk.cases import read_dir
 from kiosk.consent import load_consent
 from kiosk.store import ConsentChoice, Store
 from tests.helpers import CASES
+from tests.helpers.terminal import write_protected
 
 # What a terminal would act on (newline and tab aside), and bidi controls.
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2028\u2029\u2066-\u2069]")
@@ -405,21 +405,6 @@ def test_a_file_export_is_noted_and_standard_output_is_not(db, tmp_path):
     assert out.stat().st_mode & 0o777 == 0o600
     preview = run("purge", "--contacts-exported", "--db", db, input="n\n")
     assert "3 signature(s) with names and messages (contacts exported), 3 email address(es)" in preview.output
-
-
-@contextmanager
-def write_protected(*paths):
-    """Files and folders made immutable (chattr +i): not even root can write or create there."""
-    done = []
-    try:
-        for path in paths:
-            if subprocess.run(["chattr", "+i", str(path)], capture_output=True).returncode != 0:
-                pytest.skip("chattr +i is not available here")
-            done.append(path)
-        yield
-    finally:
-        for path in reversed(done):
-            subprocess.run(["chattr", "-i", str(path)], capture_output=True)
 
 
 def test_an_export_from_a_write_protected_stick_is_written_and_says_it_is_not_noted(tmp_path):

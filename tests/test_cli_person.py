@@ -12,17 +12,13 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import pty
 import re
 import sqlite3
-import subprocess
-import sys
 
 import pytest
 
 from kiosk.application import PERSON_COLUMNS
-from tests.helpers import ROOT
+from tests.helpers.terminal import on_a_terminal
 from tests.test_cli_consent import UNSAFE, digest, fill, one_line, run, stored
 
 GIVEN, SAME = "given with the address", "same name, no address"
@@ -171,27 +167,6 @@ def test_formulas_are_inert_in_csv_and_exact_in_json(tmp_path):
     assert [row["name"] for row in exact] == [hostile] * 2 and exact[0]["email"] == "=cmd@example.com"
 
 
-def on_a_terminal(*args: str) -> str:
-    """What ``kiosk ARGS`` shows on a pseudo-terminal."""
-    master, slave = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "200"}
-    process = subprocess.Popen([sys.executable, "-m", "kiosk", *args], stdin=subprocess.DEVNULL, stdout=slave,
-                               stderr=slave, env=env)
-    os.close(slave)
-    shown = b""
-    while True:
-        try:
-            chunk = os.read(master, 65536)
-        except OSError:
-            break
-        if not chunk:
-            break
-        shown += chunk
-    os.close(master)
-    assert process.wait(timeout=60) == 0
-    return shown.decode("utf-8", "replace")
-
-
 def test_hostile_text_reaches_a_terminal_as_visible_text(tmp_path):
     hostile = "\x1b]52;c;SGVsbG8=\x07\x1b[2J\rOK\u202eevil"
     db = fill(tmp_path / "k.db", [("Ada Quillfeather", "lawyer-amara-osei", "yes", "ada@example.org")])
@@ -200,7 +175,8 @@ def test_hostile_text_reaches_a_terminal_as_visible_text(tmp_path):
         con.execute("UPDATE signatures SET name = ?, message = ?", [f"Ada{hostile}", f"Hi{hostile}"])
     con.close()
     for fmt, escape in (("csv", "\\x1b]52;c;SGVsbG8=\\x07"), ("json", "\\u001b]52;c;SGVsbG8=\\u0007")):
-        shown = on_a_terminal("export", "person", "--email", "ada@example.org", "--format", fmt, "--db", str(db))
+        code, shown = on_a_terminal("export", "person", "--email", "ada@example.org", "--format", fmt, "--db", str(db))
+        assert code == 0
         assert not UNSAFE.findall(shown.replace("\r\n", "\n")), shown
         assert escape in shown and "\\u202e" in shown, shown
 
