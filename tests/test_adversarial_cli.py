@@ -342,7 +342,7 @@ def test_the_report_never_writes_through_a_link_or_over_the_database(tmp_path, n
 
 
 def test_an_export_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
-    import kiosk.cli.records
+    import kiosk.cli.outputs
 
     db = fill(tmp_path / "k.db")
     out = tmp_path / "signatures.csv"
@@ -356,7 +356,7 @@ def test_an_export_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
             raise OSError(errno.ENOSPC, "No space left on device")
         return value
 
-    monkeypatch.setattr(kiosk.cli.records, "for_spreadsheet", full_disk)
+    monkeypatch.setattr(kiosk.cli.outputs, "for_spreadsheet", full_disk)
     result = run("export", "signatures", "--db", str(db), "-o", str(out))
     assert result.exit_code == 1
     assert one_line(result) == f"Error: {out}: cannot write: No space left on device"
