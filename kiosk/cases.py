@@ -5,6 +5,16 @@ deadline and tags), the appeal letter (addressee, salutation, body, closing) and
 postcard (heading, suggested message, URL for the QR code). The case id is the file name
 without ``.toml``. ``docs/cases.md`` is the organisers' guide.
 
+**Languages.** Those fields are the case's *base text*, in its ``language`` (English unless
+the file says). ``[translations.<code>]`` gives the shown text in another of the kiosk's
+languages (title, country, story, ask and ``[translations.<code>.postcard]`` heading and
+message), each field optional: :meth:`Case.shown_in` falls back field by field to the base.
+``[appeal.translations.<code>]`` gives the appeal's salutation, body and closing in another
+language, all three: :meth:`Case.appeal_text` takes them as a set, or the base. The appeal
+prints in :attr:`Case.letter_language`: the authority's ``preferred_language`` where the
+case has the appeal in it, else the base language. :func:`translation_warnings` says what
+is not translated (``kiosk cases check`` prints it; it is never an error).
+
 :func:`read_dir` reads a folder: the good cases, and every problem of the bad files, each a
 :class:`~kiosk.errors.CaseError` naming the file, the field and what is wrong. A bad file
 never stops the others.
@@ -22,6 +32,7 @@ from urllib.parse import urlparse
 from .consent import CONSENT_FILE
 from .errors import CaseError, KioskError
 from .files import KB, UnreadableFile, read_toml
+from .i18n import DEFAULT, LANGUAGES, check_language, language
 from .text import clean
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole id: always fullmatch()
@@ -32,6 +43,21 @@ CASE_FILE_MAX = 256 * KB
 # Longest accepted value per kind of field, in characters after cleaning.
 SHORT_MAX = 120
 LONG_MAX = 4000
+ASK_MAX = 1000
+PARAGRAPH_MAX = 2000
+PARAGRAPHS_MAX = 12
+POSTCARD_MESSAGE_MAX = 300
+
+# The text a visitor is shown, as a translation may give it: (field, dotted key in the
+# translation's table, limit, multiline).
+SHOWN_FIELDS = (
+    ("title", "title", SHORT_MAX, False),
+    ("country", "country", SHORT_MAX, False),
+    ("story", "story", LONG_MAX, True),
+    ("ask", "ask", ASK_MAX, True),
+    ("heading", "postcard.heading", SHORT_MAX, False),
+    ("message", "postcard.message", POSTCARD_MESSAGE_MAX, True),
+)
 
 
 @dataclass(frozen=True)
@@ -42,11 +68,42 @@ class Addressee:
 
 
 @dataclass(frozen=True)
+class AppealText:
+    """The words of an appeal in one language (the addressee is the same in every language)."""
+
+    language: str
+    salutation: str
+    body: tuple[str, ...]
+    closing: str
+
+
+@dataclass(frozen=True)
 class Appeal:
     addressee: Addressee
     salutation: str
     body: tuple[str, ...]
     closing: str
+    translations: tuple[AppealText, ...] = ()  # [appeal.translations.<code>], by code
+
+    def translation(self, code: str) -> AppealText | None:
+        return next((t for t in self.translations if t.language == code), None)
+
+
+@dataclass(frozen=True)
+class Shown:
+    """What a visitor reads of a case, in one language: a translation, or the base text; in a
+    translation, a field left out is "" (:meth:`Case.shown_in` fills it from the base)."""
+
+    title: str = ""
+    country: str = ""
+    story: str = ""
+    ask: str = ""
+    heading: str = ""  # the postcard's
+    message: str = ""  # the postcard's suggested message
+
+    def missing(self) -> list[str]:
+        """The fields this translation leaves out, as the case file names them."""
+        return [key for name, key, _, _ in SHOWN_FIELDS if not getattr(self, name)]
 
 
 @dataclass(frozen=True)
@@ -70,12 +127,53 @@ class Case:
     tags: tuple[str, ...] = ()
     sample: bool = False
     path: Path | None = field(default=None, compare=False)
+    language: str = DEFAULT  # the language of the base text (the fields above)
+    preferred_language: str | None = None  # the language the authority reads: the appeal prints in it
+    translations: tuple[tuple[str, Shown], ...] = ()  # [translations.<code>], by code
 
     def is_open(self, today: dt.date | None = None) -> bool:
         """A case is offered until the end of its deadline day."""
         if self.deadline is None:
             return True
         return (today or dt.date.today()) <= self.deadline
+
+    def translation(self, code: str) -> Shown | None:
+        """The case file's translation into ``code`` as given (fields left out are ""); None if it has none."""
+        return next((shown for lang, shown in self.translations if lang == code), None)
+
+    @property
+    def base(self) -> Shown:
+        """The base text, in :attr:`language`."""
+        return Shown(self.title, self.country, self.story, self.ask, self.postcard.heading, self.postcard.message)
+
+    def shown_in(self, code: str) -> Shown:
+        """What a visitor reading ``code`` is shown: each field in their language where the case
+        has it, else the base text's."""
+        own = self.translation(code) if code != self.language else None
+        if own is None:
+            return self.base
+        base = self.base
+        return Shown(**{name: getattr(own, name) or getattr(base, name) for name, _, _, _ in SHOWN_FIELDS})
+
+    def appeal_text(self, code: str) -> AppealText:
+        """The appeal's salutation, body and closing in ``code`` (all three: a translation is never
+        mixed with the base), else the base's, in :attr:`language` (``.language`` says which)."""
+        if code != self.language:
+            translated = self.appeal.translation(code)
+            if translated is not None:
+                return translated
+        return AppealText(self.language, self.appeal.salutation, self.appeal.body, self.appeal.closing)
+
+    @property
+    def letter_language(self) -> str:
+        """The language the appeal prints in: ``preferred_language`` where the case has the appeal
+        in it (a translation, or the base), else the base text's language."""
+        return self.appeal_text(self.preferred_language or self.language).language
+
+    def letter_language_for(self, kind: str, visitor: str) -> str:
+        """The language a letter of ``kind`` prints in, for a visitor reading ``visitor``: an
+        appeal in :attr:`letter_language`, a postcard in the visitor's."""
+        return self.letter_language if kind == "appeal" else visitor
 
 
 def case_error(path: Path | str, field: str | None, problem: str) -> CaseError:
@@ -92,6 +190,10 @@ class CaseSet:
     def offered(self, today: dt.date | None = None) -> list[Case]:
         """Cases shown to visitors: those whose deadline has not passed, by title."""
         return sorted((c for c in self.cases.values() if c.is_open(today)), key=lambda c: c.title.casefold())
+
+    def warnings(self, languages: tuple[str, ...] = LANGUAGES) -> list[CaseError]:
+        """What the good cases lack in the kiosk's ``languages`` (:func:`translation_warnings`), by case id."""
+        return [w for cid in sorted(self.cases) for w in translation_warnings(self.cases[cid], languages)]
 
 
 class _Reader:
@@ -113,7 +215,10 @@ class _Reader:
     def error(self, dotted: str, problem: str) -> None:
         self.errors.append(case_error(self.path, dotted, problem))
 
-    def text(self, dotted: str, *, limit: int = SHORT_MAX, required: bool = True, multiline: bool = False) -> str:
+    def text(self, dotted: str, *, limit: int = SHORT_MAX, required: bool = True, multiline: bool = False,
+             blank: bool = True) -> str:
+        """The text at ``dotted``, cleaned; "" when missing (an error if ``required``). ``blank``:
+        an optional field may be given empty (a translation's field may not: leave it out)."""
         value = self._get(dotted)
         if value is None:
             if required:
@@ -123,8 +228,8 @@ class _Reader:
             self.error(dotted, f"must be text, not {_kind(value)}")
             return ""
         cleaned = clean(value, multiline=multiline)
-        if required and not cleaned:
-            self.error(dotted, "must not be empty")
+        if (required or not blank) and not cleaned:
+            self.error(dotted, "must not be empty" if required else "must not be empty (leave the field out instead)")
         elif len(cleaned) > limit:
             self.error(dotted, f"{len(cleaned)} characters, at most {limit} allowed")
         return cleaned
@@ -148,12 +253,52 @@ class _Reader:
                 self.error(dotted, f"entry {i}: {len(item)} characters, at most {limit} allowed")
         return tuple(i for i in items if i)
 
-    def table(self, dotted: str) -> None:
+    def table(self, dotted: str, *, required: bool = True) -> bool:
+        """Whether ``dotted`` is a table (an error if it is something else, or missing and ``required``)."""
         value = self._get(dotted)
         if value is None:
-            self.error(dotted, "missing table")
-        elif not isinstance(value, dict):
+            if required:
+                self.error(dotted, "missing table")
+            return False
+        if not isinstance(value, dict):
             self.error(dotted, f"must be a table, not {_kind(value)}")
+            return False
+        return True
+
+    def language(self, dotted: str) -> str | None:
+        """A code of the kiosk's languages at ``dotted``; None when missing or wrong (an error then)."""
+        value = self._get(dotted)
+        if value is None:
+            return None
+        if not isinstance(value, str):
+            self.error(dotted, f"must be text, not {_kind(value)}")
+            return None
+        try:
+            return check_language(value)
+        except ValueError as exc:
+            self.error(dotted, str(exc))
+            return None
+
+    def languages(self, dotted: str, base: str) -> list[str]:
+        """The codes of the table at ``dotted`` (a table of languages), each checked to be one of
+        the kiosk's languages and not the base text's own; an error for each that is not."""
+        if not self.table(dotted, required=False):
+            return []
+        codes = []
+        for code in self._get(dotted):
+            where = f"{dotted}.{code}"
+            try:
+                check_language(code)
+            except ValueError as exc:
+                self.error(where, str(exc))
+                continue
+            if code == base:
+                self.error(where, f"{code!r} is the language of the case's own text (language = {base!r}):"
+                                  " write it in the fields themselves")
+                continue
+            if self.table(where):
+                codes.append(code)
+        return codes
 
     def unknown_keys(self, allowed: dict[str, set[str]]) -> None:
         for prefix, keys in allowed.items():
@@ -167,11 +312,15 @@ class _Reader:
 
 
 _ALLOWED = {
-    "": {"title", "person", "country", "story", "ask", "deadline", "tags", "sample", "appeal", "postcard"},
-    "appeal": {"addressee", "salutation", "body", "closing"},
+    "": {"title", "person", "country", "story", "ask", "deadline", "tags", "sample", "appeal", "postcard", "language",
+         "preferred_language", "translations"},
+    "appeal": {"addressee", "salutation", "body", "closing", "translations"},
     "appeal.addressee": {"name", "title", "address"},
     "postcard": {"heading", "message", "url"},
 }
+_TRANSLATION_KEYS = {"title", "country", "story", "ask", "postcard"}
+_POSTCARD_TRANSLATION_KEYS = {"heading", "message"}
+_APPEAL_KEYS = {"salutation", "body", "closing"}
 
 
 def _kind(value: object) -> str:
@@ -194,12 +343,22 @@ def load_case(path: Path) -> Case:
         r.errors.append(
             case_error(path, None, f"file name {case_id!r} is not a valid case id (lower-case letters, digits and '-')")
         )
-    r.unknown_keys(_ALLOWED)
+    base_language = r.language("language") or DEFAULT
+    preferred = r.language("preferred_language")
+    shown_codes = r.languages("translations", base_language)
+    appeal_codes = r.languages("appeal.translations", base_language) if isinstance(data.get("appeal"), dict) else []
+    allowed = dict(_ALLOWED)
+    for code in shown_codes:
+        allowed[f"translations.{code}"] = _TRANSLATION_KEYS
+        allowed[f"translations.{code}.postcard"] = _POSTCARD_TRANSLATION_KEYS
+    for code in appeal_codes:
+        allowed[f"appeal.translations.{code}"] = _APPEAL_KEYS
+    r.unknown_keys(allowed)
     title = r.text("title")
     person = r.text("person")
     country = r.text("country")
     story = r.text("story", limit=LONG_MAX, multiline=True)
-    ask = r.text("ask", limit=1000, multiline=True)
+    ask = r.text("ask", limit=ASK_MAX, multiline=True)
 
     deadline = data.get("deadline")
     if deadline is not None:
@@ -224,8 +383,9 @@ def load_case(path: Path) -> Case:
     appeal = Appeal(
         addressee=addressee,
         salutation=r.text("appeal.salutation"),
-        body=r.text_list("appeal.body", limit=2000, max_items=12),
+        body=r.text_list("appeal.body", limit=PARAGRAPH_MAX, max_items=PARAGRAPHS_MAX),
         closing=r.text("appeal.closing"),
+        translations=tuple(_appeal_translation(r, code) for code in appeal_codes),
     )
     r.table("postcard")
     url = r.text("postcard.url", limit=300)
@@ -238,9 +398,10 @@ def load_case(path: Path) -> Case:
             r.error("postcard.url", f"{url!r} is not an http(s) address")
     postcard = Postcard(
         heading=r.text("postcard.heading"),
-        message=r.text("postcard.message", limit=300, multiline=True),
+        message=r.text("postcard.message", limit=POSTCARD_MESSAGE_MAX, multiline=True),
         url=url,
     )
+    translations = tuple((code, _translation(r, code)) for code in shown_codes)
     if r.errors:
         raise CaseErrorGroup(r.errors)
     return Case(
@@ -256,7 +417,56 @@ def load_case(path: Path) -> Case:
         tags=tags,
         sample=sample,
         path=path,
+        language=base_language,
+        preferred_language=preferred,
+        translations=translations,
     )
+
+
+def _translation(r: _Reader, code: str) -> Shown:
+    """``[translations.<code>]``: each shown field optional, with the base field's limit."""
+    where = f"translations.{code}"
+    r.table(f"{where}.postcard", required=False)
+    fields = {name: r.text(f"{where}.{key}", limit=limit, multiline=multiline, required=False, blank=False)
+              for name, key, limit, multiline in SHOWN_FIELDS}
+    return Shown(**fields)
+
+
+def _appeal_translation(r: _Reader, code: str) -> AppealText:
+    """``[appeal.translations.<code>]``: salutation, body and closing, all three (a letter is never
+    half in one language), with the base's limits."""
+    where = f"appeal.translations.{code}"
+    return AppealText(
+        language=code,
+        salutation=r.text(f"{where}.salutation"),
+        body=r.text_list(f"{where}.body", limit=PARAGRAPH_MAX, max_items=PARAGRAPHS_MAX),
+        closing=r.text(f"{where}.closing"),
+    )
+
+
+def translation_warnings(case: Case, languages: tuple[str, ...] = LANGUAGES) -> list[CaseError]:
+    """What of ``case`` is not in each of the kiosk's ``languages`` (never an error: the base text is
+    shown, or printed, instead), each naming the file and the field: a language without a
+    translation, a translation that leaves fields out, a ``preferred_language`` without its appeal."""
+    where = case.path or Path(f"{case.id}.toml")
+    english = language("en")
+    base = english.name_of(case.language)
+    warnings = []
+    for code in languages:
+        if code == case.language:
+            continue
+        shown = case.translation(code)
+        if shown is None:
+            warnings.append(case_error(where, f"translations.{code}",
+                                       f"missing: visitors reading {english.name_of(code)} see the case in {base}"))
+        elif shown.missing():
+            warnings.append(case_error(where, f"translations.{code}",
+                                       f"no {', '.join(shown.missing())}: shown in {base}"))
+    preferred = case.preferred_language
+    if preferred is not None and case.letter_language != preferred:
+        warnings.append(case_error(where, "preferred_language", f"{preferred!r} but no"
+                                   f" [appeal.translations.{preferred}]: the appeal prints in {base}"))
+    return warnings
 
 
 class CaseErrorGroup(KioskError):

@@ -455,7 +455,11 @@ def cases() -> None:
 @settings_options("cases")
 def cases_check(directory: Path | None) -> int:
     """Validate every case file in DIRECTORY (default: the settings' cases folder), and its
-    consent wording (consent.toml) if it has one. Exit 1 on any error."""
+    consent wording (consent.toml) if it has one. Exit 1 on any error.
+
+    What is not translated into one of the kiosk's languages (a case without a translation,
+    one that leaves fields out, a preferred_language without its appeal) is a warning: the
+    case's own text is shown or printed instead, and the exit code stays 0."""
     from ..application import check_cases, check_consent
 
     folder = directory or settings().cases
@@ -464,9 +468,13 @@ def cases_check(directory: Path | None) -> int:
     errors = [*result.errors, *consent_errors]
     for error in errors:
         echo(f"error: {error}", err=True)
+    warnings = result.warnings()
+    for warning in warnings:
+        echo(f"warning: {warning}", err=True)
     closed = [c for c in result.cases.values() if not c.is_open()]
     echo(
         f"{folder}: {len(result.cases)} valid case(s), {len(errors)} error(s)"
+        + (f", {len(warnings)} translation warning(s)" if warnings else "")
         + (f", {len(closed)} past deadline (not offered): {', '.join(c.id for c in closed)}" if closed else "")
     )
     if wording is not None:
