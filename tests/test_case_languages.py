@@ -166,7 +166,7 @@ def test_a_translation_is_cleaned_as_the_base_is(tmp_path):
         [translations.fr]
         title = "Avocate\\u001b[31m   harcelée\\u202e"
     """)
-    assert result.cases["lawyer-amara-osei"].text("fr").title == "Avocate[31m harcelée"
+    assert result.cases["lawyer-amara-osei"].shown_in("fr").title == "Avocate[31m harcelée"
 
 
 # -- kiosk cases check --------------------------------------------------------------------
