@@ -26,6 +26,7 @@ from ..cases import Case, CaseSet, read_dir
 from ..consent import CONSENT_FILE, ConsentText, ConsentWording, read_consent
 from ..emails import typo_hint, validate_email
 from ..errors import CaseError, InputError, KioskError, SettingError
+from ..i18n import check_language
 from ..job_states import JobState, claim_for
 from ..pin import PinGuard
 from ..receipts.qr import NARROWEST_PAPER
@@ -47,12 +48,14 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Letter:
-    """What a visitor asked to print, checked."""
+    """What a visitor asked to print, checked; ``language``: the visitor's (the screens and their
+    message were in it): the postcard prints in it, and it is recorded with the letter."""
 
     case_id: str
     kind: str
     name: str
     message: str
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -273,16 +276,22 @@ class Station:
         """The number the next letter on this kiosk will most likely get."""
         return self._db(create=False).next_number(self.settings.kiosk_id)
 
-    def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0) -> str:
-        """The receipt as it will print, as text, for what the visitor has typed so far."""
+    def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0, *,
+                language: str | None = None) -> str:
+        """The receipt as it will print, as text, for what the visitor reading ``language`` (the
+        stall's when not given) has typed so far: an appeal in the case's letter language, a
+        postcard in the visitor's."""
+        from ..i18n import language as language_of
         from ..receipts import layouts
         from ..receipts.plain import render_text
 
+        visitor = self._language(language)
         now = self.clock()
         sig = Signature(
-            id="", number=number, case_id=case.id, kind=kind, name=name.strip() or "Your name", message=message,
+            id="", number=number, case_id=case.id, kind=kind,
+            name=name.strip() or language_of(visitor)._("Your name"), message=message,
             created_at=utc_iso(now), event=self.settings.event, kiosk_id=self.settings.kiosk_id,
-            local_time=stall_iso(now),
+            local_time=stall_iso(now), language=visitor, letter_language=case.letter_language_for(kind, visitor),
         )
         return render_text(layouts.for_signature(case, sig, self.settings.campaign, self.privacy_url),
                            self.setup.paper)
@@ -292,27 +301,43 @@ class Station:
         """The cleaned name and message, or InputError naming the field."""
         return validate_name(name), validate_message(message)
 
-    def letter(self, case_id: str, kind: str, name: str, message: str) -> Letter:
+    def _language(self, code: str | None) -> str:
+        """A visitor's language: ``code`` if it is one of the kiosk's (InputError naming ``language``
+        if not), the stall's when None."""
+        if code is None:
+            return self.settings.language
+        try:
+            return check_language(code)
+        except ValueError as exc:
+            raise InputError(str(exc), field="language") from None
+
+    def letter(self, case_id: str, kind: str, name: str, message: str, *, language: str | None = None) -> Letter:
         """A letter checked in full before anything is recorded: its kind, name and message,
-        its case on offer, and the printer set-up. InputError (or the setting's error) if not."""
+        its case on offer, the visitor's language (the stall's when not given) and the printer
+        set-up. InputError (or the setting's error) if not."""
         if kind not in KINDS:
             raise InputError(f"{kind!r} is not one of {', '.join(KINDS)}", field="kind")
         name, message = self.check_form(name, message)
+        visitor = self._language(language)
         self.offered_case(case_id)
         _ = self.setup
-        return Letter(case_id, kind, name, message)
+        return Letter(case_id, kind, name, message, visitor)
 
     def record(self, case_id: str, kind: str, name: str, message: str,
-               consent: ConsentChoice | None = None) -> Signature:
+               consent: ConsentChoice | None = None, *, language: str | None = None) -> Signature:
         """*Any thread.* Commit the signature and its pending print job (and ``consent``, the
-        visitor's answer to being contacted, in the same commit)."""
+        visitor's answer to being contacted, in the same commit). ``language``: the visitor's
+        (the stall's when not given), recorded with the letter with the language it prints in
+        (an appeal in the case's letter language, a postcard in the visitor's)."""
         name, message = self.check_form(name, message)
+        visitor = self._language(language)
         case = self.case(case_id)
         if case is None:
             raise InputError(f"unknown case {case_id!r}", field="case", reason="unknown")
         with self._connect() as store:
             return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
-                                kiosk_id=self.settings.kiosk_id, at=self.clock(), consent=consent)
+                                kiosk_id=self.settings.kiosk_id, at=self.clock(), consent=consent,
+                                language=visitor)
 
     def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.

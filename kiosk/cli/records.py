@@ -63,10 +63,11 @@ def _parse_by(value: str) -> list[str]:
 @settings_options("database")
 def export_counts(by: str, event: str | None, since: dt.date | None, until: dt.date | None,
                   kiosk_id: str | None, fmt: str, output: Path | None) -> None:
-    """Signature counts per case, kind, event, kiosk, day or hour, or any combination.
+    """Signature counts per case, kind, event, kiosk, day, hour or language, or any combination.
 
     Days and hours are the stall's clock. These are the numbers the kiosk's home and
-    organiser screens, the tally slip and `kiosk report` show.
+    organiser screens, the tally slip and `kiosk report` show. The language is the visitor's
+    (empty for letters recorded before kiosks kept it).
     """
     groups = _parse_by(by)
     check_target(output, fmt, group_columns(groups))
@@ -82,7 +83,8 @@ def export_counts(by: str, event: str | None, since: dt.date | None, until: dt.d
 @settings_options("database")
 def export_signatures(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
                       fmt: str, output: Path | None) -> None:
-    """Every signature, a row each, with its print status (names included until purged).
+    """Every signature, a row each, with its print status (names included until purged) and its
+    languages: the visitor's and the one its receipt printed in.
 
     In CSV, text a spreadsheet would run as a formula (it starts with =, +, -, @, a tab
     or CR) gets a ' in front; JSON is written as it is stored."""

@@ -20,7 +20,8 @@ whole merge refused.
 **What is merged, and what wins:**
 
 - A signature is known by its UUID. New ones are added with their print job. One already
-  here with the same content (number, case, kind, event, kiosk, time, name and message) is
+  here with the same content (number, case, kind, event, kiosk, time, its languages, name
+  and message) is
   *already here*. One with the same id but other content is a **conflict**: the copy
   already here is kept, and the conflict is reported (id, reference, what differs).
 - **A purge wins.** A name and message removed on either side (``purged_at`` set) is not a
@@ -78,7 +79,8 @@ from .rows import (
 _CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
                  "url", "updated_at")
 _SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
-                      "kiosk_id", "purged_at", "addressee_name", "addressee_title", "addressee_address")
+                      "kiosk_id", "purged_at", "addressee_name", "addressee_title", "addressee_address", "language",
+                      "letter_language")
 _JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
                 "printed_at")
 _TEXT_COLUMNS = ("id", "language", "version", "controller", "lawful_basis", "privacy_url", "minimum_age", "question",
@@ -88,7 +90,7 @@ _CONSENT_COLUMNS = ("id", "signature_id", "channel", "choice", "email", "text_id
 # Compared to tell an answer "already here" from a conflict (the address too, unless either side is purged).
 _CONSENT_CONTENT = ("signature_id", "channel", "choice", "text_id", "language", "age_confirmed", "created_at")
 # Compared to tell "already here" from a conflict (name and message too, unless either side is purged).
-_CONTENT = ("number", "case_id", "kind", "event", "kiosk_id", "created_at")
+_CONTENT = ("number", "case_id", "kind", "event", "kiosk_id", "created_at", "language", "letter_language")
 # The higher, the more a job's state says about the paper: it wins.
 _RANK = {JobState.PENDING: 0, JobState.FAILED: 1, JobState.PRINTING: 2, JobState.CANCELLED: 3, JobState.PRINTED: 4}
 _CHUNK = 500

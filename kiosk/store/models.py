@@ -20,6 +20,8 @@ GROUPS = {
     "kiosk": ("s.kiosk_id", ("kiosk_id",)),
     "day": ("substr(s.local_time, 1, 10)", ("day",)),
     "hour": ("substr(s.local_time, 1, 10) || ' ' || substr(s.local_time, 12, 2) || ':00'", ("hour",)),
+    # the visitor's language; "" for letters recorded before kiosks kept it (schema 0006)
+    "language": ("COALESCE(s.language, '')", ("language",)),
 }
 
 
@@ -46,6 +48,11 @@ class Signature:
     addressee_name: str | None = None
     addressee_title: str | None = None
     addressee_address: str | None = None
+    # The visitor's language (their screens and message), and the one the receipt prints in
+    # (an appeal's letter language, a postcard's the visitor's); None for letters recorded
+    # before kiosks kept them: they print in the case's base text.
+    language: str | None = None
+    letter_language: str | None = None
 
     @property
     def reference(self) -> str:

@@ -26,6 +26,7 @@ from ..cases import ID_PATTERN, LONG_MAX, SHORT_MAX
 from ..consent import AGES, CHANNELS, CHOICES, LANGUAGE, LAWFUL_BASES, LIMITS, check_url, field_text, wording_id
 from ..emails import validate_email
 from ..errors import InputError
+from ..i18n import LANGUAGES, check_language
 from ..job_states import JobState
 from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name
 from .models import KINDS, ConsentChoice
@@ -62,6 +63,14 @@ def case_id(value: str | None) -> str:
     if not ID_PATTERN.fullmatch(value):
         raise InputError(f"{value[:80]!r} is not a case id (lower-case letters, digits and '-')", field="case")
     return value
+
+
+def letter_language(value: str, field: str = "language") -> str:
+    """A letter's language: a code of the kiosk's languages (``kiosk.i18n.LANGUAGES``)."""
+    try:
+        return check_language(value)
+    except ValueError as exc:
+        raise InputError(str(exc), field=field) from None
 
 
 def letter_text(name: str, message: str | None) -> tuple[str, str]:
@@ -254,8 +263,19 @@ def signature_row(row: Mapping[str, Any]) -> Incoming:
         "id": sid, "number": number, "case_id": case, "kind": kind, "name": name, "message": message,
         "created_at": created_at, "local_time": local_time, "event": event, "kiosk_id": kiosk,
         "purged_at": purged_at, "addressee_name": a_name, "addressee_title": a_title, "addressee_address": a_address,
+        "language": _language_code("language", row["language"]),
+        "letter_language": _language_code("letter_language", row["letter_language"]),
     }
     return Incoming(values, moment)
+
+
+def _language_code(column: str, value: object) -> str | None:
+    """A letter's language as recording keeps it: one of the kiosk's languages, or NULL (a letter
+    recorded before kiosks kept it)."""
+    text = _text(column, value, optional=True)
+    if text is not None and text not in LANGUAGES:
+        raise BadRow(column, f"not one of the kiosk's languages ({', '.join(LANGUAGES)})")
+    return text
 
 
 def job_row(row: Mapping[str, Any]) -> dict[str, Any]:

@@ -1,7 +1,8 @@
 """The database schema, as numbered sqlite-utils migrations. ``docs/database.md`` explains it.
 
 Tables: ``cases`` (what each case was when it was signed), ``signatures`` (one row per
-letter or postcard, each appeal with the addressee it was signed and printed for),
+letter or postcard, each appeal with the addressee it was signed and printed for, each
+letter with its visitor's language and the language it printed in),
 ``print_jobs`` (one per signature), ``case_settings`` (cases switched off on this kiosk) and
 ``merges`` (other kiosks' databases merged into this one).
 
@@ -230,3 +231,12 @@ def _m0005(db: Database) -> None:
         """
     )
     db.execute("CREATE INDEX consents_choice ON consents(choice)")
+
+
+@migrations(name="0006_letter_languages")
+def _m0006(db: Database) -> None:
+    """Each letter's languages: the visitor's (their screens and their message were in it) and
+    the one its receipt printed in (an appeal's letter language, a postcard's the visitor's).
+    A reprint prints in them. NULL for letters made before: they print in the case's base text."""
+    db.execute("ALTER TABLE signatures ADD COLUMN language TEXT")
+    db.execute("ALTER TABLE signatures ADD COLUMN letter_language TEXT")

@@ -4,7 +4,9 @@
 ``synchronous=FULL``): it returns once both are on disk, before anything is printed. An
 appeal keeps the addressee it is written to in its own row, so a delivery list files it
 under that addressee whatever the case file (or another kiosk's copy of it) says later; the
-case as last signed (title, person, ...) is kept in ``cases``.
+case as last signed (title, person, ...) is kept in ``cases``. Each letter keeps its
+visitor's language and the language its receipt prints in, so a reprint prints as the
+first print did.
 """
 
 from __future__ import annotations
@@ -24,23 +26,26 @@ from .consents import insert_consent
 from .models import AppealRow, ConsentChoice, Scope, Signature, reference, stall_iso, utc_iso
 from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_text
 from .rows import case_id as check_case_id
+from .rows import letter_language as check_letter_language
 
 if TYPE_CHECKING:
     from ..cases import Case
 
 _SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event,"
-                      " kiosk_id, local_time, purged_at, addressee_name, addressee_title, addressee_address")
+                      " kiosk_id, local_time, purged_at, addressee_name, addressee_title, addressee_address,"
+                      " language, letter_language")
 
 EXPORT_COLUMNS = (
     "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
-    "print_status", "purged_at",
+    "print_status", "purged_at", "language", "letter_language",
 )
 
 
 class Signatures(Database):
     def record(self, *, kind: str, name: str, message: str, event: str, kiosk_id: str,
                case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None,
-               consent: ConsentChoice | None = None) -> Signature:
+               consent: ConsentChoice | None = None, language: str = "en",
+               letter_language: str | None = None) -> Signature:
         """Commit a signature and its pending print job. Returns once it is on disk.
 
         Every value is checked (and text cleaned) by the rules of :mod:`kiosk.store.rows`,
@@ -49,6 +54,10 @@ class Signatures(Database):
         and an appeal keeps the addressee it is written to; with only ``case_id`` the case is
         known by its id. ``at`` is the stall's clock (now). ``consent``: the visitor's answer
         to being contacted, committed with the letter (``kiosk sign --consent``), checked first.
+        ``language``: the visitor's (a code of ``kiosk.i18n.LANGUAGES``); ``letter_language``: the
+        language the receipt prints in, by default as the case says (an appeal in its letter
+        language, a postcard in the visitor's); with only ``case_id``, a postcard's is the
+        visitor's and an appeal's is not known (NULL: it prints in the case's base text).
         """
         kind = letter_kind(kind)
         case_id = check_case_id(case.id if case is not None else case_id)
@@ -56,6 +65,13 @@ class Signatures(Database):
         event = validate_event(event)
         kiosk_id = validate_kiosk_id(kiosk_id)
         answer = consent_choice(consent) if consent is not None else None
+        language = check_letter_language(language)
+        if letter_language is not None:
+            printed_in: str | None = check_letter_language(letter_language, "letter_language")
+        elif case is not None:
+            printed_in = case.letter_language_for(kind, language)
+        else:
+            printed_in = language if kind == "postcard" else None
         addressee: list[str | None] = [None, None, None]
         if case is not None and kind == "appeal":
             a = case.appeal.addressee
@@ -71,9 +87,10 @@ class Signatures(Database):
             number = self._next_number(conn, kiosk_id)
             conn.execute(
                 "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
-                " kiosk_id, addressee_name, addressee_title, addressee_address)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id, *addressee],
+                " kiosk_id, addressee_name, addressee_title, addressee_address, language, letter_language)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id, *addressee, language,
+                 printed_in],
             )
             conn.execute(
                 "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
@@ -81,7 +98,9 @@ class Signatures(Database):
             )
             if answer is not None:
                 insert_consent(conn, sig_id, answer, moment)
-        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local, None, *addressee)
+        return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local, None,
+                         addressee_name=addressee[0], addressee_title=addressee[1], addressee_address=addressee[2],
+                         language=language, letter_language=printed_in)
 
     @staticmethod
     def _next_number(conn: sqlite3.Connection, kiosk_id: str) -> int:
@@ -131,7 +150,7 @@ class Signatures(Database):
         where, params = scope.where()
         cur = self.db.execute(
             "SELECT s.id, s.number, s.case_id, s.kind, s.name, s.message, s.created_at, s.local_time, s.event,"
-            " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at"
+            " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at, s.language, s.letter_language"
             f" FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id{where} ORDER BY s.local_time, s.id",
             params,
         )
