@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from ..consent import ConsentText
     from ..emails import EMAIL_MAX, tidy_address
     from ..errors import InputError, KioskError, PrintError, SettingError
+    from ..i18n import LANGUAGES, N_, Language, has_rtl, language, visual
     from ..pin import PIN_MAX, validate_pin
     from ..printing.queue import Outcome
     from ..receipts.qr import screen_art
@@ -45,6 +46,7 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.consent": ["ConsentText"],
     "kiosk.emails": ["EMAIL_MAX", "tidy_address"],
     "kiosk.errors": ["InputError", "KioskError", "PrintError", "SettingError"],
+    "kiosk.i18n": ["LANGUAGES", "N_", "Language", "has_rtl", "language", "visual"],
     "kiosk.pin": ["PIN_MAX", "validate_pin"],
     "kiosk.printing.queue": ["Outcome"],
     "kiosk.settings": ["Settings", "set_pin"],
@@ -63,8 +65,10 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "EMAIL_MAX",
     "EXPORT_COLUMNS",
     "GROUPS",
+    "LANGUAGES",
     "MESSAGE_MAX",
     "NAME_MAX",
+    "N_",
     "PERSON_COLUMNS",
     "PIN_MAX",
     "PURGE_GROUPS",
@@ -73,6 +77,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "ConsentText",
     "InputError",
     "KioskError",
+    "Language",
     "Letter",
     "Outcome",
     "PrintError",
@@ -86,6 +91,8 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "check_consent",
     "check_groups",
     "group_columns",
+    "has_rtl",
+    "language",
     "open_records",
     "open_station",
     "printer_profiles",
@@ -96,6 +103,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "set_pin",
     "tidy_address",
     "validate_pin",
+    "visual",
 ]
 
 

@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from .. import locations
 from ..errors import KioskError
+from ..i18n import LANGUAGES, check_language
 from ..pin import check_hash
 from ..text import clean, validate_event, validate_kiosk_id
 
@@ -89,6 +90,13 @@ def _printer(value: str) -> str | None:
     return value.strip() or None
 
 
+def _language(value: str) -> str:
+    try:
+        return check_language(value.strip())
+    except ValueError as exc:
+        raise Problem(str(exc)) from None
+
+
 def _theme(value: str) -> str:
     if not value.strip():
         raise Problem("must not be empty")
@@ -151,6 +159,17 @@ class Settings:
         15.0, kind="number", check=_seconds, env="KIOSK_THANKS_TIMEOUT",
         doc="Seconds the thank-you screen, and the question whether we may contact a visitor, stay up untouched "
             "(5-3600).", template="thanks_timeout = 15")
+    language: str = setting(
+        "en", kind="text", check=_language, flag="--lang", env="KIOSK_LANGUAGE",
+        doc="The stall's language: the screens a visitor first sees and the idle reset returns to, the organiser "
+            "screen, the tally slip and reports. Visitors may pick another on the home screen: "
+            f"{', '.join(LANGUAGES)} ([languages.md](languages.md)).",
+        template='language = "en"')
+    bidi: bool = setting(
+        True, kind="flag", check=None, env="KIOSK_BIDI",
+        doc="Show right-to-left text (Arabic) in the order a terminal must draw it, its letters joined. Turn it "
+            "off only for a terminal that does this itself (it would be turned round twice).",
+        template="# bidi = true")
     theme: str = setting(
         "kiosk-dark", kind="text", check=_theme, env="KIOSK_THEME",
         doc="`kiosk-dark`, `kiosk-light`, `kiosk-high-contrast`, or any built-in Textual theme (`textual-dark`, "

@@ -14,11 +14,12 @@ from textual import events, work
 from textual.binding import Binding
 from textual.screen import Screen
 
-from ..application import ConsentChoice, Letter, Outcome, Signature, Station
+from ..application import ConsentChoice, Language, Letter, Outcome, Signature, Station, language
 from .lock import LockedApp
 from .messages import (
     AskContact,
     CasesReloaded,
+    ChooseLanguage,
     ConsentAnswered,
     ConsentRecorded,
     ConsentSkipped,
@@ -62,6 +63,8 @@ class KioskApp(LockedApp):
         self.pin_guard = station.pin_guard(clock)
         self.last_activity = clock()
         self.letters_printing = 0  # letters in the print worker (recording, or waiting for or at the printer)
+        self.stall_language = language(station.settings.language)
+        self.language: Language = self.stall_language  # the visitor's, for their visit
         for theme in KIOSK_THEMES.values():
             self.register_theme(theme)
         self.theme = station.settings.theme
@@ -71,6 +74,7 @@ class KioskApp(LockedApp):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self.set_class(self.language.rtl, "-rtl")
         self.set_interval(1.0, self.reset_if_idle, name="idle")
 
     # -- idle reset ------------------------------------------------------------------
@@ -99,7 +103,7 @@ class KioskApp(LockedApp):
     def reset_if_idle(self) -> None:
         limit = self.idle_limit()
         if limit is not None and self.clock() - self.last_activity >= limit:
-            self.go_home()
+            self.end_visit()
 
     def go_home(self) -> None:
         """Back to the home screen; every screen above it, and all it held, is discarded (the
@@ -108,8 +112,26 @@ class KioskApp(LockedApp):
             self.pop_screen()
         self.last_activity = self.clock()
 
-    def on_go_home(self, message: GoHome) -> None:
+    def end_visit(self) -> None:
+        """Home for the next visitor, in the stall's language."""
         self.go_home()
+        self.set_language(self.stall_language.code)
+
+    def set_language(self, code: str) -> None:
+        """The visitor's language, for the rest of their visit: the home screen is drawn again in it."""
+        if code == self.language.code:
+            return
+        self.language = language(code)
+        self.set_class(self.language.rtl, "-rtl")
+        home = self.screen_stack[0]
+        if isinstance(home, HomeScreen):
+            self.call_later(home.relabel)
+
+    def on_go_home(self, message: GoHome) -> None:
+        self.end_visit()
+
+    def on_choose_language(self, message: ChooseLanguage) -> None:
+        self.set_language(message.code)
 
     # -- visitor flow ------------------------------------------------------------------
 
@@ -168,7 +190,7 @@ class KioskApp(LockedApp):
         screen = self._printing_screen_of(message.letter)
         if screen is None:
             return
-        text = self.station.consent_text()
+        text = self.station.consent_text(message.letter.language)
         if text is None:
             screen.recorded(message.signature)
             return
@@ -219,9 +241,11 @@ class KioskApp(LockedApp):
 
     def on_consent_recorded(self, message: ConsentRecorded) -> None:
         if message.error is not None:
-            note = "Sorry, your answer could not be saved: please tell a volunteer. Your letter is saved."
+            note = self.language._("Sorry, your answer could not be saved: please tell a volunteer."
+                                   " Your letter is saved.")
         elif message.answer.choice == "yes" and message.answer.email:
-            note = f"We will write to you at {shown_address(message.answer.email)}."
+            note = self.language._("We will write to you at {address}.").format(
+                address=shown_address(message.answer.email))
         else:
             note = ""
         self._thank(message.letter, message.signature, note)

@@ -153,3 +153,11 @@ class ConsentRecorded(Message):
     def __init__(self, letter: Letter, signature: Signature, answer: ConsentChoice, error: str | None = None) -> None:
         super().__init__()
         self.letter, self.signature, self.answer, self.error = letter, signature, answer, error
+
+
+class ChooseLanguage(Message):
+    """A visitor chose the language of their visit."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__()
+        self.code = code

@@ -11,7 +11,11 @@ from typing import TYPE_CHECKING, ClassVar, cast
 
 from textual.app import App
 from textual.binding import Binding
+from textual.content import Content
 from textual.screen import ModalScreen, Screen
+
+from ...application import Language
+from ..words import shown
 
 if TYPE_CHECKING:
     from ..app import KioskApp
@@ -30,6 +34,23 @@ class OnKiosk:
 
     IDLE: ClassVar[Idle] = Idle.VISITOR
     reading_seconds: float = 0.0  # added to the idle time: what the screen asks to be read takes as long
+    FOR_ORGANISER: ClassVar[bool] = False  # in the stall's language, not the visitor's
+
+    @property
+    def lang(self) -> Language:
+        """The language of this screen: the visitor's (their choice lasts for their visit), or the stall's."""
+        return self.kiosk.stall_language if self.FOR_ORGANISER else self.kiosk.language
+
+    def _(self, message: str) -> str:
+        """``message`` in the screen's language."""
+        return self.lang._(message)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self.lang.ngettext(singular, plural, n)
+
+    def shown(self, text: str) -> Content:
+        """Words as this screen draws them (in visual order where they read from the right)."""
+        return shown(text, rtl=self.lang.rtl, bidi=self.kiosk.station.settings.bidi)
 
     @property
     def idle(self) -> Idle:

@@ -5,18 +5,18 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.content import Content
-from textual.widgets import Button, Label, Static
+from textual.widgets import Button, Label
 
 from ...application import Case, reflow
 from ..messages import OpenForm
+from ..words import Paragraph
 from .base import VisitorScreen
 
 
 class CaseScreen(VisitorScreen):
     BINDINGS = [
-        Binding("a", "write('appeal')", "Sign the appeal", show=False),
-        Binding("p", "write('postcard')", "Send a postcard", show=False),
+        Binding("a,A", "write('appeal')", "Sign the appeal", show=False),
+        Binding("p,P", "write('postcard')", "Send a postcard", show=False),
     ]
 
     def __init__(self, case: Case) -> None:
@@ -24,18 +24,22 @@ class CaseScreen(VisitorScreen):
         self.case = case
 
     def compose(self) -> ComposeResult:
-        case = self.case
-        where = f" · {case.country}" if case.country else ""
-        yield Label(Content(case.title), id="title", classes="screen-title")
-        yield Label(Content(f"{case.person}{where}"), id="person")
+        case, rtl, bidi = self.case, self.lang.rtl, self.kiosk.station.settings.bidi
+        shown = case.shown_in(self.lang.code)
+        where = f" · {shown.country}" if shown.country else ""
+        yield Label(self.shown(shown.title), id="title", classes="screen-title")
+        yield Label(self.shown(f"{case.person}{where}"), id="person")
         with VerticalScroll(id="story-box"):
-            yield Static(Content(reflow(case.story)), id="story")
-            yield Label(Content("What we ask"), classes="section")
-            yield Static(Content(reflow(case.ask)), id="ask")
+            yield Paragraph(reflow(shown.story), rtl=rtl, bidi=bidi, id="story")
+            yield Label(self.shown(self._("What we ask")), classes="section")
+            yield Paragraph(reflow(shown.ask), rtl=rtl, bidi=bidi, id="ask")
+        buttons = [
+            Button(self.shown(self._("Sign the appeal (A)")), id="appeal", variant="primary"),
+            Button(self.shown(self._("Send a postcard (P)")), id="postcard", variant="success"),
+            Button(self.shown(self._("Back (Esc)")), id="back"),
+        ]
         with Horizontal(id="choices"):
-            yield Button(Content("Sign the appeal (A)"), id="appeal", variant="primary")
-            yield Button(Content("Send a postcard (P)"), id="postcard", variant="success")
-            yield Button(Content("Back (Esc)"), id="back")
+            yield from reversed(buttons) if rtl else buttons
 
     def on_mount(self) -> None:
         self.query_one("#appeal", Button).focus()

@@ -17,11 +17,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Input, Label, Static
 
-from ...application import EMAIL_MAX, ConsentText, InputError, Letter, Outcome, Signature, screen_art, tidy_address
+from ...application import EMAIL_MAX, N_, ConsentText, InputError, Letter, Outcome, Signature, screen_art, tidy_address
 from ..messages import AskContact, ConsentAnswered, ConsentSkipped
+from ..words import Paragraph
 from .base import Idle, KioskScreen
 
-PRINTING = "Your letter is saved and printing."
+PRINTING = N_("Your letter is saved and printing.")
 
 
 def print_line(outcome: Outcome | None) -> str:
@@ -29,8 +30,8 @@ def print_line(outcome: Outcome | None) -> str:
     if outcome is None:
         return PRINTING
     if outcome.printed:
-        return "Your letter is saved and printed."
-    return "Your letter is saved. A volunteer will print it: nothing is lost."
+        return N_("Your letter is saved and printed.")
+    return N_("Your letter is saved. A volunteer will print it: nothing is lost.")
 
 
 class ConsentAsked(KioskScreen):
@@ -41,13 +42,14 @@ class ConsentAsked(KioskScreen):
         self.letter, self.signature, self.text, self.outcome = letter, signature, text, outcome
         self.answered = False  # an answer is handed to the app once (a double press is one answer)
 
-    def status(self) -> str:
+    def status(self) -> Content:
         """Whose letter this is (a visitor who walks up now sees it is not theirs) and how it prints."""
-        return f"Thank you, {self.letter.name}. {print_line(self.outcome)}"
+        thanks = self._("Thank you, {name}.").format(name=self.letter.name)
+        return self.shown(f"{thanks} {self._(print_line(self.outcome))}")
 
     def printed(self, outcome: Outcome) -> None:
         self.outcome = outcome
-        self.query_one("#consent-status", Label).update(Content(self.status()))
+        self.query_one("#consent-status", Label).update(self.status())
 
 
 class ConsentScreen(ConsentAsked):
@@ -80,22 +82,32 @@ class ConsentScreen(ConsentAsked):
 
     def compose(self) -> ComposeResult:
         text = self.text
-        yield Label(Content(self.status()), id="consent-status")
+        rtl, bidi = self.lang.rtl, self.kiosk.station.settings.bidi
+        yield Label(self.status(), id="consent-status")
+        words = [
+            Paragraph(text.question, rtl=rtl, bidi=bidi, id="consent-question"),
+            Paragraph(text.statement, rtl=rtl, bidi=bidi, id="consent-statement"),
+            Paragraph(text.notice, rtl=rtl, bidi=bidi, id="consent-notice"),
+            Paragraph(self._("Who keeps your data: {controller}").format(controller=text.controller), rtl=rtl,
+                      bidi=bidi, id="consent-controller"),
+            Paragraph(self._("Full privacy notice: {address}").format(address=text.privacy_url), rtl=rtl,
+                      bidi=bidi, id="consent-url"),
+        ]
+        qr = Vertical(Static(Content(screen_art(text.privacy_url)), id="consent-qr"),
+                      Label(self.shown(self._("Scan: full privacy notice")), id="consent-qr-caption"),
+                      id="consent-qr-box")
         with Horizontal(id="consent-body"):
-            with VerticalScroll(id="consent-words", can_focus=False):
-                yield Static(Content(text.question), id="consent-question")
-                yield Static(Content(text.statement), id="consent-statement")
-                yield Static(Content(text.notice), id="consent-notice")
-                yield Static(Content(f"Who keeps your data: {text.controller}"), id="consent-controller")
-                yield Static(Content(f"Full privacy notice: {text.privacy_url}"), id="consent-url")
-            with Vertical(id="consent-qr-box"):
-                yield Static(Content(screen_art(text.privacy_url)), id="consent-qr")
-                yield Label(Content("Scan: full privacy notice"), id="consent-qr-caption")
+            if rtl:
+                yield qr
+            yield VerticalScroll(*words, id="consent-words", can_focus=False)
+            if not rtl:
+                yield qr
+        # two equal buttons: the same look, neither the "right" answer
+        buttons = [Button(self.shown(self._("Yes (Y)")), id="consent-yes", variant="primary"),
+                   Button(self.shown(self._("No, thanks (N)")), id="consent-no", variant="primary")]
         with Horizontal(id="consent-choices"):
-            # two equal buttons: the same look, neither the "right" answer
-            yield Button(Content("Yes (Y)"), id="consent-yes", variant="primary")
-            yield Button(Content("No, thanks (N)"), id="consent-no", variant="primary")
-        yield Label(Content("Your letter counts either way."), id="consent-hint")
+            yield from reversed(buttons) if rtl else buttons
+        yield Label(self.shown(self._("Your letter counts either way.")), id="consent-hint")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "consent-yes":
@@ -151,21 +163,23 @@ class ContactScreen(ConsentAsked):
 
     def compose(self) -> ComposeResult:
         text = self.text
-        yield Label(Content(self.status()), id="consent-status")
+        rtl, bidi = self.lang.rtl, self.kiosk.station.settings.bidi
+        yield Label(self.status(), id="consent-status")
         with Vertical(id="contact-form"):
-            yield Static(Content(text.statement), id="contact-statement")
-            yield Label(Content(f"{self.letter.name}, your email address:"), id="contact-owner",
-                        classes="field-label")
+            yield Paragraph(text.statement, rtl=rtl, bidi=bidi, id="contact-statement")
+            yield Label(self.shown(self._("{name}, your email address:").format(name=self.letter.name)),
+                        id="contact-owner", classes="field-label")
             yield EmailInput(placeholder="name@example.org", max_length=TYPED_MAX, id="email")
             with Horizontal(id="hint-row"):
                 yield Label(Content(""), id="email-hint")
-                yield Button(Content("Use it"), id="use-hint", compact=True)
+                yield Button(self.shown(self._("Use it")), id="use-hint", compact=True)
             if text.minimum_age is not None:
-                yield AgeBox(Content(f"I am {text.minimum_age} or older"), False, id="age")
+                yield AgeBox(self.shown(self._("I am {age} or older").format(age=self.lang.number(text.minimum_age))),
+                             False, id="age")
             yield Label(Content(""), id="contact-error")
             with Horizontal(id="contact-buttons"):
-                yield Button(Content("Keep me informed"), id="contact-send", variant="success")
-                yield Button(Content("Back (Esc)"), id="contact-back")
+                yield Button(self.shown(self._("Keep me informed")), id="contact-send", variant="success")
+                yield Button(self.shown(self._("Back (Esc)")), id="contact-back")
 
     def on_mount(self) -> None:
         self.query_one("#hint-row").display = False
@@ -193,7 +207,8 @@ class ContactScreen(ConsentAsked):
     def show_hint(self, hint: str | None) -> None:
         self.hint = hint
         self.query_one("#hint-row").display = hint is not None
-        self.query_one("#email-hint", Label).update(Content(f"Did you mean {hint}?" if hint else ""))
+        self.query_one("#email-hint", Label).update(
+            self.shown(self._("Did you mean {address}?").format(address=hint)) if hint else Content(""))
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.send()
@@ -209,7 +224,7 @@ class ContactScreen(ConsentAsked):
             field.focus()
 
     def show_error(self, text: str) -> None:
-        self.query_one("#contact-error", Label).update(Content(text))
+        self.query_one("#contact-error", Label).update(self.shown(text))
 
     def action_send(self) -> None:
         self.send()
@@ -233,7 +248,7 @@ class ContactScreen(ConsentAsked):
         if hint is not None and self.kept_as_typed != address:
             self.kept_as_typed = address
             self.show_hint(hint)
-            self.show_error("Please check your address: press Enter again to keep it as you typed it.")
+            self.show_error(self._("Please check your address: press Enter again to keep it as you typed it."))
             return
         self.answered = True
         for button in self.query(Button):
@@ -242,12 +257,16 @@ class ContactScreen(ConsentAsked):
 
     def problem(self, exc: InputError) -> str:
         if exc.field == "age":
-            return f"Please confirm that you are {self.text.minimum_age} or older."
+            return self._("Please confirm that you are {age} or older.").format(
+                age=self.lang.number(self.text.minimum_age or 0))
         if exc.reason == "empty":
-            return "Please type your email address, or go back and choose No, thanks."
+            return self._("Please type your email address, or go back and choose No, thanks.")
         if exc.reason == "too_long":
-            return f"An email address can be at most {EMAIL_MAX} characters."
-        return f"That does not look like an email address. {exc.problem.removeprefix('not an email address: ')}"
+            return self._("An email address can be at most {limit} characters.").format(limit=EMAIL_MAX)
+        not_one = self._("That does not look like an email address.")
+        if self.lang.code != "en":  # email-validator says why in English only
+            return not_one
+        return f"{not_one} {exc.problem.removeprefix('not an email address: ')}"
 
     def action_go_back(self) -> None:
         """Back to the question: the address typed here is forgotten. Once sent, there is no going back."""

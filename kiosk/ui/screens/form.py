@@ -6,10 +6,11 @@ from textual import events
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Input, Label, Static, TextArea
+from textual.widgets import Button, Input, Label, TextArea
 
-from ...application import MESSAGE_MAX, NAME_MAX, Case, InputError, Letter, sanitize
+from ...application import MESSAGE_MAX, N_, NAME_MAX, Case, InputError, Letter, sanitize
 from ..messages import PrintLetter
+from ..words import Paragraph
 from .base import VisitorScreen
 
 
@@ -55,11 +56,9 @@ class MessageArea(TextArea):
         pass
 
 
-NAME_FULL = f"A name can be at most {NAME_MAX} characters."
-MESSAGE_FULL = f"A message can be at most {MESSAGE_MAX} characters: the rest was not kept."
-
-
-KIND_TITLE = {"appeal": "Sign the appeal for {person}", "postcard": "A postcard for {person}"}
+NAME_FULL = N_("A name can be at most {limit} characters.")
+MESSAGE_FULL = N_("A message can be at most {limit} characters: the rest was not kept.")
+KIND_TITLE = {"appeal": N_("Sign the appeal for {person}"), "postcard": N_("A postcard for {person}")}
 
 
 class FormScreen(VisitorScreen):
@@ -70,25 +69,32 @@ class FormScreen(VisitorScreen):
         self.number = 0  # the receipt number shown on the preview
 
     def compose(self) -> ComposeResult:
+        rtl, bidi = self.lang.rtl, self.kiosk.station.settings.bidi
         with Horizontal(id="form-layout"):
             with Vertical(id="form"):
-                yield Label(Content(KIND_TITLE[self.kind].format(person=self.case.person)), classes="screen-title")
-                yield Label(Content("Your name (printed under your letter)"), classes="field-label")
-                yield NameInput(placeholder="Your name", max_length=NAME_MAX, id="name")
-                yield Label(Content("Your message (optional)"), classes="field-label")
+                yield Label(self.shown(self._(KIND_TITLE[self.kind]).format(person=self.case.person)),
+                            classes="screen-title")
+                yield Label(self.shown(self._("Your name (printed under your letter)")), classes="field-label")
+                yield NameInput(placeholder=self._("Your name"), max_length=NAME_MAX, id="name")
+                yield Label(self.shown(self._("Your message (optional)")), classes="field-label")
                 yield MessageArea(id="message", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
-                yield Label(Content(f"0 / {MESSAGE_MAX}"), id="counter")
+                yield Label(self.counter(0), id="counter")
                 yield Label(Content(""), id="error")
+                buttons = [
+                    Button(self.shown(self._("Print my letter") if self.kind == "appeal"
+                                      else self._("Print my postcard")), id="print", variant="primary"),
+                    Button(self.shown(self._("Back (Esc)")), id="back"),
+                ]
                 with Horizontal(id="form-buttons"):
-                    yield Button(Content("Print my letter"), id="print", variant="primary")
-                    yield Button(Content("Back (Esc)"), id="back")
+                    yield from reversed(buttons) if rtl else buttons
             with VerticalScroll(id="preview-box"):
-                yield Label(Content("As it will print:"), classes="field-label")
-                yield Static(Content(""), id="preview")
+                yield Label(self.shown(self._("As it will print:")), classes="field-label")
+                yield Paragraph(bidi=bidi, id="preview")
+
+    def counter(self, n: int) -> Content:
+        return self.shown(f"{self.lang.number(n)} / {self.lang.number(MESSAGE_MAX)}")
 
     def on_mount(self) -> None:
-        if self.kind == "postcard":
-            self.query_one("#print", Button).label = Content("Print my postcard")
         self.query_one("#name", Input).focus()
         self.number = self.kiosk.station.next_number()
         self.update_preview()
@@ -102,8 +108,9 @@ class FormScreen(VisitorScreen):
         return self.query_one("#message", TextArea).text
 
     def update_preview(self) -> None:
-        text = self.kiosk.station.preview(self.case, self.kind, self.name_text, self.message_text, self.number)
-        self.query_one("#preview", Static).update(Content(text))
+        text = self.kiosk.station.preview(self.case, self.kind, self.name_text, self.message_text, self.number,
+                                          language=self.lang.code)
+        self.query_one("#preview", Paragraph).set_text(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         field = event.input
@@ -112,7 +119,7 @@ class FormScreen(VisitorScreen):
             field.value = safe[:NAME_MAX]  # changes again: the rest is done then
             field.cursor_position = len(field.value)
             return
-        self.show_error(NAME_FULL if len(field.value) >= NAME_MAX else "")
+        self.show_error(self._(NAME_FULL).format(limit=NAME_MAX) if len(field.value) >= NAME_MAX else "")
         self.update_preview()
         self.query_one("#preview-box", VerticalScroll).scroll_end(animate=False)  # where the name prints
 
@@ -124,15 +131,15 @@ class FormScreen(VisitorScreen):
             area.text = safe[:MESSAGE_MAX]  # changes again: the counter and preview follow then
             area.move_cursor(area.document.end)
             if full:
-                self.show_error(MESSAGE_FULL)
+                self.show_error(self._(MESSAGE_FULL).format(limit=MESSAGE_MAX))
             return
         counter = self.query_one("#counter", Label)
-        counter.update(Content(f"{len(area.text)} / {MESSAGE_MAX}"))
+        counter.update(self.counter(len(area.text)))
         counter.set_class(len(area.text) >= MESSAGE_MAX, "full")
         self.update_preview()
 
     def show_error(self, text: str) -> None:
-        self.query_one("#error", Label).update(Content(text))
+        self.query_one("#error", Label).update(self.shown(text))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "back":
@@ -147,13 +154,21 @@ class FormScreen(VisitorScreen):
         try:
             name, message = self.kiosk.station.check_form(self.name_text, self.message_text)
         except InputError as exc:
-            empty_name = (exc.field, exc.reason) == ("name", "empty")
-            self.show_error("Please type your name." if empty_name else str(exc))
+            self.show_error(self.problem(exc))
             self.query_one("#message" if exc.field == "message" else "#name").focus()
             return
         self.submitted = True
         self.query_one("#print", Button).disabled = True
-        self.post_message(PrintLetter(Letter(self.case.id, self.kind, name, message)))
+        self.post_message(PrintLetter(Letter(self.case.id, self.kind, name, message, language=self.lang.code)))
+
+    def problem(self, exc: InputError) -> str:
+        """What is wrong with the form, in the visitor's words."""
+        if (exc.field, exc.reason) == ("name", "empty"):
+            return self._("Please type your name.")
+        if exc.reason == "too_long":
+            return self._(NAME_FULL if exc.field == "name" else MESSAGE_FULL).format(
+                limit=NAME_MAX if exc.field == "name" else MESSAGE_MAX)
+        return str(exc)
 
     def allow_retry(self, _: object = None) -> None:
         """Saving failed: the visitor may press Print again."""

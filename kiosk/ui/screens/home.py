@@ -1,4 +1,4 @@
-"""Home: the campaign, today's count, and the cases to write for."""
+"""Home: the campaign, today's count, the cases to write for, and the visitor's language."""
 
 from __future__ import annotations
 
@@ -6,80 +6,97 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, Label, OptionList, Static
+from textual.widgets import Button, Label, OptionList
 from textual.widgets.option_list import Option
 
-from ...application import Case, reflow
-from ..messages import OpenCase, OpenOrganiser
+from ...application import LANGUAGES, N_, Case, language, reflow
+from ..messages import ChooseLanguage, OpenCase, OpenOrganiser
+from ..words import Paragraph
 from .base import Idle, KioskScreen
 
-INTRO = "Choose a person to write for:"
-NOTHING_OFFERED = "No letters to write right now: please ask at the stall."
-
-
-def count_line(n: int) -> Content:
-    return Content(f"{n} letter{'s' if n != 1 else ''} written here today")
-
-
-def case_option(number: int, case: Case) -> Option:
-    where = f" · {case.country}" if case.country else ""
-    prompt = Content.assemble(
-        (f"{number}. " if number <= 9 else "", "dim"), (case.title, "bold"), "\n",
-        f"   {case.person}{where}",
-    )
-    return Option(prompt, id=case.id)
+INTRO = N_("Choose a person to write for:")
+NOTHING_OFFERED = N_("No letters to write right now: please ask at the stall.")
 
 
 class HomeScreen(KioskScreen):
     IDLE = Idle.NEVER  # home is where idle leads
-    BINDINGS = [Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)]
+    BINDINGS = [
+        *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
+        Binding("l,L", "next_language", "Language", show=False),
+    ]
 
     def compose(self) -> ComposeResult:
         station = self.kiosk.station
+        rtl, bidi = self.lang.rtl, station.settings.bidi
         with Vertical(id="masthead"):
-            yield Label(Content(station.settings.campaign), id="campaign")
-            yield Label(count_line(0), id="count")
-        yield Label(Content(INTRO), id="intro")
+            yield Label(self.shown(station.settings.campaign), id="campaign")
+            yield Label(self.count_line(0), id="count")
+        yield Label(self.shown(self._(INTRO)), id="intro")
         with Horizontal(id="home-body"):
             yield OptionList(id="cases")
             with VerticalScroll(id="glance"):
-                yield Static(Content(""), id="glance-story")
-                yield Label(Content("What we ask"), classes="section")
-                yield Static(Content(""), id="glance-ask")
+                yield Paragraph(rtl=rtl, bidi=bidi, id="glance-story")
+                yield Label(self.shown(self._("What we ask")), classes="section")
+                yield Paragraph(rtl=rtl, bidi=bidi, id="glance-ask")
         with Vertical(id="home-footer"):
             if station.demo_pin:
                 folder = station.preview_folder or ""
-                yield Static(Content(f"Demo: receipts are saved in {folder} · letters in {station.settings.database}"
-                                     f" (kiosk export ... --db it) · organiser PIN {station.demo_pin}"),
-                             id="demo-note")
+                yield Paragraph(self._("Demo: receipts are saved in {folder} · letters in {database} (kiosk export"
+                                       " ... --db it) · organiser PIN {pin}").format(
+                                    folder=folder, database=station.settings.database, pin=station.demo_pin),
+                                rtl=rtl, bidi=bidi, id="demo-note")
+            with Horizontal(id="languages"):
+                yield Label(Content("L ›"), id="language-key")
+                for code in LANGUAGES:
+                    yield Button(Content(language(code).name), id=f"lang-{code}", compact=True,
+                                 classes="current" if code == self.lang.code else "")
             with Horizontal():
-                yield Static(Content("↑ ↓ choose · Enter open · or tap a name · F12 organiser"), id="hint")
-                yield Button(Content("Organiser"), id="organiser", compact=True)
+                yield Label(self.shown(self._("↑ ↓ choose · Enter open · or tap a name · F12 organiser")), id="hint")
+                yield Button(self.shown(self._("Organiser")), id="organiser", compact=True)
+
+    def count_line(self, n: int) -> Content:
+        return self.shown(self.ngettext("{n} letter written here today", "{n} letters written here today", n))
 
     def on_mount(self) -> None:
+        self.refresh_cases()
+        self.query_one("#cases", OptionList).focus()
+
+    async def relabel(self) -> None:
+        """Drawn again in the visitor's language (they chose another)."""
+        await self.recompose()
         self.refresh_cases()
         self.query_one("#cases", OptionList).focus()
 
     def on_screen_resume(self) -> None:
         self.refresh_cases()
 
+    def case_option(self, number: int, case: Case) -> Option:
+        shown = case.shown_in(self.lang.code)
+        where = f" · {shown.country}" if shown.country else ""
+        title = self.shown(shown.title)
+        person = self.shown(f"{case.person}{where}")
+        prompt = Content.assemble((f"{number}. " if number <= 9 else "", "dim"), (title.plain, "bold"), "\n",
+                                  f"   {person.plain}")
+        return Option(prompt, id=case.id)
+
     def refresh_cases(self) -> None:
         station = self.kiosk.station
-        self.query_one("#count", Label).update(count_line(station.count_today()))
+        self.query_one("#count", Label).update(self.count_line(station.count_today()))
         cases = self.query_one("#cases", OptionList)
         offered = station.offered()
         cases.clear_options()
-        cases.add_options([case_option(i, case) for i, case in enumerate(offered, 1)])
+        cases.add_options([self.case_option(i, case) for i, case in enumerate(offered, 1)])
         if offered:
             cases.highlighted = 0
-        self.query_one("#intro", Label).update(Content(INTRO if offered else NOTHING_OFFERED))
+        self.query_one("#intro", Label).update(self.shown(self._(INTRO if offered else NOTHING_OFFERED)))
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """On a wide screen, the highlighted case's story is shown beside the list."""
         case = self.kiosk.station.case(event.option.id or "")
         if case is not None:
-            self.query_one("#glance-story", Static).update(Content(reflow(case.story)))
-            self.query_one("#glance-ask", Static).update(Content(reflow(case.ask)))
+            shown = case.shown_in(self.lang.code)
+            self.query_one("#glance-story", Paragraph).set_text(reflow(shown.story))
+            self.query_one("#glance-ask", Paragraph).set_text(reflow(shown.ask))
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         if event.option.id:
@@ -92,6 +109,13 @@ class HomeScreen(KioskScreen):
             if case_id:
                 self.post_message(OpenCase(case_id))
 
+    def action_next_language(self) -> None:
+        """L: the next language, round and round (each button names its language in itself)."""
+        self.post_message(ChooseLanguage(LANGUAGES[(LANGUAGES.index(self.lang.code) + 1) % len(LANGUAGES)]))
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "organiser":
+        button = event.button.id or ""
+        if button == "organiser":
             self.post_message(OpenOrganiser())
+        elif button.startswith("lang-"):
+            self.post_message(ChooseLanguage(button.removeprefix("lang-")))

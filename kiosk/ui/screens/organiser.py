@@ -14,18 +14,23 @@ from textual.content import Content
 from textual.widgets import Button, DataTable, Label, SelectionList, Static, TabbedContent, TabPane
 from textual.widgets.selection_list import Selection
 
+from ...application import N_
 from ..messages import CasesReloaded, GoHome, QuitKiosk, ReloadCases, RunTask, SwitchCase, Task, TaskDone
 from .base import KioskScreen
 
 BUTTON_TASKS = {"check": Task.CHECK, "test-print": Task.TEST_PRINT, "retry": Task.RETRY,
                 "retry-interrupted": Task.REPRINT, "tally": Task.TALLY}
-STARTED = {Task.CHECK: "Checking the printer…", Task.TEST_PRINT: "Printing a test receipt…",
-           Task.RETRY: "Printing waiting jobs…", Task.REPRINT: "Printing waiting jobs…",
-           Task.TALLY: "Printing the tally slip…"}
+STARTED = {Task.CHECK: N_("Checking the printer…"), Task.TEST_PRINT: N_("Printing a test receipt…"),
+           Task.RETRY: N_("Printing waiting jobs…"), Task.REPRINT: N_("Printing waiting jobs…"),
+           Task.TALLY: N_("Printing the tally slip…")}
+STATES = {"pending": N_("pending"), "printing": N_("printing"), "failed": N_("failed"),
+          "interrupted": N_("interrupted"), "printed": N_("printed"), "cancelled": N_("cancelled")}
 
 
 class OrganiserScreen(KioskScreen):
-    """Behind the PIN. Locks itself (goes home) when idle."""
+    """Behind the PIN, in the stall's language. Locks itself (goes home) when idle."""
+
+    FOR_ORGANISER = True
 
     BINDINGS = [Binding("escape", "lock", "Lock", show=False)]
 
@@ -33,36 +38,39 @@ class OrganiserScreen(KioskScreen):
         station = self.kiosk.station
         settings = station.settings
         with Horizontal(id="organiser-bar"):
-            yield Label(Content(f"Organiser · {settings.event} · kiosk {settings.kiosk_id}"), classes="screen-title")
-            yield Button(Content("Lock (Esc)"), id="lock", variant="primary", compact=True)
-            yield Button(Content("Quit kiosk"), id="quit", variant="error", compact=True)
+            yield Label(self.shown(self._("Organiser · {event} · kiosk {kiosk}").format(
+                event=settings.event, kiosk=settings.kiosk_id)), classes="screen-title")
+            yield Button(self.shown(self._("Lock (Esc)")), id="lock", variant="primary", compact=True)
+            yield Button(self.shown(self._("Quit kiosk")), id="quit", variant="error", compact=True)
         with TabbedContent(id="tabs"):
-            with TabPane("Printer & jobs", id="tab-printer"):
+            with TabPane(self.shown(self._("Printer & jobs")), id="tab-printer"):
                 yield Static(Content(station.setup.describe()), id="printer-setup")
-                yield Label(Content("Status: not checked yet"), id="printer-status")
+                yield Label(self.shown(self._("Status: not checked yet")), id="printer-status")
                 with Horizontal(classes="buttons"):
-                    yield Button(Content("Check printer"), id="check", compact=True)
-                    yield Button(Content("Test print"), id="test-print", compact=True)
-                    yield Button(Content("Retry waiting jobs"), id="retry", variant="warning", compact=True)
-                    yield Button(Content("Reprint interrupted"), id="retry-interrupted", compact=True)
+                    yield Button(self.shown(self._("Check printer")), id="check", compact=True)
+                    yield Button(self.shown(self._("Test print")), id="test-print", compact=True)
+                    yield Button(self.shown(self._("Retry waiting jobs")), id="retry", variant="warning", compact=True)
+                    yield Button(self.shown(self._("Reprint interrupted")), id="retry-interrupted", compact=True)
                 yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
-            with TabPane("Today", id="tab-today"):
+            with TabPane(self.shown(self._("Today")), id="tab-today"):
                 with Horizontal(classes="buttons"):
-                    yield Button(Content("Print tally slip"), id="tally", compact=True)
+                    yield Button(self.shown(self._("Print tally slip")), id="tally", compact=True)
                     yield Label(Content(""), id="today-status")
                 with VerticalScroll():
                     yield Static(id="chart")
-            with TabPane("Cases", id="tab-cases"):
-                yield Label(Content("Ticked cases are offered to visitors (closed cases are never offered)."))
+            with TabPane(self.shown(self._("Cases")), id="tab-cases"):
+                yield Label(self.shown(self._("Ticked cases are offered to visitors"
+                                              " (closed cases are never offered).")))
                 yield SelectionList(id="case-list")
                 with Horizontal(classes="buttons"):
-                    yield Button(Content("Reload cases from disk"), id="reload", compact=True)
+                    yield Button(self.shown(self._("Reload cases from disk")), id="reload", compact=True)
                 yield Static(Content(""), id="consent-state")
                 yield Static(Content(""), id="case-errors")
 
     def on_mount(self) -> None:
         table = self.query_one("#jobs", DataTable)
-        table.add_columns("Reference", "Case", "State", "Tries", "Last error")
+        table.add_columns(*(Text(self.shown(self._(column)).plain) for column in (
+            N_("Reference"), N_("Case"), N_("State"), N_("Tries"), N_("Last error"))))
         self.refresh_all()
 
     def refresh_all(self) -> None:
@@ -75,9 +83,9 @@ class OrganiserScreen(KioskScreen):
         """What the last reading of the cases folder skipped (from the start, not only after a
         reload), and whom the kiosk asks whether we may contact them."""
         self.query_one("#consent-state", Static).update(Content(self.kiosk.station.consent_status()))
-        self.query_one("#case-errors", Static).update(
-            Content("\n".join(f"skipped: {p}" for p in problems) if problems else "All case files read.")
-        )
+        skipped = self._("skipped: {problem}")
+        self.query_one("#case-errors", Static).update(Content(
+            "\n".join(skipped.format(problem=p) for p in problems) if problems else self._("All case files read.")))
 
     def refresh_jobs(self) -> None:
         table = self.query_one("#jobs", DataTable)
@@ -85,10 +93,11 @@ class OrganiserScreen(KioskScreen):
         waiting = self.kiosk.station.waiting()
         for item in waiting:
             sig, job = item.signature, item.job
-            table.add_row(Text(sig.reference), Text(sig.case_id), Text(item.state), Text(str(job.attempts)),
+            state = self._(STATES[item.state]) if item.state in STATES else item.state
+            table.add_row(Text(sig.reference), Text(sig.case_id), Text(state), Text(self.lang.number(job.attempts)),
                           Text(job.last_error or ""))
         if not waiting:
-            table.add_row(Text("No print jobs waiting."), Text(""), Text(""), Text(""), Text(""))
+            table.add_row(Text(self._("No print jobs waiting.")), Text(""), Text(""), Text(""), Text(""))
 
     def refresh_chart(self) -> None:
         station = self.kiosk.station
@@ -96,13 +105,13 @@ class OrganiserScreen(KioskScreen):
         total = sum(counts.values())
         top = max(counts.values(), default=0) or 1
         chart = Table(box=None, expand=True, show_header=True, padding=(0, 1))
-        chart.add_column("Case", ratio=2, no_wrap=True, overflow="ellipsis")
-        chart.add_column("Letters", justify="right", width=7)
+        chart.add_column(self._("Case"), ratio=2, no_wrap=True, overflow="ellipsis")
+        chart.add_column(self._("Letters"), justify="right", width=7)
         chart.add_column("", ratio=3)
         titles = {c.id: c.title for c in station.all_cases()}
         for case_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            chart.add_row(Text(titles.get(case_id, case_id)), Text(str(n)), Bar(size=top, begin=0, end=n))
-        chart.add_row(Text("All cases", style="bold"), Text(str(total), style="bold"), Text(""))
+            chart.add_row(Text(titles.get(case_id, case_id)), Text(self.lang.number(n)), Bar(size=top, begin=0, end=n))
+        chart.add_row(Text(self._("All cases"), style="bold"), Text(self.lang.number(total), style="bold"), Text(""))
         self.query_one("#chart", Static).update(chart)
 
     def refresh_case_list(self) -> None:
@@ -110,7 +119,8 @@ class OrganiserScreen(KioskScreen):
         today = station.today()
         selections = []
         for case in station.all_cases():
-            note = "" if case.is_open(today) else f" (closed {case.deadline})"
+            note = "" if case.is_open(today) or case.deadline is None else " " + self._("(closed {day})").format(
+                day=self.lang.date(case.deadline))
             selections.append(Selection(Content(f"{case.title}{note}"), case.id, station.is_enabled(case.id)))
         case_list = self.query_one("#case-list", SelectionList)
         case_list.clear_options()
@@ -130,27 +140,34 @@ class OrganiserScreen(KioskScreen):
             self.post_message(ReloadCases())
         elif button in BUTTON_TASKS:
             task = BUTTON_TASKS[button]
-            self.show(task, STARTED[task])
+            self.show(task, self._(STARTED[task]))
             self.post_message(RunTask(task, self.job(task)))
 
     def job(self, task: Task) -> Callable[[], str]:
         """What ``task`` does, in the app's worker: the station's work, and the line to show."""
         station = self.kiosk.station
 
+        lang = self.lang
+
         def check() -> str:
-            return f"Status: {station.printer_status()}"
+            return lang._("Status: {status}").format(status=station.printer_status())
 
         def test_print() -> str:
             where = station.test_print()
-            return "Test receipt printed" + (f": {where}" if where else ".")
+            if where:
+                return lang._("Test receipt printed: {file}").format(file=where)
+            return lang._("Test receipt printed.")
 
         def retry(interrupted: bool) -> str:
             printed, errors = station.retry(interrupted=interrupted)
-            return f"{printed} printed, {len(errors)} still waiting" + (f": {errors[0]}" if errors else "")
+            line = lang._("{printed} printed, {waiting} still waiting").format(
+                printed=lang.number(printed), waiting=lang.number(len(errors)))
+            return f"{line}: {errors[0]}" if errors else line
 
         def tally() -> str:
             slip, _ = station.print_todays_tally()
-            return f"Tally slip printed: {slip.total} letter{'' if slip.total == 1 else 's'} today"
+            return lang.ngettext("Tally slip printed: {n} letter today", "Tally slip printed: {n} letters today",
+                                 slip.total)
 
         return {Task.CHECK: check, Task.TEST_PRINT: test_print, Task.RETRY: lambda: retry(False),
                 Task.REPRINT: lambda: retry(True), Task.TALLY: tally}[task]
@@ -162,10 +179,11 @@ class OrganiserScreen(KioskScreen):
     def show(self, task: Task, line: str) -> None:
         """A task's line: the tally's on the Today tab, the others under the printer."""
         label = "#today-status" if task is Task.TALLY else "#printer-status"
-        self.query_one(label, Label).update(Content(line))
+        self.query_one(label, Label).update(self.shown(line))
 
     def on_task_done(self, message: TaskDone) -> None:
-        self.show(message.task, f"Problem: {message.error}" if message.error else message.line or "")
+        problem = self._("Problem: {error}").format(error=message.error) if message.error else None
+        self.show(message.task, problem or message.line or "")
         self.refresh_jobs()
         self.refresh_chart()
 

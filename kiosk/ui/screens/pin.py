@@ -19,20 +19,23 @@ KEYS = ["1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"]
 class PinScreen(KioskModal):
     """Dismissed with True for the right PIN, False when cancelled. Goes home when idle."""
 
+    FOR_ORGANISER = True
+
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
     def compose(self) -> ComposeResult:
         with Vertical(id="pin-box"):
-            yield Label(Content("Organiser PIN"), classes="screen-title")
+            yield Label(self.shown(self._("Organiser PIN")), classes="screen-title")
             if self.kiosk.station.demo_pin:
-                yield Label(Content(f"Demo PIN: {self.kiosk.station.demo_pin}"), id="demo-pin")
+                yield Label(self.shown(self._("Demo PIN: {pin}").format(pin=self.kiosk.station.demo_pin)),
+                            id="demo-pin")
             yield Input(password=True, restrict=r"[0-9]*", max_length=PIN_MAX, id="pin")
             yield Label(Content(""), id="pin-status")
             with Grid(id="keypad"):
                 for key in KEYS:
-                    label = {"clear": "Clear", "ok": "OK"}.get(key, key)
-                    yield Button(Content(label), id=f"key-{key}", compact=True)
-            yield Button(Content("Cancel (Esc)"), id="cancel", compact=True)
+                    label = {"clear": self._("Clear"), "ok": self._("OK")}.get(key, key)
+                    yield Button(self.shown(label), id=f"key-{key}", compact=True)
+            yield Button(self.shown(self._("Cancel (Esc)")), id="cancel", compact=True)
 
     def on_mount(self) -> None:
         self.query_one("#pin", Input).focus()
@@ -44,7 +47,8 @@ class PinScreen(KioskModal):
         field = self.query_one("#pin", Input)
         status = self.query_one("#pin-status", Label)
         if wait > 0:
-            status.update(Content(f"Too many wrong PINs: wait {math.ceil(wait)} s."))
+            status.update(self.shown(self._("Too many wrong PINs: wait {seconds} s.").format(
+                seconds=self.lang.number(math.ceil(wait)))))
             field.disabled = True
         elif field.disabled:
             field.disabled = False
@@ -63,7 +67,7 @@ class PinScreen(KioskModal):
         if self.kiosk.pin_guard.try_pin(pin):
             self.dismiss(True)
             return
-        self.query_one("#pin-status", Label).update(Content("Wrong PIN."))
+        self.query_one("#pin-status", Label).update(self.shown(self._("Wrong PIN.")))
         self.show_wait()
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

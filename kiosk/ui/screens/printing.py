@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.content import Content
 from textual.widgets import Button, Label, LoadingIndicator
 
 from ...application import Letter, Signature
@@ -27,22 +26,22 @@ class PrintingScreen(KioskModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="printing-box"):
-            yield Label(Content("Saving your letter…"), id="printing-status")
+            yield Label(self.shown(self._("Saving your letter…")), id="printing-status")
             yield LoadingIndicator(id="spinner")
-            yield Button(Content("Back to my letter"), id="back-to-form", variant="primary")
+            yield Button(self.shown(self._("Back to my letter")), id="back-to-form", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#back-to-form", Button).display = False
 
     def recorded(self, sig: Signature) -> None:
-        self.query_one("#printing-status", Label).update(Content(f"Saved (Ref. {sig.reference}). Printing…"))
+        self.query_one("#printing-status", Label).update(
+            self.shown(self._("Saved (Ref. {reference}). Printing…").format(reference=sig.reference)))
 
     def not_recorded(self, error: str) -> None:
         self.failed = True
         self.query_one("#spinner").display = False
-        self.query_one("#printing-status", Label).update(Content(
-            "Sorry, your letter could not be saved. Please ask a volunteer for help.\n" f"({error})"
-        ))
+        sorry = self._("Sorry, your letter could not be saved. Please ask a volunteer for help.")
+        self.query_one("#printing-status", Label).update(self.shown(f"{sorry}\n({error})"))
         button = self.query_one("#back-to-form", Button)
         button.display = True
         button.focus()

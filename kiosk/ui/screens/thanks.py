@@ -5,22 +5,22 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.content import Content
 from textual.widgets import Button, Label
 
-from ...application import Letter, Outcome, Signature
+from ...application import N_, Letter, Outcome, Signature
 from ..messages import GoHome
+from ..words import Paragraph
 from .base import Idle, KioskScreen
 
 NEXT_STEP = {
-    "appeal": "Please sign your letter and drop it in the box.",
-    "postcard": "Please take your postcard with you.",
+    "appeal": N_("Please sign your letter and drop it in the box."),
+    "postcard": N_("Please take your postcard with you."),
 }
-STILL_PRINTING = "Your letter is printing…"
-MAYBE_PRINTED = ("Your signature is saved, but the printer stopped during your letter. "
-                 "A volunteer will check it and print it again if needed: nothing is lost.")
-NOT_PRINTED = ("Your signature is saved, but the printer has a problem right now. "
-               "A volunteer will print your letter: nothing is lost.")
+STILL_PRINTING = N_("Your letter is printing…")
+MAYBE_PRINTED = N_("Your signature is saved, but the printer stopped during your letter. "
+                   "A volunteer will check it and print it again if needed: nothing is lost.")
+NOT_PRINTED = N_("Your signature is saved, but the printer has a problem right now. "
+                 "A volunteer will print your letter: nothing is lost.")
 
 
 def shown_address(email: str) -> str:
@@ -42,15 +42,17 @@ class ThanksScreen(KioskScreen):
         self.letter, self.signature, self.outcome, self.note = letter, signature, outcome, note
 
     def compose(self) -> ComposeResult:
+        rtl, bidi = self.lang.rtl, self.kiosk.station.settings.bidi
         with Vertical(id="thanks-box"):
-            yield Label(Content(f"Thank you, {self.letter.name}!"), id="thanks-title")
-            yield Label(Content(""), id="next-step")
-            yield Label(Content(""), id="preview-file")
+            yield Label(self.shown(self._("Thank you, {name}!").format(name=self.letter.name)), id="thanks-title")
+            yield Paragraph(rtl=rtl, bidi=bidi, id="next-step")
+            yield Paragraph(rtl=rtl, bidi=bidi, id="preview-file")
             if self.note:
-                yield Label(Content(self.note), id="consent-note")
-            yield Label(Content(f"Ref. {self.signature.reference}"), id="reference")
-            yield Label(Content("Every letter counts."), id="motto")
-            yield Button(Content("Done"), id="done", variant="primary")
+                yield Paragraph(self.note, rtl=rtl, bidi=bidi, id="consent-note")
+            yield Label(self.shown(self._("Ref. {reference}").format(reference=self.signature.reference)),
+                        id="reference")
+            yield Label(self.shown(self._("Every letter counts.")), id="motto")
+            yield Button(self.shown(self._("Done")), id="done", variant="primary")
 
     def on_mount(self) -> None:
         self.show_outcome()
@@ -63,7 +65,7 @@ class ThanksScreen(KioskScreen):
 
     def show_outcome(self) -> None:
         outcome = self.outcome
-        step = self.query_one("#next-step", Label)
+        step = self.query_one("#next-step", Paragraph)
         step.set_class(outcome is not None and not outcome.printed, "problem")
         if outcome is None:
             text = STILL_PRINTING
@@ -71,13 +73,13 @@ class ThanksScreen(KioskScreen):
             text = NEXT_STEP[self.letter.kind]
         else:
             text = MAYBE_PRINTED if outcome.maybe_printed else NOT_PRINTED
-        step.update(Content(text))
-        preview = self.query_one("#preview-file", Label)
+        step.set_text(self._(text))
+        preview = self.query_one("#preview-file", Paragraph)
         preview.display = bool(outcome is not None and outcome.printed and outcome.preview)
         if outcome is not None and outcome.preview:
-            where = ("Demo: your receipt is saved as" if self.kiosk.station.demo_pin
-                     else "No receipt printer is set up: your letter is saved as")
-            preview.update(Content(f"{where} {outcome.preview}"))
+            where = (self._("Demo: your receipt is saved as {file}") if self.kiosk.station.demo_pin
+                     else self._("No receipt printer is set up: your letter is saved as {file}"))
+            preview.set_text(where.format(file=outcome.preview))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         self.action_done()
