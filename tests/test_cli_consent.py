@@ -769,7 +769,7 @@ def test_cases_check_without_a_wording_is_fine(no_wording):
 
 def test_the_report_says_how_many_said_yes_and_no(db, tmp_path):
     result = run("report", "--db", db, "--out", tmp_path / "r")
-    said = "Answered whether we may contact them: 3 yes, 2 no; 1 letter(s) without an answer"
+    said = "Answered whether we may contact them: 3 yes, 2 no; 1 letter without an answer"
     assert said in result.output
     assert f"- {said}" in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
     plain = Store(tmp_path / "plain.db")

@@ -10,6 +10,8 @@ from click.testing import CliRunner
 from PIL import Image
 
 from kiosk.cli import cli
+from kiosk.i18n import language
+from kiosk.reports.tables import day_label
 from kiosk.store import Scope, Store
 from tests.helpers.escpos_stream import decode
 from tests.helpers.records_data import LETTERS, fill
@@ -107,7 +109,8 @@ def test_report_numbers_equal_export_numbers(db, tmp_path):
         assert re.search(rf"{re.escape(title)}\s*│\s*{appeal}\s*│\s*{postcard}\s*│\s*{appeal + postcard}",
                          result.output)
     days = {r["day"]: int(r["count"]) for r in export(db, "--by", "day")}
-    assert {d: t[-1] for d, t in _markdown_table(md, "Per day").items() if d != "All"} == days
+    named = {day_label(d, language("en")): d for d in days}  # the report names each day: "Fri, 3 Jul 2026"
+    assert {named[d]: t[-1] for d, t in _markdown_table(md, "Per day").items() if d != "All"} == days
     kiosks = {r["kiosk_id"]: int(r["count"]) for r in export(db, "--by", "kiosk")}
     assert {k: t[-1] for k, t in _markdown_table(md, "Per kiosk").items() if k != "All"} == kiosks
     hours = {r["hour"]: int(r["count"]) for r in export(db, "--by", "hour")}
@@ -115,7 +118,7 @@ def test_report_numbers_equal_export_numbers(db, tmp_path):
     header = md.split("## Per hour", 1)[1].split("| Hour |", 1)[1].split("\n", 1)[0]
     grid_days = [c.strip() for c in header.strip().strip("|").split("|")][:-1]
     # each row ends in its Total cell, which has no day: zip stops before it
-    from_grid = {f"{day} {hour}": n for hour, cells in grid.items()
+    from_grid = {f"{named[day]} {hour}": n for hour, cells in grid.items()
                  for day, n in zip(grid_days, cells, strict=False) if n}
     assert from_grid == hours
     assert f"**{len(LETTERS)} letters**" in md
@@ -127,8 +130,8 @@ def test_report_for_one_event(db):
     result = run("report", "--db", db, "--event", "Book Fair")
     assert result.exit_code == 0
     assert "Letters: 2 (2 appeals, 0 postcards)" in result.output
-    assert "Sun 05 Jul 2026: letters per hour" in result.output
-    assert "Sat 04 Jul" not in result.output and "Fri 03 Jul" not in result.output
+    assert "Sun, 5 Jul 2026: letters per hour" in result.output
+    assert "Sat, 4 Jul" not in result.output and "Fri, 3 Jul" not in result.output
 
 
 def test_case_text_is_shown_as_text_not_markup(tmp_path):
@@ -245,10 +248,10 @@ def _answer(db, answers):
 
 
 @pytest.mark.parametrize("args, said", [
-    ([], "3 yes, 2 no; 3 letter(s) without an answer"),
-    (["--event", "Book Fair"], "1 yes, 0 no; 1 letter(s) without an answer"),
-    (["--kiosk", "south"], "0 yes, 1 no; 2 letter(s) without an answer"),
-    (["--since", "2026-07-05", "--kiosk", "south"], "0 yes, 0 no; 0 letter(s) without an answer"),
+    ([], "3 yes, 2 no; 3 letters without an answer"),
+    (["--event", "Book Fair"], "1 yes, 0 no; 1 letter without an answer"),
+    (["--kiosk", "south"], "0 yes, 1 no; 2 letters without an answer"),
+    (["--since", "2026-07-05", "--kiosk", "south"], "0 yes, 0 no; 0 letters without an answer"),
 ])
 def test_the_report_counts_the_answers_and_the_letters_without_one_in_the_terminal_and_report_md(
         db, tmp_path, args, said):

@@ -466,11 +466,13 @@ class Station:
             return check(self.setup)
 
     def test_print(self) -> Path | None:
-        """*Any thread.* Print the test receipt; raises PrintError."""
+        """*Any thread.* Print the test receipt, in the stall's language; raises PrintError."""
+        from ..i18n import language
         from ..printing.queue import deliver
         from ..receipts import layouts
 
-        receipt = layouts.printer_test(self.setup.describe(), self.setup.paper.columns, when=self.clock())
+        receipt = layouts.printer_test(self.setup.describe(), self.setup.paper.columns, when=self.clock(),
+                                       lang=language(self.settings.language))
         with self._print_lock:
             return deliver(receipt, self.setup)
 
@@ -488,6 +490,8 @@ class Station:
         return self._print_tally(self.today(), event=None, kiosk_id=self.settings.kiosk_id)
 
     def _print_tally(self, day: dt.date, *, event: str | None, kiosk_id: str | None) -> tuple[Tally, Path | None]:
+        """The tally slip, in the stall's language."""
+        from ..i18n import language
         from ..printing.queue import deliver
         from ..reports.slip import tally_receipt
         from ..reports.summary import tally
@@ -497,7 +501,7 @@ class Station:
             slip = tally(store, day, event=event, kiosk_id=kiosk_id, case_files=self._case_files(),
                          now=self.clock())
         with self._print_lock:
-            return slip, deliver(tally_receipt(slip, setup.paper.columns), setup)
+            return slip, deliver(tally_receipt(slip, setup.paper.columns, language(self.settings.language)), setup)
 
     def _case_files(self) -> dict[str, Case]:
         """Cases to fill in what older databases lack; none is fine."""

@@ -69,7 +69,13 @@ def records(*, create: bool = False) -> Iterator[Records]:
 # it starts so (or is empty). A hand-written budget.csv, another export's CSV (other columns),
 # any other HTML or Markdown file is never replaced.
 HTML_START = b'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">\n<title>Appeals to deliver</title>'
-REPORT_START = b"# Letters report\n"
+
+
+def report_starts() -> tuple[bytes, ...]:
+    """What an earlier report.md starts with: its title, in any of the kiosk's languages."""
+    from ..reports.markdown import starts  # only the report writes one
+
+    return starts()
 
 
 def same_kind(fmt: str, columns: list[str] | None = None) -> tuple[bytes, ...]:
@@ -85,7 +91,7 @@ def same_kind(fmt: str, columns: list[str] | None = None) -> tuple[bytes, ...]:
     if fmt == "html":
         return (HTML_START,)
     if fmt == "md":
-        return (REPORT_START,)
+        return report_starts()
     return (PNG_MAGIC,)
 
 

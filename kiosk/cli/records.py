@@ -28,7 +28,6 @@ from ..private import PNG_MAGIC, private_dir, replace_private
 from .base import cli, console, echo, outcome, warn
 from .options import DATE, TEXT, settings, settings_options
 from .outputs import (
-    REPORT_START,
     SUFFIXES,
     check_target,
     export,
@@ -37,6 +36,7 @@ from .outputs import (
     output_option,
     output_to,
     records,
+    report_starts,
     to_stdout,
     write_rows,
 )
@@ -127,11 +127,14 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
 @filters
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), default=None,
               help="Also write report.md and letters-per-hour.png into this folder (replacing earlier ones).")
-@settings_options("database", "cases")
+@settings_options("database", "cases", "language")
 def report(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
            out_dir: Path | None) -> None:
     """Totals per case and kind, per day (and kiosk, event), charts of letters per hour, and how many
-    letters were answered yes or no to hearing from us, and how many have no answer."""
+    letters were answered yes or no to hearing from us, and how many have no answer.
+
+    In the stall's language (--lang), with its dates and numbers."""
+    from ..i18n import language
     from ..reports import markdown, terminal
 
     md_path = chart_path = None
@@ -145,7 +148,9 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
     with records() as db:
         scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)
         summary = db.summary(scope)
-    terminal.render(summary, console())
+    stall_settings = settings()
+    lang = language(stall_settings.language)
+    terminal.render(summary, console(), lang, bidi=stall_settings.bidi)
     if out_dir is None or md_path is None or chart_path is None:
         return
     from ..reports.chart import draw_png
@@ -158,12 +163,12 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
     if summary.total:
         with replace_private(chart_path, suffixes=SUFFIXES["png"], protect=[settings().database], magic=PNG_MAGIC,
                              binary=True) as png:
-            draw_png(summary, png)
+            draw_png(summary, png, lang)
         chart = chart_path
-    with replace_private(md_path, suffixes=SUFFIXES["md"], protect=[settings().database], magic=REPORT_START,
+    with replace_private(md_path, suffixes=SUFFIXES["md"], protect=[settings().database], magic=report_starts(),
                          encoding="utf-8",
                          errors="replace") as f:
-        f.write(markdown.render(summary, chart.name if chart else None))
+        f.write(markdown.render(summary, chart.name if chart else None, lang))
     echo(f"Wrote {md_path}" + (f" and {chart}" if chart else ""))
 
 
@@ -174,10 +179,10 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
 @click.option("--day", type=DATE, default=None, metavar="DATE", help="The stall's day (YYYY-MM-DD) [default: today].")
 @click.option("--event", type=TEXT, default=None, help="Only this event.")
 @click.option("--kiosk", "kiosk_id", type=TEXT, default=None, help="Only this kiosk.")
-@settings_options("database", "cases", "printer", "printers", "preview")
+@settings_options("database", "cases", "printer", "printers", "preview", "language")
 @outcome
 def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) -> None:
-    """Print the end-of-day tally: a day's letters per case and per hour."""
+    """Print the end-of-day tally: a day's letters per case and per hour, in the stall's language (--lang)."""
     from ..application import PrintError
 
     station = open_station(settings(), warn=warn)

@@ -23,6 +23,7 @@ from ..application import (
     Station,
     open_station,
 )
+from ..i18n import LANGUAGES
 from .base import (
     EXIT_FAILED,
     EXIT_MAYBE_PRINTED,
@@ -121,12 +122,15 @@ def _check_consent_options(consent: str | None, email: str | None, confirm_age: 
         raise InputError("needs --consent email", field="confirm_age")
 
 
-def _answer(station: Station, consent: str | None, email: str | None, confirm_age: bool) -> ConsentChoice | None:
-    """The visitor's checked answer with the stall's current wording; None when not asked (no --consent)."""
+def _answer(station: Station, consent: str | None, email: str | None, confirm_age: bool,
+            language: str) -> ConsentChoice | None:
+    """The visitor's checked answer with the stall's current wording in their ``language``; None
+    when not asked (no --consent)."""
     if consent is None:
         return None
     try:
-        answer = station.answer("yes" if consent == "email" else "no", email, age_confirmed=confirm_age)
+        answer = station.answer("yes" if consent == "email" else "no", email, age_confirmed=confirm_age,
+                                language=language)
     except InputError as exc:
         if exc.field == "age":  # the rule's field; on the command line it is this flag
             raise exc.at("--confirm-age") from None
@@ -162,7 +166,7 @@ def _contact(answer: ConsentChoice | None) -> str:
               help="The visitor confirmed the minimum age the wording asks (with --consent email; only where it"
                    " asks one).")
 @settings_options("event", "kiosk_id", "campaign", "cases", "allow_sample_cases", "printer", "printers", "preview",
-                  "database")
+                  "database", "language")
 @outcome
 def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, email: str | None,
          confirm_age: bool) -> int:
@@ -171,6 +175,10 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
     With --consent, the visitor's answer to being contacted is recorded with the letter, in
     the same commit, with the wording they were shown: --consent email --email ADDRESS
     (and --confirm-age where the wording asks a minimum age) for yes, --consent none for no.
+
+    --lang is the visitor's language (default: the stall's): a postcard prints in it, an
+    appeal in the language the case's authority reads; it is recorded with the letter, and
+    the consent wording is the one in it.
 
     \b
     Exit codes:
@@ -187,11 +195,12 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
     station = stall()
     try:
         letter = station.letter(case_id, kind, name, message)  # every check first: nothing recorded on bad input
-        answer = _answer(station, consent, email, confirm_age)
+        answer = _answer(station, consent, email, confirm_age, letter.language)
         hint = station.email_hint(answer.email) if answer is not None and answer.email else None
         station.prepare()  # a new stall's database is made here
         with _interrupt_deferred() as interrupted:  # Ctrl+C mid-commit: recorded or not, never "maybe"
-            sig = station.record(letter.case_id, letter.kind, letter.name, letter.message, consent=answer)
+            sig = station.record(letter.case_id, letter.kind, letter.name, letter.message, consent=answer,
+                                 language=letter.language)
     except BaseException:
         with suppress(Exception):
             station.close()
@@ -253,19 +262,22 @@ def _run_app(stall_settings: Settings) -> None:
               help="Folder for the printed receipts [default: preview/ in the user data folder].")
 @click.option("--cases", type=click.Path(path_type=Path), default=None,
               help="Try it with these case files [default: the sample cases].")
-def demo(db: Path | None, preview: Path | None, cases: Path | None) -> None:
+@click.option("--lang", "lang", type=TEXT, default=None, metavar="CODE",
+              help=f"The language the kiosk starts in, and returns to for each visitor ({', '.join(LANGUAGES)})"
+                   " [default: en].")
+def demo(db: Path | None, preview: Path | None, cases: Path | None, lang: str | None) -> None:
     """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468.
 
     The stall's settings (its file, and the KIOSK_* variables of the settings) are not read:
     a demo never writes to a stall's database."""
     from ..settings import demo_settings
 
-    _run_app(demo_settings({"database": db, "preview": preview, "cases": cases}))
+    _run_app(demo_settings({"database": db, "preview": preview, "cases": cases, "language": lang}))
 
 
 @cli.command()
 @settings_options("event", "kiosk_id", "campaign", "cases", "allow_sample_cases", "printer", "printers", "preview",
-                  "database")
+                  "database", "language")
 def run() -> None:
     """Run the kiosk at a stall, with the settings file's cases, printer and PIN.
 
@@ -397,10 +409,10 @@ def printer() -> None:
 
 
 @printer.command("test")
-@settings_options("printer", "printers", "preview")
+@settings_options("printer", "printers", "preview", "language")
 @outcome
 def printer_test() -> None:
-    """Print a test receipt: a width ruler, a code-page sample and a QR code."""
+    """Print a test receipt: a width ruler, a code-page sample and a QR code (its words in the stall's language)."""
     station = stall()
     echo(f"Printer: {station.setup.describe()}")
     try:

@@ -1,5 +1,14 @@
 """The receipts the kiosk prints: the signed appeal, the postcard and the printer test.
 
+Each letter prints in the language recorded with it (:attr:`~kiosk.store.Signature.letter_language`):
+an appeal in the case's letter language (its salutation, body and closing, and the receipt's
+own words: "Re:", "Signature", the date ...), a postcard in the visitor's (the heading and
+suggested message of the case's translation, the receipt's own words). The visitor's name
+and message print as typed; an appeal whose writer read the kiosk in another language adds
+one line, in the letter's, saying in which their message is written. A letter recorded
+before kiosks kept its languages prints in the case's base text. The printer test prints in
+the language it is given (the stall's).
+
 (The end-of-day tally slip is laid out with the report it belongs to: :mod:`kiosk.reports.slip`.)"""
 
 from __future__ import annotations
@@ -8,11 +17,12 @@ import dataclasses
 import datetime as dt
 
 from ..cases import SHORT_MAX, Addressee, Case
+from ..i18n import DEFAULT, N_, Language, language
 from ..store import Signature
 from ..text import EVENT_MAX, MESSAGE_MAX, NAME_MAX, clean
 from .model import QR, Block, Cut, Feed, Receipt, Rule, Text
 
-MOTTO = "Every letter counts"
+MOTTO = N_("Every letter counts")  # at the foot of every receipt, in its language
 
 
 def _limited(sig: Signature) -> Signature:
@@ -32,13 +42,17 @@ def _limited(sig: Signature) -> Signature:
     )
 
 
-def _local_date(sig: Signature) -> str:
-    day = sig.stall_time
-    return f"{day.day} {day:%B %Y}"
+def _local_date(sig: Signature, lang: Language) -> str:
+    """The stall's day of the letter, as the letter's language writes it ("25 novembre 2026")."""
+    return lang.date(sig.stall_time.date())
 
 
-def _reference(sig: Signature) -> Text:
-    return Text(f"Ref. {sig.reference}", align="center")
+def _reference(sig: Signature, lang: Language) -> Text:
+    return Text(lang._("Ref. {reference}").format(reference=sig.reference), align="center")
+
+
+def _motto(lang: Language) -> Text:
+    return Text(lang._(MOTTO), align="center", bold=True)
 
 
 def addressee_of(case: Case, sig: Signature) -> Addressee:
@@ -51,62 +65,76 @@ def addressee_of(case: Case, sig: Signature) -> Addressee:
     return Addressee(name=sig.addressee_name, title=sig.addressee_title or "", address=address)
 
 
-def _privacy(url: str | None) -> list[Block]:
+def _privacy(url: str | None, lang: Language) -> list[Block]:
     """The organisation's privacy notice, on every letter's receipt where the stall asks for consent."""
-    return [Text(f"Privacy notice: {url}", align="center")] if url else []
+    return [Text(lang._("Privacy notice: {url}").format(url=url), align="center")] if url else []
+
+
+def written_in(lang: Language, visitor: str) -> str:
+    """The appeal's one line, in its language, saying the visitor's message is in theirs."""
+    return lang._("(Personal message written in {language})").format(language=lang.name_of(visitor))
 
 
 def appeal(case: Case, sig: Signature, campaign: str, privacy_url: str | None = None) -> Receipt:
-    a = case.appeal
+    """The signed appeal, in the letter's language as recorded (the case's base text when none was)."""
+    a = case.appeal_text(sig.letter_language or case.language)
+    lang = language(a.language)  # the words the letter is in: a translation since removed is the base's
     to = addressee_of(case, sig)
     blocks: list[Block] = [
         Text(campaign, align="center", bold=True, large=True),
-        Text(f"{_local_date(sig)} - {sig.event}", align="center"),
+        Text(f"{_local_date(sig, lang)} - {sig.event}", align="center"),
         Rule(),
         Text(to.name, bold=True),
     ]
     if to.title:
         blocks.append(Text(to.title))
     blocks += [Text(line) for line in to.address]
-    blocks += [Rule(), Text(f"Re: {case.person}", bold=True), Feed(), Text(a.salutation), Feed()]
+    blocks += [Rule(), Text(lang._("Re: {person}").format(person=case.person), bold=True), Feed(),
+               Text(a.salutation), Feed()]
     for para in a.body:
         blocks += [Text(para), Feed()]
     if sig.message:
+        if sig.language and sig.language != a.language:
+            blocks.append(Text(written_in(lang, sig.language)))
         blocks += [Text(sig.message), Feed()]
     blocks += [
         Text(a.closing),
         Feed(3),
         Rule("_"),
-        Text("Signature"),
+        Text(lang._("Signature")),
         Feed(),
         Text(sig.name, bold=True),
         Feed(),
         Rule(),
-        _reference(sig),
-        Text(MOTTO, align="center", bold=True),
-        *_privacy(privacy_url),
+        _reference(sig, lang),
+        _motto(lang),
+        *_privacy(privacy_url, lang),
         Cut(),
     ]
     return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-appeal", blocks=tuple(blocks))
 
 
 def postcard(case: Case, sig: Signature, campaign: str, privacy_url: str | None = None) -> Receipt:
-    pc = case.postcard
+    """The postcard, in the visitor's language as recorded: the case's translation (each field
+    else the base's), the receipt's own words and the date; the visitor's words as typed."""
+    code = sig.letter_language or case.language
+    shown, lang = case.shown_in(code), language(code)
     blocks: list[Block] = [
         Text(campaign, align="center", bold=True),
         Rule(),
         Feed(),
-        Text(pc.heading, align="center", bold=True, large=True),
+        Text(shown.heading, align="center", bold=True, large=True),
         Feed(),
-        Text(sig.message or pc.message, align="center"),
+        Text(sig.message or shown.message, align="center"),
         Feed(),
         Text(f"- {sig.name}", align="right", bold=True),
+        Text(_local_date(sig, lang), align="right"),
         Feed(),
-        QR(pc.url, caption=f"Scan to read {case.person}'s story"),
+        QR(case.postcard.url, caption=lang._("Scan to read {person}'s story").format(person=case.person)),
         Rule(),
-        _reference(sig),
-        Text(MOTTO, align="center", bold=True),
-        *_privacy(privacy_url),
+        _reference(sig, lang),
+        _motto(lang),
+        *_privacy(privacy_url, lang),
         Cut(),
     ]
     return Receipt(name=f"{sig.kiosk_id}-{sig.number:04d}-postcard", blocks=tuple(blocks))
@@ -127,25 +155,28 @@ CODE_PAGE_SAMPLE = (
 RASTER_SAMPLE = "Raster: مرحبا · שלום · 你好 · ✊ ❤"
 
 
-def printer_test(description: str, columns: int, when: dt.datetime | None = None) -> Receipt:
-    """A test receipt: a width ruler, a code-page sample, a raster line and a QR code."""
+def printer_test(description: str, columns: int, when: dt.datetime | None = None,
+                 lang: Language | None = None) -> Receipt:
+    """A test receipt: a width ruler, a code-page sample, a raster line and a QR code; its own
+    words in ``lang`` (the stall's language; English when not given)."""
     when = when or dt.datetime.now().astimezone()
+    lang = lang or language(DEFAULT)
     ruler = "".join(str(i % 10) for i in range(1, columns + 1))
     tens = "".join(str(i // 10 % 10) if i % 10 == 0 else " " for i in range(1, columns + 1))
     blocks: list[Block] = [
-        Text("Printer test", align="center", bold=True, large=True),
-        Text(f"{when:%Y-%m-%d %H:%M}", align="center"),
+        Text(lang._("Printer test"), align="center", bold=True, large=True),
+        Text(f"{lang.date(when.date())} {when:%H:%M}", align="center"),
         Text(description),
         Rule(),
-        Text(f"Width: {columns} columns"),
+        Text(lang.ngettext("Width: {n} column", "Width: {n} columns", columns)),
         Text(tens),
         Text(ruler),
         Rule(),
         *[Text(line) for line in CODE_PAGE_SAMPLE],
         Text(RASTER_SAMPLE),
         Rule(),
-        QR("https://example.org/kiosk-printer-test", caption="QR code: scan to check"),
-        Text(MOTTO, align="center", bold=True),
+        QR("https://example.org/kiosk-printer-test", caption=lang._("QR code: scan to check")),
+        _motto(lang),
         Cut(),
     ]
     return Receipt(name=f"printer-test-{when:%Y%m%d-%H%M%S}", blocks=tuple(blocks))

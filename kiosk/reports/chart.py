@@ -2,34 +2,34 @@
 
 Event names and kiosk ids in the title are data: they are cleaned of control characters,
 cut to a line, and drawn as plain text (never as matplotlib's ``$...$`` mathematics, which
-a name could otherwise use to stop the report).
+a name could otherwise use to stop the report). Its words and days are in the language it is
+given (the stall's); matplotlib neither joins Arabic letters nor orders right-to-left text,
+so such text is given to it shaped and in visual order (:func:`kiosk.i18n.visual`).
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import IO
 
+from ..i18n import DEFAULT, Language, has_rtl, language, visual
 from ..text import clean
-from .summary import Summary, plural
-from .tables import hour_span
+from .summary import Summary, letters
+from .tables import day_label, hour_span
 
 TITLE_MAX = 120
 
 
-def day_label(day: str, form: str = "%a %d %b") -> str:
-    """A day key as the chart names it; a key that is not a date is shown cleaned, as it is."""
-    try:
-        return f"{dt.date.fromisoformat(day):{form}}"
-    except ValueError:
-        return clean(day, 40, multiline=False)
+def _drawn(text: str, lang: Language) -> str:
+    """Text as matplotlib must be given it to show it right."""
+    return visual(text, rtl=lang.rtl or None) if lang.rtl or has_rtl(text) else text
 
 
-def draw_png(summary: Summary, out: IO[bytes]) -> None:
-    """Draw the chart as a PNG into ``out`` (the command writes it to its file)."""
+def draw_png(summary: Summary, out: IO[bytes], lang: Language | None = None) -> None:
+    """Draw the chart as a PNG into ``out`` (the command writes it to its file), in ``lang``."""
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
+    lang = lang or language(DEFAULT)
     days = sorted(summary.hours)
     every = {h: n for per_day in summary.hours.values() for h, n in per_day.items()}
     hours = [h for h, _ in hour_span(every, at_least=8)]
@@ -38,12 +38,13 @@ def draw_png(summary: Summary, out: IO[bytes]) -> None:
     bottom = [0] * len(hours)
     for day in days:
         counts = [summary.hours[day].get(h, 0) for h in hours]
-        ax.bar(hours, counts, width=0.7, bottom=bottom, label=day_label(day))
+        ax.bar(hours, counts, width=0.7, bottom=bottom, label=_drawn(day_label(day, lang, year=False), lang))
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
-    title = clean(f"Letters per hour: {summary.describe_scope()}", TITLE_MAX, multiline=False)
-    ax.set_title(f"{title} ({plural(summary.total, 'letter')})", parse_math=False)
-    ax.set_xlabel("Hour (stall's clock)")
-    ax.set_ylabel("Letters")
+    title = clean(lang._("Letters per hour: {selection}").format(selection=summary.describe_scope(lang)), TITLE_MAX,
+                  multiline=False)
+    ax.set_title(_drawn(f"{title} ({letters(lang, summary.total)})", lang), parse_math=False)
+    ax.set_xlabel(_drawn(lang._("Hour (stall's clock)"), lang))
+    ax.set_ylabel(_drawn(lang._("Letters"), lang))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(days) > 1:
         legend = ax.legend()

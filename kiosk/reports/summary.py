@@ -3,6 +3,9 @@
 Every figure comes from :meth:`kiosk.store.Store.counts` with one :class:`~kiosk.store.Scope`,
 the same call behind the exports, the home screen's counter and the organiser screen: so
 the report, the exports, the slip and the screens cannot disagree.
+
+The words a rendering prints (the selection, the consent line) are in the language it is
+given (the stall's), with its dates and numbers; English when none is given.
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..cases import Case
+from ..i18n import DEFAULT, Language, language
 from ..store import KINDS, Scope, Store
 
 
@@ -53,42 +57,62 @@ class Summary:
     def postcards(self) -> int:
         return sum(line.postcard for line in self.cases)
 
-    def describe_scope(self) -> str:
-        return describe(self.scope)
+    def describe_scope(self, lang: Language | None = None) -> str:
+        return describe(self.scope, lang)
 
-    def consent_line(self) -> str | None:
+    def consent_line(self, lang: Language | None = None) -> str | None:
         """How many letters in scope were answered yes and no to "Would you like to hear from us?",
         and how many have no answer (the writer walked away, pressed Esc, or was not asked);
         None when the file holds no answer at all (the stall never asked)."""
         if self.answers is None:
             return None
+        lang = lang or language(DEFAULT)
         yes, no = self.answers.get("yes", 0), self.answers.get("no", 0)
-        return (f"Answered whether we may contact them: {yes} yes, {no} no;"
-                f" {max(self.total - yes - no, 0)} letter(s) without an answer")
+        unanswered = lang.ngettext("{n} letter without an answer", "{n} letters without an answer",
+                                   max(self.total - yes - no, 0))
+        return lang._("Answered whether we may contact them: {yes} yes, {no} no; {unanswered}").format(
+            yes=lang.number(yes), no=lang.number(no), unanswered=unanswered)
 
 
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+def letters(lang: Language, n: int) -> str:
+    return lang.ngettext("{n} letter", "{n} letters", n)
 
 
-def describe(scope: Scope) -> str:
+def appeals(lang: Language, n: int) -> str:
+    return lang.ngettext("{n} appeal", "{n} appeals", n)
+
+
+def postcards(lang: Language, n: int) -> str:
+    return lang.ngettext("{n} postcard", "{n} postcards", n)
+
+
+def day_name(day: dt.date, lang: Language, *, year: bool = True) -> str:
+    """A day as ``lang`` names it briefly, with its weekday: "Fri, 3 Jul 2026", "ven. 3 juil. 2026"."""
+    from babel.dates import format_skeleton
+
+    return str(format_skeleton("yMMMEd" if year else "MMMEd", day, locale=lang.locale))
+
+
+def describe(scope: Scope, lang: Language | None = None) -> str:
+    """The selection in words, in ``lang`` (English when not given)."""
+    lang = lang or language(DEFAULT)
     parts = []
     if scope.event:
-        parts.append(f"event {scope.event}")
+        parts.append(lang._("event {event}").format(event=scope.event))
     if scope.kiosk_id:
-        parts.append(f"kiosk {scope.kiosk_id}")
+        parts.append(lang._("kiosk {kiosk}").format(kiosk=scope.kiosk_id))
     if scope.case_id:
-        parts.append(f"case {scope.case_id}")
+        parts.append(lang._("case {case}").format(case=scope.case_id))
     if scope.since and scope.since == scope.until:
-        parts.append(f"{scope.since:%a %d %b %Y}")
+        parts.append(day_name(scope.since, lang))
     else:
         if scope.since:
-            parts.append(f"from {scope.since.isoformat()}")
+            parts.append(lang._("from {day}").format(day=lang.date(scope.since)))
         if scope.until:
-            parts.append(f"until {scope.until.isoformat()}")
+            parts.append(lang._("until {day}").format(day=lang.date(scope.until)))
     if scope.before:
-        parts.append(f"before {scope.before.isoformat()}")
-    return ", ".join(parts) or "all signatures"
+        parts.append(lang._("before {day}").format(day=lang.date(scope.before)))
+    return ", ".join(parts) or lang._("all signatures")
 
 
 def _lines(rows: list[dict[str, Any]], key: str,
