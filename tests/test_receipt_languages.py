@@ -353,3 +353,19 @@ def test_kiosk_demo_lang_fr_prints_a_french_postcard(tmp_path, monkeypatch, mark
     assert format_date(dt.date.today(), "long", locale="fr") in text
     bad = CliRunner().invoke(cli, ["demo", "--lang", "de"])
     assert bad.exit_code == 1 and "--lang: 'de' is not one of the kiosk's languages" in bad.output
+
+
+def test_an_arabic_report_puts_arabic_in_the_order_a_terminal_draws_it(tmp_path):
+    from kiosk.i18n import visual
+    from kiosk.reports.summary import day_name
+
+    db = fill(tmp_path / "k.db")
+    named = run("report", "--db", db, "--lang", "ar", "--out", tmp_path / "rep")
+    assert named.exit_code == 0, named.output
+    label = day_name(dt.date(2026, 7, 3), Language("ar"))
+    assert visual(label) in named.output and label not in named.output  # shaped, in visual order
+    assert "Lawyer harassed for defending her clients" in named.output  # English data left as it is
+    assert label in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")  # a Markdown viewer orders it
+    assert (tmp_path / "rep" / "letters-per-hour.png").stat().st_size > 1000
+    raw = run("report", "--db", db, "--lang", "ar", env={"KIOSK_BIDI": "false"})
+    assert label in raw.output  # a terminal that orders text itself gets it as it is

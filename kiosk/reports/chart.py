@@ -19,9 +19,9 @@ from .tables import day_label, hour_span
 TITLE_MAX = 120
 
 
-def _drawn(text: str, lang: Language) -> str:
-    """Text as matplotlib must be given it to show it right."""
-    return visual(text, rtl=lang.rtl or None) if lang.rtl or has_rtl(text) else text
+def _drawn(text: str) -> str:
+    """Text as matplotlib must be given it to show it right (each line in the direction of its first letter)."""
+    return visual(text) if has_rtl(text) else text
 
 
 def draw_png(summary: Summary, out: IO[bytes], lang: Language | None = None) -> None:
@@ -38,13 +38,13 @@ def draw_png(summary: Summary, out: IO[bytes], lang: Language | None = None) -> 
     bottom = [0] * len(hours)
     for day in days:
         counts = [summary.hours[day].get(h, 0) for h in hours]
-        ax.bar(hours, counts, width=0.7, bottom=bottom, label=_drawn(day_label(day, lang, year=False), lang))
+        ax.bar(hours, counts, width=0.7, bottom=bottom, label=_drawn(day_label(day, lang, year=False)))
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     title = clean(lang._("Letters per hour: {selection}").format(selection=summary.describe_scope(lang)), TITLE_MAX,
                   multiline=False)
-    ax.set_title(_drawn(f"{title} ({letters(lang, summary.total)})", lang), parse_math=False)
-    ax.set_xlabel(_drawn(lang._("Hour (stall's clock)"), lang))
-    ax.set_ylabel(_drawn(lang._("Letters"), lang))
+    ax.set_title(_drawn(f"{title} ({letters(lang, summary.total)})"), parse_math=False)
+    ax.set_xlabel(_drawn(lang._("Hour (stall's clock)")), parse_math=False)
+    ax.set_ylabel(_drawn(lang._("Letters")), parse_math=False)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(days) > 1:
         legend = ax.legend()

@@ -16,7 +16,7 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import DEFAULT, N_, Language, language, visual
+from ..i18n import DEFAULT, N_, Language, has_rtl, language, visual
 from ..job_states import JobState
 from ..text import for_terminal
 from .summary import Line, Summary, appeals, postcards
@@ -35,8 +35,8 @@ class _Cells:
 
     def __call__(self, value: object, style: str = "", limit: int = CELL_MAX) -> Text:
         text = safe(value, style, limit)
-        if self.bidi:
-            text = Text(visual(text.plain, rtl=self.lang.rtl or None), style=style)
+        if self.bidi and has_rtl(text.plain):  # each line in its own direction, from its first letter
+            text = Text(visual(text.plain), style=style)
         return text
 
 
