@@ -165,9 +165,10 @@ class FormScreen(VisitorScreen):
         """What is wrong with the form, in the visitor's words."""
         if (exc.field, exc.reason) == ("name", "empty"):
             return self._("Please type your name.")
+        if exc.reason == "too_long" and exc.field == "name":
+            return self._(NAME_FULL).format(limit=NAME_MAX)
         if exc.reason == "too_long":
-            return self._(NAME_FULL if exc.field == "name" else MESSAGE_FULL).format(
-                limit=NAME_MAX if exc.field == "name" else MESSAGE_MAX)
+            return self._(MESSAGE_FULL).format(limit=MESSAGE_MAX)
         return str(exc)
 
     def allow_retry(self, _: object = None) -> None:
