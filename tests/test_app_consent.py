@@ -554,7 +554,7 @@ async def test_the_organiser_sees_whom_the_kiosk_asks_and_what_was_left_out(tmp_
         await pilot.pause()
         shown = words(screen_text(app))
         assert ("Visitors are asked whether we may contact them: Letters for Freedom (sample organisation),"
-                " version 2026-12 sample, in en, fr, minimum age 16.") in shown
+                " version 2026-12 sample, in en, fr, pl, ar, minimum age 16.") in shown
         assert "consent.toml: text.es.question: missing" in shown
 
 

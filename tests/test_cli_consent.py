@@ -747,7 +747,7 @@ def test_forget_on_a_bad_database_is_one_line(tmp_path):
 def test_cases_check_says_the_wording_is_good():
     result = run("cases", "check", CASES)
     assert result.exit_code == 0, result.output
-    assert ("consent wording: 3 language(s) (en, es, fr), version 2026-12 sample, minimum age 16; a sample"
+    assert ("consent wording: 5 language(s) (en, es, fr, pl, ar), version 2026-12 sample, minimum age 16; a sample"
             in result.output)
 
 
