@@ -154,11 +154,24 @@ def visual(text: str, *, rtl: bool | None = None) -> str:
     if not rtl and not has_rtl(text):
         return text
     import arabic_reshaper
-    from bidi import get_display  # pairs brackets as Unicode 6.3 does (rule N0), but mirrors none: _mirrored
 
     base = None if rtl is None else ("R" if rtl else "L")
-    return "\n".join(_mirrored(get_display(arabic_reshaper.reshape(line), base_dir=base)) if line else line
-                      for line in text.split("\n"))
+    return "\n".join(_line(arabic_reshaper.reshape(line), base) if line else line for line in text.split("\n"))
+
+
+def _line(line: str, base: str | None) -> str:
+    """One line in visual order, its right-to-left brackets mirrored (rule L4). python-bidi's
+    own algorithm pairs brackets as Unicode 6.3 does (rule N0) but mirrors none; its reference
+    algorithm mirrors but pairs none. A line whose brackets pair up (``(fictional)``) takes the
+    first, its pairs turned back (:func:`_mirrored`); a line with a bracket whose pair is on
+    another line (a paragraph wrapped inside one) takes the second."""
+    if all(line.count(open_) == line.count(close) for open_, close in _PAIRS.items()):
+        from bidi import get_display
+
+        return _mirrored(get_display(line, base_dir=base))
+    from bidi.algorithm import get_display as reference
+
+    return str(reference(line, base_dir=base))
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "«": "»", "‹": "›"}

@@ -19,7 +19,7 @@ import pytest
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po
 
-from kiosk.i18n import LANGUAGES, language
+from kiosk.i18n import LANGUAGES, language, visual
 from tests.helpers import ROOT
 
 LOCALE = ROOT / "kiosk" / "locale"
@@ -137,3 +137,31 @@ def test_a_built_wheel_carries_the_compiled_catalogues(tmp_path):
     names = set(zipfile.ZipFile(wheel).namelist())
     for code in TRANSLATED:
         assert f"kiosk/locale/{code}/LC_MESSAGES/kiosk.mo" in names, code
+
+
+# -- right to left, for a terminal -------------------------------------------------------------
+
+
+def test_left_to_right_text_is_drawn_as_it_is():
+    for text in ("Thank you, Ada!", "Zoë (fictional) · 1 234", "Ref. Demo / demo / #0001"):
+        assert visual(text) == text
+
+
+def test_arabic_is_joined_and_turned_round():
+    line = visual("شكرا لك", rtl=True)
+    assert all(0xFE70 <= ord(ch) <= 0xFEFF or ch == " " for ch in line)  # presentation forms: letters joined
+    assert line.split() == [visual("لك", rtl=True), visual("شكرا", rtl=True)]  # the last word leftmost
+    assert visual("شكرا لك، أدا!", rtl=True).startswith("!")  # the end of an Arabic sentence is at the left
+
+
+def test_brackets_of_a_right_to_left_run_are_mirrored():
+    assert visual("مملكة (خيالية) قاسمار").count("(") == 1
+    assert "(" in visual("Lina Haddad · مملكة قاسمار (خيالية)").split("·")[1].split()[0]  # opens at its left
+    # a paragraph wrapped inside brackets: each line's lone bracket still faces its words
+    first = visual("الرسائل في ملف (يُستخدم", rtl=True)
+    second = visual("مع kiosk export) · رمز", rtl=True)
+    assert first.split()[0].endswith(")") and "(kiosk" in second
+
+
+def test_english_in_an_arabic_line_keeps_its_order():
+    assert "kiosk export" in visual("مع kiosk export · رمز", rtl=True)

@@ -168,7 +168,8 @@ class KioskApp(LockedApp):
     @work(thread=True, exit_on_error=False, group="print")
     def _sign_and_print(self, letter: Letter) -> None:
         try:
-            sig = self.station.record(letter.case_id, letter.kind, letter.name, letter.message)
+            sig = self.station.record(letter.case_id, letter.kind, letter.name, letter.message,
+                                      language=letter.language)
         except Exception as exc:  # noqa: BLE001 - the visitor is told; nothing was saved
             self.post_message(NotRecorded(letter, str(exc) or type(exc).__name__))
             return

@@ -39,7 +39,7 @@ class CaseScreen(VisitorScreen):
             Button(self.shown(self._("Back (Esc)")), id="back"),
         ]
         with Horizontal(id="choices"):
-            yield from reversed(buttons) if rtl else buttons
+            yield from buttons  # the same order (the same keys) in every language; set right in Arabic
 
     def on_mount(self) -> None:
         self.query_one("#appeal", Button).focus()

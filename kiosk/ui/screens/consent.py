@@ -106,7 +106,7 @@ class ConsentScreen(ConsentAsked):
         buttons = [Button(self.shown(self._("Yes (Y)")), id="consent-yes", variant="primary"),
                    Button(self.shown(self._("No, thanks (N)")), id="consent-no", variant="primary")]
         with Horizontal(id="consent-choices"):
-            yield from reversed(buttons) if rtl else buttons
+            yield from buttons  # the same order (the same keys) in every language; set right in Arabic
         yield Label(self.shown(self._("Your letter counts either way.")), id="consent-hint")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:

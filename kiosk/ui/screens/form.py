@@ -69,7 +69,7 @@ class FormScreen(VisitorScreen):
         self.number = 0  # the receipt number shown on the preview
 
     def compose(self) -> ComposeResult:
-        rtl, bidi = self.lang.rtl, self.kiosk.station.settings.bidi
+        bidi = self.kiosk.station.settings.bidi
         with Horizontal(id="form-layout"):
             with Vertical(id="form"):
                 yield Label(self.shown(self._(KIND_TITLE[self.kind]).format(person=self.case.person)),
@@ -85,8 +85,8 @@ class FormScreen(VisitorScreen):
                                       else self._("Print my postcard")), id="print", variant="primary"),
                     Button(self.shown(self._("Back (Esc)")), id="back"),
                 ]
-                with Horizontal(id="form-buttons"):
-                    yield from reversed(buttons) if rtl else buttons
+                with Horizontal(id="form-buttons"):  # the same Tab order in every language: Tab, Tab, Enter prints
+                    yield from buttons
             with VerticalScroll(id="preview-box"):
                 yield Label(self.shown(self._("As it will print:")), classes="field-label")
                 yield Paragraph(bidi=bidi, id="preview")
