@@ -105,8 +105,11 @@ def test_the_message_line_says_the_visitors_language_in_the_letters_language_for
     text = flat(render_text(layouts.for_signature(tomas, signature(tomas.id, "appeal", language="pl",
                                                                    letter_language="es"), CAMPAIGN),
                             Paper(576, 48)))
-    assert "(Personal message written in polaco) Trzymaj się, Tomás!" in text  # Babel names Polish in Spanish
-    assert layouts.written_in(Language("fr"), "pl") == "(Personal message written in polonais)"
+    line = layouts.written_in(Language("es"), "pl")
+    assert "polaco" in line  # Babel names Polish in Spanish
+    assert f"{line} Trzymaj się, Tomás!" in text
+    assert line == Language("es")._("(Personal message written in {language})").format(language="polaco")
+    assert "polonais" in layouts.written_in(Language("fr"), "pl")
 
 
 @pytest.mark.parametrize(("language", "message"), [("es", "¡Ánimo!"), ("pl", ""), (None, "Stay strong")])
@@ -197,12 +200,12 @@ def test_the_preview_is_the_receipt_for_the_visitors_language(tmp_path):
     tomas = station.case("defender-tomas-quispe")
     appeal = flat(station.preview(tomas, "appeal", "Ola", "Trzymaj się!", 7, language="pl"))
     assert "Estimada señora Fiscal General:" in appeal
-    assert "(Personal message written in polaco) Trzymaj się!" in appeal
+    assert f"{layouts.written_in(Language('es'), 'pl')} Trzymaj się!" in appeal
     postcard = flat(station.preview(tomas, "postcard", "Zoé", "", 7, language="fr"))
     assert "Merci de protéger l'eau et ta communauté." in postcard
     english = flat(station.preview(tomas, "appeal", "Ola", "Hi", 7, language="en"))
     assert "Estimada señora Fiscal General:" in english  # the Attorney General reads Spanish, whoever writes
-    assert "(Personal message written in inglés) Hi" in english
+    assert f"{layouts.written_in(Language('es'), 'en')} Hi" in english and "inglés" in english
     station.close()
 
 
@@ -364,8 +367,22 @@ def test_an_arabic_report_puts_arabic_in_the_order_a_terminal_draws_it(tmp_path)
     assert named.exit_code == 0, named.output
     label = day_name(dt.date(2026, 7, 3), Language("ar"))
     assert visual(label) in named.output and label not in named.output  # shaped, in visual order
-    assert "Lawyer harassed for defending her clients" in named.output  # English data left as it is
+    assert "Lawyer harassed for" in named.output  # English data left as it is
     assert label in (tmp_path / "rep" / "report.md").read_text(encoding="utf-8")  # a Markdown viewer orders it
     assert (tmp_path / "rep" / "letters-per-hour.png").stat().st_size > 1000
     raw = run("report", "--db", db, "--lang", "ar", env={"KIOSK_BIDI": "false"})
     assert label in raw.output  # a terminal that orders text itself gets it as it is
+
+
+def test_a_title_python_bidi_cannot_order_is_shown_as_it_is_never_a_crash(tmp_path):
+    """python-bidi asserts on some unassigned code points beside Arabic letters; a merged file's case
+    title may hold them: the report shows it as it is (and orders every other line)."""
+    db = fill(tmp_path / "k.db")
+    title = "Lina »ى\u0378 Haddad"
+    conn = sqlite3.connect(db)
+    conn.execute("UPDATE cases SET title = ? WHERE id = 'lawyer-amara-osei'", [title])
+    conn.commit()
+    conn.close()
+    result = CliRunner().invoke(cli, ["report", "--db", str(db), "--lang", "ar", "--out", str(tmp_path / "rep")])
+    assert result.exit_code == 0, result.output
+    assert "Lina »ى" in result.output and (tmp_path / "rep" / "letters-per-hour.png").exists()

@@ -11,17 +11,12 @@ from __future__ import annotations
 
 from typing import IO
 
-from ..i18n import DEFAULT, Language, has_rtl, language, visual
+from ..i18n import DEFAULT, Language, language
 from ..text import clean
 from .summary import Summary, letters
-from .tables import day_label, hour_span
+from .tables import day_label, drawn, hour_span
 
 TITLE_MAX = 120
-
-
-def _drawn(text: str) -> str:
-    """Text as matplotlib must be given it to show it right (each line in the direction of its first letter)."""
-    return visual(text) if has_rtl(text) else text
 
 
 def draw_png(summary: Summary, out: IO[bytes], lang: Language | None = None) -> None:
@@ -38,13 +33,13 @@ def draw_png(summary: Summary, out: IO[bytes], lang: Language | None = None) -> 
     bottom = [0] * len(hours)
     for day in days:
         counts = [summary.hours[day].get(h, 0) for h in hours]
-        ax.bar(hours, counts, width=0.7, bottom=bottom, label=_drawn(day_label(day, lang, year=False)))
+        ax.bar(hours, counts, width=0.7, bottom=bottom, label=drawn(day_label(day, lang, year=False)))
         bottom = [b + c for b, c in zip(bottom, counts, strict=True)]
     title = clean(lang._("Letters per hour: {selection}").format(selection=summary.describe_scope(lang)), TITLE_MAX,
                   multiline=False)
-    ax.set_title(_drawn(f"{title} ({letters(lang, summary.total)})"), parse_math=False)
-    ax.set_xlabel(_drawn(lang._("Hour (stall's clock)")), parse_math=False)
-    ax.set_ylabel(_drawn(lang._("Letters")), parse_math=False)
+    ax.set_title(drawn(f"{title} ({letters(lang, summary.total)})"), parse_math=False)
+    ax.set_xlabel(drawn(lang._("Hour (stall's clock)")), parse_math=False)
+    ax.set_ylabel(drawn(lang._("Letters")), parse_math=False)
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(days) > 1:
         legend = ax.legend()

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from ..i18n import N_, Language
+from ..i18n import N_, Language, has_rtl, visual
 from ..text import clean
 from .summary import Line, Summary, day_name
 
@@ -19,6 +19,19 @@ _HOUR = re.compile(r"(?:[01][0-9]|2[0-3]):00")
 
 
 Row = tuple[object, ...]
+
+
+def drawn(text: str) -> str:
+    """``text`` for a renderer that neither joins Arabic letters nor orders right-to-left text (a
+    terminal, matplotlib): each line shaped and in visual order, in the direction of its first
+    letter (:func:`kiosk.i18n.visual`). Text python-bidi cannot order (it asserts on some
+    unassigned code points a merged file may hold) is left as it is, never a crash."""
+    if not has_rtl(text):
+        return text
+    try:
+        return visual(text)
+    except AssertionError:  # python-bidi's own check, on text it cannot order
+        return text
 
 
 def head(lang: Language) -> tuple[str, ...]:

@@ -16,11 +16,11 @@ from rich.console import Console, Group
 from rich.table import Table
 from rich.text import Text
 
-from ..i18n import DEFAULT, N_, Language, has_rtl, language, visual
+from ..i18n import DEFAULT, N_, Language, has_rtl, language
 from ..job_states import JobState
 from ..text import for_terminal
 from .summary import Line, Summary, appeals, postcards
-from .tables import ALL, day_label, head, hour_span, line_rows, state, total_row
+from .tables import ALL, day_label, drawn, head, hour_span, line_rows, state, total_row
 
 MAX_DAY_CHARTS = 7
 CELL_MAX = 300  # characters of a label: a merged file's 100,000-character case title is cut, not folded
@@ -36,7 +36,7 @@ class _Cells:
     def __call__(self, value: object, style: str = "", limit: int = CELL_MAX) -> Text:
         text = safe(value, style, limit)
         if self.bidi and has_rtl(text.plain):  # each line in its own direction, from its first letter
-            text = Text(visual(text.plain), style=style)
+            text = Text(drawn(text.plain), style=style)
         return text
 
 
@@ -84,7 +84,9 @@ def render(summary: Summary, console: Console, lang: Language | None = None, *, 
         total=lang.number(summary.total), appeals=appeals(lang, summary.appeals),
         postcards=postcards(lang, summary.postcards))
     console.print(cell(heading, style="bold"))
-    console.print(cell(f"{summary.describe_scope(lang)} - {summary.database}", limit=3 * CELL_MAX))
+    # the selection in its language's order, then the file's name as it is (a path is never turned round)
+    console.print(Text.assemble(cell(summary.describe_scope(lang), limit=2 * CELL_MAX), " - ",
+                                safe(summary.database, limit=2 * CELL_MAX)))
     answered = summary.consent_line(lang)
     if answered:
         console.print(cell(answered))
