@@ -215,7 +215,7 @@ async def test_a_letter_that_cannot_be_saved_keeps_the_form(tmp_path, monkeypatc
     station = make_station(tmp_path, cases=CASES)
     app = make_app(station)
 
-    def full_disk(*args):
+    def full_disk(*args, **kwargs):
         raise OSError("disk full")
 
     monkeypatch.setattr(station, "record", full_disk)
