@@ -150,7 +150,8 @@ def visual(text: str, *, rtl: bool | None = None) -> str:
     """``text`` as a terminal without bidi support must draw it: each line's Arabic letters
     joined (their presentation forms) and the line put in visual order. ``rtl``: the
     paragraph's direction (None: from its first strong letter). Text with no right-to-left
-    letter in a left-to-right paragraph is returned as it is."""
+    letter in a left-to-right paragraph is returned as it is. Any text is drawn, never a crash:
+    a line python-bidi's reference algorithm cannot order takes its other algorithm."""
     if not rtl and not has_rtl(text):
         return text
     import arabic_reshaper
@@ -171,7 +172,12 @@ def _line(line: str, base: str | None) -> str:
         return _mirrored(get_display(line, base_dir=base))
     from bidi.algorithm import get_display as reference
 
-    return str(reference(line, base_dir=base))
+    try:
+        return str(reference(line, base_dir=base))
+    except AssertionError:  # its own check fails on some unassigned code points beside Arabic
+        from bidi import get_display
+
+        return get_display(line, base_dir=base)
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "«": "»", "‹": "›"}

@@ -251,7 +251,7 @@ def test_the_template_explains_every_setting_and_reads_back_as_the_defaults(tmp_
             assert spec.template in text
     config = tmp_path / "stall.toml"
     config.write_text(text, encoding="utf-8")
-    assert set(tomllib.loads(text)) == {"campaign", "event", "idle_timeout", "thanks_timeout", "theme"}
+    assert set(tomllib.loads(text)) == {"campaign", "event", "idle_timeout", "thanks_timeout", "theme", "language"}
     assert resolve(config=config, environ={}) == Settings(event="My event")
 
 

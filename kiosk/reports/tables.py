@@ -24,14 +24,10 @@ Row = tuple[object, ...]
 def drawn(text: str) -> str:
     """``text`` for a renderer that neither joins Arabic letters nor orders right-to-left text (a
     terminal, matplotlib): each line shaped and in visual order, in the direction of its first
-    letter (:func:`kiosk.i18n.visual`). Text python-bidi cannot order (it asserts on some
-    unassigned code points a merged file may hold) is left as it is, never a crash."""
+    letter (:func:`kiosk.i18n.visual`, which draws any text, never a crash)."""
     if not has_rtl(text):
         return text
-    try:
-        return visual(text)
-    except AssertionError:  # python-bidi's own check, on text it cannot order
-        return text
+    return visual(text)
 
 
 def head(lang: Language) -> tuple[str, ...]:
