@@ -27,6 +27,7 @@ from textual.widgets import Input, TextArea
 from kiosk.cases import read_dir
 from kiosk.errors import InputError
 from kiosk.text import MESSAGE_MAX, NAME_MAX, clean, sanitize
+from kiosk.ui import words
 from tests.helpers import CASES, explore, sizes
 from tests.helpers.escpos_stream import decode
 from tests.helpers.kiosk_app import make_app, make_station, screen_name
@@ -198,7 +199,8 @@ async def through_the_screen(tmp: Path, values: dict, name: str, message: str) -
         case = app.screen.case
         for selector, text in (("#title", case.title), ("#person", f"{case.person} · {case.country}")):
             shown = app.screen.query_one(selector).render()
-            assert (str(shown), shown.spans) == (text, [])  # the text as it is, no style from markup
+            # the text as it is (right-to-left text in visual order), no style from markup
+            assert (str(shown), shown.spans) == (words.shown(text).plain, [])
         for selector in ("#title", "#person", "#story"):
             await pilot.click(selector)
         await pilot.press("a")
