@@ -177,7 +177,7 @@ def _line(line: str, base: str | None) -> str:
     except AssertionError:  # its own check fails on some unassigned code points beside Arabic
         from bidi import get_display
 
-        return get_display(line, base_dir=base)
+        return str(get_display(line, base_dir=base))
 
 
 _PAIRS = {"(": ")", "[": "]", "{": "}", "<": ">", "«": "»", "‹": "›"}
