@@ -24,8 +24,8 @@ from kiosk.emails import typo_hint, validate_email
 from kiosk.errors import InputError
 from kiosk.settings import Settings
 from kiosk.store import ConsentChoice, Scope, Store
-from kiosk.store.schema import migrations
 from tests.helpers import CASES, explore, on_disk
+from tests.helpers.old_files import database_before
 
 STALL = dt.timezone(dt.timedelta(hours=2))
 WORDING = ConsentText("en", "2026-12", "Letters for Freedom", "consent", "https://example.org/privacy", 16,
@@ -600,22 +600,7 @@ def test_an_address_found_nowhere_changes_nothing(store, ada):
 
 def database_at_0004(path: Path, rows: int = 3) -> list[str]:
     """A kiosk file as kiosks wrote it before consents (migrations 0001-0004)."""
-    db = Database(path)
-    migrations.apply(db, stop_before="0005_consents")
-    ids = []
-    for i in range(rows):
-        sid = str(uuid.uuid4())
-        ids.append(sid)
-        when = f"2026-06-0{i + 1}T08:30:00.000000Z"
-        db.execute("INSERT OR IGNORE INTO cases (id) VALUES ('case-a')")
-        db.execute("INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
-                   " kiosk_id) VALUES (?, ?, 'case-a', 'appeal', ?, 'm', ?, ?, 'Old Fest', 'k0')",
-                   [sid, i + 1, f"Old Visitor {i}", when, when.replace("Z", "+00:00")])
-        db.execute("INSERT INTO print_jobs (signature_id, status, attempts, created_at, updated_at)"
-                   " VALUES (?, 'printed', 1, ?, ?)", [sid, when, when])
-    db.conn.commit()
-    db.close()
-    return ids
+    return database_before(path, "0005_consents", rows=rows, case_id="case-a", status="printed")
 
 
 def test_a_database_at_0004_migrates_to_0005_keeping_every_letter(tmp_path):

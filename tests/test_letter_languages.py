@@ -5,18 +5,16 @@ import csv
 import io
 import json
 import sqlite3
-import uuid
 
 import pytest
 from click.testing import CliRunner
-from sqlite_utils import Database
 
 from kiosk.application import InputError, open_station
 from kiosk.cli import cli
 from kiosk.settings import Settings
 from kiosk.store import Store, StoreError
-from kiosk.store.schema import migrations
 from tests.helpers import CASES
+from tests.helpers.old_files import database_before
 from tests.helpers.records_data import at
 
 
@@ -85,22 +83,7 @@ def test_the_station_records_the_stalls_language_unless_told(tmp_path):
 
 def database_at_0005(path, rows=2):
     """A kiosk file as kiosks wrote it before the letters' languages (migrations 0001-0005)."""
-    db = Database(path)
-    migrations.apply(db, stop_before="0006_letter_languages")
-    ids = []
-    for i in range(rows):
-        sid = str(uuid.uuid4())
-        ids.append(sid)
-        when = f"2026-06-0{i + 1}T08:30:00.000000Z"
-        db.execute("INSERT OR IGNORE INTO cases (id) VALUES ('defender-tomas-quispe')")
-        db.execute("INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
-                   " kiosk_id) VALUES (?, ?, 'defender-tomas-quispe', 'appeal', ?, 'm', ?, ?, 'Old Fest', 'k0')",
-                   [sid, i + 1, f"Old Visitor {i}", when, when.replace("Z", "+00:00")])
-        db.execute("INSERT INTO print_jobs (signature_id, status, attempts, created_at, updated_at)"
-                   " VALUES (?, 'failed', 1, ?, ?)", [sid, when, when])
-    db.conn.commit()
-    db.close()
-    return ids
+    return database_before(path, "0006_letter_languages", rows=rows, case_id="defender-tomas-quispe", status="failed")
 
 
 def test_a_file_at_0005_migrates_with_no_language_for_its_letters(tmp_path):

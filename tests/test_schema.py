@@ -1,33 +1,21 @@
 """The schema: migrations from older kiosks keep every row; newer files are refused."""
 
 import sqlite3
-import uuid
 
 import pytest
 from sqlite_utils import Database
 
 from kiosk.store import Store, StoreError
 from kiosk.store.schema import known_migrations, migrations
+from tests.helpers.old_files import database_before
 
 BEFORE_CASES = "0003_cases_stall_time_purge_merges"
 
 
 def old_database(path, rows=3, *, case="lawyer-amara-osei"):
     """A database as kiosks wrote it before migration 0003 (no cases table, UTC only)."""
-    db = Database(path)
-    migrations.apply(db, stop_before=BEFORE_CASES)
-    ids = []
-    for i in range(rows):
-        sid = str(uuid.uuid4())
-        ids.append(sid)
-        db.execute("INSERT INTO signatures VALUES (?, ?, ?, 'appeal', ?, 'm', ?, 'Old Fest', 'k0')",
-                   [sid, i + 1, case, f"Old Visitor {i}", f"2026-06-0{i + 1}T22:30:00.000000Z"])
-        when = f"2026-06-0{i + 1}T22:30:00.000000Z"
-        db.execute("INSERT INTO print_jobs (signature_id, status, attempts, created_at, updated_at)"
-                   " VALUES (?, ?, 1, ?, ?)", [sid, "printed" if i else "failed", when, when])
-    db.conn.commit()
-    db.close()
-    return ids
+    return database_before(path, BEFORE_CASES, rows=rows, case_id=case, hour="22:30",
+                           status=lambda i: "printed" if i else "failed")
 
 
 def test_an_older_database_is_migrated_without_losing_a_row(tmp_path, monkeypatch):
