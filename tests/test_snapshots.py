@@ -99,3 +99,23 @@ def test_consent_wide(snap_compare, tmp_path, app):
 def test_contact_80x24(snap_compare, tmp_path, app):
     assert snap_compare(app(consent=True, preview=None, printer=f"file:{tmp_path / 'printer.bin'}"),
                         run_before=_contact, terminal_size=(80, 24))
+
+
+# -- in Arabic: right to left, each line shaped and in visual order ------------------------------------
+
+
+async def _form_in_arabic(pilot):
+    await pilot.press("down", "enter", "a", *"Ada Lovelace", "enter", *"Stay strong.")
+    await pilot.pause()
+
+
+def test_home_arabic_80x24(snap_compare, app):
+    assert snap_compare(app(language="ar"), terminal_size=(80, 24))
+
+
+def test_case_arabic_80x24(snap_compare, app):
+    assert snap_compare(app(language="ar"), press=["down", "enter"], terminal_size=(80, 24))
+
+
+def test_form_arabic_80x24(snap_compare, app):
+    assert snap_compare(app(language="ar"), run_before=_form_in_arabic, terminal_size=(80, 24))
