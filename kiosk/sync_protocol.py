@@ -1,0 +1,129 @@
+"""What a kiosk and the national office (HQ) say to each other when a kiosk syncs: one module
+both sides import, so a row's content and its hash are worked out the same way on each.
+
+A kiosk sends batches of rows to ``POST /api/v1/upload`` with its token
+(``Authorization: Bearer <token>``)::
+
+    {"protocol": 1, "kiosk_id": "stall-1",
+     "rows": [{"kind": "signature", "id": "<uuid>", "hash": "<sha256 hex>",
+               "content": {...}, "personal": {...} | null}, ...]}
+
+and gets one answer per row, in the same order::
+
+    {"answers": [{"kind": "signature", "id": "<uuid>", "answer": "new" | "duplicate" | "conflict" | "refused",
+                  "reason": "<one line>" (conflict and refused only)}, ...]}
+
+- ``content`` is what a row *is* (what is counted): the same id with the same content is a
+  ``duplicate`` (accepted and ignored, never counted twice); the same id with other content is
+  a ``conflict`` (HQ keeps its first copy and records the other; never dropped silently).
+- ``hash`` is :func:`content_hash` of ``content``: HQ works it out again and refuses a row whose
+  hash does not match.
+- ``personal`` is what the stall's ``personal_data`` setting lets leave the laptop (a
+  signature's name and message; a consent's address). It is not part of the content: a
+  visitor's answer to "may we contact you" comes after their letter is recorded, and a purge
+  removes names, so it may arrive later than the row, or never. HQ keeps the latest it got.
+- A row is ``refused`` (with a reason) when it is malformed, of another kiosk than the token's,
+  or its hash does not match; the batch's other rows are answered as usual.
+- A whole request is refused with one line of JSON, ``{"error": "..."}``: 401 (no token, an
+  unknown or revoked one), 400 (not a batch), 413 (over :data:`MAX_BODY` bytes or
+  :data:`MAX_ROWS` rows), 429 (too many requests: ``Retry-After`` says when to come back).
+
+``GET /api/v1/cases`` (with the token) answers the case set the office published last:
+``{"version": 3, "hash": "<sha256 hex>", "files": {"<case id>.toml": "<TOML text>", ...}}``
+(``{"version": 0, ...}`` with no files before the first). A kiosk checks each file exactly as
+it checks its own case files and keeps what it offers when the set is broken.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+PROTOCOL = 1
+MAX_ROWS = 500                 # rows in one upload
+MAX_BODY = 4 * 1024 * 1024     # bytes in one upload request
+
+UPLOAD = "/api/v1/upload"
+CASES = "/api/v1/cases"
+
+KINDS = ("signature", "consent", "consent_text")
+ANSWERS = ("new", "duplicate", "conflict", "refused")
+
+# What each kind of row is, as it is counted: the same fields on both sides, every one present
+# (None where a kiosk has no value). A signature's kiosk_id is the uploading kiosk's.
+CONTENT: dict[str, tuple[str, ...]] = {
+    "signature": ("id", "number", "case_id", "kind", "event", "kiosk_id", "created_at", "local_time",
+                  "language", "letter_language", "addressee_name", "addressee_title", "addressee_address"),
+    "consent": ("id", "signature_id", "channel", "choice", "text_id", "language", "age_confirmed",
+                "created_at", "local_time"),
+    # the wording a visitor was shown, by its id (the hash of its text: see kiosk.consent)
+    "consent_text": ("id", "version", "language", "controller", "privacy_url", "lawful_basis", "minimum_age",
+                     "question", "statement", "notice"),
+}
+# What may leave the laptop besides, as the stall's personal_data setting allows.
+PERSONAL: dict[str, tuple[str, ...]] = {
+    "signature": ("name", "message"),
+    "consent": ("email",),
+    "consent_text": (),
+}
+PERSONAL_DATA = ("none", "consented", "all")
+
+_HEX64 = re.compile(r"^[0-9a-f]{64}$")
+_UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
+
+
+def canonical(content: Mapping[str, Any]) -> bytes:
+    """``content`` as the bytes its hash is taken of: JSON, keys sorted, no spaces, UTF-8."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")
+
+
+def content_hash(content: Mapping[str, Any]) -> str:
+    """The SHA-256 (hex) of a row's :func:`canonical` content."""
+    return hashlib.sha256(canonical(content)).hexdigest()
+
+
+def row(kind: str, content: Mapping[str, Any], personal: Mapping[str, Any] | None) -> dict[str, Any]:
+    """One row of an upload: ``content`` with exactly the fields of its kind."""
+    body = {name: content.get(name) for name in CONTENT[kind]}
+    return {"kind": kind, "id": str(body["id"]), "hash": content_hash(body), "content": body,
+            "personal": None if personal is None else {name: personal.get(name) for name in PERSONAL[kind]}}
+
+
+def row_problem(item: object, kiosk_id: str) -> str | None:
+    """Why HQ refuses one row of an upload from ``kiosk_id``'s token, or None when it is well formed."""
+    if not isinstance(item, dict):
+        return "not a row (an object with kind, id, hash, content)"
+    kind = item.get("kind")
+    if kind not in KINDS:
+        return f"kind must be one of {', '.join(KINDS)}"
+    content, personal = item.get("content"), item.get("personal")
+    if not isinstance(content, dict) or set(content) != set(CONTENT[kind]):
+        return f"content must have exactly the fields {', '.join(CONTENT[kind])}"
+    if personal is not None and (not isinstance(personal, dict) or not set(personal) <= set(PERSONAL[kind])):
+        return f"personal must be null or have only the fields {', '.join(PERSONAL[kind]) or '(none)'}"
+    if any(not _plain(v) for v in (*content.values(), *(personal or {}).values())):
+        return "fields must be text, whole numbers, true/false or null"
+    if item.get("id") != content["id"] or not isinstance(item.get("id"), str):
+        return "id must be the content's id"
+    if kind == "consent_text":
+        from .consent import wording_id
+
+        if not _HEX64.fullmatch(item["id"]) or wording_id(content) != item["id"]:
+            return "a consent wording's id must be the hash of its text (kiosk.consent)"
+    elif not _UUID.fullmatch(item["id"]):
+        return "id must be a UUID (lower case)"
+    if kind == "signature" and content["kiosk_id"] != kiosk_id:
+        return f"kiosk_id {str(content['kiosk_id'])[:40]!r} is not this token's kiosk ({kiosk_id})"
+    if not isinstance(item.get("hash"), str) or item["hash"] != content_hash(content):
+        return "hash does not match the content"
+    return None
+
+
+def _plain(value: object) -> bool:
+    if isinstance(value, str):
+        return len(value) <= 20_000 and "\x00" not in value
+    return value is None or isinstance(value, bool) or (isinstance(value, int) and abs(value) < 2**53)
