@@ -105,9 +105,7 @@ def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = Non
         if named_by or require_file or candidate.exists():
             table, path = read_file(candidate), candidate
     schema = specs()
-    for key in table:
-        if key not in schema:
-            raise SettingError(f"unknown setting (known: {', '.join(schema)})", field=key, source=str(path))
+    table = _flatten(table, schema, str(path))
     values: dict[str, Any] = dict(defaults or {})
     origins: dict[str, str] = {}
     for name, spec in schema.items():
@@ -123,10 +121,51 @@ def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = Non
             value = _read(spec, raw, from_text=from_text, base=base)
             values[name] = spec.check(value) if spec.check is not None else value
         except Problem as exc:
-            field = name if path is not None and origin == str(path) else None
+            field = spec.key(name) if path is not None and origin == str(path) else None
             raise SettingError(str(exc), field=field, source=origin) from None
         origins[name] = origin
+    if values.get("sync_token") and path is not None and origins.get("sync_token") == str(path):
+        _owner_only(path, schema["sync_token"].key("sync_token"))
     return Settings(**values, path=path, demo=demo, origins=origins)
+
+
+def _flatten(table: dict[str, Any], schema: dict[str, Spec], where: str) -> dict[str, Any]:
+    """The file's keys as the schema names them: ``url`` in ``[sync]`` is ``sync_url``. An unknown
+    key, or a sectioned setting written at the top, is refused naming it as it is written."""
+    sections = {spec.section for spec in schema.values() if spec.section}
+    top = [name for name, spec in schema.items() if not spec.section]
+    flat: dict[str, Any] = {}
+    for key, value in table.items():
+        if key in sections:
+            known = [spec.key(name).split(".", 1)[1] for name, spec in schema.items() if spec.section == key]
+            if not isinstance(value, dict):
+                raise SettingError(f"should be a table ([{key}]) of {', '.join(known)}", field=key, source=where)
+            for inner, inner_value in value.items():
+                name = f"{key}_{inner}"
+                if name not in schema or schema[name].section != key:
+                    raise SettingError(f"unknown setting (known in [{key}]: {', '.join(known)})",
+                                       field=f"{key}.{inner}", source=where)
+                flat[name] = inner_value
+        elif key in schema and not schema[key].section:
+            flat[key] = value
+        else:
+            hint = f"; write it as {schema[key].key(key)}" if key in schema else ""
+            raise SettingError(f"unknown setting (known: {', '.join([*top, *sorted(sections)])}){hint}",
+                               field=key, source=where)
+    return flat
+
+
+def _owner_only(path: Path, field: str) -> None:
+    """A settings file holding a secret (the sync token) is refused unless only its owner may read it."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # it was just read; a file gone meanwhile is no token leak
+    if mode & (stat.S_IRWXG | stat.S_IRWXO):
+        raise SettingError(f"holds the sync token but others may read it: chmod 600 {path}", field=field,
+                           source=str(path))
 
 
 def demo_settings(flags: Mapping[str, Any] | None = None) -> Settings:

@@ -43,14 +43,22 @@ class Spec:
     env: str | None = None                 # the environment variable
     default_doc: str | None = None         # how the default reads, when it is worked out
     template: str | None = None            # its line in a new settings file ("# " in front: commented out)
+    section: str | None = None             # the table it is written in, in the settings file (`[sync] url`)
+    secret: bool = False                   # never shown: not in repr(), not printed (a status says only "set")
+
+    def key(self, name: str) -> str:
+        """How setting ``name`` is written in the settings file: ``sync.url`` for ``sync_url`` in ``[sync]``."""
+        return f"{self.section}.{name.removeprefix(self.section + '_')}" if self.section else name
 
 
 def setting(default: Any = None, *, factory: Callable[[], Any] | None = None, **spec: Any) -> Any:
     """A field of Settings that is a setting (see :class:`Spec` for ``spec``)."""
-    meta = {"setting": Spec(**spec)}
+    made = Spec(**spec)
+    meta = {"setting": made}
+    shown = not made.secret
     if factory is not None:
-        return field(default_factory=factory, metadata=meta)
-    return field(default=default, metadata=meta)
+        return field(default_factory=factory, metadata=meta, repr=shown)
+    return field(default=default, metadata=meta, repr=shown)
 
 
 def default_kiosk_id() -> str:
@@ -84,6 +92,62 @@ def _seconds(value: float) -> float:
     if not 5 <= value <= 3600:
         raise Problem(f"{value:g} seconds; use 5 to 3600")
     return float(value)
+
+
+def _sync_interval(value: float) -> float:
+    if not 5 <= value <= 86400:
+        raise Problem(f"{value:g} seconds; use 5 to 86400")
+    return float(value)
+
+
+def _sync_url(value: str) -> str | None:
+    """The office's address: https, or plain http only to this machine or a private network
+    (the token and visitors' data would otherwise cross the internet readable by anyone)."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    value = value.strip()
+    if not value:
+        return None
+    try:
+        parts = urlsplit(value)
+        host, _ = parts.hostname, parts.port
+    except ValueError as exc:
+        raise Problem(f"not a URL ({exc})") from None
+    if parts.scheme not in ("http", "https") or not host:
+        raise Problem(f"{value[:80]!r} is not an http(s) address like https://hq.example.org")
+    if parts.username is not None or parts.password is not None:
+        raise Problem("must not hold a user name or password (the token is set apart: sync.token)")
+    if parts.query or parts.fragment:
+        raise Problem("must not have a ?query or #fragment")
+    if parts.scheme == "http":
+        try:
+            local = ipaddress.ip_address(host).is_private
+        except ValueError:
+            local = host == "localhost"
+        if not local:
+            raise Problem(f"plain http to {host} would send the token and visitors' data unencrypted; use https"
+                          " (plain http is allowed only to localhost and private addresses such as 192.168.x.x)")
+    return value.rstrip("/")
+
+
+def _sync_token(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return None
+    if len(value) > 512 or not all("!" <= ch <= "~" for ch in value):
+        raise Problem("must be 1 to 512 printable ASCII characters without spaces (as `kiosk hq` gave it)")
+    return value
+
+
+PERSONAL_DATA = ("none", "consented", "all")
+
+
+def _personal_data(value: str) -> str:
+    value = value.strip()
+    if value not in PERSONAL_DATA:
+        raise Problem(f"{value[:40]!r} is not one of {', '.join(PERSONAL_DATA)}")
+    return value
 
 
 def _printer(value: str) -> str | None:
@@ -175,6 +239,29 @@ class Settings:
         doc="`kiosk-dark`, `kiosk-light`, `kiosk-high-contrast`, or any built-in Textual theme (`textual-dark`, "
             "`nord`, ...).",
         template='theme = "kiosk-dark"')
+    sync_url: str | None = setting(
+        None, kind="text", check=_sync_url, env="KIOSK_SYNC_URL", section="sync", default_doc="none: no sync",
+        doc="In the settings file `url` in a `[sync]` table: the national office's service this kiosk sends its "
+            "letters to and fetches cases from (`https://...`; plain `http://` only to localhost or a private "
+            "address). Without it the kiosk never syncs ([sync.md](sync.md)).",
+        template='# [sync]\n# url = "https://hq.example.org"')
+    sync_token: str | None = setting(
+        None, kind="text", check=_sync_token, env="KIOSK_SYNC_TOKEN", section="sync", secret=True,
+        default_doc="none",
+        doc="`[sync] token`: the token the office issued to this kiosk. A secret: never shown; a "
+            "settings file holding it must be readable by its owner only (`chmod 600`).",
+        template='# token = "..."')
+    sync_interval: float = setting(
+        60.0, kind="number", check=_sync_interval, env="KIOSK_SYNC_INTERVAL", section="sync",
+        doc="`[sync] interval`: seconds between syncs while the kiosk runs (5-86400); after a failure it waits "
+            "longer (up to 15 minutes) and tries again.",
+        template="# interval = 60")
+    sync_personal_data: str = setting(
+        "consented", kind="text", check=_personal_data, env="KIOSK_SYNC_PERSONAL_DATA", section="sync",
+        doc="`[sync] personal_data`: which visitors' names, messages and email addresses leave the laptop: "
+            "`none`; `consented` (only of visitors who said yes to being contacted); `all`. Counts (case, kind, "
+            "time, language ...) always do.",
+        template='# personal_data = "consented"')
     pin_hash: str | None = setting(
         None, kind="text", check=_checked(check_hash), default_doc="none",
         doc="Written by `kiosk set-pin`: a salted scrypt hash, never the PIN. The kiosk does not start without it.",

@@ -9,7 +9,8 @@ may not be on paper, so it is listed for a volunteer and never reprinted silentl
 The rooms: ``connection`` (opening, checks, transactions, errors), ``readonly`` (opening a
 file only to read it, leaving nothing beside it), ``schema`` (migrations), ``rows`` (the
 rules a row keeps to: recording and merging share them), ``signatures``, ``jobs``,
-``consents``, ``counts``, ``case_settings``, ``purge`` and ``merge``; ``models`` holds the values they
+``consents``, ``counts``, ``case_settings``, ``purge``, ``merge`` and ``outbox`` (what sync
+has to send, and what the office answered); ``models`` holds the values they
 hand out. The schema is explained in
 ``docs/database.md``.
 """
@@ -50,11 +51,12 @@ from .models import (
     utc_iso,
     utc_now,
 )
+from .outbox import Outbox, OutboxRow, SyncConflict, SyncStatus
 from .purge import PERSON_COLUMNS, Purge
 from .signatures import EXPORT_COLUMNS, Signatures
 
 
-class Store(Signatures, PrintJobs, Consents, Counts, CaseSettings, Purge, Merging):
+class Store(Signatures, PrintJobs, Consents, Counts, CaseSettings, Purge, Merging, Outbox):
     """One kiosk database: open it, record and print-track signatures and consents, count, purge, merge.
 
     A Store holds one sqlite3 connection and must stay in the thread that opened it; open
@@ -73,6 +75,7 @@ __all__ = [
     "BUSY_TIMEOUT", "CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PERSON_COLUMNS", "PURGE_GROUPS", "SCHEMA",
     "AppealRow",
     "Conflict", "Consent", "ConsentChoice", "Contacts", "ForgetPreview", "ForgetResult", "Job", "MergeResult",
-    "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "check_groups", "explain",
+    "OutboxRow", "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "SyncConflict",
+    "SyncStatus", "check_groups", "explain",
     "group_columns", "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
 ]

@@ -240,3 +240,82 @@ def _m0006(db: Database) -> None:
     A reprint prints in them. NULL for letters made before: they print in the case's base text."""
     db.execute("ALTER TABLE signatures ADD COLUMN language TEXT")
     db.execute("ALTER TABLE signatures ADD COLUMN letter_language TEXT")
+
+
+# What each kind of row sends (its content and personal data, kiosk.sync_protocol): a change of
+# any of these columns marks the row to be sent again; other columns (print state, exported_at,
+# first_shown_at) never do.
+SYNCED_COLUMNS = {
+    "signatures": ("number", "case_id", "kind", "event", "kiosk_id", "created_at", "local_time", "language",
+                   "letter_language", "addressee_name", "addressee_title", "addressee_address", "name", "message",
+                   "purged_at"),
+    "consents": ("signature_id", "channel", "choice", "text_id", "language", "age_confirmed", "created_at",
+                 "local_time", "email", "purged_at"),
+    "consent_texts": ("version", "language", "controller", "privacy_url", "lawful_basis", "minimum_age", "question",
+                      "statement", "notice"),
+}
+_KIND_OF = {"signatures": "signature", "consents": "consent", "consent_texts": "consent_text"}
+
+
+def _mark(kind: str, id_sql: str) -> str:
+    """The statement, inside a trigger, that puts a row in the outbox with a new sequence number."""
+    return (f"INSERT OR REPLACE INTO outbox (kind, id, seq) VALUES ('{kind}', {id_sql},"
+            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox));")
+
+
+@migrations(name="0007_sync_outbox")
+def _m0007(db: Database) -> None:
+    """Sync to the national office: the outbox of rows it has not answered yet, filled by triggers
+    (so every writer, whether it records, merges, purges or forgets, marks the rows it changes),
+    the rows it answered with a conflict or refused, and the state of the last syncs. Every row
+    already here goes into the outbox."""
+    db.execute(
+        """
+        CREATE TABLE outbox (
+            kind TEXT NOT NULL CHECK (kind IN ('signature', 'consent', 'consent_text')),
+            id TEXT NOT NULL,                   -- the row's id in its table
+            seq INTEGER NOT NULL,               -- raised at each change: an answer settles only the seq sent
+            PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute("CREATE INDEX outbox_seq ON outbox(seq)")
+    db.execute(
+        """
+        CREATE TABLE sync_conflicts (
+            kind TEXT NOT NULL CHECK (kind IN ('signature', 'consent', 'consent_text')),
+            id TEXT NOT NULL,
+            hash TEXT NOT NULL,                 -- the content answered: not sent again until it changes
+            answer TEXT NOT NULL CHECK (answer IN ('conflict', 'refused')),
+            reason TEXT NOT NULL,               -- the office's reason, one line
+            at TEXT NOT NULL,                   -- UTC: when it answered
+            PRIMARY KEY (kind, id)
+        )
+        """
+    )
+    db.execute(
+        """
+        CREATE TABLE sync_state (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            last_attempt TEXT,                  -- UTC: the last sync started
+            last_success TEXT,                  -- UTC: the last sync that ended with every batch answered
+            last_error TEXT,                    -- why the last sync failed, one line; NULL after a success
+            failures INTEGER NOT NULL DEFAULT 0,  -- failed syncs in a row (the back-off grows with them)
+            backoff_until TEXT,                 -- UTC: no sync tried before (it failed, or the office said wait)
+            cases_version INTEGER,              -- the office's case set in hq-cases/, its version and hash
+            cases_hash TEXT,
+            cases_checked_at TEXT,              -- UTC: when the office's case set was last asked for
+            cases_error TEXT                    -- why the last case set fetched was not taken, one line
+        )
+        """
+    )
+    db.execute("INSERT INTO sync_state (id) VALUES (1)")
+    for table, columns in SYNCED_COLUMNS.items():
+        kind = _KIND_OF[table]
+        changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
+        also = _mark("signature", "NEW.signature_id") if table == "consents" else ""  # its personal data may follow
+        db.execute(f"CREATE TRIGGER outbox_{table}_insert AFTER INSERT ON {table} BEGIN"
+                   f" {_mark(kind, 'NEW.id')} {also} END")
+        db.execute(f"CREATE TRIGGER outbox_{table}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN"
+                   f" {_mark(kind, 'NEW.id')} {also} END")
+        db.execute(f"INSERT INTO outbox (kind, id, seq) SELECT '{kind}', id, 0 FROM {table}")
