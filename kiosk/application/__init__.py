@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from .folders import check_cases, check_consent, printer_profiles, printer_setups
     from .records import Records, open_records
     from .station import Letter, Station, Waiting, open_station
+    from .sync import Sync, open_sync
 
 _WHERE = {  # each name, and the module that holds it
     "kiosk.cases": ["Case"],
@@ -57,6 +58,7 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.application.folders": ["check_cases", "check_consent", "printer_profiles", "printer_setups"],
     "kiosk.application.records": ["Records", "open_records"],
     "kiosk.application.station": ["Letter", "Station", "Waiting", "open_station"],
+    "kiosk.application.sync": ["Sync", "open_sync"],
 }
 _MODULE = {name: module for module, names in _WHERE.items() for name in names}
 
@@ -86,6 +88,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "Settings",
     "Signature",
     "Station",
+    "Sync",
     "Waiting",
     "check_cases",
     "check_consent",
@@ -95,6 +98,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "language",
     "open_records",
     "open_station",
+    "open_sync",
     "printer_profiles",
     "printer_setups",
     "reflow",

@@ -1,0 +1,166 @@
+"""Talking to the office's service over HTTP(S): one upload of a batch, one fetch of the case set.
+
+Every request has timeouts (a service that hangs never holds a kiosk for long), redirects are
+not followed (the token goes only where the settings say), and each answer is read with a
+size limit. Every failure is one :class:`SyncError` line; ``retry_after`` says when the office
+asked to be tried again, ``token_refused`` that it refused this kiosk's token (401/403), and
+``too_large`` that it found the batch too large (413).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import json
+from typing import Any
+
+import httpx
+
+from ..errors import KioskError
+from ..sync_protocol import ANSWERS, CASES, PROTOCOL, UPLOAD
+
+CONNECT_TIMEOUT = 10.0      # seconds to reach the office
+READ_TIMEOUT = 30.0         # seconds it may take to answer once reached
+ANSWER_MAX = 1024 * 1024    # bytes of an upload's answer (500 short answers are far less)
+CASES_MAX = 8 * 1024 * 1024  # bytes of a published case set
+SHOWN_MAX = 200             # characters of the office's own error line shown
+
+
+class SyncError(KioskError):
+    """A sync that could not be done, in one line."""
+
+    def __init__(self, problem: str, *, retry_after: float | None = None, token_refused: bool = False,
+                 too_large: bool = False, source: str | None = None) -> None:
+        super().__init__(problem, source=source)
+        self.retry_after = retry_after
+        self.token_refused = token_refused
+        self.too_large = too_large
+
+
+def one_line(text: str, limit: int = SHOWN_MAX) -> str:
+    """Text from the network as one short line of printable characters."""
+    line = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    return line if len(line) <= limit else line[:limit - 1] + "…"
+
+
+def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
+    """Seconds from a ``Retry-After`` header (seconds, or an HTTP date); None when there is none."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(min(int(value), 86400))
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, min((when - (now or dt.datetime.now(dt.UTC))).total_seconds(), 86400.0))
+
+
+class Client:
+    """The office's service at ``url``, with this kiosk's ``token``. ``transport``: for tests."""
+
+    def __init__(self, url: str, token: str, *, transport: httpx.BaseTransport | None = None,
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> None:
+        self.url = url.rstrip("/")
+        self.host = httpx.URL(self.url).host or self.url
+        self._http = httpx.Client(
+            headers={"Authorization": f"Bearer {token}", "User-Agent": "kiosk-sync/1"},
+            timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
+            follow_redirects=False, transport=transport)
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- requests ------------------------------------------------------------------------
+
+    def _request(self, method: str, path: str, limit: int, **kwargs: Any) -> tuple[httpx.Response, bytes]:
+        """One request; the answer's status and body (at most ``limit`` bytes), or SyncError."""
+        try:
+            with self._http.stream(method, self.url + path, **kwargs) as response:
+                body = bytearray()
+                for chunk in response.iter_bytes():
+                    body += chunk
+                    if len(body) > limit:
+                        raise SyncError(f"the office's answer is larger than {limit // 1024} KB; nothing taken")
+                return response, bytes(body)
+        except httpx.TimeoutException:
+            raise SyncError(f"no answer from {self.host} in time (network down, or the service hangs)") from None
+        except httpx.TransportError as exc:
+            raise SyncError(f"cannot reach {self.host}: {one_line(str(exc) or type(exc).__name__)}") from None
+
+    def _failed(self, response: httpx.Response, body: bytes, what: str) -> SyncError:
+        status = response.status_code
+        said = ""
+        try:
+            parsed = json.loads(body)
+            if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
+                said = f": {one_line(parsed['error'])}"
+        except ValueError:
+            pass
+        wait = retry_after(response.headers.get("Retry-After"))
+        if status in (401, 403):
+            return SyncError(f"the office refused this kiosk's token (HTTP {status}{said}): check sync.token",
+                             token_refused=True)
+        if status == 413:
+            return SyncError(f"the office found the {what} too large (HTTP 413{said})", too_large=True)
+        if status == 429:
+            return SyncError(f"the office asked to wait (HTTP 429{said})", retry_after=wait if wait is not None else 60)
+        if status >= 500:
+            return SyncError(f"the office's service failed (HTTP {status}{said})", retry_after=wait)
+        return SyncError(f"the office did not take the {what} (HTTP {status}{said})", retry_after=wait)
+
+    def upload(self, kiosk_id: str, rows: list[dict[str, Any]], body: bytes | None = None) -> list[dict[str, Any]]:
+        """Send one batch; the office's answer for each row, checked to be one per row sent, in
+        order (SyncError when it is not: no answer of it may be trusted)."""
+        if body is None:
+            body = upload_body(kiosk_id, rows)
+        response, answer = self._request("POST", UPLOAD, ANSWER_MAX, content=body,
+                                         headers={"Content-Type": "application/json"})
+        if response.status_code != 200:
+            raise self._failed(response, answer, "batch")
+        try:
+            parsed = json.loads(answer)
+        except ValueError:
+            raise SyncError("the office's answer is not JSON; nothing marked as sent") from None
+        answers = parsed.get("answers") if isinstance(parsed, dict) else None
+        if not isinstance(answers, list) or len(answers) != len(rows):
+            count = len(answers) if isinstance(answers, list) else "no"
+            raise SyncError(f"the office answered {count} rows for {len(rows)} sent; nothing marked as sent")
+        for sent, got in zip(rows, answers, strict=True):
+            if (not isinstance(got, dict) or got.get("kind") != sent["kind"] or got.get("id") != sent["id"]
+                    or got.get("answer") not in ANSWERS
+                    or not isinstance(got.get("reason", ""), (str, type(None)))):
+                raise SyncError("the office's answers do not match the rows sent; nothing marked as sent")
+        return answers
+
+    def cases(self, etag: str | None) -> dict[str, Any] | None:
+        """The case set the office published last (``version``, ``hash``, ``files``); None when it is
+        the one this kiosk has (``etag``: its hash)."""
+        headers = {"If-None-Match": f'"{etag}"'} if etag else {}
+        response, body = self._request("GET", CASES, CASES_MAX, headers=headers)
+        if response.status_code == 304:
+            return None
+        if response.status_code != 200:
+            raise self._failed(response, body, "request for cases")
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            raise SyncError("the office's case set is not JSON") from None
+        if not isinstance(parsed, dict):
+            raise SyncError("the office's case set is not an object with version, hash and files")
+        return parsed
+
+
+def upload_body(kiosk_id: str, rows: list[dict[str, Any]]) -> bytes:
+    """An upload request's body (:mod:`kiosk.sync_protocol`)."""
+    return json.dumps({"protocol": PROTOCOL, "kiosk_id": kiosk_id, "rows": rows}, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
