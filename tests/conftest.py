@@ -89,3 +89,7 @@ def fake_printer():
     yield make
     for p in printers:
         p.close()
+
+
+# The office's PostgreSQL (kiosk hq): a cluster per worker, a database per test, the service on a port.
+from tests.helpers.postgres import hq_db, hq_dsn, hq_service, postgres, start_service  # noqa: E402, F401
