@@ -8,7 +8,8 @@ Three kinds of check, because each sees what the others cannot:
 - A headless import of every domain module, in a fresh interpreter, proves that deferred
   imports really defer: the static graph cannot tell a deferred import from a module-level
   one.
-- SQL lives in the store: no SQL text, no sqlite3 and no ``execute`` outside ``kiosk/store``.
+- SQL lives in the store: no SQL text, no sqlite3 and no ``execute`` outside ``kiosk/store``
+  (and the office's PostgreSQL in ``kiosk/hq/store.py`` and its schema, :data:`HQ_SQL`).
 - The command line writes to the terminal only through ``kiosk/cli/base.py`` (where text is
   made safe for a terminal): no ``click.echo``, ``print`` or ``sys.stdout`` elsewhere in ``kiosk/cli``.
 
@@ -171,11 +172,15 @@ SQL = re.compile(
 )
 
 
+HQ_SQL = {("hq", "store.py"), ("hq", "schema.py")}  # the office's side keeps its SQL in these two
+
+
 def sql_outside_the_store(root: Path) -> list[str]:
-    """Each place outside ``kiosk/store`` that writes SQL, imports a SQLite module or executes a statement."""
+    """Each place outside ``kiosk/store`` (and :data:`HQ_SQL`) that writes SQL, imports a SQLite module or
+    executes a statement."""
     found = []
     for path in sorted(root.rglob("*.py")):
-        if "store" in path.relative_to(root).parts[:1]:
+        if "store" in path.relative_to(root).parts[:1] or path.relative_to(root).parts in HQ_SQL:
             continue
         tree = ast.parse(path.read_text(encoding="utf-8"))
         where = path.relative_to(root.parent)
@@ -205,6 +210,12 @@ def test_sql_lives_in_the_store():
 def test_sql_outside_the_store_is_caught(tmp_path, addition):
     root = copy_with(tmp_path, "application/station.py", addition)
     assert len(sql_outside_the_store(root / "kiosk")) == 1
+
+
+def test_sql_in_the_offices_service_is_caught(tmp_path):
+    root = copy_with(tmp_path, "hq/service.py", 'GONE = "DELETE FROM tokens WHERE kiosk_id = %s"')
+    found = sql_outside_the_store(root / "kiosk")
+    assert len(found) == 1 and found[0].startswith("kiosk/hq/service.py:"), found
 
 
 # -- the command line writes through one place --------------------------------------------------

@@ -1,0 +1,310 @@
+"""Every SQL statement of the office's side: tokens, the ingestion of a kiosk's batch, the
+conflicts kept, the published case sets and national counts.
+
+Each function takes an open psycopg connection (a command's, or one the service borrowed
+from its pool) and leaves transactions to :func:`ingest` and :func:`publish_cases`, which
+hold theirs themselves. Table names come from :data:`TABLES` and groupings from
+:data:`kiosk.store.GROUPS`, never from a request.
+
+A batch (:func:`ingest`) is one transaction: every well-formed row is inserted with
+``ON CONFLICT (id) DO NOTHING``; each row not inserted is then a *duplicate* (the stored
+hash is its hash) or a *conflict* (another hash: the first copy is kept and the incoming
+one recorded in ``conflicts``, never dropped). Personal data is kept per field, the latest
+non-null value winning, and only from the kiosk that sent the row first.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg.types.json import Jsonb
+
+from ..store import GROUPS, Scope, check_groups, group_columns
+from ..sync_protocol import KINDS, canonical, content_hash, row_problem
+
+TABLES = {"signature": "signatures", "consent": "consents", "consent_text": "consent_texts"}
+REASON_MAX = 300
+ID_ECHO_MAX = 200
+CONFLICT_REASON = "this id is here already with other content: the first copy is kept, this one recorded as a conflict"
+
+
+# -- tokens ---------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TokenRow:
+    id: int
+    kiosk_id: str
+    created_at: dt.datetime
+    revoked_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+
+
+def insert_token(conn: psycopg.Connection, kiosk_id: str, digest: str) -> int:
+    row = conn.execute("INSERT INTO tokens (kiosk_id, digest) VALUES (%s, %s) RETURNING id",
+                       (kiosk_id, digest)).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def revoke_tokens(conn: psycopg.Connection, kiosk_id: str, token_id: int | None = None) -> list[int]:
+    """Revoke ``kiosk_id``'s tokens still in use (or only ``token_id``); the ids revoked."""
+    rows = conn.execute(
+        "UPDATE tokens SET revoked_at = now() WHERE kiosk_id = %s AND revoked_at IS NULL"
+        " AND (%s::bigint IS NULL OR id = %s::bigint) RETURNING id",
+        (kiosk_id, token_id, token_id),
+    ).fetchall()
+    return sorted(int(r[0]) for r in rows)
+
+
+def known_kiosk(conn: psycopg.Connection, kiosk_id: str) -> bool:
+    """Whether ``kiosk_id`` ever had a token."""
+    return conn.execute("SELECT 1 FROM tokens WHERE kiosk_id = %s LIMIT 1", (kiosk_id,)).fetchone() is not None
+
+
+def tokens(conn: psycopg.Connection) -> list[TokenRow]:
+    """Every token, without its digest: by kiosk, oldest first."""
+    rows = conn.execute(
+        "SELECT id, kiosk_id, created_at, revoked_at, last_used_at FROM tokens ORDER BY kiosk_id COLLATE \"C\", id"
+    ).fetchall()
+    return [TokenRow(*row) for row in rows]
+
+
+def token_in_use(conn: psycopg.Connection, digest: str) -> tuple[str, str] | None:
+    """(kiosk id, stored digest) of the token whose SHA-256 is ``digest``, if it is not revoked; its use noted."""
+    row = conn.execute(
+        "UPDATE tokens SET last_used_at = now() WHERE digest = %s AND revoked_at IS NULL RETURNING kiosk_id, digest",
+        (digest,),
+    ).fetchone()
+    return None if row is None else (str(row[0]), str(row[1]))
+
+
+# -- ingestion ------------------------------------------------------------------------------
+
+
+def _echo_id(item: object) -> str | None:
+    """The row's id as its answer repeats it: a short, encodable string, else None."""
+    value = item.get("id") if isinstance(item, dict) else None
+    if not isinstance(value, str) or len(value) > ID_ECHO_MAX:
+        return None
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return None
+    return value
+
+
+def answer(item: object, verdict: str, reason: str | None = None) -> dict[str, Any]:
+    kind = item.get("kind") if isinstance(item, dict) else None
+    result: dict[str, Any] = {"kind": kind if kind in KINDS else None, "id": _echo_id(item), "answer": verdict}
+    if reason is not None:
+        result["reason"] = " ".join(reason.split())[:REASON_MAX]
+    return result
+
+
+def problem(item: object, kiosk_id: str) -> str | None:
+    """Why a row from ``kiosk_id``'s token is refused (:func:`kiosk.sync_protocol.row_problem`, and text
+    PostgreSQL cannot keep), or None."""
+    try:
+        found = row_problem(item, kiosk_id)
+        if found is None:
+            assert isinstance(item, dict)
+            canonical(item.get("personal") or {})
+    except UnicodeEncodeError:
+        return "text must be valid Unicode (a lone surrogate cannot be kept)"
+    except (ValueError, RecursionError):
+        return "not a row (an object with kind, id, hash, content)"
+    return found
+
+
+def _personal(item: dict[str, Any]) -> dict[str, Any]:
+    """The personal fields that came with a value (a null one never replaces what is kept)."""
+    return {k: v for k, v in (item.get("personal") or {}).items() if v is not None}
+
+
+def ingest(conn: psycopg.Connection, kiosk_id: str, items: Sequence[object]) -> list[dict[str, Any]]:
+    """Take one batch from ``kiosk_id``'s token in one transaction: an answer for each row, in order."""
+    answers: list[dict[str, Any] | None] = [None] * len(items)
+    by_kind: dict[str, list[tuple[int, dict[str, Any]]]] = {kind: [] for kind in KINDS}
+    for index, item in enumerate(items):
+        found = problem(item, kiosk_id)
+        if found is not None:
+            answers[index] = answer(item, "refused", found)
+        else:
+            assert isinstance(item, dict)
+            by_kind[item["kind"]].append((index, item))
+    with conn.transaction():
+        for kind in KINDS:  # signatures first: a consent's letter may come in the same batch
+            rows = by_kind[kind]
+            if kind == "consent":
+                rows = _own_letters(conn, kiosk_id, rows, answers)
+            if rows:
+                _ingest_kind(conn, kind, kiosk_id, rows, answers)
+    return [a if a is not None else answer(items[i], "refused", "not answered") for i, a in enumerate(answers)]
+
+
+def _own_letters(conn: psycopg.Connection, kiosk_id: str, rows: list[tuple[int, dict[str, Any]]],
+                 answers: list[dict[str, Any] | None]) -> list[tuple[int, dict[str, Any]]]:
+    """The consents whose letter is not another kiosk's (one not here yet may come later); the others refused."""
+    letters = [item["content"]["signature_id"] for _, item in rows if isinstance(item["content"]["signature_id"], str)]
+    owners: dict[str, str] = dict(
+        conn.execute("SELECT id, kiosk_id FROM signatures WHERE id = ANY(%s)", (letters,)).fetchall())
+    kept = []
+    for index, item in rows:
+        owner = owners.get(item["content"]["signature_id"])
+        if owner is not None and owner != kiosk_id:
+            answers[index] = answer(item, "refused", f"its letter is another kiosk's, not this token's ({kiosk_id})")
+        else:
+            kept.append((index, item))
+    return kept
+
+
+def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[tuple[int, dict[str, Any]]],
+                 answers: list[dict[str, Any] | None]) -> None:
+    table = TABLES[kind]
+    first: dict[str, int] = {}
+    for index, item in rows:
+        first.setdefault(item["id"], index)
+    fresh = [{"id": item["id"], "hash": item["hash"], "content": item["content"], "personal": _personal(item)}
+             for index, item in rows if first[item["id"]] == index]
+    inserted = {r[0] for r in conn.execute(
+        f"INSERT INTO {table} (id, hash, content, personal, uploaded_by, personal_at)"
+        " SELECT r.id, r.hash, r.content, r.personal, %s, CASE WHEN r.personal = '{}' THEN NULL ELSE now() END"
+        " FROM jsonb_to_recordset(%s) AS r(id text, hash text, content jsonb, personal jsonb)"
+        " ON CONFLICT (id) DO NOTHING RETURNING id",
+        (kiosk_id, Jsonb(fresh)),
+    ).fetchall()}
+    stored = {r[0]: (r[1], r[2]) for r in conn.execute(
+        f"SELECT id, hash, uploaded_by FROM {table} WHERE id = ANY(%s)", (list(first),)).fetchall()}
+    updates: list[tuple[Jsonb, str, str]] = []
+    conflicts: list[tuple[str, str, str, str, Jsonb, Jsonb | None]] = []
+    for index, item in rows:
+        if item["id"] in inserted and first[item["id"]] == index:
+            answers[index] = answer(item, "new")
+            continue
+        kept_hash, uploaded_by = stored[item["id"]]
+        if kept_hash == item["hash"]:
+            answers[index] = answer(item, "duplicate")
+            if _personal(item) and uploaded_by == kiosk_id:
+                updates.append((Jsonb(_personal(item)), item["id"], kiosk_id))
+        else:
+            answers[index] = answer(item, "conflict", CONFLICT_REASON)
+            personal = item.get("personal")
+            conflicts.append((kind, item["id"], kiosk_id, kept_hash, Jsonb(item["content"]),
+                              None if personal is None else Jsonb(personal)))
+    with conn.cursor() as cur:
+        if updates:
+            cur.executemany(f"UPDATE {table} SET personal = personal || %s, personal_at = now()"
+                            " WHERE id = %s AND uploaded_by = %s", updates)
+        if conflicts:
+            cur.executemany(
+                "INSERT INTO conflicts (kind, row_id, uploaded_by, kept_hash, hash, content, personal)"
+                " VALUES (%s, %s, %s, %s, %s, %s, %s) ON CONFLICT (kind, row_id, hash) DO NOTHING",
+                [(k, i, u, kept, content_hash(c.obj), c, p) for k, i, u, kept, c, p in conflicts])
+
+
+# -- conflicts ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ConflictRow:
+    kind: str
+    id: str
+    uploaded_by: str        # the kiosk that sent this copy
+    kept_by: str            # the kiosk that sent the copy kept
+    received_at: dt.datetime
+    fields: tuple[str, ...]  # what differs from the copy kept
+    content: dict[str, Any]  # this copy, as it came
+
+
+def conflicts(conn: psycopg.Connection, limit: int = 1000) -> list[ConflictRow]:
+    """The conflicts recorded, oldest first (up to ``limit``)."""
+    found = []
+    for kind, table in TABLES.items():
+        rows = conn.execute(
+            f"SELECT c.row_id, c.uploaded_by, k.uploaded_by, c.received_at, c.content, k.content FROM conflicts c"
+            f" JOIN {table} k ON k.id = c.row_id WHERE c.kind = %s ORDER BY c.id LIMIT %s",
+            (kind, limit),
+        ).fetchall()
+        for row_id, sent_by, kept_by, received_at, content, kept in rows:
+            differ = tuple(sorted(k for k in set(content) | set(kept) if content.get(k) != kept.get(k)))
+            found.append(ConflictRow(kind, row_id, sent_by, kept_by, received_at, differ, content))
+    return sorted(found, key=lambda c: c.received_at)[:limit]
+
+
+# -- counts ---------------------------------------------------------------------------------
+
+
+def _where(scope: Scope) -> tuple[str, list[object]]:
+    """The store's :meth:`Scope.where` with psycopg's placeholders (its terms hold ``?`` only as one)."""
+    where, params = scope.where()
+    return where.replace("?", "%s"), params
+
+
+def counts(conn: psycopg.Connection, by: Sequence[str] | str = ("case",),
+           scope: Scope = Scope()) -> list[dict[str, Any]]:
+    """Signatures counted per combination of ``by`` (:data:`kiosk.store.GROUPS`), in key order: the
+    rows and columns of ``kiosk export counts``, the case's title from the published case sets."""
+    groups = check_groups(by)
+    keys = [GROUPS[g][0] for g in groups]
+    select = [f"{key}, COALESCE(c.title, '')" if g == "case" else key for g, key in zip(groups, keys, strict=True)]
+    join = " LEFT JOIN cases c ON c.id = s.case_id" if "case" in groups else ""
+    group_by = ", ".join(keys + (["c.title"] if "case" in groups else []))
+    order_by = ", ".join(f"{key} NULLS FIRST" for key in keys)
+    where, params = _where(scope)
+    rows = conn.execute(
+        f"SELECT {', '.join(select)}, COUNT(*) FROM signatures s{join}{where} GROUP BY {group_by} ORDER BY {order_by}",
+        params,
+    ).fetchall()
+    columns = group_columns(groups)
+    return [dict(zip(columns, row, strict=True)) for row in rows]
+
+
+def total(conn: psycopg.Connection, scope: Scope = Scope()) -> int:
+    where, params = _where(scope)
+    row = conn.execute(f"SELECT COUNT(*) FROM signatures s{where}", params).fetchone()
+    return int(row[0]) if row else 0
+
+
+# -- case sets ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseSetRow:
+    version: int                 # 0: nothing published yet
+    hash: str
+    files: dict[str, str]
+    published_at: dt.datetime | None = None
+    changed: bool = True         # publishing it made a new version (an identical set does not)
+
+
+def latest_cases(conn: psycopg.Connection) -> CaseSetRow:
+    row = conn.execute(
+        "SELECT version, hash, files, published_at FROM case_sets ORDER BY version DESC LIMIT 1").fetchone()
+    if row is None:
+        return CaseSetRow(0, content_hash({}), {}, None)
+    return CaseSetRow(int(row[0]), str(row[1]), dict(row[2]), row[3])
+
+
+def publish_cases(conn: psycopg.Connection, files: dict[str, str], titles: dict[str, str]) -> CaseSetRow:
+    """Publish ``files`` as the next version (the same set as the latest: no new version); the
+    titles of its cases replace those counts show."""
+    digest = content_hash(files)
+    with conn.transaction():
+        conn.execute("LOCK TABLE case_sets IN EXCLUSIVE MODE")
+        latest = latest_cases(conn)
+        if latest.version and latest.hash == digest:
+            return CaseSetRow(latest.version, latest.hash, latest.files, latest.published_at, changed=False)
+        version = latest.version + 1
+        row = conn.execute("INSERT INTO case_sets (version, hash, files) VALUES (%s, %s, %s) RETURNING published_at",
+                           (version, digest, Jsonb(files))).fetchone()
+        with conn.cursor() as cur:
+            cur.executemany(
+                "INSERT INTO cases (id, title, version) VALUES (%s, %s, %s)"
+                " ON CONFLICT (id) DO UPDATE SET title = excluded.title, version = excluded.version",
+                [(case_id, title, version) for case_id, title in sorted(titles.items())])
+    return CaseSetRow(version, digest, files, row[0] if row else None)

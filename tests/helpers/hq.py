@@ -1,0 +1,89 @@
+"""Rows as a kiosk uploads them, made from a kiosk database or by hand, and the HTTP calls of
+the office's tests (``kiosk hq``; its PostgreSQL and service are :mod:`tests.helpers.postgres`'s)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from kiosk import sync_protocol
+from kiosk.store import Store
+
+
+def signature_row(sig: Any, personal: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The upload row of a store's Signature (its name and message as personal data unless told)."""
+    content = {name: getattr(sig, name) for name in sync_protocol.CONTENT["signature"]}
+    if personal is None:
+        personal = {"name": sig.name, "message": sig.message}
+    return sync_protocol.row("signature", content, personal)
+
+
+def rows_of(db_path: Path, kiosk_id: str | None = None) -> list[dict[str, Any]]:
+    """Every signature of a kiosk database (only ``kiosk_id``'s, when named) as upload rows."""
+    with Store(db_path) as store:
+        return [signature_row(s) for s in store.signatures() if kiosk_id is None or s.kiosk_id == kiosk_id]
+
+
+def letter(kiosk_id: str = "stall-1", case_id: str = "lawyer-amara-osei", *, number: int = 1,
+           local_time: str = "2026-07-03T10:05:00.000000+02:00", **fields: Any) -> dict[str, Any]:
+    """A signature's content, made up (every field of its kind)."""
+    content = dict.fromkeys(sync_protocol.CONTENT["signature"])
+    content.update(id=str(uuid.uuid4()), number=number, case_id=case_id, kind="appeal", event="Summer Fest",
+                   kiosk_id=kiosk_id, created_at="2026-07-03T08:05:00.000000Z", local_time=local_time,
+                   language="en", letter_language="en")
+    content.update(fields)
+    return content
+
+
+def signature(kiosk_id: str = "stall-1", personal: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
+    return sync_protocol.row("signature", letter(kiosk_id, **fields), personal)
+
+
+def consent(signature_id: str, email: str | None = "ada@example.org", **fields: Any) -> dict[str, Any]:
+    content = dict.fromkeys(sync_protocol.CONTENT["consent"])
+    content.update(id=str(uuid.uuid4()), signature_id=signature_id, channel="email", choice="yes",
+                   text_id="0" * 64, language="en", age_confirmed=False, created_at="2026-07-03T08:06:00.000000Z",
+                   local_time="2026-07-03T10:06:00.000000+02:00")
+    content.update(fields)
+    return sync_protocol.row("consent", content, {"email": email})
+
+
+def batch(kiosk_id: str, rows: list[Any]) -> dict[str, Any]:
+    return {"protocol": sync_protocol.PROTOCOL, "kiosk_id": kiosk_id, "rows": rows}
+
+
+def upload(url: str, token: str | None, body: Any, **kwargs: Any) -> httpx.Response:
+    """POST a batch (or any bytes) to the service's upload endpoint."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    headers.update(kwargs.pop("headers", {}))
+    content = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return httpx.post(url + sync_protocol.UPLOAD, content=content, headers=headers, timeout=30, **kwargs)
+
+
+def answers(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [a["answer"] for a in response.json()["answers"]]
+
+
+def one_line_error(response: httpx.Response, status: int) -> str:
+    """The response's error line, after checking it is one line of JSON with only ``error``."""
+    assert response.status_code == status, (response.status_code, response.text)
+    assert response.headers["content-type"].startswith("application/json")
+    assert "\n" not in response.text
+    body = response.json()
+    assert list(body) == ["error"] and body["error"], body
+    return str(body["error"])
+
+
+def replace(row: dict[str, Any], **content: Any) -> dict[str, Any]:
+    """The same row with other content (and its new hash): a conflict when its id is known already."""
+    changed = dict(row["content"], **content)
+    return sync_protocol.row(row["kind"], changed, row["personal"])
+
+
+__all__ = ["answers", "batch", "consent", "letter", "one_line_error", "replace", "rows_of",
+           "signature", "signature_row", "upload"]
