@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from ..printing.queue import Outcome
     from ..printing.setups import Setup
     from ..reports.summary import Tally
+    from .sync import Sync
 
 # The printing code (set-ups, receipts, devices; python-escpos and Pillow behind them) is
 # imported by the methods that print or lay out a receipt: a command that only lists jobs
@@ -135,7 +136,7 @@ class Station:
         """The cases this kiosk can offer; CaseError when the folder has none."""
         with self._load_lock:
             if self._case_set is None:
-                if not self.settings.cases.is_dir():
+                if not self.settings.cases.is_dir() and self._published_cases() is None:
                     problem = f"no such folder: {self.settings.cases.absolute()}"
                     raise self.settings.locate(SettingError(problem), "cases")
                 for error in self.reload_cases():
@@ -170,7 +171,8 @@ class Station:
         """Read the cases folder again; returns its problems (bad files are skipped).
         Sample cases are left out too unless the settings allow them. The consent wording
         (``consent.toml``) is read again with them: a broken or sample one asks nobody."""
-        fresh = read_cases(self.settings.cases, self._paper_dots())
+        published = self._published_cases()
+        fresh = published if published is not None else read_cases(self.settings.cases, self._paper_dots())
         problems = [str(e) for e in fresh.errors]
         samples = {}
         if not self.settings.allow_sample_cases:
@@ -188,6 +190,33 @@ class Station:
             if not fresh.cases:
                 self._consent = None
         return problems
+
+    def _published_cases(self) -> CaseSet | None:
+        """The office's case set, where this kiosk syncs and has one that reads whole (it replaces
+        the cases folder's cases; the consent wording stays the folder's); else None."""
+        if not self.settings.sync_url:
+            return None
+        folder = self.sync().cases_folder
+        if not folder.is_dir():
+            return None
+        found = read_cases(folder, self._paper_dots())
+        return found if found.cases and not found.errors else None
+
+    @property
+    def cases_source(self) -> Path:
+        """The folder the cases on offer were read from: the office's set, or the cases folder."""
+        published = self.sync().cases_folder
+        if self._case_set is not None and any(c.path is not None and c.path.parent == published
+                                              for c in self._case_set.cases.values()):
+            return published
+        return self.settings.cases
+
+    def sync(self) -> Sync:
+        """Sync with the national office (:mod:`kiosk.application.sync`), checking the office's case
+        sets as this station checks its own case files (for its printer's paper)."""
+        from .sync import Sync
+
+        return Sync(self.settings, lambda folder: read_cases(folder, self._paper_dots()))
 
     def _reload_consent(self) -> list[str]:
         wording, errors = read_consent(self.settings.cases)

@@ -12,12 +12,17 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from ..errors import KioskError
 from ..sync_protocol import ANSWERS, CASES, PROTOCOL, UPLOAD
+
+if TYPE_CHECKING:
+    import httpx
+
+# httpx is imported where a request is made: importing it loads its command line's click (and
+# rich), which no module below the command line may load (tests/test_architecture.py), and
+# `kiosk sync status` needs no HTTP client.
 
 CONNECT_TIMEOUT = 10.0      # seconds to reach the office
 READ_TIMEOUT = 30.0         # seconds it may take to answer once reached
@@ -64,6 +69,8 @@ class Client:
 
     def __init__(self, url: str, token: str, *, transport: httpx.BaseTransport | None = None,
                  connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> None:
+        import httpx
+
         self.url = url.rstrip("/")
         self.host = httpx.URL(self.url).host or self.url
         self._http = httpx.Client(
@@ -84,6 +91,8 @@ class Client:
 
     def _request(self, method: str, path: str, limit: int, **kwargs: Any) -> tuple[httpx.Response, bytes]:
         """One request; the answer's status and body (at most ``limit`` bytes), or SyncError."""
+        import httpx
+
         try:
             with self._http.stream(method, self.url + path, **kwargs) as response:
                 body = bytearray()

@@ -7,6 +7,7 @@ the organiser screen) is :mod:`kiosk.ui.lock`; each screen declares its own idle
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 
@@ -35,6 +36,9 @@ from .messages import (
     ReloadCases,
     RunTask,
     SwitchCase,
+    SyncDone,
+    SyncNow,
+    SyncShown,
     TaskDone,
 )
 from .screens.base import Idle, OnKiosk
@@ -49,6 +53,7 @@ from .screens.thanks import ThanksScreen, shown_address
 from .themes import KIOSK_THEMES
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
+SYNC_TICK = 1.0  # seconds between looks at whether a sync is due
 
 
 class KioskApp(LockedApp):
@@ -69,6 +74,15 @@ class KioskApp(LockedApp):
             self.register_theme(theme)
         self.theme = station.settings.theme
         self.title = station.settings.campaign
+        # Sync with the office, in a worker thread of its own (never the screen's): at start, then
+        # every interval, later after failures. Only one runs at a time; a worker given up on (the
+        # kiosk quitting) is told to stop between batches, and its requests time out by themselves.
+        self.sync = station.sync() if station.settings.sync_url else None
+        self.syncing = False
+        self.next_sync = clock()  # at start
+        self.last_sync_line: str | None = None  # what the last sync in this run said (its line, or its error)
+        self.cases_waiting = False  # the office's new case set waits for the home screen
+        self._sync_stop = threading.Event()
 
     def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
@@ -76,6 +90,9 @@ class KioskApp(LockedApp):
     def on_mount(self) -> None:
         self.set_class(self.language.rtl, "-rtl")
         self.set_interval(1.0, self.reset_if_idle, name="idle")
+        if self.sync is not None:
+            self.set_interval(SYNC_TICK, self.sync_if_due, name="sync")
+            self.call_later(self.sync_if_due)
 
     # -- idle reset ------------------------------------------------------------------
 
@@ -116,6 +133,17 @@ class KioskApp(LockedApp):
         """Home for the next visitor, in the stall's language."""
         self.go_home()
         self.set_language(self.stall_language.code)
+        self.offer_new_cases()
+
+    def offer_new_cases(self) -> None:
+        """The office's new case set, once the home screen is up with no visitor mid-way."""
+        if not self.cases_waiting or len(self.screen_stack) > 1:
+            return
+        self.cases_waiting = False
+        self.station.reload_cases()
+        home = self.screen_stack[0]
+        if isinstance(home, HomeScreen):
+            home.refresh_cases()
 
     def set_language(self, code: str) -> None:
         """The visitor's language, for the rest of their visit: the home screen is drawn again in it."""
@@ -296,8 +324,59 @@ class KioskApp(LockedApp):
     def on_reload_cases(self, message: ReloadCases) -> None:
         self.screen.post_message(CasesReloaded(self.station.reload_cases()))
 
+    # -- sync with the office -----------------------------------------------------------
+
+    def sync_if_due(self, *, now: bool = False) -> bool:
+        """Start a sync in the sync worker if one is due (``now``: whatever the wait says) and none
+        is running; True if one started."""
+        if self.sync is None or self.syncing or self._sync_stop.is_set():
+            return False
+        if not now and self.clock() < self.next_sync:
+            return False
+        self.syncing = True
+        self._sync_worker()
+        self._tell_organiser(running=True)
+        return True
+
+    @work(thread=True, exit_on_error=False, group="sync")
+    def _sync_worker(self) -> None:
+        sync = self.sync
+        assert sync is not None
+        interval = self.station.settings.sync_interval
+        try:
+            report = sync.run(stop=self._sync_stop)
+        except Exception as exc:  # noqa: BLE001 - a database that cannot be opened: shown to the organiser
+            self.post_message(SyncDone(None, str(exc) or type(exc).__name__, interval))
+            return
+        try:
+            wait = sync.seconds_to_next()
+        except Exception:  # noqa: BLE001 - the interval, then
+            wait = interval
+        self.post_message(SyncDone(report.line(), report.error, max(wait, 1.0), report.cases_taken))
+
+    def on_sync_done(self, message: SyncDone) -> None:
+        self.syncing = False
+        self.next_sync = self.clock() + message.wait
+        self.last_sync_line = message.error or message.line
+        if message.cases_taken:
+            self.cases_waiting = True
+            self.offer_new_cases()
+        self._tell_organiser(running=False)
+
+    def on_unmount(self) -> None:
+        self._sync_stop.set()  # a sync on its way stops between batches; its requests time out by themselves
+
+    def on_sync_now(self, message: SyncNow) -> None:
+        self.sync_if_due(now=True)
+
+    def _tell_organiser(self, *, running: bool) -> None:
+        for screen in self.screen_stack:
+            if isinstance(screen, OrganiserScreen):
+                screen.post_message(SyncShown(running))
+
     def quit_kiosk(self) -> None:
         """The one way out, called from the organiser screen."""
+        self._sync_stop.set()
         self.leave()
 
     def on_quit_kiosk(self, message: QuitKiosk) -> None:

@@ -161,3 +161,24 @@ class ChooseLanguage(Message):
     def __init__(self, code: str) -> None:
         super().__init__()
         self.code = code
+
+
+class SyncNow(Message):
+    """The organiser asked for a sync now (whatever the back-off says)."""
+
+
+class SyncDone(Message):
+    """The app's sync worker finished one sync: its report's line, or why it failed, and how
+    long to wait before the next."""
+
+    def __init__(self, line: str | None, error: str | None, wait: float, cases_taken: bool = False) -> None:
+        super().__init__()
+        self.line, self.error, self.wait, self.cases_taken = line, error, wait, cases_taken
+
+
+class SyncShown(Message, bubble=False):
+    """Sync state changed (a sync started or ended): sent to the organiser screen to draw it again."""
+
+    def __init__(self, running: bool) -> None:
+        super().__init__()
+        self.running = running

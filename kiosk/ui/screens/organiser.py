@@ -1,7 +1,8 @@
-"""The organiser screen, behind the PIN: printer, print jobs, today's counts, cases, quit."""
+"""The organiser screen, behind the PIN: printer, print jobs, today's counts, cases, sync, quit."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from rich.bar import Bar
@@ -15,7 +16,18 @@ from textual.widgets import Button, DataTable, Label, SelectionList, Static, Tab
 from textual.widgets.selection_list import Selection
 
 from ...application import N_
-from ..messages import CasesReloaded, GoHome, QuitKiosk, ReloadCases, RunTask, SwitchCase, Task, TaskDone
+from ..messages import (
+    CasesReloaded,
+    GoHome,
+    QuitKiosk,
+    ReloadCases,
+    RunTask,
+    SwitchCase,
+    SyncNow,
+    SyncShown,
+    Task,
+    TaskDone,
+)
 from .base import KioskScreen
 
 BUTTON_TASKS = {"check": Task.CHECK, "test-print": Task.TEST_PRINT, "retry": Task.RETRY,
@@ -23,6 +35,7 @@ BUTTON_TASKS = {"check": Task.CHECK, "test-print": Task.TEST_PRINT, "retry": Tas
 STARTED = {Task.CHECK: N_("Checking the printer…"), Task.TEST_PRINT: N_("Printing a test receipt…"),
            Task.RETRY: N_("Printing waiting jobs…"), Task.REPRINT: N_("Printing waiting jobs…"),
            Task.TALLY: N_("Printing the tally slip…")}
+ANSWERS = {"conflict": N_("conflict"), "refused": N_("refused")}
 STATES = {"pending": N_("pending"), "printing": N_("printing"), "failed": N_("failed"),
           "interrupted": N_("interrupted"), "printed": N_("printed"), "cancelled": N_("cancelled")}
 
@@ -66,11 +79,21 @@ class OrganiserScreen(KioskScreen):
                     yield Button(self.shown(self._("Reload cases from disk")), id="reload", compact=True)
                 yield Static(Content(""), id="consent-state")
                 yield Static(Content(""), id="case-errors")
+            if self.kiosk.sync is not None:
+                with TabPane(self.shown(self._("Sync")), id="tab-sync"):
+                    with Horizontal(classes="buttons"):
+                        yield Button(self.shown(self._("Sync now")), id="sync-now", compact=True)
+                        yield Label(Content(""), id="sync-running")
+                    yield Static(Content(""), id="sync-state")
+                    yield DataTable(id="sync-conflicts", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
         table = self.query_one("#jobs", DataTable)
         table.add_columns(*(Text(self.shown(self._(column)).plain) for column in (
             N_("Reference"), N_("Case"), N_("State"), N_("Tries"), N_("Last error"))))
+        if self.kiosk.sync is not None:
+            self.query_one("#sync-conflicts", DataTable).add_columns(*(
+                Text(self.shown(self._(column)).plain) for column in (N_("Reference"), N_("Answer"), N_("Reason"))))
         self.refresh_all()
 
     def refresh_all(self) -> None:
@@ -78,6 +101,58 @@ class OrganiserScreen(KioskScreen):
         self.refresh_chart()
         self.refresh_case_list()
         self.show_problems(self.kiosk.station.problems)
+        self.refresh_sync()
+
+    def _when(self, stored: object) -> str:
+        """A time the sync state keeps (UTC) as the stall's clock reads it."""
+        if not isinstance(stored, str):
+            return self._("never")
+        try:
+            moment = dt.datetime.fromisoformat(stored.replace("Z", "+00:00")).astimezone()
+        except ValueError:
+            return stored
+        return f"{self.lang.date(moment.date())} {moment:%H:%M:%S}"
+
+    def refresh_sync(self) -> None:
+        """The Sync tab: the office, the last sync, the rows waiting, the last error, the office's
+        cases, and each conflict or refusal with its letter's reference and the office's reason."""
+        sync = self.kiosk.sync
+        if sync is None:
+            return
+        self.query_one("#sync-running", Label).update(
+            self.shown(self._("Syncing…")) if self.kiosk.syncing else Content(""))
+        lines = [self._("Office: {url}").format(url=self.kiosk.station.settings.sync_url)]
+        table = self.query_one("#sync-conflicts", DataTable)
+        table.clear()
+        try:
+            status = sync.status()
+        except Exception as exc:  # noqa: BLE001 - the database cannot say: shown, never a crash
+            lines.append(self._("Problem: {error}").format(error=str(exc)))
+            self.query_one("#sync-state", Static).update(self.shown("\n".join(lines)))
+            return
+        state = status.state
+        lines.append(self._("Last sync: {when}").format(when=self._when(state.get("last_success"))))
+        lines.append(self._("Rows waiting to be sent: {n}").format(n=self.lang.number(status.waiting)))
+        if status.others:
+            lines.append(self._("Rows of other kiosks merged here, left for them to send: {n}").format(
+                n=self.lang.number(status.others)))
+        if state.get("last_error"):
+            lines.append(self._("Last error: {error}").format(error=state["last_error"]))
+        if state.get("cases_version"):
+            lines.append(self._("Cases: the office's set, version {version}").format(
+                version=self.lang.number(int(state["cases_version"]))))
+        if state.get("cases_error"):
+            lines.append(self._("The office's newest cases were refused; the kiosk keeps its cases: {problem}").format(
+                problem=state["cases_error"]))
+        self.query_one("#sync-state", Static).update(self.shown("\n".join(lines)))
+        for item in status.conflicts:
+            answer = self._(ANSWERS[item.answer]) if item.answer in ANSWERS else item.answer
+            table.add_row(Text(item.reference), Text(answer), Text(item.reason))
+        if not status.conflicts:
+            table.add_row(Text(self._("No conflicts.")), Text(""), Text(""))
+
+    def on_sync_shown(self, message: SyncShown) -> None:
+        self.refresh_sync()
 
     def show_problems(self, problems: list[str]) -> None:
         """What the last reading of the cases folder skipped (from the start, not only after a
@@ -138,6 +213,8 @@ class OrganiserScreen(KioskScreen):
             self.post_message(QuitKiosk())
         elif button == "reload":
             self.post_message(ReloadCases())
+        elif button == "sync-now":
+            self.post_message(SyncNow())
         elif button in BUTTON_TASKS:
             task = BUTTON_TASKS[button]
             self.show(task, self._(STARTED[task]))

@@ -1,0 +1,129 @@
+"""Sync in the app: a worker of its own syncs at start, the organiser screen shows the state (the
+last sync, the rows waiting, each conflict with its reference), and a visitor signs and prints
+while the office's service hangs, never waiting for it. The office's case set: taken when it
+reads whole, offered from the next home screen; a broken set keeps the cases the kiosk has."""
+
+from __future__ import annotations
+
+import asyncio
+
+from textual.widgets import TabbedContent
+
+from kiosk.store import Store
+from kiosk.sync.published import folder_for
+from tests.helpers import CASE_FILES, CASES
+from tests.helpers.fake_hq import TOKEN, FakeHQ, running
+from tests.helpers.kiosk_app import TEST_PIN, make_app, make_station, screen_name, screen_text
+
+SIZE = (110, 34)
+
+
+def syncing_station(tmp_path, hq: FakeHQ, **settings):
+    return make_station(tmp_path, cases=CASES, sync_url=hq.url, sync_token=TOKEN, kiosk_id="north", **settings)
+
+
+async def until(pilot, condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await asyncio.sleep(0.05)
+        await pilot.pause()
+    raise AssertionError("never happened")
+
+
+async def test_the_organiser_screen_shows_the_sync_state_and_conflicts(tmp_path):
+    with running(FakeHQ("north")) as hq:
+        station = syncing_station(tmp_path, hq)
+        with Store(tmp_path / "kiosk.db") as store:
+            first = store.record(case_id=CASE_FILES[0].stem, kind="appeal", name="Ada", message="", event="Test Fest",
+                                 kiosk_id="north")
+            store.record(case_id=CASE_FILES[0].stem, kind="postcard", name="Grace", message="", event="Test Fest",
+                         kiosk_id="north")
+        hq.rows[("signature", first.id)] = "0" * 64  # the office holds other content under its id
+        app = make_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.last_sync_line is not None and not app.syncing)
+            assert len(hq.rows) == 2 and hq.conflicts == [("signature", first.id)]
+            await pilot.press("f12", *TEST_PIN, "enter")
+            assert screen_name(app) == "OrganiserScreen"
+            app.screen.query_one("#tabs", TabbedContent).active = "tab-sync"
+            await pilot.pause()
+            text = screen_text(app)
+            assert f"Office: {hq.url}" in text
+            assert "Rows waiting to be sent: 0" in text and "Last sync: never" not in text
+            assert "Test Fest / north / #0001" in text and "conflict" in text
+            assert "the office holds other content under this id" in text
+            assert TOKEN not in text
+
+
+async def test_a_visitor_signs_and_prints_while_the_office_hangs(tmp_path):
+    with running(FakeHQ("north")) as hq:
+        hq.fault = "hang"
+        station = syncing_station(tmp_path, hq)
+        app = make_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.syncing and hq.requests)  # the sync worker is stuck with the office
+            await pilot.press("enter", "p", *"Ada", "tab", "tab", "enter")
+            await until(pilot, lambda: screen_name(app) == "ThanksScreen", seconds=10)
+            assert app.syncing  # still stuck: the visitor never waited for it
+            with Store(tmp_path / "kiosk.db") as store:
+                [sig] = store.signatures()
+                assert sig.name == "Ada" and store.job_for(sig.id).status.value == "printed"
+                assert store.sync_status("north").waiting == 1
+            await pilot.press("f12", *TEST_PIN, "enter")
+            app.screen.query_one("#tabs", TabbedContent).active = "tab-sync"
+            await pilot.pause()
+            assert "Syncing…" in screen_text(app) and "Rows waiting to be sent: 1" in screen_text(app)
+            hq.fault = None
+            hq.release.set()  # the office answers again (the hung request ends); the next sync sends it
+            await until(pilot, lambda: not app.syncing)
+            app.sync_if_due(now=True)
+            await until(pilot, lambda: not app.syncing and ("signature", sig.id) in hq.rows)
+
+
+def published(*paths, **replaced) -> dict:
+    files = {path.name: path.read_text(encoding="utf-8") for path in paths}
+    files.update(replaced)
+    return {"version": 3, "hash": "h3", "files": files}
+
+
+async def test_the_office_case_set_is_offered_from_the_next_home_screen_and_a_broken_one_is_refused(tmp_path):
+    with running(FakeHQ("north")) as hq:
+        station = syncing_station(tmp_path, hq)
+        before = {c.id for c in station.offered()}
+        assert len(before) == len(CASE_FILES)
+        hq.cases = published(CASE_FILES[0])
+        app = make_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.last_sync_line is not None and not app.syncing)
+            assert {c.id for c in station.offered()} == {CASE_FILES[0].stem}
+            assert station.cases_source == folder_for(tmp_path / "kiosk.db")
+            title = station.offered()[0].title
+            assert title in screen_text(app)
+
+            # a broken set: one file does not read; the kiosk keeps what it offers
+            hq.cases = {**published(*CASE_FILES), "version": 4, "hash": "h4"}
+            hq.cases["files"][CASE_FILES[1].name] = 'title = "half a case'
+            app.sync_if_due(now=True)
+            await until(pilot, lambda: not app.syncing and app.last_sync_line and "refused" in app.last_sync_line)
+            assert "version 4: 1 problem(s), the first: " + CASE_FILES[1].name in app.last_sync_line
+            app.end_visit()
+            await pilot.pause()
+            assert {c.id for c in station.offered()} == {CASE_FILES[0].stem}
+            with Store(tmp_path / "kiosk.db") as store:
+                state = store.sync_state()
+            assert (state["cases_version"], state["cases_error"].startswith("version 4")) == (3, True)
+
+
+async def test_a_case_set_naming_files_outside_its_folder_is_refused(tmp_path):
+    from kiosk.application import open_sync
+
+    with running(FakeHQ("north")) as hq:
+        station = syncing_station(tmp_path, hq)
+        for name in ("../evil.toml", "/tmp/evil.toml", "sub/evil.toml", "consent.toml", "Evil.toml", "evil.txt"):
+            hq.cases = published(CASE_FILES[0], **{name: CASE_FILES[0].read_text(encoding="utf-8")})
+            report = open_sync(station.settings).run()
+            assert report.cases_problem and "is not a case file name" in report.cases_problem, name
+            assert report.error is None
+        assert not (tmp_path / "evil.toml").exists() and not folder_for(tmp_path / "kiosk.db").exists()
+        assert {c.id for c in station.offered()} == {p.stem for p in CASE_FILES}
