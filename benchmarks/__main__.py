@@ -15,8 +15,9 @@ from rich.text import Text
 
 from .common import Row
 
-FULL = {"wire": 200, "starts": 7, "records": 1000, "signatures": 1_000_000, "keys": 200, "session": 1000}
-QUICK = {"wire": 20, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20}
+FULL = {"wire": 200, "starts": 7, "records": 1000, "signatures": 1_000_000, "keys": 200, "session": 1000,
+        "uploads": 20_000}
+QUICK = {"wire": 20, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20, "uploads": 1000}
 
 
 def machine() -> str:
@@ -48,7 +49,7 @@ def markdown(rows: list[Row], seconds: float, quick: bool) -> str:
               help="Write the table into this Markdown file between its result markers [default: print only].")
 def main(quick: bool, out: Path | None) -> None:
     """Measure the kiosk against its targets and print one table."""
-    from . import export, memory, record, responsive, startup, wire
+    from . import export, memory, record, responsive, startup, upload, wire
 
     size = QUICK if quick else FULL
     started = time.perf_counter()
@@ -60,6 +61,7 @@ def main(quick: bool, out: Path | None) -> None:
         lambda: export.export_counts(size["signatures"]),
         lambda: responsive.responsiveness(size["keys"]),
         lambda: memory.peak_memory(size["session"]),
+        lambda: upload.upload_throughput(size["uploads"]),
     ]
     rows: list[Row] = []
     console = Console()
