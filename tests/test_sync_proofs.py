@@ -90,7 +90,10 @@ def resend_everything(station) -> None:
 # -- many kiosks at once -------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("shape", sizes((10, 200), (50, 2000)))
+KIOSKS = ((10, 200), (50, 2000))  # kiosks x letters: the default run, and --long (README's Guarantees)
+
+
+@pytest.mark.parametrize("shape", sizes(*KIOSKS))
 def test_many_kiosks_sync_concurrently_and_the_office_counts_each_letter_once(tmp_path, hq_service, shape, figure):
     kiosks, letters = shape
     stations = [kiosk(tmp_path, f"stall-{i:02}", hq_service.url, hq_service.token(f"stall-{i:02}"), letters)
@@ -129,10 +132,10 @@ def small_batches(monkeypatch):
 # -- faults on the way -----------------------------------------------------------------------
 
 
-FAULT_ROUNDS = sizes(40, 400)
+FAULTS = (40, 400)  # connections with a fault drawn for each: the default run, and --long
 
 
-@pytest.mark.parametrize("faults", FAULT_ROUNDS)
+@pytest.mark.parametrize("faults", sizes(*FAULTS))
 def test_cut_connections_and_a_hanging_service_lose_nothing_and_count_nothing_twice(tmp_path, hq_service, faults,
                                                                                     small_batches, figure):
     """Connections cut while a batch goes out or its answer comes back (the office committed, the
