@@ -21,7 +21,9 @@ and gets one answer per row, in the same order::
 - ``personal`` is what the stall's ``personal_data`` setting lets leave the laptop (a
   signature's name and message; a consent's address). It is not part of the content: a
   visitor's answer to "may we contact you" comes after their letter is recorded, and a purge
-  removes names, so it may arrive later than the row, or never. HQ keeps the latest it got.
+  removes names, so it may arrive later than the row, or never. HQ keeps the latest value of
+  each field it got; a field sent as null was removed on the kiosk (a purge, a visitor
+  forgotten) and HQ removes it too. ``personal: null`` changes nothing at HQ.
 - A row is ``refused`` (with a reason) when it is malformed, of another kiosk than the token's,
   or its hash does not match; the batch's other rows are answered as usual.
 - A whole request is refused with one line of JSON, ``{"error": "..."}``: 401 (no token, an

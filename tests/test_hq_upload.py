@@ -76,16 +76,19 @@ def test_no_conflicts_is_said(hq_db):
     assert result.exit_code == 0 and result.output == "No conflicts.\n"
 
 
-def test_personal_data_keeps_the_latest_value_of_each_field(hq_service):
+def test_personal_data_keeps_the_latest_value_of_each_field_and_drops_what_the_kiosk_removed(hq_service):
     token = hq_service.token("stall-1")
     row = signature(personal={"name": "Ada", "message": "Courage"})
     upload(hq_service.url, token, batch("stall-1", [row]))
     later = dict(row, personal={"name": "Ada Lovelace", "message": None})   # the message purged meanwhile
     assert answers(upload(hq_service.url, token, batch("stall-1", [later]))) == ["duplicate"]
-    assert stored(hq_service.dsn, "SELECT personal FROM signatures") == [({"name": "Ada Lovelace",
-                                                                           "message": "Courage"},)]
+    assert stored(hq_service.dsn, "SELECT personal FROM signatures") == [({"name": "Ada Lovelace"},)]
+    # no personal object (a stall that sends none): what the office has stays
     assert answers(upload(hq_service.url, token, batch("stall-1", [dict(row, personal=None)]))) == ["duplicate"]
     assert stored(hq_service.dsn, "SELECT personal->>'name' FROM signatures") == [("Ada Lovelace",)]
+    forgotten = dict(row, personal={"name": None, "message": None})  # kiosk forget: every field removed
+    assert answers(upload(hq_service.url, token, batch("stall-1", [forgotten]))) == ["duplicate"]
+    assert stored(hq_service.dsn, "SELECT personal FROM signatures") == [({},)]
 
 
 def test_a_consent_and_its_email_arrive_after_the_letter(hq_service):

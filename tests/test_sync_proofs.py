@@ -324,3 +324,19 @@ def test_the_same_letter_with_other_content_is_a_conflict_shown_on_both_sides(tm
     # sent again unchanged: still the one conflict, never dropped, never counted
     assert station.sync().run().sent == 0
     assert office_count(hq_service.dsn) == 5
+
+
+# -- personal data ---------------------------------------------------------------------------
+
+
+def test_a_purge_on_the_kiosk_removes_the_names_at_the_office_too(tmp_path, hq_service):
+    station = kiosk(tmp_path, "k-priv", hq_service.url, hq_service.token("k-priv"), 4, sync_personal_data="all")
+    sync_until_done(station)
+    with psycopg.connect(hq_service.dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM signatures WHERE personal ? 'name'").fetchone()[0] == 4
+    result = CliRunner().invoke(cli, ["purge", "--personal-data", "--yes", "--db", str(station.settings.database)])
+    assert result.exit_code == 0, result.output
+    assert sync_until_done(station)[-1].sent > 0
+    with psycopg.connect(hq_service.dsn) as conn:
+        kept = conn.execute("SELECT personal FROM signatures").fetchall()
+    assert kept == [({},)] * 4 and office_count(hq_service.dsn) == 4  # every name gone there too; every count kept

@@ -122,7 +122,9 @@ def problem(item: object, kiosk_id: str) -> str | None:
 
 
 def _personal(item: dict[str, Any]) -> dict[str, Any]:
-    """The personal fields that came with a value (a null one never replaces what is kept)."""
+    """The personal fields that came with a value. A field sent as null was removed on the kiosk
+    (a purge, or a visitor forgotten): the office removes it too. A row sent with no personal
+    object at all (``null``: its stall sends none, or this visitor did not agree) changes nothing."""
     return {k: v for k, v in (item.get("personal") or {}).items() if v is not None}
 
 
@@ -180,7 +182,7 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
     ).fetchall()}
     stored = {r[0]: (r[1], r[2]) for r in conn.execute(
         f"SELECT id, hash, uploaded_by FROM {table} WHERE id = ANY(%s)", (list(first),)).fetchall()}
-    updates: list[tuple[Jsonb, str, str]] = []
+    updates: list[tuple[Jsonb, list[str], str, str]] = []
     conflicts: list[tuple[str, str, str, str, Jsonb, Jsonb | None]] = []
     for index, item in rows:
         if item["id"] in inserted and first[item["id"]] == index:
@@ -189,8 +191,10 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
         kept_hash, uploaded_by = stored[item["id"]]
         if kept_hash == item["hash"]:
             answers[index] = answer(item, "duplicate")
-            if _personal(item) and uploaded_by == kiosk_id:
-                updates.append((Jsonb(_personal(item)), item["id"], kiosk_id))
+            given = item.get("personal") or {}
+            if given and uploaded_by == kiosk_id:
+                removed = [k for k, v in given.items() if v is None]  # purged or forgotten on the kiosk
+                updates.append((Jsonb(_personal(item)), removed, item["id"], kiosk_id))
         else:
             answers[index] = answer(item, "conflict", CONFLICT_REASON)
             personal = item.get("personal")
@@ -198,7 +202,7 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
                               None if personal is None else Jsonb(personal)))
     with conn.cursor() as cur:
         if updates:
-            cur.executemany(f"UPDATE {table} SET personal = personal || %s, personal_at = now()"
+            cur.executemany(f"UPDATE {table} SET personal = (personal || %s) - %s::text[], personal_at = now()"
                             " WHERE id = %s AND uploaded_by = %s", updates)
         if conflicts:
             cur.executemany(
