@@ -24,7 +24,7 @@ from .options import TEXT
 from .outputs import check_target, filters, format_option, output_option, write_rows
 from .records import _parse_by
 
-EXTRA = "the office's commands need the hq extra: pip install 'kiosk[hq]'"
+EXTRA = "the office's commands need the hq extra: pip install '.[hq]' in the kiosk's source folder"
 
 
 def _needs_extra() -> None:
@@ -59,7 +59,7 @@ def _dsn(value: str | None) -> str:
 def hq() -> None:
     """The national office: the HQ database, kiosks' tokens, the sync service, the case set, national counts.
 
-    Needs the hq extra (pip install 'kiosk[hq]'); a stall laptop does not."""
+    Needs the hq extra (pip install '.[hq]' in the kiosk's source folder); a stall laptop does not."""
 
 
 @hq.command("init")
