@@ -39,7 +39,8 @@ def test_the_command_line_works_without_the_extra():
 def test_kiosk_hq_without_the_extra_says_what_to_install():
     done = kiosk_without_extra("hq", "init", "--dsn", "postgresql://x@127.0.0.1/hq")
     assert done.returncode == 1
-    assert done.stderr == ("Error: the office's commands need the hq extra: pip install '.[hq]' in the kiosk's source folder"
+    assert done.stderr == ("Error: the office's commands need the hq extra: pip install '.[hq]'"
+                           " in the kiosk's source folder"
                            " (psycopg, psycopg_pool, starlette, uvicorn missing)\n")
 
 

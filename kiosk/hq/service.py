@@ -343,4 +343,5 @@ def serve(dsn: str, host: str = "127.0.0.1", port: int = 8080) -> None:
     # one the per-address limits count, so one bad client cannot lock every kiosk out; the header
     # is believed only from the loopback proxy, never from a client on the network.
     uvicorn.run(create_app(dsn), host=host, port=port, log_level="info", proxy_headers=True,
-                forwarded_allow_ips="127.0.0.1,::1", timeout_keep_alive=5, limit_concurrency=200, h11_max_incomplete_event_size=16 * 1024)
+                forwarded_allow_ips="127.0.0.1,::1", timeout_keep_alive=5, limit_concurrency=200,
+                h11_max_incomplete_event_size=16 * 1024)
