@@ -129,3 +129,25 @@ def test_a_body_that_trickles_in_is_408(start_service):
 def test_unknown_paths_and_methods_are_one_line_json(hq_service):
     assert one_line_error(httpx.get(hq_service.url + "/nope"), 404) == "Not Found"
     assert one_line_error(httpx.get(hq_service.url + UPLOAD), 405) == "Method Not Allowed"
+
+
+def test_behind_a_loopback_proxy_each_client_is_limited_at_its_own_address(hq_db):
+    """kiosk hq serve believes X-Forwarded-For from the proxy on this machine: one client trying
+    tokens is slowed down, the kiosk behind the same proxy is not."""
+    from kiosk.hq.tokens import add_token
+    from tests.helpers.postgres import ServiceProcess, free_port
+
+    service = ServiceProcess(hq_db, free_port())
+    service.start()
+    try:
+        url = f"http://127.0.0.1:{service.port}{UPLOAD}"
+        token = add_token(hq_db, "stall-1").secret
+        for _ in range(25):  # the bad-token burst is 20: the prober is told to wait
+            last = httpx.post(url, content=b"{}", headers={"Authorization": "Bearer nope",
+                                                          "X-Forwarded-For": "203.0.113.7"})
+        assert last.status_code == 429
+        good = httpx.post(url, content=json.dumps(batch("stall-1", [signature()])).encode(),
+                          headers={"Authorization": f"Bearer {token}", "X-Forwarded-For": "198.51.100.2"})
+        assert good.status_code == 200 and answers(good) == ["new"]
+    finally:
+        service.kill()

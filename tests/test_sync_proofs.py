@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -29,6 +28,7 @@ from kiosk.sync.client import Client
 from tests.helpers import CASES, sizes
 from tests.helpers.fault_proxy import FaultProxy
 from tests.helpers.kiosk_app import make_station
+from tests.helpers.postgres import ServiceProcess, free_port
 
 LETTER_KINDS = ("appeal", "postcard")
 
@@ -168,42 +168,9 @@ def token_of(station) -> str:
 # -- the service and PostgreSQL killed and restarted ------------------------------------------
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-class ServiceProcess:
-    """``kiosk hq serve`` as its own process, to be killed with SIGKILL and started again."""
-
-    def __init__(self, dsn: str, port: int) -> None:
-        self.dsn, self.port, self.proc = dsn, port, None
-
-    def start(self) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk", "hq", "serve", "--dsn", self.dsn,
-                                      "--host", "127.0.0.1", "--port", str(self.port)],
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise AssertionError(self.proc.stderr.read().decode(errors="replace")) from None
-                time.sleep(0.05)
-        raise AssertionError("kiosk hq serve did not start")
-
-    def kill(self) -> None:
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait()
-
-
 def test_the_service_killed_and_postgres_restarted_mid_sync_lose_nothing(tmp_path, hq_db, postgres, small_batches,
                                                                         figure):
-    service = ServiceProcess(hq_db, _free_port())
+    service = ServiceProcess(hq_db, free_port())
     service.start()
     from kiosk.hq.tokens import add_token
 

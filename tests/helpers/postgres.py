@@ -32,6 +32,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -66,7 +67,7 @@ def server_binaries() -> Path:
     return max(candidates, key=version)
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
@@ -92,7 +93,7 @@ class Cluster:
         self.root = Path(root or tempfile.mkdtemp(prefix="kiosk-pg-"))
         self.data = self.root / "data"
         self.log = self.root / "server.log"
-        self.port = _free_port()
+        self.port = free_port()
         self._numbers = itertools.count(1)
         if self.user is not None:
             entry = pwd.getpwnam(self.user)
@@ -221,7 +222,7 @@ def start_cluster() -> Cluster:
             if attempt == 2:
                 cluster.destroy()
                 raise
-            cluster.port = _free_port()
+            cluster.port = free_port()
     return cluster
 
 
@@ -239,7 +240,7 @@ class Service:
         self.dsn = dsn
         self.cluster = cluster
         self.app = create_app(dsn, **options)
-        self.port = _free_port()
+        self.port = free_port()
         config = uvicorn.Config(self.app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self.server.run, daemon=True)
@@ -263,6 +264,33 @@ class Service:
     def stop(self) -> None:
         self.server.should_exit = True
         self._thread.join(timeout=20)
+
+
+class ServiceProcess:
+    """``kiosk hq serve`` as its own process, to be killed with SIGKILL and started again."""
+
+    def __init__(self, dsn: str, port: int) -> None:
+        self.dsn, self.port, self.proc = dsn, port, None
+
+    def start(self) -> None:
+        self.proc = subprocess.Popen([sys.executable, "-m", "kiosk", "hq", "serve", "--dsn", self.dsn,
+                                      "--host", "127.0.0.1", "--port", str(self.port)],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise AssertionError(self.proc.stderr.read().decode(errors="replace")) from None
+                time.sleep(0.05)
+        raise AssertionError("kiosk hq serve did not start")
+
+    def kill(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait()
 
 
 # -- fixtures ------------------------------------------------------------------------------
