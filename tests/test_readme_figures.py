@@ -21,6 +21,7 @@ ROWS = {
     "tests/test_pin_and_files.py": test_pin_and_files.CASE_FOLDERS,
     "tests/test_sync_proofs.py": test_sync_proofs.KIOSKS,
     "Sync through faults": test_sync_proofs.FAULTS,
+    "Sync through kills": test_sync_proofs.HAVOC,
 }
 
 

@@ -168,21 +168,26 @@ def token_of(station) -> str:
 # -- the service and PostgreSQL killed and restarted ------------------------------------------
 
 
+HAVOC = (6, 60)  # the service killed and PostgreSQL restarted, in turn: the default run, and --long
+
+
+@pytest.mark.parametrize("events", sizes(*HAVOC))
 def test_the_service_killed_and_postgres_restarted_mid_sync_lose_nothing(tmp_path, hq_db, postgres, small_batches,
-                                                                        figure):
+                                                                        events, figure):
     service = ServiceProcess(hq_db, free_port())
     service.start()
     from kiosk.hq.tokens import add_token
 
     url = f"http://127.0.0.1:{service.port}"
-    stations = [kiosk(tmp_path, f"k{i}", url, add_token(hq_db, f"k{i}").secret, 400) for i in range(3)]
+    letters = 40 * events
+    stations = [kiosk(tmp_path, f"k{i}", url, add_token(hq_db, f"k{i}").secret, letters) for i in range(3)]
     kills = restarts = 0
     stop = threading.Event()
 
     def havoc() -> None:
         nonlocal kills, restarts
         n = 0
-        while not stop.is_set():
+        while not stop.is_set() and n < events:
             time.sleep(0.15)
             if stop.is_set():
                 return
@@ -209,7 +214,7 @@ def test_the_service_killed_and_postgres_restarted_mid_sync_lose_nothing(tmp_pat
         postgres.start()
     try:
         total = sum(letters_in(s) for s in stations)
-        assert office_count(hq_db) == total == 1200
+        assert office_count(hq_db) == total == 3 * letters
         assert kills > 0 and restarts > 0
     finally:
         service.kill()
