@@ -39,6 +39,8 @@ async def test_the_organiser_screen_shows_the_sync_state_and_conflicts(tmp_path)
                                  kiosk_id="north")
             store.record(case_id=CASE_FILES[0].stem, kind="postcard", name="Grace", message="", event="Test Fest",
                          kiosk_id="north")
+            store.record(case_id=CASE_FILES[0].stem, kind="postcard", name="Hedy", message="", event="Test Fest",
+                         kiosk_id="old")  # recorded before the kiosk id changed: only old's token sends it
         hq.rows[("signature", first.id)] = "0" * 64  # the office holds other content under its id
         app = make_app(station)
         async with app.run_test(size=SIZE) as pilot:
@@ -53,6 +55,7 @@ async def test_the_organiser_screen_shows_the_sync_state_and_conflicts(tmp_path)
             assert "Rows waiting to be sent: 0" in text and "Last sync: never" not in text
             assert "Test Fest / north / #0001" in text and "conflict" in text
             assert "the office holds other content under this id" in text
+            assert "1 rows of kiosk old wait here: send them with old's token: kiosk sync --kiosk-id old" in text
             assert TOKEN not in text
 
 

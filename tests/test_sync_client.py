@@ -84,6 +84,30 @@ def test_a_row_of_another_kiosk_is_not_sent(tmp_path, hq, kiosk_db):
     assert "1 row(s) of other kiosks merged here" in run_cli(tmp_path, hq.url, "sync", "status").output
 
 
+def test_letters_recorded_under_an_old_kiosk_id_are_named_and_sent_with_its_token(tmp_path, hq, kiosk_db):
+    """The kiosk id changed (north, then south): north's letters are not south's to send, and are
+    never left unseen: the status, the sync line and the screen name them and how to send them."""
+    old = [letter(kiosk_db, f"Visitor {i}") for i in range(3)]
+    letter(kiosk_db, "After", kiosk_id="south")
+    env = {"KIOSK_DB": str(tmp_path / "kiosk.db"), "KIOSK_ID": "south", "KIOSK_SYNC_URL": hq.url,
+           "KIOSK_CONFIG": "", "KIOSK_CASES": str(tmp_path / "cases")}
+    told = "3 row(s) of kiosk north wait here: send them with north's token: kiosk sync --kiosk-id north"
+    status = CliRunner().invoke(cli, ["sync", "status"], env=env, catch_exceptions=False)
+    assert "Waiting: 1 row(s)" in status.output and f"  {told}\n" in status.output
+    hq.kiosk_id = "south"  # south's own token: its letter only
+    south = CliRunner().invoke(cli, ["sync"], env={**env, "KIOSK_SYNC_TOKEN": TOKEN}, catch_exceptions=False)
+    assert south.exit_code == 0 and south.output.rstrip().endswith(f"; {told}"), south.output
+    assert len(hq.rows) == 1
+    hq.kiosk_id = "north"  # north's token
+    north = CliRunner().invoke(cli, ["sync", "--kiosk-id", "north"], env={**env, "KIOSK_SYNC_TOKEN": TOKEN},
+                               catch_exceptions=False)
+    assert north.exit_code == 0, north.output
+    assert "sent 3: 3 new" in north.output and "wait here" not in north.output
+    assert {("signature", s.id) for s in old} <= set(hq.rows)
+    after = CliRunner().invoke(cli, ["sync", "status"], env=env, catch_exceptions=False)
+    assert "Waiting: 0 row(s)" in after.output and "wait here" not in after.output
+
+
 @pytest.mark.parametrize(("fault", "said"), [
     ("500", "the office's service failed (HTTP 500: database down)"),
     ("429", "the office asked to wait (HTTP 429: slow down)"),

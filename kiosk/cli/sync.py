@@ -22,7 +22,9 @@ def sync(ctx: click.Context) -> int:
     """Send this kiosk's letters to the national office now, and fetch the cases it publishes.
 
     Prints one line: rows sent and the office's answers (new, duplicate, conflicts, refused),
-    rows still waiting, and the office's case set. Exit 1, with one line, when it failed: the
+    rows still waiting, and the office's case set. Rows recorded under another kiosk id (merged
+    here, or before this kiosk's id changed) are sent by ``kiosk sync --kiosk-id OTHER`` with
+    OTHER's token (KIOSK_SYNC_TOKEN or the settings). Exit 1, with one line, when it failed: the
     letters not answered wait for the next sync. The settings' [sync] table names the office
     (docs/sync.md)."""
     if ctx.invoked_subcommand is not None:
@@ -45,6 +47,7 @@ def sync_status() -> int:
     """Show the last sync, the rows waiting to be sent, and the conflicts and refusals (with each
     letter's reference and the office's reason). The token is never shown."""
     from ..application import open_sync
+    from ..sync.run import waiting_elsewhere
 
     stall = settings()
     found = open_sync(stall).status()
@@ -58,7 +61,10 @@ def sync_status() -> int:
         echo(f"Last error: {state['last_error']}"
              + (f" (next try not before {state['backoff_until']})" if state.get("backoff_until") else ""))
     echo(f"Waiting: {found.waiting} row(s)"
-         + (f"; {found.others} row(s) of other kiosks merged here, left for them to send" if found.others else ""))
+         + (f"; {found.others} row(s) of other kiosks merged here or recorded under another kiosk id,"
+            " left for them to send" if found.others else ""))
+    for kiosk, rows in found.others_by_kiosk.items():
+        echo(f"  {waiting_elsewhere(kiosk, rows)}")
     if state.get("cases_version"):
         echo(f"Cases: the office's set, version {state['cases_version']}")
     if state.get("cases_error"):

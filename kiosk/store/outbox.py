@@ -10,8 +10,10 @@ An answer ``new`` or ``duplicate`` takes the row out; ``conflict`` and ``refused
 out too and keep the answer in ``sync_conflicts`` with the hash of the content answered: the
 row is not sent again until its content changes (a change of its personal data alone, a
 purge, brings it back to the outbox, and the next batch drops it again).
-Rows of another kiosk (merged from another laptop) stay in the outbox unsent: they are that
-kiosk's to send. ``sync_state`` keeps the last sync's times and error, and the back-off.
+Rows of another kiosk id (merged from another laptop, or recorded here before the kiosk id
+changed) stay in the outbox unsent: they are that kiosk id's to send, with its token
+(``kiosk sync --kiosk-id OLD``); :meth:`Outbox.sync_status` counts them per kiosk id so that
+none waits unseen. ``sync_state`` keeps the last sync's times and error, and the back-off.
 """
 
 from __future__ import annotations
@@ -30,6 +32,10 @@ _MINE = ("(o.kind = 'consent_text'"
          " OR (o.kind = 'signature' AND (SELECT s.kiosk_id FROM signatures s WHERE s.id = o.id) = ?)"
          " OR (o.kind = 'consent' AND (SELECT s.kiosk_id FROM consents c JOIN signatures s ON s.id = c.signature_id"
          " WHERE c.id = o.id) = ?))")
+# The kiosk id of an outbox row (NULL for a consent wording, or a row no longer here).
+_KIOSK_OF = ("CASE o.kind WHEN 'signature' THEN (SELECT s.kiosk_id FROM signatures s WHERE s.id = o.id)"
+             " WHEN 'consent' THEN (SELECT s.kiosk_id FROM consents c JOIN signatures s ON s.id = c.signature_id"
+             " WHERE c.id = o.id) END")
 _STATE_COLUMNS = ("last_attempt", "last_success", "last_error", "failures", "backoff_until", "cases_version",
                   "cases_hash", "cases_checked_at", "cases_error")
 
@@ -67,6 +73,9 @@ class SyncStatus:
     others: int                                    # rows of other kiosks (merged here): theirs to send
     conflicts: list[SyncConflict] = field(default_factory=list)
     state: dict[str, Any] = field(default_factory=dict)
+    # Those rows per kiosk id, most first: each waits for a sync with that kiosk id and its token
+    # (letters recorded here before the kiosk id changed, or merged from another laptop).
+    others_by_kiosk: dict[str, int] = field(default_factory=dict)
 
 
 def _content(kind: str, row: dict[str, Any]) -> dict[str, Any]:
@@ -165,7 +174,10 @@ class Outbox(Database):
             else:
                 shown = reference(event, kiosk, number) + (" (contact answer)" if kind == "consent" else "")
             conflicts.append(SyncConflict(kind, row_id, shown, answer, reason, at))
-        return SyncStatus(waiting, total - waiting, conflicts, self.sync_state())
+        by_kiosk = dict(self.db.execute(
+            f"SELECT k, COUNT(*) FROM (SELECT {_KIOSK_OF} AS k FROM outbox o) WHERE k IS NOT NULL AND k IS NOT ?"
+            " GROUP BY k ORDER BY COUNT(*) DESC, k", [kiosk_id]).fetchall())
+        return SyncStatus(waiting, total - waiting, conflicts, self.sync_state(), by_kiosk)
 
     def sync_state(self) -> dict[str, Any]:
         cur = self.db.execute(f"SELECT {', '.join(_STATE_COLUMNS)} FROM sync_state WHERE id = 1")

@@ -14,7 +14,7 @@ import datetime as dt
 import random
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..cases import CaseSet
@@ -43,6 +43,7 @@ class SyncReport:
     cases_problem: str | None = None    # why the office's new case set was refused (the kiosk keeps its cases)
     error: str | None = None            # why it stopped; None: it succeeded
     stopped: bool = False               # asked to stop (the kiosk is quitting)
+    elsewhere: dict[str, int] = field(default_factory=dict)  # rows of other kiosk ids waiting here, per id
 
     def line(self) -> str:
         """The sync in one line, for the command line and the organiser screen."""
@@ -50,7 +51,15 @@ class SyncReport:
         if self.cases_problem:
             cases += f" (new set refused: {self.cases_problem})"
         return (f"sent {self.sent}: {self.new} new, {self.duplicate} duplicate, {self.conflict} conflicts,"
-                f" {self.refused} refused; {self.waiting} waiting; {cases}")
+                f" {self.refused} refused; {self.waiting} waiting; {cases}"
+                + "".join(f"; {waiting_elsewhere(kiosk, n)}" for kiosk, n in self.elsewhere.items()))
+
+
+def waiting_elsewhere(kiosk_id: str, rows: int) -> str:
+    """What to do with the rows of another kiosk id waiting here (merged from another laptop, or
+    recorded before this kiosk's id changed): only a sync with that id and its token sends them."""
+    return (f"{rows} row(s) of kiosk {kiosk_id} wait here: send them with {kiosk_id}'s token:"
+            f" kiosk sync --kiosk-id {kiosk_id}")
 
 
 @dataclass(frozen=True)
@@ -102,6 +111,7 @@ def sync_once(target: Target, read_cases: Callable[[Path], CaseSet], *, client: 
                     store.note_sync(last_success=utc_iso(clock()), last_error=None, failures=0, backoff_until=None)
             status = store.sync_status(target.kiosk_id)
             report.waiting = status.waiting
+            report.elsewhere = status.others_by_kiosk
             report.cases_version = status.state.get("cases_version")
             return report
     finally:
