@@ -175,3 +175,35 @@ def test_a_purged_letter_sends_its_fields_empty(store):
     assert personal_for(items[sig.id], "all") == {"name": None, "message": None}
     assert personal_for(items[store.consent_for(sig.id).id], "all") == {"email": None}
     assert personal_for(items[sig.id], "none") is None
+
+
+def test_two_syncs_at_once_never_settle_a_newer_change_with_an_older_answer(tmp_path):
+    """ABA on the sequence number: sync A reads the batch, sync B reads it too and settles it (the
+    outbox empties), a purge marks the letter again, then A's older answer arrives. The purge's
+    number is new, never one given before, so A's answer leaves it waiting to be sent."""
+    with Store(tmp_path / "kiosk.db") as a, Store(tmp_path / "kiosk.db") as b:
+        sig = letter(a)
+        sent_a = a.outbox_batch("north", 500)
+        sent_b = b.outbox_batch("north", 500)
+        assert b.settle_outbox([(row, "new", None) for row in sent_b]) == 1
+        assert batch(a) == []
+        a.purge_personal_data(Scope())
+        assert batch(a) == [("signature", sig.id)]
+        assert a.settle_outbox([(row, "duplicate", None) for row in sent_a]) == 0
+        waiting = a.outbox_batch("north", 500)
+        assert [(row.kind, row.id, row.purged) for row in waiting] == [("signature", sig.id, True)]
+        assert waiting[0].seq > sent_a[0].seq
+
+
+def test_sequence_numbers_never_repeat_in_a_fresh_file_and_one_from_before_sync(tmp_path):
+    database_before(tmp_path / "old.db", "0007_sync_outbox", rows=2, case_id="case-a", status="printed")
+    for path in (tmp_path / "fresh.db", tmp_path / "old.db"):
+        with Store(path) as store:
+            seen = set()
+            for i in range(3):
+                letter(store, f"Visitor {i}")
+                (row,) = store.outbox_batch("north", 500)[-1:]
+                assert row.seq not in seen
+                seen.add(row.seq)
+                store.settle_outbox([(row, "new", None)])
+                assert store.outbox_batch("north", 500) == []

@@ -258,9 +258,14 @@ _KIND_OF = {"signatures": "signature", "consents": "consent", "consent_texts": "
 
 
 def _mark(kind: str, id_sql: str) -> str:
-    """The statement, inside a trigger, that puts a row in the outbox with a new sequence number."""
-    return (f"INSERT OR REPLACE INTO outbox (kind, id, seq) VALUES ('{kind}', {id_sql},"
-            " (SELECT COALESCE(MAX(seq), 0) + 1 FROM outbox));")
+    """The statements, inside a trigger, that put a row in the outbox with a new sequence number:
+    the next of ``sync_state.outbox_seq``, a counter that never goes down (a number taken from the
+    outbox itself, its MAX + 1, would come again once the outbox empties, and an answer to an older
+    batch sent with that number would settle a newer change, a purge)."""
+    return ("INSERT OR IGNORE INTO sync_state (id) VALUES (1);"
+            " UPDATE sync_state SET outbox_seq = outbox_seq + 1 WHERE id = 1;"
+            f" INSERT OR REPLACE INTO outbox (kind, id, seq) VALUES ('{kind}', {id_sql},"
+            " (SELECT outbox_seq FROM sync_state WHERE id = 1));")
 
 
 @migrations(name="0007_sync_outbox")
@@ -274,7 +279,8 @@ def _m0007(db: Database) -> None:
         CREATE TABLE outbox (
             kind TEXT NOT NULL CHECK (kind IN ('signature', 'consent', 'consent_text')),
             id TEXT NOT NULL,                   -- the row's id in its table
-            seq INTEGER NOT NULL,               -- raised at each change: an answer settles only the seq sent
+            seq INTEGER NOT NULL,               -- new at each change (sync_state.outbox_seq): an answer
+                                                --   settles only the seq sent
             PRIMARY KEY (kind, id)
         ) WITHOUT ROWID
         """
@@ -305,7 +311,8 @@ def _m0007(db: Database) -> None:
             cases_version INTEGER,              -- the office's case set in hq-cases/, its version and hash
             cases_hash TEXT,
             cases_checked_at TEXT,              -- UTC: when the office's case set was last asked for
-            cases_error TEXT                    -- why the last case set fetched was not taken, one line
+            cases_error TEXT,                   -- why the last case set fetched was not taken, one line
+            outbox_seq INTEGER NOT NULL DEFAULT 0  -- the last sequence number given to an outbox row: never goes down
         )
         """
     )
