@@ -121,10 +121,39 @@ def test_a_kiosk_cannot_overwrite_another_kiosks_personal_data(hq_service):
     north, south = hq_service.token("north"), hq_service.token("south")
     letter = signature("north")
     answer = consent(letter["id"], email="ada@example.org")
-    upload(hq_service.url, north, batch("north", [answer]))  # the consent before its letter
+    assert answers(upload(hq_service.url, north, batch("north", [answer, letter]))) == ["new", "new"]
     forged = dict(answer, personal={"email": "mallory@example.org"})
-    assert answers(upload(hq_service.url, south, batch("south", [forged]))) == ["duplicate"]
+    assert answers(upload(hq_service.url, south, batch("south", [forged]))) == ["refused"]
     assert stored(hq_service.dsn, "SELECT personal->>'email' FROM consents") == [("ada@example.org",)]
+
+
+def test_a_consent_for_a_letter_not_here_is_refused_so_no_token_can_claim_another_kiosks_letter(hq_service):
+    north, evil = hq_service.token("north"), hq_service.token("evil")
+    letter = signature("north")
+    claim = consent(letter["id"], email="mallory@example.org")
+    (verdict,) = upload(hq_service.url, evil, batch("evil", [claim])).json()["answers"]
+    assert verdict["answer"] == "refused"
+    assert verdict["reason"] == "its letter is not at the office: a kiosk sends a letter before its consents"
+    real = consent(letter["id"], email="ada@example.org")
+    assert answers(upload(hq_service.url, north, batch("north", [letter, real]))) == ["new", "new"]
+    assert stored(hq_service.dsn, "SELECT id, personal->>'email' FROM consents") == [(real["id"], "ada@example.org")]
+    assert answers(upload(hq_service.url, evil, batch("evil", [claim]))) == ["refused"]  # now another kiosk's
+
+
+def test_a_letter_id_first_sent_by_another_kiosk_is_a_conflict_that_names_both(hq_service):
+    north, evil = hq_service.token("north"), hq_service.token("evil")
+    real = signature("north")
+    squat = signature("evil", id=real["id"])
+    assert answers(upload(hq_service.url, evil, batch("evil", [squat]))) == ["new"]
+    (verdict,) = upload(hq_service.url, north, batch("north", [real])).json()["answers"]
+    assert verdict["answer"] == "conflict"
+    assert "first sent by kiosk evil, now by north: check both" in verdict["reason"]
+    listed = CliRunner().invoke(cli, ["hq", "conflicts", "--dsn", hq_service.dsn])
+    assert listed.exit_code == 1
+    assert (f"signature {real['id']} first sent by kiosk evil, now by north: check both"
+            f" (kept: kiosk evil's copy): kiosk_id differ") in listed.output
+    # the count by kiosk credits evil, but only next to the conflict the office sees
+    assert national.counts(hq_service.dsn, ["kiosk"]) == [{"kiosk_id": "evil", "count": 1}]
 
 
 def test_text_postgresql_cannot_keep_is_refused_and_the_batch_goes_on(hq_service):

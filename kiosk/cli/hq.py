@@ -200,8 +200,10 @@ def hq_conflicts(limit: int, dsn: str | None) -> int:
     if not found:
         echo("No conflicts.")
         return 0
+    clash = _hq("store").clash_reason
     for c in found:
-        echo(f"{_when(c.received_at)}  {c.kind} {c.id} from kiosk {c.uploaded_by}"
-             f" (kept: kiosk {c.kept_by}'s copy): {', '.join(c.fields) or 'nothing'} differ")
+        who = (f"from kiosk {c.uploaded_by} (kept: kiosk {c.kept_by}'s copy)" if c.uploaded_by == c.kept_by
+               else f"{clash(c.kept_by, c.uploaded_by)} (kept: kiosk {c.kept_by}'s copy)")
+        echo(f"{_when(c.received_at)}  {c.kind} {c.id} {who}: {', '.join(c.fields) or 'nothing'} differ")
     echo(f"{len(found)} conflict(s)")
     return EXIT_FAILED

@@ -151,18 +151,31 @@ def ingest(conn: psycopg.Connection, kiosk_id: str, items: Sequence[object]) -> 
 
 def _own_letters(conn: psycopg.Connection, kiosk_id: str, rows: list[tuple[int, dict[str, Any]]],
                  answers: list[dict[str, Any] | None]) -> list[tuple[int, dict[str, Any]]]:
-    """The consents whose letter is not another kiosk's (one not here yet may come later); the others refused."""
+    """The consents whose letter is here and was sent by this token's kiosk; the others refused.
+
+    A kiosk sends a letter before its consents (in an earlier batch, or in the same one: its
+    signatures are taken first), so a consent whose letter is not here is not one this kiosk
+    could send: taking it would let any token claim a letter id first and have its owner's
+    consent refused later."""
     letters = [item["content"]["signature_id"] for _, item in rows if isinstance(item["content"]["signature_id"], str)]
     owners: dict[str, str] = dict(
-        conn.execute("SELECT id, kiosk_id FROM signatures WHERE id = ANY(%s)", (letters,)).fetchall())
+        conn.execute("SELECT id, uploaded_by FROM signatures WHERE id = ANY(%s)", (letters,)).fetchall())
     kept = []
     for index, item in rows:
         owner = owners.get(item["content"]["signature_id"])
-        if owner is not None and owner != kiosk_id:
+        if owner is None:
+            answers[index] = answer(item, "refused", "its letter is not at the office: a kiosk sends a letter"
+                                                     " before its consents")
+        elif owner != kiosk_id:
             answers[index] = answer(item, "refused", f"its letter is another kiosk's, not this token's ({kiosk_id})")
         else:
             kept.append((index, item))
     return kept
+
+
+def clash_reason(kept_by: str, sent_by: str) -> str:
+    """A conflict between two kiosks over one id: an incident to look into, not a kiosk's own edit."""
+    return f"first sent by kiosk {kept_by}, now by {sent_by}: check both"
 
 
 def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[tuple[int, dict[str, Any]]],
@@ -196,7 +209,9 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
                 removed = [k for k, v in given.items() if v is None]  # purged or forgotten on the kiosk
                 updates.append((Jsonb(_personal(item)), removed, item["id"], kiosk_id))
         else:
-            answers[index] = answer(item, "conflict", CONFLICT_REASON)
+            reason = CONFLICT_REASON if uploaded_by == kiosk_id else (
+                f"{CONFLICT_REASON}; {clash_reason(uploaded_by, kiosk_id)}")
+            answers[index] = answer(item, "conflict", reason)
             personal = item.get("personal")
             conflicts.append((kind, item["id"], kiosk_id, kept_hash, Jsonb(item["content"]),
                               None if personal is None else Jsonb(personal)))
