@@ -114,6 +114,17 @@ def test_many_bad_tokens_from_one_address_are_slowed_down(start_service):
     assert codes == [401] * 5 + [429] * 2
 
 
+def test_bad_tokens_never_lock_out_a_good_token_from_the_same_address(start_service):
+    """A festival's NAT: one client probing tokens, a kiosk behind the same address syncing."""
+    service = start_service()  # the bad-token burst is 20
+    token = service.token("stall-1")
+    codes = [upload(service.url, "B" * 43, batch("x", [])).status_code for _ in range(25)]
+    assert codes[:20] == [401] * 20 and set(codes[20:]) == {429}
+    good = upload(service.url, token, batch("stall-1", [signature()]))
+    assert good.status_code == 200 and answers(good) == ["new"]
+    assert upload(service.url, "B" * 43, batch("x", [])).status_code == 429  # the prober still waits
+
+
 def test_a_body_that_trickles_in_is_408(start_service):
     service = start_service(body_timeout=1.0)
     token = service.token("stall-1")

@@ -48,7 +48,7 @@ from ..store import Scope, check_groups, group_columns
 from ..sync_protocol import CASES, MAX_BODY, MAX_ROWS, PROTOCOL, UPLOAD
 from . import store
 from .connection import pool as make_pool
-from .tokens import kiosk_of
+from .tokens import TOKEN, kiosk_of
 
 log = logging.getLogger("kiosk.hq")
 
@@ -235,15 +235,19 @@ def create_app(database: str | ConnectionPool, *, rate: float = RATE, burst: int
         return request.client.host if request.client else "-"
 
     async def kiosk(request: Request) -> str:
-        """The kiosk of the request's token, its rate spent; 401 or 429 otherwise."""
-        address = client(request)
-        wait = bad_tokens.wait(address)
-        if wait:
-            raise too_many(wait, "requests with a bad token")
+        """The kiosk of the request's token, its rate spent; 401 or 429 otherwise.
+
+        Only bad tokens are charged to their address: a valid token is never refused for
+        another client's bad ones from the same address (a festival's NAT, one proxy). An
+        address over its bad-token budget is told 429 for each further bad token; a token is
+        32 random bytes, so the budget keeps probing slow and quiet rather than guessable."""
         secret = bearer(request)
-        kiosk_id = await db(lambda conn: kiosk_of(conn, secret))
+        well_formed = secret is not None and TOKEN.fullmatch(secret) is not None  # else no connection borrowed
+        kiosk_id = await db(lambda conn: kiosk_of(conn, secret)) if well_formed else None
         if kiosk_id is None:
-            bad_tokens.take(address)
+            wait = bad_tokens.take(client(request))
+            if wait:
+                raise too_many(wait, "requests with a bad token")
             what = "no token: send Authorization: Bearer <token>" if secret is None else "unknown or revoked token"
             raise Refusal(401, what, {"WWW-Authenticate": "Bearer"})
         wait = uploads.take(kiosk_id)
