@@ -236,3 +236,62 @@ def test_kiosk_sync_without_settings_or_database_is_one_line(tmp_path):
         len(result.output.splitlines()) == 1
     closed = run_cli(tmp_path, "http://127.0.0.1:9", "sync")
     assert closed.exit_code == 1 and closed.output.startswith("Error: ") and "no such database" in closed.output
+
+
+# -- answers no check foresaw ----------------------------------------------------------------------
+
+
+def mock_client(handler) -> Client:
+    import httpx
+
+    return Client("http://127.0.0.1:9", TOKEN, transport=httpx.MockTransport(handler))
+
+
+def test_a_retry_after_of_digits_that_are_not_ascii_is_no_wait_never_a_crash(tmp_path, kiosk_db):
+    import httpx
+
+    assert retry_after("\xb2") is None and retry_after("\u0663\u0660") is None and retry_after(" 7 ") == 7.0
+    letter(kiosk_db)
+    client = mock_client(lambda request: httpx.Response(429, headers=[(b"Retry-After", b"\xb2")],
+                                                        json={"error": "wait"}))
+    report = open_sync(settings_for(tmp_path, "http://127.0.0.1:9")).run(client=client)
+    assert report.error == "the office asked to wait (HTTP 429: wait)"
+    assert state(kiosk_db)["failures"] == 1 and state(kiosk_db)["backoff_until"]
+
+
+@pytest.mark.parametrize("status", [200, 500])
+def test_an_answer_nested_thousands_deep_is_not_json_and_is_backed_off(tmp_path, kiosk_db, status):
+    import httpx
+
+    letter(kiosk_db)
+    deep = b"[" * 200_000 + b"]" * 200_000
+    client = mock_client(lambda request: httpx.Response(status, content=deep))
+    report = open_sync(settings_for(tmp_path, "http://127.0.0.1:9")).run(client=client)
+    assert report.error is not None and report.waiting == 1
+    assert report.error == ("the office's answer is not JSON; nothing marked as sent" if status == 200
+                            else "the office's service failed (HTTP 500)")
+    assert state(kiosk_db)["last_error"] == report.error and state(kiosk_db)["failures"] == 1
+
+
+def test_anything_unexpected_from_the_client_is_a_failure_noted_and_backed_off(tmp_path, kiosk_db):
+    letter(kiosk_db)
+
+    def broken(request):
+        raise RuntimeError("a bug in the client")
+
+    report = open_sync(settings_for(tmp_path, "http://127.0.0.1:9")).run(client=mock_client(broken))
+    assert report.error == "unexpected failure: RuntimeError: a bug in the client"
+    now = state(kiosk_db)
+    assert now["last_error"] == report.error and now["failures"] == 1 and now["backoff_until"]
+
+
+def test_kiosk_sync_says_an_unexpected_failure_in_one_line_without_a_traceback(tmp_path, kiosk_db, monkeypatch):
+    letter(kiosk_db)
+
+    def broken(self, *args, **kwargs):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr(Client, "upload", broken)
+    result = run_cli(tmp_path, "http://127.0.0.1:9", "sync")
+    assert result.exit_code == 1 and len(result.output.splitlines()) == 1
+    assert "unexpected failure: RecursionError: maximum recursion depth exceeded" in result.output

@@ -48,12 +48,21 @@ def one_line(text: str, limit: int = SHOWN_MAX) -> str:
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
+def _json(body: bytes) -> Any:
+    """The JSON of an answer; ValueError when it is not JSON, or nests too deep to read (a body of
+    thousands of brackets would otherwise end in a RecursionError)."""
+    try:
+        return json.loads(body)
+    except RecursionError:
+        raise ValueError("nested too deep") from None
+
+
 def retry_after(value: str | None, now: dt.datetime | None = None) -> float | None:
     """Seconds from a ``Retry-After`` header (seconds, or an HTTP date); None when there is none."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # ASCII digits only: "²".isdigit() too, and int() refuses it
         return float(min(int(value), 86400))
     try:
         when = email.utils.parsedate_to_datetime(value)
@@ -110,7 +119,7 @@ class Client:
         status = response.status_code
         said = ""
         try:
-            parsed = json.loads(body)
+            parsed = _json(body)
             if isinstance(parsed, dict) and isinstance(parsed.get("error"), str):
                 said = f": {one_line(parsed['error'])}"
         except ValueError:
@@ -137,7 +146,7 @@ class Client:
         if response.status_code != 200:
             raise self._failed(response, answer, "batch")
         try:
-            parsed = json.loads(answer)
+            parsed = _json(answer)
         except ValueError:
             raise SyncError("the office's answer is not JSON; nothing marked as sent") from None
         answers = parsed.get("answers") if isinstance(parsed, dict) else None
@@ -161,7 +170,7 @@ class Client:
         if response.status_code != 200:
             raise self._failed(response, body, "request for cases")
         try:
-            parsed = json.loads(body)
+            parsed = _json(body)
         except ValueError:
             raise SyncError("the office's case set is not JSON") from None
         if not isinstance(parsed, dict):

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..cases import CaseSet
 from ..store import Store, utc_iso
 from ..sync_protocol import MAX_BODY, MAX_ROWS
-from .client import Client, SyncError, upload_body
+from .client import Client, SyncError, one_line, upload_body
 from .payload import upload_row
 from .published import folder_for, install, parse
 
@@ -86,8 +86,10 @@ def sync_once(target: Target, read_cases: Callable[[Path], CaseSet], *, client: 
               stop: threading.Event | None = None, now: Callable[[], dt.datetime] | None = None,
               rand: Callable[[float, float], float] = random.uniform) -> SyncReport:
     """One sync of the kiosk database ``target.database`` (opened here: any thread). ``read_cases``:
-    the kiosk's checks of a case folder. Never raises for a network or office failure: the
-    report's ``error`` says it, and the state in the database too."""
+    the kiosk's checks of a case folder. Never raises for a network or office failure, nor for
+    anything unexpected while it syncs (a client's bug, an answer no check foresaw): the report's
+    ``error`` says it in one line, the state in the database too, and the next sync backs off.
+    Only a database that cannot be opened or written raises."""
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     report = SyncReport()
     own = client is None
@@ -99,7 +101,9 @@ def sync_once(target: Target, read_cases: Callable[[Path], CaseSet], *, client: 
                 _upload(store, http, target, report, stop)
                 if not report.stopped:
                     _fetch_cases(store, http, target, read_cases, report, utc_iso(clock()))
-            except SyncError as exc:
+            except Exception as caught:  # noqa: BLE001 - any failure is noted and backed off, never raised
+                exc = caught if isinstance(caught, SyncError) else SyncError(
+                    f"unexpected failure: {one_line(f'{type(caught).__name__}: {caught}')}")
                 report.error = exc.problem
                 state = store.sync_state()
                 failures = int(state.get("failures") or 0) + 1
