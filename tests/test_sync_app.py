@@ -59,6 +59,28 @@ async def test_the_organiser_screen_shows_the_sync_state_and_conflicts(tmp_path)
             assert TOKEN not in text
 
 
+async def test_a_reason_with_escape_sequences_reaches_the_sync_tab_clean(tmp_path):
+    from textual.widgets import DataTable
+
+    with running(FakeHQ("north")) as hq:
+        station = syncing_station(tmp_path, hq)
+        with Store(tmp_path / "kiosk.db") as store:
+            first = store.record(case_id=CASE_FILES[0].stem, kind="appeal", name="Ada", message="", event="Test Fest",
+                                 kiosk_id="north")
+        hq.rows[("signature", first.id)] = "0" * 64
+        hq.reason = "\x1b]0;PWNED\x1b\\ held \u202eelsewhere\u2066 \x07done"
+        app = make_app(station)
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.last_sync_line is not None and not app.syncing)
+            await pilot.press("f12", *TEST_PIN, "enter")
+            app.screen.query_one("#tabs", TabbedContent).active = "tab-sync"
+            await pilot.pause()
+            table = app.screen.query_one("#sync-conflicts", DataTable)
+            shown = str(table.get_row_at(0)[2])
+            assert shown == "]0;PWNED\\ held elsewhere done"
+            assert "PWNED" in screen_text(app) and "\x1b" not in screen_text(app)
+
+
 async def test_a_visitor_signs_and_prints_while_the_office_hangs(tmp_path):
     with running(FakeHQ("north")) as hq:
         hq.fault = "hang"

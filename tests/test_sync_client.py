@@ -295,3 +295,29 @@ def test_kiosk_sync_says_an_unexpected_failure_in_one_line_without_a_traceback(t
     result = run_cli(tmp_path, "http://127.0.0.1:9", "sync")
     assert result.exit_code == 1 and len(result.output.splitlines()) == 1
     assert "unexpected failure: RecursionError: maximum recursion depth exceeded" in result.output
+
+
+HOSTILE = "\x1b]0;PWNED\x1b\\ held \u202eelsewhere\u2066 \x9b31m\u200f" + "x" * 400 + "\nsecond line"
+
+
+def test_the_office_reasons_are_kept_and_shown_as_one_clean_line(tmp_path, hq, kiosk_db):
+    sig = letter(kiosk_db)
+    hq.rows[("signature", sig.id)] = "0" * 64
+    hq.reason = HOSTILE
+    report = open_sync(settings_for(tmp_path, hq.url)).run()
+    assert report.conflict == 1
+    (kept,) = kiosk_db.sync_status("north").conflicts
+    assert kept.reason.startswith("]0;PWNED\\ held elsewhere 31mxxx") and kept.reason.endswith("…")
+    assert len(kept.reason) <= 200 and kept.reason.isprintable()
+    status = run_cli(tmp_path, hq.url, "sync", "status")
+    assert "PWNED" in status.output and "\\x1b" not in status.output and "\\u202e" not in status.output
+
+
+def test_the_office_error_words_are_one_clean_line(tmp_path, kiosk_db):
+    import httpx
+
+    letter(kiosk_db)
+    client = mock_client(lambda request: httpx.Response(503, json={"error": HOSTILE}))
+    report = open_sync(settings_for(tmp_path, "http://127.0.0.1:9")).run(client=client)
+    assert report.error is not None and report.error.isprintable() and "\u202e" not in report.error
+    assert report.error.startswith("the office's service failed (HTTP 503: ]0;PWNED\\ held elsewhere 31mxxx")

@@ -2,7 +2,9 @@
 
 Every request has timeouts (a service that hangs never holds a kiosk for long), redirects are
 not followed (the token goes only where the settings say), and each answer is read with a
-size limit. Every failure is one :class:`SyncError` line; ``retry_after`` says when the office
+size limit. Every failure is one :class:`SyncError` line; every piece of text the office sends (an answer's
+reason, an error's words) enters the kiosk cleaned here, one line without control or format
+characters (:func:`one_line`); ``retry_after`` says when the office
 asked to be tried again, ``token_refused`` that it refused this kiosk's token (401/403), and
 ``too_large`` that it found the batch too large (413).
 """
@@ -16,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import KioskError
 from ..sync_protocol import ANSWERS, CASES, PROTOCOL, UPLOAD
+from ..text import clean, without_ignorables
 
 if TYPE_CHECKING:
     import httpx
@@ -43,8 +46,12 @@ class SyncError(KioskError):
 
 
 def one_line(text: str, limit: int = SHOWN_MAX) -> str:
-    """Text from the network as one short line of printable characters."""
-    line = " ".join("".join(ch if ch.isprintable() else " " for ch in text).split())
+    """Text from the network (or an error about it) as one short line that is safe anywhere it is
+    kept or shown: control characters (ESC and so an escape or OSC sequence, BEL, C1), bidi
+    overrides and every other default-ignorable or format character removed by
+    :mod:`kiosk.text`'s cleaners, line breaks as spaces, at most ``limit`` characters."""
+    line = " ".join(clean(without_ignorables(text), multiline=False).split())
+    line = "".join(ch for ch in line if ch.isprintable())
     return line if len(line) <= limit else line[:limit - 1] + "…"
 
 
@@ -158,7 +165,9 @@ class Client:
                     or got.get("answer") not in ANSWERS
                     or not isinstance(got.get("reason", ""), (str, type(None)))):
                 raise SyncError("the office's answers do not match the rows sent; nothing marked as sent")
-        return answers
+        # The office's reasons enter the kiosk here: one clean line each, so whatever keeps or shows
+        # them (sync_conflicts, kiosk sync status, the organiser screen) never gets a control sequence.
+        return [{**got, "reason": one_line(got["reason"]) if got.get("reason") else None} for got in answers]
 
     def cases(self, etag: str | None) -> dict[str, Any] | None:
         """The case set the office published last (``version``, ``hash``, ``files``); None when it is

@@ -172,12 +172,12 @@ def _fetch_cases(store: Store, http: Client, target: Target, read_cases: Callabl
             store.note_sync(cases_checked_at=checked, cases_error=None)
             return
         install(published, folder, read_cases)
-    except ValueError as exc:
-        report.cases_problem = f"version {answer.get('version')!s:.12}: {exc}"
+    except ValueError as exc:  # the office's words in it (its version, a file's name): one clean line
+        report.cases_problem = one_line(f"version {answer.get('version')!s:.12}: {exc}")
         store.note_sync(cases_checked_at=checked, cases_error=report.cases_problem)
         return
     except OSError as exc:
-        report.cases_problem = f"cannot write {folder}: {exc.strerror or exc}"
+        report.cases_problem = one_line(f"cannot write {folder}: {exc.strerror or exc}")
         store.note_sync(cases_checked_at=checked, cases_error=report.cases_problem)
         return
     report.cases_taken = True

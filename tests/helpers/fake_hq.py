@@ -31,6 +31,7 @@ class FakeHQ:
         self.max_rows = MAX_ROWS                            # above it: 413
         self.cases: dict[str, Any] = {"version": 0, "hash": "", "files": {}}
         self.release = threading.Event()                    # ends a "hang"
+        self.reason = "the office holds other content under this id"  # a conflict's reason
         self.url = ""
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
@@ -49,8 +50,7 @@ class FakeHQ:
                 answers.append({"kind": kind, "id": row_id, "answer": "duplicate"})
             else:
                 self.conflicts.append(key)
-                answers.append({"kind": kind, "id": row_id, "answer": "conflict",
-                                "reason": "the office holds other content under this id"})
+                answers.append({"kind": kind, "id": row_id, "answer": "conflict", "reason": self.reason})
                 continue
             self.personal[key] = item["personal"]
         self.batches.append(len(answers))
