@@ -25,7 +25,12 @@ and gets one answer per row, in the same order::
   each field it got; a field sent as null was removed on the kiosk (a purge, a visitor
   forgotten) and HQ removes it too. ``personal: null`` changes nothing at HQ.
 - A row is ``refused`` (with a reason) when it is malformed, of another kiosk than the token's,
-  or its hash does not match; the batch's other rows are answered as usual.
+  or its hash does not match; the batch's other rows are answered as usual. HQ also refuses a
+  row whose values no kiosk could have written (checked as a merge checks another kiosk's rows,
+  the reason naming the field), and a consent whose wording or letter is not at HQ, or whose
+  letter another kiosk sent: a kiosk sends wordings and letters before their consents.
+- A ``conflict`` over a letter another kiosk sent first says so in its reason
+  ("first sent by kiosk A, now by B: check both").
 - A whole request is refused with one line of JSON, ``{"error": "..."}``: 401 (no token, an
   unknown or revoked one), 400 (not a batch), 413 (over :data:`MAX_BODY` bytes or
   :data:`MAX_ROWS` rows), 429 (too many requests: ``Retry-After`` says when to come back).

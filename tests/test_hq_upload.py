@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from kiosk.cli import cli
 from kiosk.hq import national
-from tests.helpers.hq import answers, batch, consent, replace, signature, upload
+from tests.helpers.hq import answers, batch, consent, replace, signature, upload, wording
 
 
 def stored(dsn: str, sql: str, *params):
@@ -94,7 +94,7 @@ def test_personal_data_keeps_the_latest_value_of_each_field_and_drops_what_the_k
 def test_a_consent_and_its_email_arrive_after_the_letter(hq_service):
     token = hq_service.token("stall-1")
     row = signature()
-    upload(hq_service.url, token, batch("stall-1", [row]))
+    upload(hq_service.url, token, batch("stall-1", [wording(), row]))
     answer = consent(row["id"], email=None)
     assert answers(upload(hq_service.url, token, batch("stall-1", [answer]))) == ["new"]
     with_email = dict(answer, personal={"email": "ada@example.org"})
@@ -105,7 +105,7 @@ def test_a_consent_and_its_email_arrive_after_the_letter(hq_service):
 def test_another_kiosks_rows_are_refused_row_by_row(hq_service):
     north, south = hq_service.token("north"), hq_service.token("south")
     theirs = signature("north")
-    upload(hq_service.url, north, batch("north", [theirs]))
+    upload(hq_service.url, north, batch("north", [wording(), theirs]))
     mine = signature("south")
     response = upload(hq_service.url, south, batch("south", [signature("north"), mine, consent(theirs["id"]),
                                                              consent(mine["id"])]))
@@ -121,7 +121,7 @@ def test_a_kiosk_cannot_overwrite_another_kiosks_personal_data(hq_service):
     north, south = hq_service.token("north"), hq_service.token("south")
     letter = signature("north")
     answer = consent(letter["id"], email="ada@example.org")
-    assert answers(upload(hq_service.url, north, batch("north", [answer, letter]))) == ["new", "new"]
+    assert answers(upload(hq_service.url, north, batch("north", [answer, letter, wording()]))) == ["new"] * 3
     forged = dict(answer, personal={"email": "mallory@example.org"})
     assert answers(upload(hq_service.url, south, batch("south", [forged]))) == ["refused"]
     assert stored(hq_service.dsn, "SELECT personal->>'email' FROM consents") == [("ada@example.org",)]
@@ -131,7 +131,7 @@ def test_a_consent_for_a_letter_not_here_is_refused_so_no_token_can_claim_anothe
     north, evil = hq_service.token("north"), hq_service.token("evil")
     letter = signature("north")
     claim = consent(letter["id"], email="mallory@example.org")
-    (verdict,) = upload(hq_service.url, evil, batch("evil", [claim])).json()["answers"]
+    (_, verdict) = upload(hq_service.url, evil, batch("evil", [wording(), claim])).json()["answers"]
     assert verdict["answer"] == "refused"
     assert verdict["reason"] == "its letter is not at the office: a kiosk sends a letter before its consents"
     real = consent(letter["id"], email="ada@example.org")

@@ -25,10 +25,13 @@ from psycopg.types.json import Jsonb
 
 from ..store import GROUPS, Scope, check_groups, group_columns
 from ..sync_protocol import KINDS, canonical, content_hash, row_problem
+from .values import consent_problem, consent_text_problem, signature_problem
 
 TABLES = {"signature": "signatures", "consent": "consents", "consent_text": "consent_texts"}
 REASON_MAX = 300
 ID_ECHO_MAX = 200
+# wordings and letters before consents: a consent's wording and letter may come in the same batch
+INGESTED = ("consent_text", "signature", "consent")
 CONFLICT_REASON = "this id is here already with other content: the first copy is kept, this one recorded as a conflict"
 
 
@@ -107,13 +110,18 @@ def answer(item: object, verdict: str, reason: str | None = None) -> dict[str, A
 
 
 def problem(item: object, kiosk_id: str) -> str | None:
-    """Why a row from ``kiosk_id``'s token is refused (:func:`kiosk.sync_protocol.row_problem`, and text
-    PostgreSQL cannot keep), or None."""
+    """Why a row from ``kiosk_id``'s token is refused (:func:`kiosk.sync_protocol.row_problem`, text
+    PostgreSQL cannot keep, values no kiosk could have written: :mod:`kiosk.hq.values`), or None.
+    A consent's values are checked against its wording when it is ingested (:func:`_own_letters`)."""
     try:
         found = row_problem(item, kiosk_id)
         if found is None:
             assert isinstance(item, dict)
             canonical(item.get("personal") or {})
+            if item["kind"] == "signature":
+                found = signature_problem(item["content"], item.get("personal"))
+            elif item["kind"] == "consent_text":
+                found = consent_text_problem(item["content"])
     except UnicodeEncodeError:
         return "text must be valid Unicode (a lone surrogate cannot be kept)"
     except (ValueError, RecursionError):
@@ -140,7 +148,7 @@ def ingest(conn: psycopg.Connection, kiosk_id: str, items: Sequence[object]) -> 
             assert isinstance(item, dict)
             by_kind[item["kind"]].append((index, item))
     with conn.transaction():
-        for kind in KINDS:  # signatures first: a consent's letter may come in the same batch
+        for kind in INGESTED:
             rows = by_kind[kind]
             if kind == "consent":
                 rows = _own_letters(conn, kiosk_id, rows, answers)
@@ -151,7 +159,8 @@ def ingest(conn: psycopg.Connection, kiosk_id: str, items: Sequence[object]) -> 
 
 def _own_letters(conn: psycopg.Connection, kiosk_id: str, rows: list[tuple[int, dict[str, Any]]],
                  answers: list[dict[str, Any] | None]) -> list[tuple[int, dict[str, Any]]]:
-    """The consents whose letter is here and was sent by this token's kiosk; the others refused.
+    """The consents whose values are an answer to their wording here (:func:`consent_problem`) and
+    whose letter is here and was sent by this token's kiosk; the others refused.
 
     A kiosk sends a letter before its consents (in an earlier batch, or in the same one: its
     signatures are taken first), so a consent whose letter is not here is not one this kiosk
@@ -160,10 +169,18 @@ def _own_letters(conn: psycopg.Connection, kiosk_id: str, rows: list[tuple[int, 
     letters = [item["content"]["signature_id"] for _, item in rows if isinstance(item["content"]["signature_id"], str)]
     owners: dict[str, str] = dict(
         conn.execute("SELECT id, uploaded_by FROM signatures WHERE id = ANY(%s)", (letters,)).fetchall())
+    texts = [item["content"]["text_id"] for _, item in rows if isinstance(item["content"]["text_id"], str)]
+    wordings: dict[str, dict[str, Any]] = dict(
+        conn.execute("SELECT id, content FROM consent_texts WHERE id = ANY(%s)", (texts,)).fetchall())
     kept = []
     for index, item in rows:
         owner = owners.get(item["content"]["signature_id"])
-        if owner is None:
+        text_id = item["content"]["text_id"]
+        found = consent_problem(item["content"], item.get("personal"),
+                                wordings.get(text_id) if isinstance(text_id, str) else None)
+        if found is not None:
+            answers[index] = answer(item, "refused", found)
+        elif owner is None:
             answers[index] = answer(item, "refused", "its letter is not at the office: a kiosk sends a letter"
                                                      " before its consents")
         elif owner != kiosk_id:

@@ -3,6 +3,7 @@ the office's tests (``kiosk hq``; its PostgreSQL and service are :mod:`tests.hel
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import uuid
 from pathlib import Path
@@ -11,6 +12,7 @@ from typing import Any
 import httpx
 
 from kiosk import sync_protocol
+from kiosk.consent import wording_id
 from kiosk.store import Store
 
 
@@ -32,8 +34,12 @@ def letter(kiosk_id: str = "stall-1", case_id: str = "lawyer-amara-osei", *, num
            local_time: str = "2026-07-03T10:05:00.000000+02:00", **fields: Any) -> dict[str, Any]:
     """A signature's content, made up (every field of its kind)."""
     content = dict.fromkeys(sync_protocol.CONTENT["signature"])
+    try:  # the same moment as its stall time, as a kiosk records it
+        created_at = dt.datetime.fromisoformat(local_time).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    except ValueError:
+        created_at = "2026-07-03T08:05:00.000000Z"
     content.update(id=str(uuid.uuid4()), number=number, case_id=case_id, kind="appeal", event="Summer Fest",
-                   kiosk_id=kiosk_id, created_at="2026-07-03T08:05:00.000000Z", local_time=local_time,
+                   kiosk_id=kiosk_id, created_at=created_at, local_time=local_time,
                    language="en", letter_language="en")
     content.update(fields)
     return content
@@ -43,10 +49,24 @@ def signature(kiosk_id: str = "stall-1", personal: dict[str, Any] | None = None,
     return sync_protocol.row("signature", letter(kiosk_id, **fields), personal)
 
 
+WORDING = {"language": "en", "version": "2026-1", "controller": "Amnesty Example", "lawful_basis": "consent",
+           "privacy_url": "https://example.org/privacy", "minimum_age": None,
+           "question": "May we email you about this case?", "statement": "We will email you about this case.",
+           "notice": "You can ask us to stop at any time."}
+
+
+def wording(**fields: Any) -> dict[str, Any]:
+    """A consent wording's row (its id the hash of its text): a consent's wording, sent before it."""
+    content = dict(WORDING, **fields)
+    return sync_protocol.row("consent_text", dict(content, id=wording_id(content)), None)
+
+
 def consent(signature_id: str, email: str | None = "ada@example.org", **fields: Any) -> dict[str, Any]:
+    """A consent's row: a yes to :data:`WORDING` (send :func:`wording` first) unless told."""
     content = dict.fromkeys(sync_protocol.CONTENT["consent"])
     content.update(id=str(uuid.uuid4()), signature_id=signature_id, channel="email", choice="yes",
-                   text_id="0" * 64, language="en", age_confirmed=False, created_at="2026-07-03T08:06:00.000000Z",
+                   text_id=wording_id(WORDING), language="en", age_confirmed=False,
+                   created_at="2026-07-03T08:06:00.000000Z",
                    local_time="2026-07-03T10:06:00.000000+02:00")
     content.update(fields)
     return sync_protocol.row("consent", content, {"email": email})
@@ -86,4 +106,4 @@ def replace(row: dict[str, Any], **content: Any) -> dict[str, Any]:
 
 
 __all__ = ["answers", "batch", "consent", "letter", "one_line_error", "replace", "rows_of",
-           "signature", "signature_row", "upload"]
+           "signature", "signature_row", "upload", "wording"]
