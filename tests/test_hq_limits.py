@@ -9,6 +9,7 @@ import time
 
 import httpx
 
+from kiosk.hq.schema import MIGRATIONS
 from kiosk.sync_protocol import MAX_BODY, MAX_ROWS, UPLOAD
 from tests.helpers.hq import answers, batch, one_line_error, signature, upload
 
@@ -162,3 +163,20 @@ def test_behind_a_loopback_proxy_each_client_is_limited_at_its_own_address(hq_db
         assert good.status_code == 200 and answers(good) == ["new"]
     finally:
         service.kill()
+
+
+def test_health_is_cheap_and_limited_like_the_other_open_reads(start_service):
+    """Health never reads the letters: it answers while a long statement holds the signatures table
+    (a COUNT(*) over a million letters would wait for it), and an address polling it is slowed down."""
+    import psycopg
+
+    service = start_service(read_rate=0.1, read_burst=3)
+    with psycopg.connect(service.dsn) as held:
+        held.execute("LOCK TABLE signatures IN ACCESS EXCLUSIVE MODE")
+        started = time.monotonic()
+        response = httpx.get(service.url + "/api/v1/health", timeout=10)
+        assert response.status_code == 200 and time.monotonic() - started < 5
+        assert response.json() == {"status": "ok", "schema": len(MIGRATIONS)}
+    codes = [httpx.get(service.url + "/api/v1/health").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    assert one_line_error(httpx.get(service.url + "/api/v1/health"), 429).startswith("too many requests")

@@ -4,7 +4,8 @@
 - ``GET /api/v1/cases`` (a kiosk's token): the case set published last;
 - ``GET /api/v1/counts?by=case,day`` (open, like the dashboard): national counts, grouped as
   ``kiosk export counts`` groups them, with ``event``, ``kiosk``, ``since`` and ``until`` filters;
-- ``GET /api/v1/health``: whether the database answers;
+- ``GET /api/v1/health`` (open, limited like counts): whether the database answers, and its
+  schema's version (a cheap query: it never counts the letters);
 - ``GET /``: the dashboard (``dashboard.html``), refreshing itself.
 
 Every refusal is one line of JSON, ``{"error": "..."}``: 401 (no token, an unknown or
@@ -48,6 +49,7 @@ from ..store import Scope, check_groups, group_columns
 from ..sync_protocol import CASES, MAX_BODY, MAX_ROWS, PROTOCOL, UPLOAD
 from . import store
 from .connection import pool as make_pool
+from .schema import applied_version
 from .tokens import TOKEN, kiosk_of
 
 log = logging.getLogger("kiosk.hq")
@@ -289,8 +291,9 @@ def create_app(database: str | ConnectionPool, *, rate: float = RATE, burst: int
                              "total": sum(int(r["count"]) for r in rows)})
 
     async def health(request: Request) -> Response:
-        await db(lambda conn: store.total(conn))
-        return JSONResponse({"status": "ok"})
+        open_read(request)
+        version = await db(applied_version)  # one row of a small table: never a scan of the letters
+        return JSONResponse({"status": "ok", "schema": version})
 
     async def dashboard(request: Request) -> Response:
         open_read(request)
