@@ -6,6 +6,7 @@ reads whole, offered from the next home screen; a broken set keeps the cases the
 from __future__ import annotations
 
 import asyncio
+import threading
 
 from textual.widgets import TabbedContent
 
@@ -152,3 +153,34 @@ async def test_a_case_set_naming_files_outside_its_folder_is_refused(tmp_path):
             assert report.error is None
         assert not (tmp_path / "evil.toml").exists() and not folder_for(tmp_path / "kiosk.db").exists()
         assert {c.id for c in station.offered()} == {p.stem for p in CASE_FILES}
+
+
+def test_the_kiosk_quits_at_once_while_the_office_trickles_its_answer(tmp_path):
+    """The office sends its headers, then a byte now and then: the sync waits on it (up to its
+    overall deadline), and quitting never waits for the sync. Timed until asyncio.run returns, as
+    `kiosk run` does: a thread of the loop's executor (a Textual thread worker) is waited for there."""
+    import time
+
+    from tests.helpers.trickle import trickling
+
+    took: list[float] = []
+
+    async def scenario(app) -> None:
+        async with app.run_test(size=SIZE) as pilot:
+            await until(pilot, lambda: app.syncing)
+            await asyncio.sleep(1.0)  # the upload's answer is trickling in
+            assert app.syncing and app.sync_thread is not None and app.sync_thread.is_alive()
+            assert app.sync_thread is not threading.main_thread() and app.sync_thread.daemon
+            took.append(time.monotonic())
+            app.quit_kiosk()
+
+    with trickling(0.2) as url:
+        station = make_station(tmp_path, cases=CASES, sync_url=url, sync_token=TOKEN, kiosk_id="north")
+        with Store(tmp_path / "kiosk.db") as store:
+            store.record(case_id=CASE_FILES[0].stem, kind="appeal", name="Ada", message="", event="Test Fest",
+                         kiosk_id="north")
+        asyncio.run(scenario(make_app(station)))
+        quitting = time.monotonic() - took[0]
+        assert quitting < 10, f"quitting took {quitting:.1f} s"
+    with Store(tmp_path / "kiosk.db") as store:
+        assert store.sync_status("north").waiting == 1  # nothing marked sent

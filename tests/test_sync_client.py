@@ -15,7 +15,7 @@ from kiosk.application import open_sync
 from kiosk.cli import cli
 from kiosk.settings import resolve
 from kiosk.store import ConsentChoice, Store
-from kiosk.sync.client import Client, retry_after
+from kiosk.sync.client import Client, SyncError, retry_after
 from kiosk.sync.run import BACKOFF_MAX, backoff
 from tests.helpers.fake_hq import TOKEN, FakeHQ, running
 from tests.test_sync_outbox import WORDING, letter
@@ -321,3 +321,30 @@ def test_the_office_error_words_are_one_clean_line(tmp_path, kiosk_db):
     report = open_sync(settings_for(tmp_path, "http://127.0.0.1:9")).run(client=client)
     assert report.error is not None and report.error.isprintable() and "\u202e" not in report.error
     assert report.error.startswith("the office's service failed (HTTP 503: ]0;PWNED\\ held elsewhere 31mxxx")
+
+
+def test_an_office_that_trickles_its_answer_is_given_up_on_by_the_overall_deadline():
+    import threading
+
+    from tests.helpers.trickle import trickling
+
+    with trickling(0.2) as url:
+        client = Client(url, TOKEN, read_timeout=5.0, total_timeout=1.0)
+        outcome: list[object] = []
+        began = time.monotonic()
+        worker = threading.Thread(target=lambda: outcome.append(_try(client.cases, None)), daemon=True)
+        worker.start()
+        worker.join(20)
+        took = time.monotonic() - began
+        client.close()
+    assert not worker.is_alive(), "still reading after 20 s"
+    assert took < 10, took
+    (error,) = outcome
+    assert isinstance(error, SyncError) and "no answer from 127.0.0.1 in time" in error.problem
+
+
+def _try(call, *args):
+    try:
+        return call(*args)
+    except SyncError as exc:
+        return exc

@@ -1,12 +1,13 @@
 """Talking to the office's service over HTTP(S): one upload of a batch, one fetch of the case set.
 
-Every request has timeouts (a service that hangs never holds a kiosk for long), redirects are
-not followed (the token goes only where the settings say), and each answer is read with a
-size limit. Every failure is one :class:`SyncError` line; every piece of text the office sends (an answer's
+Every request has timeouts, for connecting, for each read and for the whole request (a service
+that hangs, or trickles its answer, never holds a kiosk for long), redirects are not followed
+(the token goes only where the settings say), and each answer is read with a size limit. Every
+failure is one :class:`SyncError` line; every piece of text the office sends (an answer's
 reason, an error's words) enters the kiosk cleaned here, one line without control or format
-characters (:func:`one_line`); ``retry_after`` says when the office
-asked to be tried again, ``token_refused`` that it refused this kiosk's token (401/403), and
-``too_large`` that it found the batch too large (413).
+characters (:func:`one_line`). ``retry_after`` says when the office asked to be tried again,
+``token_refused`` that it refused this kiosk's token (401/403), and ``too_large`` that it found
+the batch too large (413).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import email.utils
 import json
+import time
 from typing import TYPE_CHECKING, Any
 
 from ..errors import KioskError
@@ -28,7 +30,8 @@ if TYPE_CHECKING:
 # `kiosk sync status` needs no HTTP client.
 
 CONNECT_TIMEOUT = 10.0      # seconds to reach the office
-READ_TIMEOUT = 30.0         # seconds it may take to answer once reached
+READ_TIMEOUT = 30.0         # seconds it may take to answer once reached (each read)
+TOTAL_TIMEOUT = 60.0        # seconds one request may take in all, however the answer trickles
 ANSWER_MAX = 1024 * 1024    # bytes of an upload's answer (500 short answers are far less)
 CASES_MAX = 8 * 1024 * 1024  # bytes of a published case set
 SHOWN_MAX = 200             # characters of the office's own error line shown
@@ -84,9 +87,11 @@ class Client:
     """The office's service at ``url``, with this kiosk's ``token``. ``transport``: for tests."""
 
     def __init__(self, url: str, token: str, *, transport: httpx.BaseTransport | None = None,
-                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT) -> None:
+                 connect_timeout: float = CONNECT_TIMEOUT, read_timeout: float = READ_TIMEOUT,
+                 total_timeout: float = TOTAL_TIMEOUT) -> None:
         import httpx
 
+        self.total_timeout = total_timeout
         self.url = url.rstrip("/")
         self.host = httpx.URL(self.url).host or self.url
         self._http = httpx.Client(
@@ -106,9 +111,12 @@ class Client:
     # -- requests ------------------------------------------------------------------------
 
     def _request(self, method: str, path: str, limit: int, **kwargs: Any) -> tuple[httpx.Response, bytes]:
-        """One request; the answer's status and body (at most ``limit`` bytes), or SyncError."""
+        """One request; the answer's status and body (at most ``limit`` bytes), or SyncError. It
+        ends by ``total_timeout`` after it began (give or take one read's timeout), even when the
+        office sends its answer a byte at a time, each in time for the read's own timeout."""
         import httpx
 
+        deadline = time.monotonic() + self.total_timeout
         try:
             with self._http.stream(method, self.url + path, **kwargs) as response:
                 body = bytearray()
@@ -116,6 +124,8 @@ class Client:
                     body += chunk
                     if len(body) > limit:
                         raise SyncError(f"the office's answer is larger than {limit // 1024} KB; nothing taken")
+                    if time.monotonic() > deadline:
+                        raise httpx.ReadTimeout("the answer trickles", request=response.request)
                 return response, bytes(body)
         except httpx.TimeoutException:
             raise SyncError(f"no answer from {self.host} in time (network down, or the service hangs)") from None

@@ -74,15 +74,19 @@ class KioskApp(LockedApp):
             self.register_theme(theme)
         self.theme = station.settings.theme
         self.title = station.settings.campaign
-        # Sync with the office, in a worker thread of its own (never the screen's): at start, then
-        # every interval, later after failures. Only one runs at a time; a worker given up on (the
-        # kiosk quitting) is told to stop between batches, and its requests time out by themselves.
+        # Sync with the office, in a thread of its own (never the screen's): at start, then every
+        # interval, later after failures. Only one runs at a time. It is a daemon thread, not a
+        # Textual worker: quitting never waits for it (Textual waits for its thread workers, and an
+        # office that trickles its answer would hold the kiosk open); it is told to stop between
+        # batches, and a kiosk that exits mid-request loses nothing (each SQLite commit is whole,
+        # and a row is marked sent only from the office's answer).
         self.sync = station.sync() if station.settings.sync_url else None
         self.syncing = False
         self.next_sync = clock()  # at start
         self.last_sync_line: str | None = None  # what the last sync in this run said (its line, or its error)
         self.cases_waiting = False  # the office's new case set waits for the home screen
         self._sync_stop = threading.Event()
+        self.sync_thread: threading.Thread | None = None  # the last sync started (a daemon thread)
 
     def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
@@ -334,12 +338,14 @@ class KioskApp(LockedApp):
         if not now and self.clock() < self.next_sync:
             return False
         self.syncing = True
-        self._sync_worker()
+        self.sync_thread = threading.Thread(target=self._sync_worker, name="kiosk-sync", daemon=True)
+        self.sync_thread.start()
         self._tell_organiser(running=True)
         return True
 
-    @work(thread=True, exit_on_error=False, group="sync")
     def _sync_worker(self) -> None:
+        """*The sync thread.* One sync; its outcome to the app as a message (post_message is thread-safe,
+        and does nothing once the app has gone). Nothing raised here is printed over the screen."""
         sync = self.sync
         assert sync is not None
         interval = self.station.settings.sync_interval
@@ -364,7 +370,7 @@ class KioskApp(LockedApp):
         self._tell_organiser(running=False)
 
     def on_unmount(self) -> None:
-        self._sync_stop.set()  # a sync on its way stops between batches; its requests time out by themselves
+        self._sync_stop.set()  # a sync on its way stops between batches; nothing waits for its request
 
     def on_sync_now(self, message: SyncNow) -> None:
         self.sync_if_due(now=True)
