@@ -85,3 +85,40 @@ def test_the_titles_published_name_the_cases_in_counts(hq_service, tmp_path):
     upload(hq_service.url, hq_service.token("k"), batch("k", [signature("k", case_id=CASE_FILES[0].stem)]))
     rows = httpx.get(hq_service.url + "/api/v1/counts").json()["rows"]
     assert rows[0]["case_title"].startswith("Renamed: ")
+
+
+def test_a_kiosk_with_the_latest_set_gets_304_and_no_body(hq_service, tmp_path):
+    """The kiosk's own client sends its hash in If-None-Match: the set is not sent again."""
+    from kiosk.sync.client import Client
+
+    token = hq_service.token("stall-1")
+    run("hq", "cases", "publish", str(folder_of(tmp_path, "first", CASE_FILES[:2])), "--dsn", hq_service.dsn)
+    with Client(hq_service.url, token) as client:
+        got = client.cases(None)
+        assert got is not None and got["version"] == 1
+        assert client.cases(got["hash"]) is None
+        assert client.cases("0" * 64)["version"] == 1
+    raw = httpx.get(hq_service.url + CASES, headers={"Authorization": f"Bearer {token}",
+                                                      "If-None-Match": f'"{got["hash"]}"'})
+    assert raw.status_code == 304 and raw.content == b"" and raw.headers["etag"] == f'"{got["hash"]}"'
+    run("hq", "cases", "publish", str(folder_of(tmp_path, "second")), "--dsn", hq_service.dsn)
+    with Client(hq_service.url, token) as client:
+        assert client.cases(got["hash"])["version"] == 2
+    refused = httpx.get(hq_service.url + CASES, headers={"If-None-Match": f'"{got["hash"]}"'})
+    assert refused.status_code == 401  # the token first, always
+
+
+def test_a_set_larger_than_a_kiosk_reads_is_refused_in_one_line(hq_service, tmp_path):
+    from kiosk.sync.client import CASES_MAX
+
+    folder = tmp_path / "large"
+    folder.mkdir()
+    text = CASE_FILES[0].read_text(encoding="utf-8")
+    padding = "# " + "x" * 200_000 + "\n"  # a comment: the file still passes kiosk cases check
+    count = CASES_MAX // 200_000 + 2
+    for n in range(count):
+        (folder / f"large-{n:03d}.toml").write_text(text + padding, encoding="utf-8")
+    result = run("hq", "cases", "publish", str(folder), "--dsn", hq_service.dsn)
+    assert result.exit_code == 1 and result.output.count("\n") == 1, result.output
+    assert f"a kiosk reads at most {CASES_MAX:,}: nothing was published" in result.output
+    assert fetch(hq_service, hq_service.token("stall-1"))["version"] == 0

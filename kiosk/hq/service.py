@@ -1,7 +1,8 @@
 """The office's service: an ASGI app on Starlette, served by uvicorn, over a psycopg pool.
 
 - ``POST /api/v1/upload`` (a kiosk's token): one batch, an answer per row (:mod:`kiosk.sync_protocol`);
-- ``GET /api/v1/cases`` (a kiosk's token): the case set published last;
+- ``GET /api/v1/cases`` (a kiosk's token): the case set published last (304, no body, when
+  ``If-None-Match`` names its hash: the kiosk has it);
 - ``GET /api/v1/counts?by=case,day`` (open, like the dashboard): national counts, grouped as
   ``kiosk export counts`` groups them, with ``event``, ``kiosk``, ``since`` and ``until`` filters;
 - ``GET /api/v1/health`` (open, limited like counts): whether the database answers, and its
@@ -47,6 +48,7 @@ from starlette.routing import Route
 from ..errors import KioskError
 from ..store import Scope, check_groups, group_columns
 from ..sync_protocol import CASES, MAX_BODY, MAX_ROWS, PROTOCOL, UPLOAD
+from . import cases as case_sets
 from . import store
 from .connection import pool as make_pool
 from .schema import applied_version
@@ -275,7 +277,11 @@ def create_app(database: str | ConnectionPool, *, rate: float = RATE, burst: int
     async def cases(request: Request) -> Response:
         await kiosk(request)
         latest = await db(store.latest_cases)
-        return JSONResponse({"version": latest.version, "hash": latest.hash, "files": latest.files})
+        tag = {"ETag": f'"{latest.hash}"'}
+        if case_sets.etag_matches(request.headers.get("if-none-match"), latest.hash):
+            return Response(status_code=304, headers=tag)  # the kiosk has this set: no body
+        body = await run_in_threadpool(case_sets.answer, latest)
+        return Response(body, media_type="application/json", headers=tag)
 
     async def counts(request: Request) -> Response:
         open_read(request)
