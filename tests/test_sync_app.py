@@ -184,3 +184,31 @@ def test_the_kiosk_quits_at_once_while_the_office_trickles_its_answer(tmp_path):
         assert quitting < 10, f"quitting took {quitting:.1f} s"
     with Store(tmp_path / "kiosk.db") as store:
         assert store.sync_status("north").waiting == 1  # nothing marked sent
+
+
+def test_an_office_set_of_sample_cases_alone_is_refused_where_samples_are_not_allowed(tmp_path):
+    """allow_sample_cases off: an office set that leaves this stall nothing to offer is refused (the
+    kiosk keeps its cases, and says why), and one already in hq-cases is never preferred to the
+    stall's own folder: the kiosk starts with its own cases."""
+    own = tmp_path / "own-cases"
+    own.mkdir()
+    (own / "our-case.toml").write_text(CASE_FILES[0].read_text(encoding="utf-8").replace("sample = true\n", ""),
+                                       encoding="utf-8")
+    with running(FakeHQ("north")) as hq:
+        hq.cases = published(*CASE_FILES)  # the shipped samples alone
+        station = make_station(tmp_path, cases=own, sync_url=hq.url, sync_token=TOKEN, kiosk_id="north",
+                               allow_sample_cases=False)
+        report = station.sync().run()
+        assert report.error is None and not report.cases_taken
+        assert report.cases_problem is not None and "no case this kiosk may offer" in report.cases_problem
+        assert "sample cases count only where allow_sample_cases is on" in report.cases_problem
+        assert not folder_for(tmp_path / "kiosk.db").exists()
+        assert station.sync().status().state["cases_error"] == report.cases_problem
+    # a set of samples taken while they were allowed, then allow_sample_cases turned off
+    hq_folder = folder_for(tmp_path / "kiosk.db")
+    hq_folder.mkdir()
+    for path in CASE_FILES:
+        (hq_folder / path.name).write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    again = make_station(tmp_path, cases=own, sync_url="http://127.0.0.1:9", sync_token=TOKEN, kiosk_id="north",
+                         allow_sample_cases=False)
+    assert [case.id for case in again.offered()] == ["our-case"] and again.cases_source == own

@@ -30,6 +30,16 @@ def read_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
     return found
 
 
+def office_cases(folder: Path, allow_sample_cases: bool, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
+    """An office's case set as a stall reads it: :func:`read_cases`, and the stall's sample policy
+    (with ``allow_sample_cases`` off a sample case is no case here: a set of samples alone offers
+    nothing, so a sync refuses it and the kiosk keeps its cases)."""
+    found = read_cases(folder, paper_dots)
+    if allow_sample_cases:
+        return found
+    return CaseSet({cid: case for cid, case in found.cases.items() if not case.sample}, found.errors)
+
+
 def check_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
     """``kiosk cases check``: :func:`read_cases`, for the narrowest paper unless told."""
     return read_cases(folder, paper_dots)

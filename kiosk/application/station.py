@@ -33,7 +33,7 @@ from ..receipts.qr import NARROWEST_PAPER
 from ..settings import DEMO_PIN, Settings
 from ..store import KINDS, Consent, ConsentChoice, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
-from .folders import read_cases
+from .folders import office_cases, read_cases
 from .records import checked_scope
 
 if TYPE_CHECKING:
@@ -199,8 +199,15 @@ class Station:
         folder = self.sync().cases_folder
         if not folder.is_dir():
             return None
-        found = read_cases(folder, self._paper_dots())
+        found = self._read_office_cases(folder)
         return found if found.cases and not found.errors else None
+
+    def _read_office_cases(self, folder: Path) -> CaseSet:
+        """An office's case set as this stall reads it: the checks of its own case files (for its
+        printer's paper), and its sample policy: with allow_sample_cases off a sample case is no
+        case here, so a set of samples alone offers nothing, is refused by a sync (the kiosk keeps
+        its cases) and is never preferred to the cases folder."""
+        return office_cases(folder, self.settings.allow_sample_cases, self._paper_dots())
 
     @property
     def cases_source(self) -> Path:
@@ -213,10 +220,11 @@ class Station:
 
     def sync(self) -> Sync:
         """Sync with the national office (:mod:`kiosk.application.sync`), checking the office's case
-        sets as this station checks its own case files (for its printer's paper)."""
+        sets as this station checks its own case files (for its printer's paper, with its sample
+        policy: :meth:`_read_office_cases`)."""
         from .sync import Sync
 
-        return Sync(self.settings, lambda folder: read_cases(folder, self._paper_dots()))
+        return Sync(self.settings, self._read_office_cases)
 
     def _reload_consent(self) -> list[str]:
         wording, errors = read_consent(self.settings.cases)

@@ -21,7 +21,7 @@ from ..settings import Settings
 from ..store import Store, SyncStatus
 from ..sync.published import folder_for
 from ..sync.run import SyncReport, Target, sync_once
-from .folders import read_cases
+from .folders import office_cases
 
 if TYPE_CHECKING:
     from ..cases import CaseSet
@@ -40,7 +40,7 @@ def _stored_time(text: object) -> dt.datetime | None:
 class Sync:
     def __init__(self, settings: Settings, read: Callable[[Path], CaseSet] | None = None) -> None:
         self.settings = settings
-        self._read = read or read_cases
+        self._read = read or (lambda folder: office_cases(folder, settings.allow_sample_cases))
 
     @property
     def configured(self) -> bool:

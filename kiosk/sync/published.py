@@ -74,7 +74,8 @@ def install(published: Published, folder: Path, read: Callable[[Path], CaseSet])
         if found.errors:
             raise ValueError(f"{len(found.errors)} problem(s), the first: {_relative(found.errors[0], fresh)}")
         if not found.cases:
-            raise ValueError("no usable case files")
+            raise ValueError("no case this kiosk may offer (no usable case files; sample cases count only"
+                             " where allow_sample_cases is on)")
         old = folder.parent / f".{folder.name}-old"
         shutil.rmtree(old, ignore_errors=True)
         if folder.exists():
