@@ -26,14 +26,14 @@ def tables(dsn: str) -> set[str]:
 def test_init_makes_the_schema_and_a_second_run_changes_nothing(hq_dsn):
     first = run("hq", "init", "--dsn", hq_dsn)
     assert first.exit_code == 0, first.output
-    assert "HQ schema 0 -> 1 (0001_tokens_rows_conflicts_cases)" in first.output
+    assert "HQ schema 0 -> 2 (0001_tokens_rows_conflicts_cases, 0002_conflicts_reviewed)" in first.output
     assert {"hq_migrations", "tokens", "signatures", "consents", "consent_texts", "conflicts", "case_sets",
             "cases"} <= tables(hq_dsn)
     second = run("hq", "init", "--dsn", hq_dsn)
-    assert second.exit_code == 0 and "up to date (version 1)" in second.output
+    assert second.exit_code == 0 and "up to date (version 2)" in second.output
     with psycopg.connect(hq_dsn) as conn:
         assert conn.execute("SELECT version, name FROM hq_migrations").fetchall() == [
-            (1, "0001_tokens_rows_conflicts_cases")]
+            (1, "0001_tokens_rows_conflicts_cases"), (2, "0002_conflicts_reviewed")]
 
 
 def test_init_keeps_the_rows_of_a_migrated_database(hq_db):
@@ -53,7 +53,7 @@ def test_two_inits_at_once_apply_each_migration_once(hq_dsn):
         t.start()
     for t in threads:
         t.join()
-    assert sorted(len(r.applied) for r in results) == [0, 0, 1]
+    assert sorted(name for r in results for name in r.applied) == list(schema.SCHEMA)  # each once
 
 
 def test_a_newer_schema_is_refused_untouched(hq_db):
@@ -63,7 +63,7 @@ def test_a_newer_schema_is_refused_untouched(hq_db):
     assert result.exit_code == 1
     line = result.output.strip()
     assert line.count("\n") == 0 and "Traceback" not in line
-    assert "HQ schema is version 99, newer than this kiosk knows (1): upgrade kiosk" in line
+    assert "HQ schema is version 99, newer than this kiosk knows (2): upgrade kiosk" in line
     listed = run("hq", "token", "list", "--dsn", hq_db)
     assert listed.exit_code == 1 and "version 99, newer" in listed.output
 
@@ -111,3 +111,17 @@ def test_a_server_that_is_down_is_one_line_from_the_real_command(postgres):
     assert done.returncode == 1 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
     assert "cannot reach the database: connection to server at" in done.stderr
+
+
+def test_a_version_1_database_is_migrated_keeping_its_conflicts_open(hq_dsn, monkeypatch):
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:1])
+    assert schema.migrate(hq_dsn).after == 1
+    with psycopg.connect(hq_dsn) as conn:
+        conn.execute("INSERT INTO conflicts (kind, row_id, uploaded_by, kept_hash, hash, content)"
+                     " VALUES ('signature', 'x', 'north', 'a', 'b', '{}')")
+    monkeypatch.undo()
+    done = schema.migrate(hq_dsn)
+    assert (done.before, done.after, done.applied) == (1, 2, ("0002_conflicts_reviewed",))
+    with psycopg.connect(hq_dsn) as conn:
+        assert conn.execute("SELECT row_id, resolved_at, resolved_by FROM conflicts").fetchall() == [
+            ("x", None, None)]

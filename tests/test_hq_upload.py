@@ -164,3 +164,39 @@ def test_text_postgresql_cannot_keep_is_refused_and_the_batch_goes_on(hq_service
     verdicts = upload(hq_service.url, token, body).json()["answers"]
     assert [a["answer"] for a in verdicts] == ["refused", "new"]
     assert "lone surrogate" in verdicts[0]["reason"]
+
+
+def test_a_conflict_marked_reviewed_is_kept_and_clears_the_alert(hq_service):
+    token = hq_service.token("stall-1")
+    first, second = signature(), signature()
+    upload(hq_service.url, token, batch("stall-1", [first, second]))
+    upload(hq_service.url, token, batch("stall-1", [replace(first, event="Book Fair"),
+                                                    replace(second, event="Book Fair")]))
+    numbers = [n for (n,) in stored(hq_service.dsn, "SELECT id FROM conflicts ORDER BY id")]
+
+    def conflicts(*args):
+        return CliRunner().invoke(cli, ["hq", "conflicts", "--dsn", hq_service.dsn, *args])
+
+    listed = conflicts()
+    assert listed.exit_code == 1 and "2 open conflict(s)" in listed.output
+    assert f"{numbers[0]:>5}  " in listed.output
+    done = conflicts("--resolved", str(numbers[0]), "--by", "Ada")
+    assert done.exit_code == 0, done.output
+    assert done.output.startswith(f"Conflict {numbers[0]} marked reviewed by Ada on ")
+    still = conflicts()
+    assert still.exit_code == 1 and first["id"] not in still.output and second["id"] in still.output
+    assert conflicts("--resolved", str(numbers[1])).exit_code == 0  # --by: the login name
+    cleared = conflicts()
+    assert cleared.exit_code == 0 and cleared.output == "No open conflicts (2 reviewed: --all lists them).\n"
+    every = conflicts("--all")
+    assert every.exit_code == 0 and "2 conflict(s), every one reviewed" in every.output
+    assert f"{first['id']}" in every.output and "[reviewed by Ada on " in every.output
+    # kept, with who and when; marking it again changes neither
+    kept = stored(hq_service.dsn, "SELECT resolved_by, resolved_at IS NOT NULL FROM conflicts ORDER BY id")
+    assert kept[0] == ("Ada", True) and kept[1][1] is True
+    assert "reviewed by Ada" in conflicts("--resolved", str(numbers[0]), "--by", "Bob").output
+    missing = conflicts("--resolved", "99999")
+    assert missing.exit_code == 1 and missing.output.count("\n") == 1 and "no conflict 99999" in missing.output
+    # a new conflict opens the alert again
+    upload(hq_service.url, token, batch("stall-1", [replace(first, event="Other Fair")]))
+    assert conflicts().exit_code == 1

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 from types import ModuleType
-from typing import Any
 
 import click
 
@@ -190,20 +189,45 @@ def hq_counts(by: str, event: str | None, since: dt.date | None, until: dt.date 
     write_rows(rows, group_columns(groups), fmt, output)
 
 
+def _login() -> str:
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return "unknown"
+
+
 @hq.command("conflicts")
+@click.option("--all", "every", is_flag=True, help="Every conflict, the reviewed ones too [default: the open ones].")
+@click.option("--resolved", "resolved", type=click.IntRange(min=1), default=None, metavar="NUMBER",
+              help="Mark conflict NUMBER reviewed (it stays in the table, with who and when).")
+@click.option("--by", "by", type=TEXT, default=None, metavar="NAME",
+              help="Who reviewed it, with --resolved [default: your login name].")
 @click.option("--limit", type=click.IntRange(1, 100_000), default=1000, show_default=True)
 @dsn_option
-def hq_conflicts(limit: int, dsn: str | None) -> int:
+def hq_conflicts(every: bool, resolved: int | None, by: str | None, limit: int, dsn: str | None) -> int:
     """Rows a kiosk sent whose id was here already with other content: the first copy is kept and counted,
-    each other one is kept here. Exit 1 when there is any (to look into)."""
-    found: list[Any] = _hq("national").conflicts(_dsn(dsn), limit)
-    if not found:
-        echo("No conflicts.")
+    each other one is kept here. Lists the open ones (--all: every one) and exits 1 while any is open (to look
+    into); --resolved NUMBER marks one reviewed once looked into."""
+    national = _hq("national")
+    if resolved is not None:
+        when, who = national.resolve(_dsn(dsn), resolved, by if by is not None else _login())
+        echo(f"Conflict {resolved} marked reviewed by {who} on {_when(when)} (it stays in the table)")
+        return 0
+    if by is not None:
+        raise click.UsageError("--by goes with --resolved NUMBER")
+    found, (still_open, recorded) = national.conflicts(_dsn(dsn), limit, every=every)
+    if not found and not still_open:
+        echo(f"No open conflicts ({recorded} reviewed: --all lists them)." if recorded else "No conflicts.")
         return 0
     clash = _hq("store").clash_reason
     for c in found:
         who = (f"from kiosk {c.uploaded_by} (kept: kiosk {c.kept_by}'s copy)" if c.uploaded_by == c.kept_by
                else f"{clash(c.kept_by, c.uploaded_by)} (kept: kiosk {c.kept_by}'s copy)")
-        echo(f"{_when(c.received_at)}  {c.kind} {c.id} {who}: {', '.join(c.fields) or 'nothing'} differ")
-    echo(f"{len(found)} conflict(s)")
-    return EXIT_FAILED
+        done = "" if c.resolved_at is None else f"  [reviewed by {c.resolved_by} on {_when(c.resolved_at)}]"
+        echo(f"{c.number:>5}  {_when(c.received_at)}  {c.kind} {c.id} {who}:"
+             f" {', '.join(c.fields) or 'nothing'} differ{done}")
+    echo(f"{still_open} open conflict(s): kiosk hq conflicts --resolved NUMBER once one is looked into"
+         if still_open else f"{len(found)} conflict(s), every one reviewed")
+    return EXIT_FAILED if still_open else 0

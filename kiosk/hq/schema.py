@@ -4,8 +4,9 @@ Tables: ``hq_migrations`` (which migrations ran), ``tokens`` (one per kiosk toke
 SHA-256 only), ``signatures``, ``consents`` and ``consent_texts`` (each row as a kiosk sent
 it: its content and hash, and the personal data that came with it, latest kept),
 ``conflicts`` (a row whose id was here already with other content: the incoming copy,
-never dropped), ``case_sets`` (each case set the office published, numbered) and ``cases``
-(each case's title, from the latest set that had it: counts show it).
+never dropped; once looked into, who marked it reviewed and when), ``case_sets`` (each case
+set the office published, numbered) and ``cases`` (each case's title, from the latest set
+that had it: counts show it).
 
 A row's content is kept as it came (``jsonb``); what counts group by (case, kind, event,
 kiosk, the stall's time, language) is read from it by generated columns, in the ``C``
@@ -93,6 +94,11 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
             title text NOT NULL,
             version integer NOT NULL REFERENCES case_sets (version)
         );
+    """),
+    ("0002_conflicts_reviewed", """
+        -- a conflict looked into (kiosk hq conflicts --resolved ID): kept, never deleted, with who and when
+        ALTER TABLE conflicts ADD COLUMN resolved_at timestamptz, ADD COLUMN resolved_by text;
+        CREATE INDEX conflicts_open ON conflicts (id) WHERE resolved_at IS NULL;
     """),
 )
 

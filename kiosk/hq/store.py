@@ -255,21 +255,42 @@ class ConflictRow:
     received_at: dt.datetime
     fields: tuple[str, ...]  # what differs from the copy kept
     content: dict[str, Any]  # this copy, as it came
+    number: int = 0          # the conflict's own id (kiosk hq conflicts --resolved NUMBER)
+    resolved_at: dt.datetime | None = None
+    resolved_by: str | None = None
 
 
-def conflicts(conn: psycopg.Connection, limit: int = 1000) -> list[ConflictRow]:
-    """The conflicts recorded, oldest first (up to ``limit``)."""
+def conflicts(conn: psycopg.Connection, limit: int = 1000, *, every: bool = False) -> list[ConflictRow]:
+    """The conflicts still open (``every``: reviewed ones too), oldest first (up to ``limit``)."""
     found = []
     for kind, table in TABLES.items():
         rows = conn.execute(
-            f"SELECT c.row_id, c.uploaded_by, k.uploaded_by, c.received_at, c.content, k.content FROM conflicts c"
-            f" JOIN {table} k ON k.id = c.row_id WHERE c.kind = %s ORDER BY c.id LIMIT %s",
-            (kind, limit),
+            f"SELECT c.row_id, c.uploaded_by, k.uploaded_by, c.received_at, c.content, k.content, c.id,"
+            f" c.resolved_at, c.resolved_by FROM conflicts c JOIN {table} k ON k.id = c.row_id"
+            f" WHERE c.kind = %s AND (%s OR c.resolved_at IS NULL) ORDER BY c.id LIMIT %s",
+            (kind, every, limit),
         ).fetchall()
-        for row_id, sent_by, kept_by, received_at, content, kept in rows:
+        for row_id, sent_by, kept_by, received_at, content, kept, number, resolved_at, resolved_by in rows:
             differ = tuple(sorted(k for k in set(content) | set(kept) if content.get(k) != kept.get(k)))
-            found.append(ConflictRow(kind, row_id, sent_by, kept_by, received_at, differ, content))
-    return sorted(found, key=lambda c: c.received_at)[:limit]
+            found.append(ConflictRow(kind, row_id, sent_by, kept_by, received_at, differ, content, int(number),
+                                     resolved_at, resolved_by))
+    return sorted(found, key=lambda c: (c.received_at, c.number))[:limit]
+
+
+def conflict_counts(conn: psycopg.Connection) -> tuple[int, int]:
+    """How many conflicts no one has marked reviewed yet, and how many there are."""
+    row = conn.execute("SELECT COUNT(*) FILTER (WHERE resolved_at IS NULL), COUNT(*) FROM conflicts").fetchone()
+    return (int(row[0]), int(row[1])) if row else (0, 0)
+
+
+def resolve_conflict(conn: psycopg.Connection, number: int, who: str) -> tuple[dt.datetime, str] | None:
+    """Mark conflict ``number`` reviewed by ``who`` (kept, never deleted): when and by whom it is
+    marked (the first time only: marking it again changes nothing), or None when there is none."""
+    with conn.transaction():
+        conn.execute("UPDATE conflicts SET resolved_at = now(), resolved_by = %s WHERE id = %s AND resolved_at IS NULL",
+                     (who, number))
+        row = conn.execute("SELECT resolved_at, resolved_by FROM conflicts WHERE id = %s", (number,)).fetchone()
+    return None if row is None else (row[0], str(row[1]))
 
 
 # -- counts ---------------------------------------------------------------------------------
