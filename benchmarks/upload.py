@@ -27,15 +27,16 @@ BATCH = 500
 
 
 def _rows(kiosk_id: str, count: int) -> list[dict[str, Any]]:
+    from kiosk.store.models import stall_iso, utc_iso
     from kiosk.sync_protocol import row
 
     start = dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC)
-    rows = []
+    rows = []  # as a kiosk writes them: the office refuses what no kiosk could have written
     for i in range(count):
         when = start + dt.timedelta(seconds=i)
         content = {"id": str(uuid.uuid4()), "number": i + 1, "case_id": "lawyer-amara-osei",
                    "kind": ("appeal", "postcard")[i % 2], "event": "Bench Fest", "kiosk_id": kiosk_id,
-                   "created_at": when.strftime("%Y-%m-%dT%H:%M:%S.%fZ"), "local_time": when.isoformat(),
+                   "created_at": utc_iso(when), "local_time": stall_iso(when),
                    "language": "en", "letter_language": "en", "addressee_name": None, "addressee_title": None,
                    "addressee_address": None}
         rows.append(row("signature", content, None))
