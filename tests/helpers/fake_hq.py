@@ -145,7 +145,7 @@ def running(hq: FakeHQ | None = None):
     hq = hq or FakeHQ()
     server = ThreadingHTTPServer(("127.0.0.1", 0), _handler(hq))
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     hq.url = f"http://127.0.0.1:{server.server_address[1]}"
     try:
