@@ -17,10 +17,10 @@ from types import ModuleType
 
 import click
 
-from ..application import GROUPS, KioskError, group_columns
+from ..application import KioskError, group_columns
 from .base import EXIT_FAILED, cli, echo, outcome
 from .options import TEXT
-from .outputs import check_target, filters, format_option, output_option, write_rows
+from .outputs import by_option, check_target, filters, format_option, output_option, write_rows
 from .records import _parse_by
 
 EXTRA = "the office's commands need the hq extra: pip install '.[hq]' in the kiosk's source folder"
@@ -173,8 +173,7 @@ def cases_publish(directory: Path, dsn: str | None) -> None:
 
 
 @hq.command("counts")
-@click.option("--by", "by", type=TEXT, default="case", show_default=True, metavar="GROUPS",
-              help=f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day).")
+@by_option
 @filters
 @format_option
 @output_option

@@ -22,7 +22,7 @@ from typing import IO, Any, TypeVar
 import click
 
 from .. import locations
-from ..application import KioskError, Records, open_records
+from ..application import GROUPS, KioskError, Records, open_records
 from ..private import PNG_MAGIC, check_output, replace_private
 from ..text import for_spreadsheet, readable
 from .base import cli, standard_output
@@ -149,6 +149,9 @@ def write_rows(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, out
         writer.writerows({k: for_spreadsheet(v) for k, v in row.items()} for row in rows)
 
 
+# What `kiosk export counts` and `kiosk hq counts` count by: the same groupings in both.
+by_option = click.option("--by", "by", type=TEXT, default="case", show_default=True, metavar="GROUPS",
+                         help=f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day).")
 format_option = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 output_option = click.option(
     "--output", "-o", type=click.Path(path_type=Path), default=None,

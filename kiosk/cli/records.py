@@ -17,7 +17,6 @@ import click
 
 from ..application import (
     EXPORT_COLUMNS,
-    GROUPS,
     KioskError,
     check_groups,
     group_columns,
@@ -29,6 +28,7 @@ from .base import cli, console, echo, outcome, warn
 from .options import DATE, TEXT, settings, settings_options
 from .outputs import (
     SUFFIXES,
+    by_option,
     check_target,
     export,
     filters,
@@ -55,8 +55,7 @@ def _parse_by(value: str) -> list[str]:
 
 
 @export.command("counts")
-@click.option("--by", "by", type=TEXT, default="case", show_default=True, metavar="GROUPS",
-              help=f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day).")
+@by_option
 @filters
 @format_option
 @output_option

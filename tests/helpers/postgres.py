@@ -324,18 +324,19 @@ def postgres() -> Iterator[Cluster]:
 @pytest.fixture
 def hq_dsn(postgres: Cluster) -> Iterator[str]:
     """A fresh empty database for this test."""
-    postgres.start()
-    dsn = postgres.create_database()
-    yield dsn
-    postgres.start()
-    postgres.drop_database(dsn)
+    yield from _for_the_test(postgres, postgres.create_database)
 
 
 @pytest.fixture
 def hq_db(postgres: Cluster) -> Iterator[str]:
     """A fresh database with the HQ schema made."""
+    yield from _for_the_test(postgres, postgres.migrated_database)
+
+
+def _for_the_test(postgres: Cluster, make: Any) -> Iterator[str]:
+    """A database ``make`` makes, dropped after the test (the cluster running again if it left it stopped)."""
     postgres.start()
-    dsn = postgres.migrated_database()
+    dsn = make()
     yield dsn
     postgres.start()
     postgres.drop_database(dsn)
