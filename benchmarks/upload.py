@@ -24,6 +24,7 @@ from .common import Row
 
 TARGET = 0.5
 BATCH = 500
+PER_KIOSK = 20 * BATCH  # within a token's burst of requests at the office
 
 
 def _rows(kiosk_id: str, count: int) -> list[dict[str, Any]]:
@@ -43,16 +44,19 @@ def _rows(kiosk_id: str, count: int) -> list[dict[str, Any]]:
     return rows
 
 
-def _through_service(url: str, token: str, kiosk_id: str, rows: list[dict[str, Any]]) -> float:
+def _through_service(url: str, kiosks: list[tuple[str, str, list[dict[str, Any]]]]) -> float:
+    """Rows per second through the service: each kiosk's rows in batches, with its own token."""
     from kiosk.sync.client import Client, upload_body
 
-    with Client(url, token) as client:
-        start = time.perf_counter()
-        for i in range(0, len(rows), BATCH):
-            batch = rows[i:i + BATCH]
-            answers = client.upload(kiosk_id, batch, upload_body(kiosk_id, batch))
-            assert all(a["answer"] == "new" for a in answers)
-        return len(rows) / (time.perf_counter() - start)
+    count = sum(len(rows) for _, _, rows in kiosks)
+    start = time.perf_counter()
+    for kiosk_id, token, rows in kiosks:
+        with Client(url, token) as client:
+            for i in range(0, len(rows), BATCH):
+                batch = rows[i:i + BATCH]
+                answers = client.upload(kiosk_id, batch, upload_body(kiosk_id, batch))
+                assert all(a["answer"] == "new" for a in answers), answers[0]
+    return count / (time.perf_counter() - start)
 
 
 def _plain(dsn: str, rows: list[dict[str, Any]]) -> float:
@@ -117,10 +121,14 @@ def upload_throughput(count: int) -> list[Row]:
         for round_ in range(rounds):  # interleaved rounds, each on fresh databases; the best of each
             dsn = cluster.create_database()
             migrate(dsn)
-            kiosk_id = f"bench-{round_}"
+            # a kiosk's token may send PER_KIOSK rows in a burst (the office's rate limit): the rows
+            # come from as many kiosks as that takes, each with its own token, one after another
+            kiosks = []
+            for k in range(0, count, PER_KIOSK):
+                kiosk_id = f"bench-{round_}-{k // PER_KIOSK}"
+                kiosks.append((kiosk_id, add_token(dsn, kiosk_id).secret, _rows(kiosk_id, min(PER_KIOSK, count - k))))
             with _service(dsn) as url:
-                service_rates.append(_through_service(url, add_token(dsn, kiosk_id).secret, kiosk_id,
-                                                      _rows(kiosk_id, count)))
+                service_rates.append(_through_service(url, kiosks))
             plain_rates.append(_plain(cluster.create_database(), _rows("plain", count)))
     finally:
         cluster.destroy()
