@@ -1,4 +1,4 @@
-"""``kiosk hq ...``: the national office's commands (the ``kiosk[hq]`` extra).
+"""``kiosk hq ...``: the national office's commands (the ``hq`` extra).
 
 The schema (``init``), the kiosks' tokens, the service (``serve``), the published case set,
 national counts and the conflicts kept. Each names its PostgreSQL database with ``--dsn`` or

@@ -23,7 +23,7 @@ def sync(ctx: click.Context) -> int:
 
     Prints one line: rows sent and the office's answers (new, duplicate, conflicts, refused),
     rows still waiting, and the office's case set. Rows recorded under another kiosk id (merged
-    here, or before this kiosk's id changed) are sent by ``kiosk sync --kiosk-id OTHER`` with
+    here, or before this kiosk's id changed) are sent by `kiosk sync --kiosk-id OTHER` with
     OTHER's token (KIOSK_SYNC_TOKEN or the settings). Exit 1, with one line, when it failed: the
     letters not answered wait for the next sync. The settings' [sync] table names the office
     (docs/sync.md)."""
