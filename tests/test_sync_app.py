@@ -56,7 +56,7 @@ async def test_the_organiser_screen_shows_the_sync_state_and_conflicts(tmp_path)
             assert "Rows waiting to be sent: 0" in text and "Last sync: never" not in text
             assert "Test Fest / north / #0001" in text and "conflict" in text
             assert "the office holds other content under this id" in text
-            assert "1 rows of kiosk old wait here: send them with old's token: kiosk sync --kiosk-id old" in text
+            assert "Rows of kiosk old waiting here: 1; send them with old's token: kiosk sync --kiosk-id old" in text
             assert TOKEN not in text
 
 

@@ -134,7 +134,7 @@ class OrganiserScreen(KioskScreen):
         lines.append(self._("Last sync: {when}").format(when=self._when(state.get("last_success"))))
         lines.append(self._("Rows waiting to be sent: {n}").format(n=self.lang.number(status.waiting)))
         for kiosk, rows in status.others_by_kiosk.items():  # only a sync with that id and its token sends them
-            lines.append(self._("{n} rows of kiosk {kiosk} wait here: send them with {kiosk}'s token:"
+            lines.append(self._("Rows of kiosk {kiosk} waiting here: {n}; send them with {kiosk}'s token:"
                                 " kiosk sync --kiosk-id {kiosk}").format(n=self.lang.number(rows), kiosk=kiosk))
         if state.get("last_error"):
             lines.append(self._("Last error: {error}").format(error=state["last_error"]))
