@@ -2,11 +2,17 @@
 
 Every signature is recorded with a print job, ``pending``. The moves::
 
+    held ── release ──▶ pending               (a volunteer read it: Print)
+    held ── reject ───▶ rejected              (a volunteer read it: Do not print; it still counts)
     pending ─┐                           ┌─ finish ───▶ printed
     failed  ─┴─ claim ──▶ printing ──────┼─ fail ─────▶ failed      (no byte left: Retry prints it)
                              ▲    │      └─ interrupt ─▶ printing   (bytes left: it may be on paper)
                              └────┘ reprint, only when a person who looked asks
-    pending, failed, printing ── cancel ──▶ cancelled               (its name was purged)
+    held, pending, failed, printing ── cancel ──▶ cancelled         (its name was purged)
+
+A letter is recorded ``held`` instead of ``pending`` when its words were flagged or the kiosk's
+print limit was reached (:mod:`kiosk.moderation`, :mod:`kiosk.print_limit`): nothing prints it
+(no claim, no reprint, no retry) until a volunteer releases it.
 
 A job still ``printing`` when nobody is printing it (the kiosk crashed, or the printer
 failed after its bytes began to leave) is shown as *interrupted*: it may be on paper, so
@@ -27,6 +33,8 @@ class JobState(StrEnum):
     PRINTED = "printed"
     FAILED = "failed"
     CANCELLED = "cancelled"
+    HELD = "held"            # waits for a volunteer to read it: flagged words, or over the print limit
+    REJECTED = "rejected"    # a volunteer said Do not print: counted as written, never printed
 
     @property
     def label(self) -> str:
@@ -35,9 +43,13 @@ class JobState(StrEnum):
 
 
 WAITING = (JobState.PENDING, JobState.FAILED, JobState.PRINTING)
-"""Jobs a volunteer may have to act on: not printed yet, failed, or interrupted."""
+"""Jobs a volunteer may have to act on to print them: not printed yet, failed, or interrupted
+(held ones wait for a decision first: :data:`HELD`)."""
 
-FINAL = (JobState.PRINTED, JobState.CANCELLED)
+HELD = (JobState.HELD,)
+"""Jobs held for a volunteer to read: Print (release) or Do not print (reject)."""
+
+FINAL = (JobState.PRINTED, JobState.CANCELLED, JobState.REJECTED)
 """Jobs that are done: nothing prints them again."""
 
 
@@ -48,6 +60,8 @@ class Transition(Enum):
     FAIL = "fail"            # no byte of it left
     INTERRUPT = "interrupt"  # a fault after bytes left: stays printing, with the reason
     CANCEL = "cancel"        # the letter's name was purged before it printed
+    RELEASE = "release"      # a volunteer read a held letter: it may print
+    REJECT = "reject"        # a volunteer read a held letter: it never prints
 
     @property
     def sources(self) -> tuple[JobState, ...]:
@@ -64,10 +78,19 @@ _MOVES: dict[Transition, tuple[tuple[JobState, ...], JobState]] = {
     Transition.FINISH: ((JobState.PRINTING,), JobState.PRINTED),
     Transition.FAIL: ((JobState.PRINTING,), JobState.FAILED),
     Transition.INTERRUPT: ((JobState.PRINTING,), JobState.PRINTING),
-    Transition.CANCEL: (WAITING, JobState.CANCELLED),
+    Transition.CANCEL: ((*WAITING, JobState.HELD), JobState.CANCELLED),
+    Transition.RELEASE: ((JobState.HELD,), JobState.PENDING),
+    Transition.REJECT: ((JobState.HELD,), JobState.REJECTED),
 }
 
 
 def claim_for(interrupted: bool) -> Transition:
     """The move a retry makes: interrupted jobs (maybe on paper) only when asked for."""
     return Transition.REPRINT if interrupted else Transition.CLAIM
+
+
+HOLD_REASONS = (
+    "words",   # a word of the name or message is on the stall's word lists (kiosk.moderation)
+    "limit",   # more letters than the kiosk's print limit allows (kiosk.print_limit)
+)
+"""Why a letter was recorded held: kept with its job for the volunteer who decides."""

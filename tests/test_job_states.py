@@ -18,6 +18,9 @@ ALLOWED = {  # the whole machine, written out: (move, from) -> to
     (Transition.CANCEL, JobState.PENDING): JobState.CANCELLED,
     (Transition.CANCEL, JobState.FAILED): JobState.CANCELLED,
     (Transition.CANCEL, JobState.PRINTING): JobState.CANCELLED,
+    (Transition.CANCEL, JobState.HELD): JobState.CANCELLED,
+    (Transition.RELEASE, JobState.HELD): JobState.PENDING,
+    (Transition.REJECT, JobState.HELD): JobState.REJECTED,
 }
 EVERY = [(move, state) for move in Transition for state in JobState]
 
@@ -31,6 +34,13 @@ def test_nothing_leaves_a_final_state_and_a_plain_retry_never_takes_an_interrupt
     assert JobState.PRINTING not in claim_for(interrupted=False).sources
     assert set(claim_for(interrupted=True).sources) == set(WAITING)
     assert JobState.PRINTING.label == "interrupted" and JobState.FAILED.label == "failed"
+
+
+def test_a_held_letter_is_never_claimed_reprinted_or_retried_only_released_or_rejected():
+    printing_moves = [m for m in Transition if m.target is JobState.PRINTING]
+    assert printing_moves and all(JobState.HELD not in m.sources for m in printing_moves)
+    assert {m for m in Transition if JobState.HELD in m.sources} == {Transition.RELEASE, Transition.REJECT,
+                                                                     Transition.CANCEL}
 
 
 def record(store):

@@ -66,7 +66,7 @@ def test_plain_http_is_allowed_nearby_and_https_anywhere(tmp_path, url):
 
 def test_a_settings_file_with_the_token_must_be_readable_by_its_owner_only(tmp_path):
     line = problem(tmp_path, '[sync]\ntoken = "s3cret"\n', mode=0o644)
-    assert line == f"{tmp_path / 'stall.toml'}: sync.token: holds the sync token but others may read it:" \
+    assert line == f"{tmp_path / 'stall.toml'}: sync.token: holds a secret but others may read it:" \
                    f" chmod 600 {tmp_path / 'stall.toml'}"
     assert "s3cret" not in line
     # the token in the environment: the file is no secret

@@ -29,8 +29,10 @@ from ..errors import CaseError, InputError, KioskError, SettingError
 from ..i18n import check_language
 from ..job_states import JobState, claim_for
 from ..pin import PinGuard
+from ..print_limit import PrintLimit
 from ..receipts.qr import NARROWEST_PAPER
 from ..settings import DEMO_PIN, Settings
+from ..signers import fingerprint
 from ..store import KINDS, Consent, ConsentChoice, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
 from .folders import office_cases, read_cases
@@ -371,10 +373,21 @@ class Station:
         case = self.case(case_id)
         if case is None:
             raise InputError(f"unknown case {case_id!r}", field="case", reason="unknown")
+        email = consent.email if consent is not None and consent.choice == "yes" else None
         with self._connect() as store:
             return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
                                 kiosk_id=self.settings.kiosk_id, at=self.clock(), consent=consent,
-                                language=visitor)
+                                language=visitor, signer=fingerprint(self.settings.signer_key, name, email),
+                                hold=self.hold_reason(name, message, visitor), limit=self.print_limit)
+
+    @property
+    def print_limit(self) -> PrintLimit:
+        return PrintLimit(burst=self.settings.print_burst, rate=self.settings.print_rate)
+
+    def hold_reason(self, name: str, message: str, language: str) -> str | None:
+        """Why a letter with this name and message must wait for a volunteer before it prints
+        (``words``: a word of the stall's lists, :mod:`kiosk.moderation`); None: it may print."""
+        return None
 
     def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.
@@ -450,7 +463,11 @@ class Station:
     def record_consent(self, signature_id: str, answer: ConsentChoice) -> Consent:
         """*Any thread.* Commit a visitor's answer for their recorded letter (asked once)."""
         with self._connect() as store:
-            return store.record_consent(signature_id, answer, at=self.clock())
+            signer = None
+            if answer.choice == "yes" and answer.email and self.settings.signer_key:
+                sig = store.signature(signature_id)
+                signer = fingerprint(self.settings.signer_key, sig.name, answer.email) if sig is not None else None
+            return store.record_consent(signature_id, answer, at=self.clock(), signer=signer)
 
     # -- print jobs ------------------------------------------------------------------
 

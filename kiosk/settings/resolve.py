@@ -19,7 +19,7 @@ from typing import Any
 from .. import locations
 from ..errors import SettingError
 from ..files import KB, UnreadableFile, read_regular
-from .schema import DEMO_PIN_HASH, Problem, Settings, Spec, specs
+from .schema import DEMO_PIN_HASH, DEMO_SIGNER_KEY, Problem, Settings, Spec, specs
 
 CONFIG_ENV = "KIOSK_CONFIG"
 MAX_BYTES = 256 * KB  # a settings file is a few dozen lines; anything larger is not one
@@ -124,8 +124,9 @@ def resolve(flags: Mapping[str, Any] | None = None, *, config: Path | None = Non
             field = spec.key(name) if path is not None and origin == str(path) else None
             raise SettingError(str(exc), field=field, source=origin) from None
         origins[name] = origin
-    if values.get("sync_token") and path is not None and origins.get("sync_token") == str(path):
-        _owner_only(path, schema["sync_token"].key("sync_token"))
+    for secret in ("sync_token", "signer_key"):
+        if values.get(secret) and path is not None and origins.get(secret) == str(path):
+            _owner_only(path, schema[secret].key(secret))
     return Settings(**values, path=path, demo=demo, origins=origins)
 
 
@@ -164,7 +165,7 @@ def _owner_only(path: Path, field: str) -> None:
     except OSError:
         return  # it was just read; a file gone meanwhile is no token leak
     if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SettingError(f"holds the sync token but others may read it: chmod 600 {path}", field=field,
+        raise SettingError(f"holds a secret but others may read it: chmod 600 {path}", field=field,
                            source=str(path))
 
 
@@ -175,4 +176,5 @@ def demo_settings(flags: Mapping[str, Any] | None = None) -> Settings:
     return resolve(flags, environ={}, use_file=False, demo=True, defaults={
         "event": "Demo", "kiosk_id": "demo", "cases": locations.sample_cases_dir(), "allow_sample_cases": True,
         "printers": locations.sample_printers_dir(), "database": locations.demo_db(), "pin_hash": DEMO_PIN_HASH,
+        "signer_key": DEMO_SIGNER_KEY,
     })

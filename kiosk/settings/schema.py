@@ -25,6 +25,9 @@ DEMO_PIN = "2468"
 # without it. The PIN is public; tests/test_pin.py checks that the two agree.
 DEMO_PIN_HASH = "scrypt$16384$8$1$a2lvc2stZGVtby1zYWx0IQ==$RGxFuk6N1Y0EysGfGuQBEggIRy4AgmTDFFGj4Va0yQo="
 
+# The demo's signer key: public, like its PIN (a demo's letters are nobody's).
+DEMO_SIGNER_KEY = "kiosk-demo-signer-key (public)"
+
 Kind = Literal["text", "number", "flag", "folder", "file"]
 
 
@@ -138,6 +141,29 @@ def _sync_token(value: str) -> str | None:
     if len(value) > 512 or not all("!" <= ch <= "~" for ch in value):
         raise Problem("must be 1 to 512 printable ASCII characters without spaces (as `kiosk hq` gave it)")
     return value
+
+
+def _signer_key(value: str) -> str | None:
+    from ..signers import check_key
+
+    if not value:
+        return None
+    try:
+        return check_key(value)
+    except ValueError as exc:
+        raise Problem(str(exc)) from None
+
+
+def _print_burst(value: float) -> int:
+    if value != int(value) or not 1 <= value <= 1000:
+        raise Problem(f"{value:g} letters; use a whole number from 1 to 1000")
+    return int(value)
+
+
+def _print_rate(value: float) -> float:
+    if not 1 <= value <= 100000:
+        raise Problem(f"{value:g} letters an hour; use 1 to 100000")
+    return float(value)
 
 
 PERSONAL_DATA = ("none", "consented", "all")
@@ -262,6 +288,22 @@ class Settings:
             "`none`; `consented` (only of visitors who said yes to being contacted); `all`. Counts (case, kind, "
             "time, language ...) always do.",
         template='# personal_data = "consented"')
+    signer_key: str | None = setting(
+        None, kind="text", check=_signer_key, env="KIOSK_SIGNER_KEY", secret=True, default_doc="none",
+        doc="The campaign's secret for finding likely duplicates (the same person signing a case twice) without "
+            "keeping names: the same on every kiosk of the campaign, 16 to 256 characters (`kiosk signer-key new` "
+            "makes one). A secret: never shown; a settings file holding it must be readable by its owner only. "
+            "Without it letters are not checked for duplicates ([duplicates.md](duplicates.md)).",
+        template='# signer_key = "..."')
+    print_burst: int = setting(
+        10, kind="number", check=_print_burst, env="KIOSK_PRINT_BURST",
+        doc="The print limit: letters that may print one after another without a pause (1-1000). A letter "
+            "over the limit is recorded and waits for a volunteer to print it ([moderation.md](moderation.md)).",
+        template="# print_burst = 10")
+    print_rate: float = setting(
+        120.0, kind="number", check=_print_rate, env="KIOSK_PRINT_RATE",
+        doc="The print limit's sustained rate: letters an hour that print without a volunteer (1-100000).",
+        template="# print_rate = 120")
     pin_hash: str | None = setting(
         None, kind="text", check=_checked(check_hash), default_doc="none",
         doc="Written by `kiosk set-pin`: a salted scrypt hash, never the PIN. The kiosk does not start without it.",

@@ -29,6 +29,7 @@ from .counts import Counts, check_groups
 from .jobs import PrintJobs
 from .merge import Merging
 from .models import (
+    COUNT_COLUMNS,
     GROUPS,
     KINDS,
     PURGE_GROUPS,
@@ -72,7 +73,7 @@ def open_store(path: Path, *, create: bool, readonly: bool = False) -> Iterator[
 
 
 __all__ = [
-    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PERSON_COLUMNS", "PURGE_GROUPS", "SCHEMA",
+    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "COUNT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PERSON_COLUMNS", "PURGE_GROUPS", "SCHEMA",
     "AppealRow",
     "Conflict", "Consent", "ConsentChoice", "Contacts", "ForgetPreview", "ForgetResult", "Job", "MergeResult",
     "OutboxRow", "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "SyncConflict",

@@ -18,6 +18,7 @@ from typing import Any
 
 from ..emails import email_key
 from ..errors import InputError
+from ..signers import is_fingerprint
 from .connection import Database
 from .jobs import marks
 from .models import Consent, ConsentChoice, Contacts, Scope, reference, stall_iso, utc_iso
@@ -72,14 +73,23 @@ def _consent(row: Any) -> Consent:
 
 
 class Consents(Database):
-    def record_consent(self, signature_id: str, answer: ConsentChoice, *, at: dt.datetime | None = None) -> Consent:
+    def record_consent(self, signature_id: str, answer: ConsentChoice, *, at: dt.datetime | None = None,
+                       signer: str | None = None) -> Consent:
         """Commit a visitor's answer for their recorded letter. InputError (nothing recorded) when
         the answer breaks a rule (:func:`~kiosk.store.rows.consent_choice`), the letter is not
-        here, or it was answered already. ``at`` is the stall's clock (now)."""
+        here, or it was answered already. ``at`` is the stall's clock (now). ``signer``: the
+        letter's writer fingerprinted anew with the address they gave (:mod:`kiosk.signers`),
+        set in the same commit."""
         answer = consent_choice(answer)
+        if signer is not None and not is_fingerprint(signer):
+            raise InputError("not a signer fingerprint", field="signer")
         moment = at or dt.datetime.now().astimezone()
         with self.transaction() as conn:
-            return insert_consent(conn, signature_id, answer, moment)
+            consent = insert_consent(conn, signature_id, answer, moment)
+            if signer is not None:
+                conn.execute("UPDATE signatures SET signer = ? WHERE id = ? AND purged_at IS NULL",
+                             [signer, signature_id])
+            return consent
 
     def consent_for(self, signature_id: str, channel: str = "email") -> Consent | None:
         row = self.db.execute(f"SELECT {_CONSENT_COLUMNS} FROM consents WHERE signature_id = ? AND channel = ?",

@@ -1,5 +1,12 @@
 """Counts: every figure the kiosk shows or exports comes from here.
 
+Each count has four figures (:data:`~kiosk.store.models.COUNT_COLUMNS`): ``count``, the letters
+written (typed at a kiosk, and handwritten ones collected at the stall); ``paper``, of them
+handwritten (``paper_letters``, corrections included); ``duplicates``, typed letters that are
+likely duplicates (an earlier letter of the same case has the same signer, :mod:`kiosk.signers`);
+``signers``, typed letters less those: each writer once per case. So ``count = signers +
+duplicates + paper`` in every row, and rows add up.
+
 Days and hours are the stall's: each signature keeps the kiosk's wall-clock time
 (``local_time``) beside the UTC one, and every count (the home screen, the organiser
 screen, the tally slip, reports and exports) groups and filters by it through
@@ -13,7 +20,7 @@ from typing import Any
 
 from ..errors import InputError
 from .connection import Database
-from .models import GROUPS, Scope, group_columns
+from .models import COUNT_COLUMNS, GROUPS, Scope, group_columns
 
 
 def check_groups(by: Sequence[str] | str) -> list[str]:
@@ -27,9 +34,25 @@ def check_groups(by: Sequence[str] | str) -> list[str]:
     return groups
 
 
+# A typed letter is a likely duplicate when an earlier letter (UTC time, then id) of its case has its signer.
+DUPLICATE = ("(s.signer IS NOT NULL AND EXISTS (SELECT 1 FROM signatures e WHERE e.signer = s.signer"
+             " AND e.case_id = s.case_id AND (e.created_at < s.created_at"
+             " OR (e.created_at = s.created_at AND e.id < s.id))))")
+
+
+def _letters(where: str) -> str:
+    """Typed and paper letters as one table ``s`` that GROUPS and Scope read: its columns, and n
+    (letters), paper (of them handwritten), dup (of them likely duplicates)."""
+    return (f"SELECT s.case_id, s.kind, s.event, s.kiosk_id, s.local_time, s.language, 1 AS n, 0 AS paper,"
+            f" {DUPLICATE} AS dup FROM signatures s{where}"
+            f" UNION ALL SELECT s.case_id, s.kind, s.event, s.kiosk_id, s.local_time, NULL, s.count, s.count, 0"
+            f" FROM paper_letters s{where}")
+
+
 class Counts(Database):
     def counts(self, by: Sequence[str] | str = ("case",), scope: Scope = Scope()) -> list[dict[str, Any]]:
-        """Signatures counted per combination of ``by`` (see GROUPS), in key order."""
+        """Letters counted per combination of ``by`` (see GROUPS), in key order, each row with
+        COUNT_COLUMNS (typed and paper letters, likely duplicates, signers)."""
         groups = check_groups(by)
         keys = [GROUPS[g][0] for g in groups]
         select = [f"{key}, COALESCE(c.title, '')" if g == "case" else key for g, key in zip(groups, keys, strict=True)]
@@ -37,12 +60,22 @@ class Counts(Database):
         where, params = scope.where()
         group_by = ", ".join(keys)
         rows = self.db.execute(
-            f"SELECT {', '.join(select)}, COUNT(*) FROM signatures s{join}{where}"
-            f" GROUP BY {group_by} ORDER BY {group_by}",
-            params,
+            f"SELECT {', '.join(select)}, SUM(s.n), SUM(s.paper), SUM(s.dup), SUM(s.n) - SUM(s.paper) - SUM(s.dup)"
+            f" FROM ({_letters(where)}) s{join} GROUP BY {group_by} HAVING SUM(s.n) <> 0"
+            f" ORDER BY {group_by}",
+            [*params, *params],
         ).fetchall()
         columns = group_columns(groups)
         return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def figures(self, scope: Scope = Scope()) -> dict[str, int]:
+        """The four figures (COUNT_COLUMNS) of every letter in ``scope``."""
+        where, params = scope.where()
+        row = self.db.execute(
+            f"SELECT COALESCE(SUM(s.n), 0), COALESCE(SUM(s.paper), 0), COALESCE(SUM(s.dup), 0) FROM ({_letters(where)}) s",
+            [*params, *params]).fetchone()
+        letters, paper, dup = (int(v) for v in row)
+        return dict(zip(COUNT_COLUMNS, (letters, paper, dup, letters - paper - dup), strict=True))
 
     def total(self, scope: Scope = Scope()) -> int:
         where, params = scope.where()

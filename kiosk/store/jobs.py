@@ -15,7 +15,7 @@ from ..job_states import WAITING, JobState, Transition
 from .connection import Database
 from .models import Job, utc_now
 
-_JOB_COLUMNS = "id, signature_id, status, attempts, printer, last_error, updated_at"
+_JOB_COLUMNS = "id, signature_id, status, attempts, printer, last_error, updated_at, held_reason, decision, decided_at"
 
 # What each move writes besides the new status (parameters: its values, in order).
 _SETS = {
@@ -25,6 +25,8 @@ _SETS = {
     Transition.FAIL: ("last_error = ?", ("error",)),
     Transition.INTERRUPT: ("last_error = ?", ("error",)),
     Transition.CANCEL: ("last_error = ?", ("error",)),
+    Transition.RELEASE: ("decision = 'released', decided_at = ?", ("now",)),
+    Transition.REJECT: ("decision = 'rejected', decided_at = ?", ("now",)),
 }
 
 
@@ -48,8 +50,9 @@ def move_jobs(conn: sqlite3.Connection, move: Transition, where: str, params: Se
 
 
 def _job(row: Any) -> Job:
-    job_id, signature_id, status, attempts, printer, last_error, updated_at = row
-    return Job(job_id, signature_id, JobState(status), attempts, printer, last_error, updated_at)
+    job_id, signature_id, status, attempts, printer, last_error, updated_at, held_reason, decision, decided_at = row
+    return Job(job_id, signature_id, JobState(status), attempts, printer, last_error, updated_at, held_reason,
+               decision, decided_at)
 
 
 class PrintJobs(Database):

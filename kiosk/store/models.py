@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -25,9 +25,14 @@ GROUPS = {
 }
 
 
+COUNT_COLUMNS = ("count", "paper", "duplicates", "signers")
+"""The figures of every count (kiosk.store.counts): letters written (typed and handwritten), of them
+on paper, typed letters that are likely duplicates, and signers (typed letters less those)."""
+
+
 def group_columns(by: list[str]) -> list[str]:
-    """The columns a count grouped by ``by`` has, ``count`` last."""
-    return [column for group in by for column in GROUPS[group][1]] + ["count"]
+    """The columns a count grouped by ``by`` has, COUNT_COLUMNS last."""
+    return [column for group in by for column in GROUPS[group][1]] + list(COUNT_COLUMNS)
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,12 @@ class Signature:
     # before kiosks kept them: they print in the case's base text.
     language: str | None = None
     letter_language: str | None = None
+    # Its writer's keyed fingerprint (kiosk.signers); None without a signer key, or a name.
+    signer: str | None = None
+    # How recording went (not read back from the file): ``held``, why its job waits for a volunteer
+    # (job_states.HOLD_REASONS); ``repeat``, it is an earlier letter recorded again by a double press.
+    held: str | None = field(default=None, compare=False)
+    repeat: bool = field(default=False, compare=False)
 
     @property
     def reference(self) -> str:
@@ -97,6 +108,9 @@ class Job:
     printer: str | None
     last_error: str | None
     updated_at: str
+    held_reason: str | None = None    # why it was recorded held (job_states.HOLD_REASONS); None: it was not
+    decision: str | None = None       # a volunteer's decision on it held: released, rejected
+    decided_at: str | None = None     # UTC: when they decided
 
 
 @dataclass(frozen=True)

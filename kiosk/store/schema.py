@@ -254,7 +254,8 @@ SYNCED_COLUMNS = {
     "consent_texts": ("version", "language", "controller", "privacy_url", "lawful_basis", "minimum_age", "question",
                       "statement", "notice"),
 }
-_KIND_OF = {"signatures": "signature", "consents": "consent", "consent_texts": "consent_text"}
+_KIND_OF = {"signatures": "signature", "consents": "consent", "consent_texts": "consent_text",
+            "paper_letters": "paper"}
 
 
 def _mark(kind: str, id_sql: str) -> str:
@@ -317,12 +318,131 @@ def _m0007(db: Database) -> None:
         """
     )
     db.execute("INSERT INTO sync_state (id) VALUES (1)")
-    for table, columns in SYNCED_COLUMNS.items():
+    _outbox_triggers(db, SYNCED_COLUMNS)
+    for table in SYNCED_COLUMNS:
+        db.execute(f"INSERT INTO outbox (kind, id, seq) SELECT '{_KIND_OF[table]}', id, 0 FROM {table}")
+
+
+def _outbox_triggers(db: Database, synced: dict[str, tuple[str, ...]]) -> None:
+    """The triggers that put a row in the outbox when it is inserted, or a column of ``synced`` changes."""
+    for table, columns in synced.items():
         kind = _KIND_OF[table]
         changed = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in columns)
         also = _mark("signature", "NEW.signature_id") if table == "consents" else ""  # its personal data may follow
         db.execute(f"CREATE TRIGGER outbox_{table}_insert AFTER INSERT ON {table} BEGIN"
                    f" {_mark(kind, 'NEW.id')} {also} END")
-        db.execute(f"CREATE TRIGGER outbox_{table}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN"
-                   f" {_mark(kind, 'NEW.id')} {also} END")
-        db.execute(f"INSERT INTO outbox (kind, id, seq) SELECT '{kind}', id, 0 FROM {table}")
+        if table != "paper_letters":  # never changed: a correction is an entry of its own
+            db.execute(f"CREATE TRIGGER outbox_{table}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN"
+                       f" {_mark(kind, 'NEW.id')} {also} END")
+
+
+PRINT_JOBS_0008 = """
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY,
+    signature_id TEXT NOT NULL UNIQUE REFERENCES signatures(id),
+    status TEXT NOT NULL DEFAULT 'pending'
+        CHECK (status IN ('pending', 'printing', 'printed', 'failed', 'cancelled', 'held', 'rejected')),
+    attempts INTEGER NOT NULL DEFAULT 0,
+    printer TEXT,                       -- the printer of the last attempt
+    last_error TEXT,                    -- why the last attempt failed, or why the job was cancelled
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    printed_at TEXT,
+    held_reason TEXT CHECK (held_reason IN ('words', 'limit')),  -- why it was recorded held; NULL: it was not
+    decision TEXT CHECK (decision IN ('released', 'rejected')),  -- a volunteer's decision on a held letter
+    decided_at TEXT                     -- UTC: when they decided
+)
+"""
+
+PAPER_LETTERS_0008 = """
+CREATE TABLE paper_letters (
+    id TEXT PRIMARY KEY,                -- UUID, unique across kiosks: merges and syncs never count twice
+    case_id TEXT NOT NULL REFERENCES cases(id),
+    kind TEXT NOT NULL CHECK (kind IN ('appeal', 'postcard')),
+    count INTEGER NOT NULL CHECK (count BETWEEN -100000 AND 100000 AND count <> 0),
+    corrects TEXT REFERENCES paper_letters(id),  -- a correction: the entry it corrects (count is the change)
+    note TEXT,                          -- the organiser's note, one line
+    created_at TEXT NOT NULL,           -- UTC, ISO 8601
+    local_time TEXT NOT NULL,           -- the stall's clock, with its UTC offset: days and hours count by it
+    event TEXT NOT NULL,
+    kiosk_id TEXT NOT NULL              -- the kiosk they were entered on
+)
+"""
+
+SYNCED_COLUMNS_0008 = {**SYNCED_COLUMNS, "signatures": (*SYNCED_COLUMNS["signatures"], "signer"),
+                       "paper_letters": ("case_id", "kind", "count", "corrects", "note", "created_at", "local_time",
+                                         "event", "kiosk_id")}
+
+_OUTBOX_KINDS = "('signature', 'consent', 'consent_text', 'paper')"
+
+
+@migrations(name="0008_honest_counts")
+def _m0008(db: Database) -> None:
+    """Honest counts. Each letter's ``signer``: a keyed fingerprint of its writer (normalised
+    name, and email when one was given; :mod:`kiosk.signers`) that outlives a purge, so a likely
+    duplicate is found without keeping names. Print jobs may be ``held`` (flagged words, or over
+    the print limit) until a volunteer releases or rejects them, the decision kept with its time.
+    The print limit's bucket. Handwritten letters collected at the stall (``paper_letters``), a
+    correction being an entry of its own. The outbox sends paper letters too."""
+    db.execute("ALTER TABLE signatures ADD COLUMN signer TEXT")
+    db.execute("CREATE INDEX signatures_signer ON signatures(signer, case_id, created_at) WHERE signer IS NOT NULL")
+    db.execute("CREATE TEMP TABLE print_jobs_parked AS SELECT * FROM print_jobs")
+    db.execute("DROP TABLE print_jobs")
+    db.execute(PRINT_JOBS_0008)
+    db.execute("INSERT INTO print_jobs (id, signature_id, status, attempts, printer, last_error, created_at,"
+               " updated_at, printed_at) SELECT id, signature_id, status, attempts, printer, last_error, created_at,"
+               " updated_at, printed_at FROM temp.print_jobs_parked")
+    db.execute("DROP TABLE temp.print_jobs_parked")
+    db.execute("CREATE INDEX print_jobs_status ON print_jobs(status)")
+    db.execute(
+        """
+        CREATE TABLE print_limit (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            tokens REAL NOT NULL,               -- letters that may print now without a volunteer
+            at TEXT NOT NULL                    -- UTC: when tokens was last worked out
+        )
+        """
+    )
+    db.execute(PAPER_LETTERS_0008)
+    db.execute("CREATE INDEX paper_letters_case ON paper_letters(case_id)")
+    db.execute("CREATE INDEX paper_letters_local_time ON paper_letters(local_time)")
+    # The outbox and the office's answers take paper letters too (SQLite cannot change a CHECK in place).
+    # The triggers go first (renaming a table would rewrite them), and come back with the letter's
+    # signer among what sends a letter again (an email given after it was recorded changes it).
+    for table in SYNCED_COLUMNS:
+        db.execute(f"DROP TRIGGER outbox_{table}_insert")
+        db.execute(f"DROP TRIGGER outbox_{table}_update")
+    for table, columns in (("outbox", "kind, id, seq"), ("sync_conflicts", "kind, id, hash, answer, reason, at")):
+        db.execute(f"ALTER TABLE {table} RENAME TO {table}_0007")
+    db.execute(
+        f"""
+        CREATE TABLE outbox (
+            kind TEXT NOT NULL CHECK (kind IN {_OUTBOX_KINDS}),
+            id TEXT NOT NULL,                   -- the row's id in its table
+            seq INTEGER NOT NULL,               -- new at each change (sync_state.outbox_seq): an answer
+                                                --   settles only the seq sent
+            PRIMARY KEY (kind, id)
+        ) WITHOUT ROWID
+        """
+    )
+    db.execute(
+        f"""
+        CREATE TABLE sync_conflicts (
+            kind TEXT NOT NULL CHECK (kind IN {_OUTBOX_KINDS}),
+            id TEXT NOT NULL,
+            hash TEXT NOT NULL,                 -- the content answered: not sent again until it changes
+            answer TEXT NOT NULL CHECK (answer IN ('conflict', 'refused')),
+            reason TEXT NOT NULL,               -- the office's reason, one line
+            at TEXT NOT NULL,                   -- UTC: when it answered
+            PRIMARY KEY (kind, id)
+        )
+        """
+    )
+    for table, columns in (("outbox", "kind, id, seq"), ("sync_conflicts", "kind, id, hash, answer, reason, at")):
+        db.execute(f"INSERT INTO {table} ({columns}) SELECT {columns} FROM {table}_0007")
+        db.execute(f"DROP TABLE {table}_0007")
+    db.execute("CREATE INDEX outbox_seq ON outbox(seq)")
+    _outbox_triggers(db, SYNCED_COLUMNS_0008)
+    db.execute("CREATE TRIGGER paper_letters_kept BEFORE UPDATE ON paper_letters BEGIN"
+               " SELECT RAISE(ABORT, 'a paper letters entry is corrected by another entry, never changed'); END")
+

@@ -19,7 +19,9 @@ from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
-from ..job_states import JobState
+from ..job_states import HOLD_REASONS, JobState
+from ..print_limit import DOUBLE_PRESS, PrintLimit, refill
+from ..signers import is_fingerprint
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
 from .consents import insert_consent
@@ -33,7 +35,7 @@ if TYPE_CHECKING:
 
 _SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event,"
                       " kiosk_id, local_time, purged_at, addressee_name, addressee_title, addressee_address,"
-                      " language, letter_language")
+                      " language, letter_language, signer")
 
 EXPORT_COLUMNS = (
     "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
@@ -45,7 +47,8 @@ class Signatures(Database):
     def record(self, *, kind: str, name: str, message: str, event: str, kiosk_id: str,
                case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None,
                consent: ConsentChoice | None = None, language: str = "en",
-               letter_language: str | None = None) -> Signature:
+               letter_language: str | None = None, signer: str | None = None, hold: str | None = None,
+               limit: PrintLimit | None = None) -> Signature:
         """Commit a signature and its pending print job. Returns once it is on disk.
 
         Every value is checked (and text cleaned) by the rules of :mod:`kiosk.store.rows`,
@@ -58,6 +61,14 @@ class Signatures(Database):
         language the receipt prints in, by default as the case says (an appeal in its letter
         language, a postcard in the visitor's); with only ``case_id``, a postcard's is the
         visitor's and an appeal's is not known (NULL: it prints in the case's base text).
+        ``signer``: the writer's fingerprint (:mod:`kiosk.signers`). ``hold``: a reason
+        (``job_states.HOLD_REASONS``) to record the job held for a volunteer instead of pending;
+        ``limit``: the kiosk's print limit (:mod:`kiosk.print_limit`), a letter over it is held
+        too (a held letter takes nothing from it).
+
+        The same letter (kiosk, case, kind, name, message, language) recorded again within
+        ``print_limit.DOUBLE_PRESS`` is a double press: nothing is written, and the earlier
+        letter is returned with ``repeat`` set.
         """
         kind = letter_kind(kind)
         case_id = check_case_id(case.id if case is not None else case_id)
@@ -79,7 +90,16 @@ class Signatures(Database):
         moment = at or dt.datetime.now().astimezone()
         now, local = utc_iso(moment), stall_iso(moment)
         sig_id = str(uuid.uuid4())
+        if signer is not None and not is_fingerprint(signer):
+            raise InputError("not a signer fingerprint", field="signer")
+        if hold is not None and hold not in HOLD_REASONS:
+            raise InputError(f"{hold!r} is not one of {', '.join(HOLD_REASONS)}", field="hold")
         with self.transaction() as conn:
+            earlier = _double_press(conn, kiosk_id, case_id, kind, name, message, language, moment)
+            if earlier is not None:
+                return replace(earlier, repeat=True)
+            if hold is None and limit is not None and not _take_token(conn, limit, moment):
+                hold = "limit"
             if case is not None:
                 _remember_case(conn, case, now)
             else:
@@ -87,20 +107,21 @@ class Signatures(Database):
             number = self._next_number(conn, kiosk_id)
             conn.execute(
                 "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
-                " kiosk_id, addressee_name, addressee_title, addressee_address, language, letter_language)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " kiosk_id, addressee_name, addressee_title, addressee_address, language, letter_language, signer)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id, *addressee, language,
-                 printed_in],
+                 printed_in, signer],
             )
             conn.execute(
-                "INSERT INTO print_jobs (signature_id, status, created_at, updated_at) VALUES (?, ?, ?, ?)",
-                [sig_id, JobState.PENDING.value, now, now],
+                "INSERT INTO print_jobs (signature_id, status, held_reason, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                [sig_id, (JobState.HELD if hold else JobState.PENDING).value, hold, now, now],
             )
             if answer is not None:
                 insert_consent(conn, sig_id, answer, moment)
         return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local, None,
                          addressee_name=addressee[0], addressee_title=addressee[1], addressee_address=addressee[2],
-                         language=language, letter_language=printed_in)
+                         language=language, letter_language=printed_in, signer=signer, held=hold)
 
     @staticmethod
     def _next_number(conn: sqlite3.Connection, kiosk_id: str) -> int:
@@ -175,6 +196,42 @@ class Signatures(Database):
             for (sig_id, case_id, event, kiosk_id, number, local_time, name, message, purged_at, status,
                  a_name, a_title, a_address) in rows
         ]
+
+
+def _double_press(conn: sqlite3.Connection, kiosk_id: str, case_id: str, kind: str, name: str, message: str,
+                  language: str, moment: dt.datetime) -> Signature | None:
+    """The same letter recorded on this kiosk within DOUBLE_PRESS before ``moment``, if there is one."""
+    row = conn.execute(
+        f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE kiosk_id = ? AND case_id = ? AND kind = ? AND name = ?"
+        " AND message = ? AND language IS ? AND created_at >= ? AND created_at <= ? AND purged_at IS NULL"
+        " ORDER BY created_at DESC LIMIT 1",
+        [kiosk_id, case_id, kind, name, message, language, utc_iso(moment - DOUBLE_PRESS), utc_iso(moment)],
+    ).fetchone()
+    if row is None:
+        return None
+    held = conn.execute("SELECT held_reason FROM print_jobs WHERE signature_id = ? AND status = 'held'",
+                        [row[0]]).fetchone()
+    return replace(Signature(*row), held=held[0] if held else None)
+
+
+def _take_token(conn: sqlite3.Connection, limit: PrintLimit, moment: dt.datetime) -> bool:
+    """Take a token from the print limit's bucket for a letter recorded at ``moment``; False: none left."""
+    now = moment.astimezone(dt.UTC)
+    row = conn.execute("SELECT tokens, at FROM print_limit WHERE id = 1").fetchone()
+    if row is None:
+        tokens = float(limit.burst)
+    else:
+        try:
+            since = dt.datetime.fromisoformat(row[1])
+        except (TypeError, ValueError):
+            since = now
+        if since > now:  # the clock was put back: no tokens for the time it jumped
+            since = now
+        tokens = refill(float(row[0]), since, now, limit)
+    took = tokens >= 1.0
+    conn.execute("INSERT OR REPLACE INTO print_limit (id, tokens, at) VALUES (1, ?, ?)",
+                 [tokens - 1.0 if took else tokens, now.isoformat()])
+    return took
 
 
 def _remember_case(conn: sqlite3.Connection, case: Case, now: str) -> None:
