@@ -29,7 +29,7 @@ from ..errors import CaseError, InputError, KioskError, SettingError
 from ..i18n import check_language
 from ..job_states import JobState, claim_for
 from ..pin import PinGuard
-from ..print_limit import PrintLimit
+from ..print_limit import DOUBLE_PRESS, PrintLimit
 from ..receipts.qr import NARROWEST_PAPER
 from ..settings import DEMO_PIN, Settings
 from ..signers import fingerprint
@@ -378,7 +378,8 @@ class Station:
             return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
                                 kiosk_id=self.settings.kiosk_id, at=self.clock(), consent=consent,
                                 language=visitor, signer=fingerprint(self.settings.signer_key, name, email),
-                                hold=self.hold_reason(name, message, visitor), limit=self.print_limit)
+                                hold=self.hold_reason(name, message, visitor), limit=self.print_limit,
+                                double_press=DOUBLE_PRESS)
 
     @property
     def print_limit(self) -> PrintLimit:

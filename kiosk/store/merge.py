@@ -80,9 +80,9 @@ _CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "a
                  "url", "updated_at")
 _SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
                       "kiosk_id", "purged_at", "addressee_name", "addressee_title", "addressee_address", "language",
-                      "letter_language")
+                      "letter_language", "signer")
 _JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
-                "printed_at")
+                "printed_at", "held_reason", "decision", "decided_at")
 _TEXT_COLUMNS = ("id", "language", "version", "controller", "lawful_basis", "privacy_url", "minimum_age", "question",
                  "statement", "notice", "first_shown_at")
 _CONSENT_COLUMNS = ("id", "signature_id", "channel", "choice", "email", "text_id", "language", "age_confirmed",
@@ -91,8 +91,10 @@ _CONSENT_COLUMNS = ("id", "signature_id", "channel", "choice", "email", "text_id
 _CONSENT_CONTENT = ("signature_id", "channel", "choice", "text_id", "language", "age_confirmed", "created_at")
 # Compared to tell "already here" from a conflict (name and message too, unless either side is purged).
 _CONTENT = ("number", "case_id", "kind", "event", "kiosk_id", "created_at", "language", "letter_language")
-# The higher, the more a job's state says about the paper: it wins.
-_RANK = {JobState.PENDING: 0, JobState.FAILED: 1, JobState.PRINTING: 2, JobState.CANCELLED: 3, JobState.PRINTED: 4}
+# The higher, the more a job's state says about the paper: it wins. A held letter is recorded held and only
+# ever leaves it by a volunteer's decision, so every other state is later news than held.
+_RANK = {JobState.HELD: 0, JobState.PENDING: 1, JobState.FAILED: 2, JobState.PRINTING: 3, JobState.REJECTED: 4,
+         JobState.CANCELLED: 5, JobState.PRINTED: 6}
 _CHUNK = 500
 _KEPT = 100  # conflicts and shared references listed per source (all are counted)
 
@@ -211,6 +213,14 @@ class _Source:
         self._none("SELECT id FROM signatures GROUP BY id HAVING COUNT(*) > 1", "signature",
                    "in the file more than once")
 
+    def emailed(self) -> set[str]:
+        """The letters of this file whose writer gave an address with a yes (their signer was made with it)."""
+        try:
+            return {bytes(r[0]).decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0])
+                    for r in self.conn.execute("SELECT signature_id FROM consents WHERE choice = 'yes'")}
+        except sqlite3.Error as exc:
+            raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+
     def check_jobs(self) -> None:
         """One print job per signature, each of a signature in the file."""
         self._none("SELECT signature_id FROM print_jobs GROUP BY signature_id HAVING COUNT(*) > 1", "print job of",
@@ -296,12 +306,14 @@ class _Merge:
     def __init__(self, conn: sqlite3.Connection):
         self.conn = conn
         self._disputed: set[str] = set()  # this source's conflicts: the copy here keeps its own print job
+        self._emailed: set[str] = set()   # this source's letters whose writer gave an address (a yes)
         self.removed = 0  # names, messages and addresses here that a purge in a source removed
 
     def source(self, copy: Database, source: Path) -> MergeResult:
         src = _Source(copy, source)
         src.check_ids()
         self._disputed = set()
+        self._emailed = src.emailed()
         try:
             self._cases(src)
             result = self._signatures(src)
@@ -380,6 +392,11 @@ class _Merge:
             ).rowcount
         if differ:
             return Conflict(sig.id, reference(here["event"], here["kiosk_id"], here["number"]), differ)
+        signer = sig.values["signer"]
+        if signer is not None and signer != here["signer"] and (here["signer"] is None or sig.id in self._emailed):
+            # a signer is made again, with the address, when the visitor says yes to being contacted
+            # after their letter was recorded: the copy whose file holds that answer knows better
+            self.conn.execute("UPDATE signatures SET signer = ? WHERE id = ?", [signer, sig.id])
         if here["addressee_name"] is None and sig.values["addressee_name"] is not None:
             self.conn.execute(
                 "UPDATE signatures SET addressee_name = ?, addressee_title = ?, addressee_address = ? WHERE id = ?",

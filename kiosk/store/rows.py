@@ -27,7 +27,8 @@ from ..consent import AGES, CHANNELS, CHOICES, LANGUAGE, LAWFUL_BASES, LIMITS, c
 from ..emails import validate_email
 from ..errors import InputError
 from ..i18n import LANGUAGES, check_language
-from ..job_states import JobState
+from ..job_states import HOLD_REASONS, JobState
+from ..signers import is_fingerprint
 from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name
 from .models import KINDS, ConsentChoice
 
@@ -265,8 +266,17 @@ def signature_row(row: Mapping[str, Any]) -> Incoming:
         "purged_at": purged_at, "addressee_name": a_name, "addressee_title": a_title, "addressee_address": a_address,
         "language": _language_code("language", row["language"]),
         "letter_language": _language_code("letter_language", row["letter_language"]),
+        "signer": signer_of(row["signer"]),
     }
     return Incoming(values, moment)
+
+
+def signer_of(value: object) -> str | None:
+    """A letter's signer fingerprint (:mod:`kiosk.signers`) as another file holds it, or NULL."""
+    text = _text("signer", value, optional=True)
+    if text is not None and not is_fingerprint(text):
+        raise BadRow("signer", "not a signer fingerprint (8 hex digits, a colon, 64 hex digits)")
+    return text
 
 
 def _language_code(column: str, value: object) -> str | None:
@@ -294,7 +304,17 @@ def job_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "created_at": utc_time("created_at", row["created_at"]),
         "updated_at": utc_time("updated_at", row["updated_at"]),
         "printed_at": utc_time("printed_at", row["printed_at"], optional=True),
+        "held_reason": _one_of("held_reason", row["held_reason"], HOLD_REASONS),
+        "decision": _one_of("decision", row["decision"], ("released", "rejected")),
+        "decided_at": utc_time("decided_at", row["decided_at"], optional=True),
     }
+
+
+def _one_of(column: str, value: object, allowed: tuple[str, ...]) -> str | None:
+    text = _text(column, value, optional=True)
+    if text is not None and text not in allowed:
+        raise BadRow(column, f"not one of {', '.join(allowed)}")
+    return text
 
 
 def case_row(row: Mapping[str, Any]) -> dict[str, Any]:

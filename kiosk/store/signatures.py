@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..errors import InputError
 from ..job_states import HOLD_REASONS, JobState
-from ..print_limit import DOUBLE_PRESS, PrintLimit, refill
+from ..print_limit import PrintLimit, refill
 from ..signers import is_fingerprint
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
@@ -48,7 +48,7 @@ class Signatures(Database):
                case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None,
                consent: ConsentChoice | None = None, language: str = "en",
                letter_language: str | None = None, signer: str | None = None, hold: str | None = None,
-               limit: PrintLimit | None = None) -> Signature:
+               limit: PrintLimit | None = None, double_press: dt.timedelta | None = None) -> Signature:
         """Commit a signature and its pending print job. Returns once it is on disk.
 
         Every value is checked (and text cleaned) by the rules of :mod:`kiosk.store.rows`,
@@ -66,9 +66,9 @@ class Signatures(Database):
         ``limit``: the kiosk's print limit (:mod:`kiosk.print_limit`), a letter over it is held
         too (a held letter takes nothing from it).
 
-        The same letter (kiosk, case, kind, name, message, language) recorded again within
-        ``print_limit.DOUBLE_PRESS`` is a double press: nothing is written, and the earlier
-        letter is returned with ``repeat`` set.
+        ``double_press`` (the kiosk's: ``print_limit.DOUBLE_PRESS``): the same letter (kiosk, case,
+        kind, name, message, language) recorded again within it is a double press: nothing is
+        written, and the earlier letter is returned with ``repeat`` set.
         """
         kind = letter_kind(kind)
         case_id = check_case_id(case.id if case is not None else case_id)
@@ -95,9 +95,10 @@ class Signatures(Database):
         if hold is not None and hold not in HOLD_REASONS:
             raise InputError(f"{hold!r} is not one of {', '.join(HOLD_REASONS)}", field="hold")
         with self.transaction() as conn:
-            earlier = _double_press(conn, kiosk_id, case_id, kind, name, message, language, moment)
-            if earlier is not None:
-                return replace(earlier, repeat=True)
+            if double_press is not None:
+                earlier = _double_press(conn, kiosk_id, case_id, kind, name, message, language, moment, double_press)
+                if earlier is not None:
+                    return replace(earlier, repeat=True)
             if hold is None and limit is not None and not _take_token(conn, limit, moment):
                 hold = "limit"
             if case is not None:
@@ -199,13 +200,13 @@ class Signatures(Database):
 
 
 def _double_press(conn: sqlite3.Connection, kiosk_id: str, case_id: str, kind: str, name: str, message: str,
-                  language: str, moment: dt.datetime) -> Signature | None:
-    """The same letter recorded on this kiosk within DOUBLE_PRESS before ``moment``, if there is one."""
+                  language: str, moment: dt.datetime, within: dt.timedelta) -> Signature | None:
+    """The same letter recorded on this kiosk ``within`` before ``moment``, if there is one."""
     row = conn.execute(
         f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE kiosk_id = ? AND case_id = ? AND kind = ? AND name = ?"
         " AND message = ? AND language IS ? AND created_at >= ? AND created_at <= ? AND purged_at IS NULL"
         " ORDER BY created_at DESC LIMIT 1",
-        [kiosk_id, case_id, kind, name, message, language, utc_iso(moment - DOUBLE_PRESS), utc_iso(moment)],
+        [kiosk_id, case_id, kind, name, message, language, utc_iso(moment - within), utc_iso(moment)],
     ).fetchone()
     if row is None:
         return None
