@@ -49,6 +49,13 @@ def check_key(key: str) -> str:
     return key
 
 
+def new_key() -> str:
+    """A fresh random signer key (256 bits), for a campaign's first kiosk."""
+    import secrets
+
+    return secrets.token_urlsafe(32)
+
+
 def key_id(key: str) -> str:
     """8 hex digits naming the key (not revealing it): fingerprints under other keys never match."""
     return hmac.new(key.encode(), _KEY_LABEL, hashlib.sha256).hexdigest()[:8]

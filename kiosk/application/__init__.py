@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from ..pin import PIN_MAX, validate_pin
     from ..printing.queue import Outcome
     from ..receipts.qr import screen_art
-    from ..settings import Settings, set_pin
+    from ..settings import Settings, set_pin, set_signer_key
+    from ..signers import key_id, new_key
     from ..store import (
         CONTACT_COLUMNS,
         EXPORT_COLUMNS,
@@ -50,7 +51,8 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.i18n": ["LANGUAGES", "N_", "Language", "has_rtl", "language", "visual"],
     "kiosk.pin": ["PIN_MAX", "validate_pin"],
     "kiosk.printing.queue": ["Outcome"],
-    "kiosk.settings": ["Settings", "set_pin"],
+    "kiosk.settings": ["Settings", "set_pin", "set_signer_key"],
+    "kiosk.signers": ["key_id", "new_key"],
     "kiosk.receipts.qr": ["screen_art"],
     "kiosk.store": ["CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "PERSON_COLUMNS", "PURGE_GROUPS", "ConsentChoice",
                     "Signature", "check_groups", "group_columns"],
@@ -95,7 +97,9 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "check_groups",
     "group_columns",
     "has_rtl",
+    "key_id",
     "language",
+    "new_key",
     "open_records",
     "open_station",
     "open_sync",
@@ -105,6 +109,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "sanitize",
     "screen_art",
     "set_pin",
+    "set_signer_key",
     "tidy_address",
     "validate_pin",
     "visual",

@@ -2,7 +2,7 @@
 about people: contacts, one person's letters, purge and forget (:mod:`.people`), and the
 national office's commands (:mod:`.hq`, with the ``kiosk[hq]`` extra)."""
 
-from . import hq, people, records, stall, sync  # noqa: F401 - registers the commands
+from . import hq, people, records, signers, stall, sync  # noqa: F401 - registers the commands
 from .base import EXIT_MAYBE_PRINTED, EXIT_NOT_PRINTED, cli, main
 
 __all__ = ["EXIT_MAYBE_PRINTED", "EXIT_NOT_PRINTED", "cli", "main"]

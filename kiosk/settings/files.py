@@ -41,7 +41,26 @@ def set_pin(path: Path, pin: str) -> bool:
     """Store the salted hash of ``pin`` in the settings file, keeping its comments.
 
     Creates the file from :func:`template` when it does not exist; returns True if it did."""
-    import tomlkit  # keeps comments when it rewrites the file; only set-pin needs it
+    return write_setting(path, "pin_hash", hash_pin(pin))
+
+
+def set_signer_key(path: Path, key: str) -> bool:
+    """Store the campaign's signer key (:mod:`kiosk.signers`) in the settings file, as :func:`set_pin` does.
+    The file is readable by its owner only, as a file holding a secret must be."""
+    from ..signers import check_key
+
+    try:
+        key = check_key(key)
+    except ValueError as exc:
+        raise SettingError(str(exc), field="signer_key", source=str(path)) from None
+    return write_setting(path, "signer_key", key)
+
+
+def write_setting(path: Path, name: str, value: str) -> bool:
+    """Set top-level setting ``name`` in the settings file, keeping its comments and other lines;
+    the file is written whole or not at all, readable by its owner only. Creates it from
+    :func:`template` when it does not exist; returns True if it did."""
+    import tomlkit  # keeps comments when it rewrites the file; only these commands need it
 
     path = Path(path)
     where = str(path)
@@ -55,7 +74,7 @@ def set_pin(path: Path, pin: str) -> bool:
         raise SettingError(f"not UTF-8 text (byte {exc.start}): not a settings file", source=where) from None
     except tomlkit.exceptions.ParseError as exc:
         raise SettingError(f"not valid TOML: {exc}", source=where) from None
-    doc["pin_hash"] = hash_pin(pin)
+    doc[name] = value
     try:
         private_dir(path.parent)
     except OSError as exc:
