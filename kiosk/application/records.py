@@ -33,6 +33,7 @@ from ..store import (
     Scope,
     Store,
 )
+from .paper import PaperRecords
 
 if TYPE_CHECKING:
     from ..reports.letters import Bundle
@@ -47,18 +48,23 @@ def _known(what: str, field: str, value: str | None, known: Callable[[], list[st
                          reason="unknown")
 
 
+def _both(typed: list[str], paper: list[str]) -> list[str]:
+    return sorted({*typed, *paper})
+
+
 def checked_scope(store: Store, *, event: str | None = None, kiosk_id: str | None = None,
                   case_id: str | None = None, since: dt.date | None = None, until: dt.date | None = None) -> Scope:
-    """The selection asked for; an event, kiosk or case the database never saw is an InputError."""
-    _known("event", "event", event, store.events)
-    _known("kiosk", "kiosk", kiosk_id, store.kiosk_ids)
-    _known("case", "case", case_id, store.case_ids)
+    """The selection asked for; an event, kiosk or case the database never saw (in a typed letter
+    or a handwritten one) is an InputError."""
+    _known("event", "event", event, lambda: _both(store.events(), store.paper_events()))
+    _known("kiosk", "kiosk", kiosk_id, lambda: _both(store.kiosk_ids(), store.paper_kiosk_ids()))
+    _known("case", "case", case_id, lambda: _both(store.case_ids(), store.paper_case_ids()))
     if since and until and since > until:
         raise InputError(f"{since} is after the last day asked for ({until})", field="since")
     return Scope(event=event, kiosk_id=kiosk_id, case_id=case_id, since=since, until=until)
 
 
-class Records:
+class Records(PaperRecords):
     """One kiosk database, as the organiser works with it after the event."""
 
     def __init__(self, store: Store, cases_dir: Path | None = None) -> None:

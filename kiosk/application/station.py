@@ -36,6 +36,7 @@ from ..signers import fingerprint
 from ..store import KINDS, Consent, ConsentChoice, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
 from .folders import office_cases, read_cases
+from .paper import PaperDesk
 from .records import checked_scope
 
 if TYPE_CHECKING:
@@ -82,7 +83,7 @@ def _now() -> dt.datetime:
     return dt.datetime.now().astimezone()
 
 
-class Station:
+class Station(PaperDesk):
     def __init__(self, settings: Settings, *, clock: Callable[[], dt.datetime] | None = None,
                  warn: Callable[[str], None] | None = None) -> None:
         self.settings = settings

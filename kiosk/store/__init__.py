@@ -9,7 +9,8 @@ may not be on paper, so it is listed for a volunteer and never reprinted silentl
 The rooms: ``connection`` (opening, checks, transactions, errors), ``readonly`` (opening a
 file only to read it, leaving nothing beside it), ``schema`` (migrations), ``rows`` (the
 rules a row keeps to: recording and merging share them), ``signatures``, ``jobs``,
-``consents``, ``counts``, ``case_settings``, ``purge``, ``merge`` and ``outbox`` (what sync
+``consents``, ``paper`` (handwritten letters collected at the stall), ``counts``,
+``case_settings``, ``purge``, ``merge`` and ``outbox`` (what sync
 has to send, and what the office answered); ``models`` holds the values they
 hand out. The schema is explained in
 ``docs/database.md``.
@@ -53,12 +54,14 @@ from .models import (
     utc_now,
 )
 from .outbox import Outbox, OutboxRow, SyncConflict, SyncStatus
+from .paper import PaperEntry, PaperLetters
 from .purge import PERSON_COLUMNS, Purge
 from .signatures import EXPORT_COLUMNS, Signatures
 
 
-class Store(Signatures, PrintJobs, Consents, Counts, CaseSettings, Purge, Merging, Outbox):
-    """One kiosk database: open it, record and print-track signatures and consents, count, purge, merge.
+class Store(Signatures, PrintJobs, Consents, PaperLetters, Counts, CaseSettings, Purge, Merging, Outbox):
+    """One kiosk database: open it, record and print-track signatures and consents, record handwritten
+    letters, count, purge, merge.
 
     A Store holds one sqlite3 connection and must stay in the thread that opened it; open
     one Store per thread."""
@@ -73,10 +76,11 @@ def open_store(path: Path, *, create: bool, readonly: bool = False) -> Iterator[
 
 
 __all__ = [
-    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "COUNT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PERSON_COLUMNS", "PURGE_GROUPS", "SCHEMA",
+    "BUSY_TIMEOUT", "CONTACT_COLUMNS", "COUNT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "KINDS", "PERSON_COLUMNS",
+    "PURGE_GROUPS", "SCHEMA",
     "AppealRow",
     "Conflict", "Consent", "ConsentChoice", "Contacts", "ForgetPreview", "ForgetResult", "Job", "MergeResult",
-    "OutboxRow", "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError", "SyncConflict",
-    "SyncStatus", "check_groups", "explain",
+    "OutboxRow", "PaperEntry", "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError",
+    "SyncConflict", "SyncStatus", "check_groups", "explain",
     "group_columns", "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
 ]

@@ -441,3 +441,82 @@ def consent_row(row: Mapping[str, Any], wordings: Mapping[str, Mapping[str, Any]
         "exported_at": utc_time("exported_at", row["exported_at"], optional=True),
         "purged_at": purged_at,
     }
+
+
+# -- handwritten letters ----------------------------------------------------------------------
+
+PAPER_MAX = 100_000   # handwritten letters one entry counts (a correction changes a total by at most as many)
+NOTE_MAX = 200        # characters of an entry's note: one line
+
+
+def paper_count(value: object, *, low: int) -> int:
+    """How many handwritten letters: a whole number from ``low`` to PAPER_MAX; InputError naming ``count``."""
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise InputError(f"{value!r} is not a whole number of letters", field="count")
+    if not low <= value <= PAPER_MAX:
+        raise InputError(f"{value:,} letters: give {low} to {PAPER_MAX:,}", field="count")
+    return value
+
+
+def paper_note(value: str | None) -> str:
+    """The organiser's note on an entry: one clean line of at most NOTE_MAX characters ("" for none)."""
+    note = clean(value or "", multiline=False)
+    if len(note) > NOTE_MAX:
+        raise InputError(f"{len(note)} characters, at most {NOTE_MAX} allowed", field="note", reason="too_long")
+    return note
+
+
+def paper_id(column: str, value: object) -> str:
+    """An entry's id: a UUID in its usual lower-case form, nothing around it."""
+    text = _required(column, value)
+    try:
+        canonical = str(uuid.UUID(text)) if len(text) == 36 else None
+    except ValueError:
+        canonical = None
+    if canonical != text:
+        raise BadRow(column, "not an entry id (a UUID such as 0b5e3c1a-...)")
+    return text
+
+
+def paper_row(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A ``paper_letters`` row from another file, checked as recording checks an entry or a
+    correction (:mod:`kiosk.store.paper`); BadRow naming the column if the kiosk could not have
+    written it. An entry counts 1 to PAPER_MAX letters and was entered when its stall time says; a
+    correction (``corrects``: another entry's id) changes a total by -PAPER_MAX to PAPER_MAX, never
+    by 0, and keeps the stall time of the entry it corrects (check it with
+    :func:`paper_correction` once that entry is known)."""
+    pid = paper_id("id", row["id"])
+    corrects = None if row["corrects"] is None else paper_id("corrects", row["corrects"])
+    if corrects == pid:
+        raise BadRow("corrects", "an entry cannot correct itself")
+    count = _integer("count", row["count"], 1 if corrects is None else -PAPER_MAX, PAPER_MAX)
+    if count == 0:
+        raise BadRow("count", "a correction changes the count (0 changes nothing)")
+    note = _text("note", row["note"], optional=True)
+    created_at = utc_time("created_at", row["created_at"])
+    local_time, moment = stall_time("local_time", row["local_time"])
+    if corrects is None and _moment("created_at", str(created_at)) != moment:
+        raise BadRow("local_time", "not the same moment as created_at")
+    return {
+        "id": pid,
+        "case_id": _checked("case_id", case_id, _required("case_id", row["case_id"])),
+        "kind": _checked("kind", letter_kind, _required("kind", row["kind"])),
+        "count": count,
+        "corrects": corrects,
+        "note": None if note is None else _checked("note", paper_note, note),
+        "created_at": created_at,
+        "local_time": local_time,
+        "event": _checked("event", validate_event, _required("event", row["event"])),
+        "kiosk_id": _checked("kiosk_id", validate_kiosk_id, _required("kiosk_id", row["kiosk_id"])),
+    }
+
+
+def paper_correction(correction: Mapping[str, Any], original: Mapping[str, Any]) -> None:
+    """BadRow unless ``correction`` (a checked :func:`paper_row` with ``corrects``) corrects
+    ``original`` as recording does: an entry that is no correction itself, with the same case,
+    kind, event, kiosk and stall time (so counts by day, case and kiosk never move)."""
+    if original["corrects"] is not None:
+        raise BadRow("corrects", "names a correction, not an entry (a correction corrects the entry itself)")
+    for column in ("case_id", "kind", "event", "kiosk_id", "local_time"):
+        if correction[column] != original[column]:
+            raise BadRow(column, "not the same as the entry it corrects")
