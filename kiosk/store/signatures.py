@@ -24,6 +24,7 @@ from ..print_limit import PrintLimit, refill
 from ..signers import is_fingerprint
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
+from .counts import DUPLICATE
 from .consents import insert_consent
 from .models import AppealRow, ConsentChoice, Scope, Signature, reference, stall_iso, utc_iso
 from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_text
@@ -39,7 +40,7 @@ _SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(m
 
 EXPORT_COLUMNS = (
     "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
-    "print_status", "purged_at", "language", "letter_language",
+    "print_status", "purged_at", "language", "letter_language", "likely_duplicate",
 )
 
 
@@ -168,11 +169,13 @@ class Signatures(Database):
         return {row[0]: dict(zip(columns, row, strict=True)) for row in cur}
 
     def export_rows(self, scope: Scope = Scope()) -> Iterator[dict[str, Any]]:
-        """Every signature in ``scope`` with its print status, as EXPORT_COLUMNS, oldest first."""
+        """Every signature in ``scope`` with its print status, as EXPORT_COLUMNS, oldest first;
+        ``likely_duplicate`` is ``yes`` for a letter an earlier letter of its case has the signer of."""
         where, params = scope.where()
         cur = self.db.execute(
             "SELECT s.id, s.number, s.case_id, s.kind, s.name, s.message, s.created_at, s.local_time, s.event,"
-            " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at, s.language, s.letter_language"
+            " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at, s.language, s.letter_language,"
+            f" CASE WHEN {DUPLICATE} THEN 'yes' ELSE '' END AS likely_duplicate"
             f" FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id{where} ORDER BY s.local_time, s.id",
             params,
         )
