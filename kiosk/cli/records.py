@@ -226,6 +226,11 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
             echo(f"  {r.consents} answer(s) to being contacted, {r.consents_added} new"
                  + (f", {r.consents_conflicting} conflicting (the copy here kept)" if r.consents_conflicting else ""))
             _conflicts(r.consent_conflicts, r.consents_conflicting, what="answer, ")
+        if r.paper or r.paper_conflicting:
+            echo(f"  {r.paper} handwritten letters' entr{'y' if r.paper == 1 else 'ies'} and corrections,"
+                 f" {r.paper_added} new"
+                 + (f", {r.paper_conflicting} conflicting (the copy here kept)" if r.paper_conflicting else ""))
+            _conflicts(r.paper_conflicts, r.paper_conflicting, what="paper, ")
     echo(f"{db_path}: {before} -> {after} signature(s)")
 
 

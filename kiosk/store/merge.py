@@ -37,6 +37,9 @@ whole merge refused.
   older than that) are the newest by ``updated_at``.
 - A new letter whose reference (event / kiosk / number) another letter already has (two
   kiosks set up with the same kiosk id) is added and reported: it is another letter.
+- Handwritten letters' entries (``paper_letters``) are known by their UUID too, each correction
+  being an entry of its own; a correction comes only with the entry it corrects, and only as
+  recording makes one. Same id, other content: a conflict, the one here kept.
 - Answers to "may we contact you" are known by their UUID too. One with other content, or
   another answer for a letter and channel answered here, or an answer whose letter is a
   conflict, is a **conflict**: the answer here is kept, and it is reported as a signature's
@@ -71,6 +74,8 @@ from .rows import (
     consent_row,
     consent_text_row,
     job_row,
+    paper_correction,
+    paper_row,
     signature_id,
     signature_row,
     wording_key,
@@ -95,6 +100,8 @@ _CONTENT = ("number", "case_id", "kind", "event", "kiosk_id", "created_at", "lan
 # ever leaves it by a volunteer's decision, so every other state is later news than held.
 _RANK = {JobState.HELD: 0, JobState.PENDING: 1, JobState.FAILED: 2, JobState.PRINTING: 3, JobState.REJECTED: 4,
          JobState.CANCELLED: 5, JobState.PRINTED: 6}
+_PAPER_COLUMNS = ("id", "case_id", "kind", "count", "corrects", "note", "created_at", "local_time", "event",
+                  "kiosk_id")
 _CHUNK = 500
 _KEPT = 100  # conflicts and shared references listed per source (all are counted)
 
@@ -244,6 +251,11 @@ class _Source:
             raise self.error(f"{what} {_describe_id(found[0])}", problem)
 
 
+def _paper_reference(entry: Mapping[str, Any]) -> str:
+    """How a handwritten letters' entry is named in a conflict line: its event, kiosk, case and count."""
+    return f"{entry['event']} / {entry['kiosk_id']} / paper {entry['case_id']} x{entry['count']}"
+
+
 def _describe_id(value: object) -> str:
     """A row's id for an error line: the id if it is one (a UUID, or a wording's hash), never
     what else the file holds."""
@@ -322,6 +334,7 @@ class _Merge:
             src.check_consents()
             wordings = self._consent_texts(src)
             result = self._consents(src, result, wordings)
+            result = self._paper(src, result)
         except sqlite3.IntegrityError as exc:  # checked as recording checks; the target's constraints agree
             raise src.error("a row", f"refused by the database merged into ({exc})") from None
         self.conn.execute(
@@ -486,6 +499,54 @@ class _Merge:
                                       [answer["exported_at"], answer["id"]])
         return replace(result, consents=seen, consents_added=added, consents_conflicting=conflicting,
                        consent_conflicts=tuple(conflicts))
+
+    def _paper(self, src: _Source, result: MergeResult) -> MergeResult:
+        """Handwritten letters' entries by their UUID, as signatures: new ones added, one here with
+        the same content already here, one with other content a conflict (the one here kept). A
+        correction is taken only with its entry (here, or in the source) and only as recording
+        makes one (the entry's case, kind, event, kiosk and stall time); a correction of an entry
+        in conflict is a conflict too. Entries come before their corrections."""
+        rows = [row for chunk in src.checked("paper_letters", _PAPER_COLUMNS, paper_row, "id") for row in chunk]
+        seen, added = len(rows), 0
+        conflicts: list[Conflict] = []
+        conflicting = 0
+        disputed: set[str] = set()
+        for row in sorted(rows, key=lambda r: r["corrects"] is not None):
+            here = self._paper_here(row["id"])
+            if row["corrects"] is not None:
+                original = self._paper_here(row["corrects"])
+                if original is None:
+                    raise src.error(f"paper_letters row {row['id']}", "corrects an entry that is in neither file")
+                try:
+                    paper_correction(row, original)
+                except BadRow as exc:
+                    raise src.error(f"paper_letters row {row['id']}", f"{exc.column}: {exc.problem}") from None
+                if row["corrects"] in disputed and here is None:
+                    conflicting += 1
+                    if len(conflicts) < _KEPT:
+                        conflicts.append(Conflict(row["id"], _paper_reference(original), ("entry",)))
+                    continue
+            if here is None:
+                self.conn.execute("INSERT OR IGNORE INTO cases (id) VALUES (?)", [row["case_id"]])
+                self.conn.execute(f"INSERT INTO paper_letters ({', '.join(_PAPER_COLUMNS)})"
+                                  f" VALUES ({marks(_PAPER_COLUMNS)})", [row[c] for c in _PAPER_COLUMNS])
+                added += 1
+                continue
+            differ = tuple(c for c in _PAPER_COLUMNS if c != "local_time" and row[c] != here[c])
+            if _instant(row["local_time"]) != _instant(here["local_time"]):
+                differ += ("local_time",)
+            if differ:
+                disputed.add(row["id"])
+                conflicting += 1
+                if len(conflicts) < _KEPT:
+                    conflicts.append(Conflict(row["id"], _paper_reference(here), differ))
+        return replace(result, paper=seen, paper_added=added, paper_conflicting=conflicting,
+                       paper_conflicts=tuple(conflicts))
+
+    def _paper_here(self, entry_id: str) -> dict[str, Any] | None:
+        row = self.conn.execute(f"SELECT {', '.join(_PAPER_COLUMNS)} FROM paper_letters WHERE id = ?",
+                                [entry_id]).fetchone()
+        return dict(zip(_PAPER_COLUMNS, row, strict=True)) if row else None
 
     def _answer_for(self, answer: Mapping[str, Any]) -> dict[str, Any] | None:
         """The answer here for the same letter and channel as ``answer``, if any."""

@@ -258,6 +258,10 @@ class MergeResult:
     consents_added: int = 0                   # of them, new here
     consents_conflicting: int = 0             # of them, here already with other content: the one here kept
     consent_conflicts: tuple[Conflict, ...] = ()  # the first of them (up to 100)
+    paper: int = 0                            # handwritten letters' entries and corrections in the source
+    paper_added: int = 0                      # of them, new here
+    paper_conflicting: int = 0                # of them, here already with other content: the one here kept
+    paper_conflicts: tuple[Conflict, ...] = ()  # the first of them (up to 100)
 
     @property
     def already(self) -> int:
