@@ -83,7 +83,8 @@ def latin_references(tmp_path) -> Path:
 def soak(tmp_path, visitors: int, seed: int) -> dict:
     rng = random.Random(seed)
     printer = FakePrinter("ok")
-    station = make_station(tmp_path, cases=latin_references(tmp_path), printer=printer.spec + "?timeout=0.3")
+    station = make_station(tmp_path, cases=latin_references(tmp_path), printer=printer.spec + "?timeout=0.3",
+                           print_burst=1000, print_rate=100000)  # every letter at noon: a load, not an abuse
     offered = station.offered()
     waiting: dict[int, str] = {}  # letter number -> the fault it last met
     faults, retries, reprints = Counter(), 0, 0
@@ -113,7 +114,7 @@ def soak(tmp_path, visitors: int, seed: int) -> dict:
                 printer.mode = mode
             left -= 1
             sig = station.record(rng.choice(offered).id, rng.choice(("appeal", "postcard")), rng.choice(NAMES),
-                                 "Stay strong. " * rng.randint(0, 8))
+                                 "Stay strong. " * rng.randint(0, 8) + f"({i})")  # each its own letter: all at noon
             assert sig.number == i + 1
             outcome = station.print_signature(sig)
             assert outcome.printed == (mode == "ok"), (mode, outcome.error)
