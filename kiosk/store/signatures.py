@@ -204,18 +204,18 @@ class Signatures(Database):
 
 def _double_press(conn: sqlite3.Connection, kiosk_id: str, case_id: str, kind: str, name: str, message: str,
                   language: str, moment: dt.datetime, within: dt.timedelta) -> Signature | None:
-    """The same letter recorded on this kiosk ``within`` before ``moment``, if there is one."""
-    row = conn.execute(
-        f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE kiosk_id = ? AND case_id = ? AND kind = ? AND name = ?"
-        " AND message = ? AND language IS ? AND created_at >= ? AND created_at <= ? AND purged_at IS NULL"
-        " ORDER BY created_at DESC LIMIT 1",
-        [kiosk_id, case_id, kind, name, message, language, utc_iso(moment - within), utc_iso(moment)],
-    ).fetchone()
-    if row is None:
-        return None
-    held = conn.execute("SELECT held_reason FROM print_jobs WHERE signature_id = ? AND status = 'held'",
-                        [row[0]]).fetchone()
-    return replace(Signature(*row), held=held[0] if held else None)
+    """The same letter recorded on this kiosk ``within`` before ``moment``, if there is one: one of
+    the kiosk's last few letters (by the (kiosk_id, number) index: no scan however many there are)."""
+    since, until = utc_iso(moment - within), utc_iso(moment)
+    for row in conn.execute(f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE kiosk_id = ?"
+                            " AND typeof(number) = 'integer' ORDER BY number DESC LIMIT 3", [kiosk_id]):
+        sig = Signature(*row)
+        if ((sig.case_id, sig.kind, sig.name, sig.message, sig.language) == (case_id, kind, name, message, language)
+                and sig.purged_at is None and since <= sig.created_at <= until):
+            held = conn.execute("SELECT held_reason FROM print_jobs WHERE signature_id = ? AND status = 'held'",
+                                [sig.id]).fetchone()
+            return replace(sig, held=held[0] if held else None)
+    return None
 
 
 def _take_token(conn: sqlite3.Connection, limit: PrintLimit, moment: dt.datetime) -> bool:
