@@ -120,7 +120,8 @@ def test_export_counts_and_signatures(db, tmp_path):
     assert [(r["case_id"], r["count"]) for r in rows] == [("lawyer-amara-osei", "2"), ("prisoner-ilya-voronin", "1")]
     assert rows[0]["case_title"] == "Lawyer harassed for defending her clients"
     by_event = json.loads(run("export", "counts", "--by", "event", "--format", "json", "--db", db).output)
-    assert by_event == [{"event": "Fair", "count": 1}, {"event": "Fest", "count": 2}]
+    assert by_event == [{"event": "Fair", "count": 1, "paper": 0, "duplicates": 0, "signers": 1},
+                        {"event": "Fest", "count": 2, "paper": 0, "duplicates": 0, "signers": 2}]
     (day,) = json.loads(run("export", "counts", "--by", "day", "--format", "json", "--db", db).output)
     assert day["count"] == 3
     (hour,) = json.loads(run("export", "counts", "--by", "hour", "--format", "json", "--db", db).output)

@@ -50,11 +50,12 @@ def test_combinations_and_filters(db):
         ("prisoner-ilya-voronin", "2026-07-03", "1"),
         ("prisoner-ilya-voronin", "2026-07-04", "1"),
     ]
-    assert set(rows[0]) == {"case_id", "case_title", "day", "count"}
+    assert list(rows[0]) == ["case_id", "case_title", "day", "count", "paper", "duplicates", "signers"]
     rows = export(db, "--by", "kiosk,kind", "--since", "2026-07-04", "--until", "2026-07-05")
     assert [(r["kiosk_id"], r["kind"], r["count"]) for r in rows] == [
         ("north", "appeal", "2"), ("south", "appeal", "1"), ("south", "postcard", "1")]
-    assert export(db, "--by", "event", "--until", "2026-07-03") == [{"event": "Summer Fest", "count": "4"}]
+    assert export(db, "--by", "event", "--until", "2026-07-03") == [
+        {"event": "Summer Fest", "count": "4", "paper": "0", "duplicates": "0", "signers": "4"}]
 
 
 @pytest.mark.parametrize("args, message, code", [
@@ -78,7 +79,8 @@ def test_csv_files_open_in_spreadsheets_and_are_private(db, tmp_path):
     assert run("export", "counts", "--by", "case", "--db", db, "-o", out).exit_code == 0
     raw = out.read_bytes()
     assert raw.startswith(b"\xef\xbb\xbf")  # UTF-8 byte-order mark: Excel reads it as UTF-8
-    assert raw.decode("utf-8-sig").splitlines()[0] == '"case_id","case_title","count"'  # text cells quoted
+    assert raw.decode("utf-8-sig").splitlines()[0] == (  # text cells quoted
+        '"case_id","case_title","count","paper","duplicates","signers"')
     assert out.stat().st_mode & 0o777 == 0o600
 
 

@@ -62,11 +62,16 @@ def _parse_by(value: str) -> list[str]:
 @settings_options("database")
 def export_counts(by: str, event: str | None, since: dt.date | None, until: dt.date | None,
                   kiosk_id: str | None, fmt: str, output: Path | None) -> None:
-    """Signature counts per case, kind, event, kiosk, day, hour or language, or any combination.
+    """Letter counts per case, kind, event, kiosk, day, hour or language, or any combination.
+
+    Each row has: count, the letters written (typed at a kiosk and handwritten at the stall);
+    paper, of them handwritten (in the hour they were entered); duplicates, typed letters that are
+    likely duplicates (the same writer again for the same case); signers, typed letters less
+    those. So count = signers + duplicates + paper.
 
     Days and hours are the stall's clock. These are the numbers the kiosk's home and
     organiser screens, the tally slip and `kiosk report` show. The language is the visitor's
-    (empty for letters recorded before kiosks kept it).
+    (empty for letters recorded before kiosks kept it, and for handwritten ones).
     """
     groups = _parse_by(by)
     check_target(output, fmt, group_columns(groups))
@@ -102,7 +107,8 @@ def export_signatures(event: str | None, since: dt.date | None, until: dt.date |
 @settings_options("database", "cases")
 def export_letters(case_id: str | None, event: str | None, since: dt.date | None, until: dt.date | None,
                    kiosk_id: str | None, fmt: str, output: Path | None) -> None:
-    """The signed appeals to deliver, grouped by addressee, with the signers' names and messages."""
+    """The signed appeals to deliver, grouped by addressee, with the signers' names and messages,
+    and each case's handwritten appeals collected at the stall (+ N handwritten)."""
     from ..reports.letters import CSV_COLUMNS, csv_rows, render_html
 
     check_target(output, fmt, list(CSV_COLUMNS))
@@ -115,8 +121,9 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
         with output_to(output, "html") as out:
             out.write(render_html(bundles, scope))
     if not to_stdout(output):
-        count = sum(b.count for b in bundles)
-        echo(f"{count} appeal(s) to {len(bundles)} addressee(s) -> {output}", err=True)
+        count, handwritten = sum(b.count for b in bundles), sum(b.handwritten for b in bundles)
+        echo(f"{count} appeal(s){f' + {handwritten} handwritten' if handwritten else ''} to {len(bundles)}"
+             f" addressee(s) -> {output}", err=True)
 
 
 # -- report -------------------------------------------------------------------------------
@@ -130,7 +137,8 @@ def export_letters(case_id: str | None, event: str | None, since: dt.date | None
 def report(event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
            out_dir: Path | None) -> None:
     """Totals per case and kind, per day (and kiosk, event), charts of letters per hour, and how many
-    letters were answered yes or no to hearing from us, and how many have no answer.
+    letters were answered yes or no to hearing from us, and how many have no answer. Handwritten
+    letters count with the typed ones and are said apart; likely duplicates and distinct signers too.
 
     In the stall's language (--lang), with its dates and numbers."""
     from ..i18n import language
@@ -181,7 +189,8 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
 @settings_options("database", "cases", "printer", "printers", "preview", "language")
 @outcome
 def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) -> None:
-    """Print the end-of-day tally: a day's letters per case and per hour, in the stall's language (--lang)."""
+    """Print the end-of-day tally: a day's letters per case and per hour (handwritten ones marked as on
+    paper), in the stall's language (--lang)."""
     from ..application import PrintError
 
     station = open_station(settings(), warn=warn)
@@ -191,7 +200,8 @@ def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) 
         raise KioskError(f"tally not printed: {exc}") from None
     finally:
         station.close()
-    echo(f"Tally for {t.day:%a %d %b %Y}: {t.total} letter(s), printed on {station.setup.name}"
+    on_paper = f" ({t.summary.paper} of them handwritten)" if t.summary.paper else ""
+    echo(f"Tally for {t.day:%a %d %b %Y}: {t.total} letter(s){on_paper}, printed on {station.setup.name}"
          + (f" -> {where}" if where else ""))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from ..i18n import DEFAULT, LANGUAGES, N_, Language, language
 from ..text import for_terminal
 from .summary import Summary, appeals, letters, postcards
-from .tables import ALL, Row, head, hour_grid, line_rows, state, total_row
+from .tables import ALL, Row, figures, head, hour_grid, line_rows, state, total_row
 
 TITLE = N_("Letters report")
 
@@ -49,18 +49,21 @@ def render(summary: Summary, chart_name: str | None, lang: Language | None = Non
         "- " + lang._("Made: {when}").format(when=f"{lang.date(made.date())} {made:%H:%M %Z}".rstrip()),
         f"- **{letters(lang, summary.total)}**: {appeals(lang, summary.appeals)}, {postcards(lang, summary.postcards)}",
     ]
-    answered = summary.consent_line(lang)
-    if answered:
-        lines.append(f"- {_cell(answered)}")
+    for line in (summary.paper_line(lang), *summary.duplicates_lines(lang), summary.consent_line(lang)):
+        if line:
+            lines.append(f"- {_cell(line)}")
     lines.append("")
     sections = [(N_("Per case"), N_("Case"), summary.cases, False), (N_("Per day"), N_("Day"), summary.days, True),
                 (N_("Per kiosk"), N_("Kiosk"), summary.kiosks, False),
                 (N_("Per event"), N_("Event"), summary.events, False)]
+    shown = figures(summary)
     for title, first, rows, by_day in sections:
-        table = _table((lang._(first), *head(lang)), [*line_rows(rows, lang, days=by_day), total_row(summary, lang)])
+        table = _table((lang._(first), *head(lang, shown)),
+                       [*line_rows(rows, lang, shown, days=by_day), total_row(summary, lang, shown)])
         lines += [f"## {lang._(title)}", "", *table, ""]
     days, grid = hour_grid(summary, lang)
-    lines += ["## " + lang._("Per hour"), "", lang._("Hours on the stall's clock.")]
+    lines += ["## " + lang._("Per hour"), "", lang._("Hours on the stall's clock.")
+              + (" " + lang._("Handwritten letters count in the hour they were entered.") if summary.paper else "")]
     if chart_name:
         lines += ["", "![" + lang._("Letters per hour") + f"]({chart_name})"]
     if grid:

@@ -1,4 +1,6 @@
-"""The end-of-day tally slip: a day's letters per case and per hour, as a receipt.
+"""The end-of-day tally slip: a day's letters per case and per hour, as a receipt: typed and
+handwritten ones (those marked as on paper, and counted in the hour they were entered), the likely
+duplicates and distinct signers.
 
 Case titles, the event and the kiosk id come from the database (a merged file may hold
 anything): each is cleaned to one line and cut, so the slip stays a slip. The slip's own
@@ -38,13 +40,15 @@ def tally_receipt(t: Tally, columns: int, lang: Language | None = None) -> Recei
         Text(lang._("Letters: {n}").format(n=n(t.total)), bold=True, large=True),
         Text(lang._("Appeals {appeals}   Postcards {postcards}").format(
             appeals=n(sum(c.appeal for c in t.cases)), postcards=n(sum(c.postcard for c in t.cases)))),
-        Rule(),
-        Text(lang._("Per case"), bold=True),
     ]
+    blocks += [Text(line) for line in (t.summary.paper_line(lang), *t.summary.duplicates_lines(lang)) if line]
+    blocks += [Rule(), Text(lang._("Per case"), bold=True)]
     for line in t.cases:
         blocks += [Text(_line(line.label, LABEL_MAX)),
                    Text("  " + lang._("appeals {appeals}  postcards {postcards}  total {total}").format(
                        appeals=n(line.appeal), postcards=n(line.postcard), total=n(line.total)))]
+        if line.paper:
+            blocks.append(Text("  " + lang._("of them on paper {paper}").format(paper=n(line.paper))))
     if not t.cases:
         blocks.append(Text(lang._("No letters this day.")))
     blocks += [Rule(), Text(lang._("Per hour"), bold=True)]

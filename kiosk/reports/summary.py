@@ -1,8 +1,10 @@
 """What the organiser reports after an event, and the end-of-day tally slip, as plain data.
 
-Every figure comes from :meth:`kiosk.store.Store.counts` with one :class:`~kiosk.store.Scope`,
-the same call behind the exports, the home screen's counter and the organiser screen: so
-the report, the exports, the slip and the screens cannot disagree.
+Every figure comes from :meth:`kiosk.store.Store.counts` (and ``figures``) with one
+:class:`~kiosk.store.Scope`, the same call behind the exports, the home screen's counter and the
+organiser screen: so the report, the exports, the slip and the screens cannot disagree. Each
+count has the letters written (typed and handwritten), of them on paper, likely duplicates and
+distinct signers (:data:`~kiosk.store.COUNT_COLUMNS`).
 
 The words a rendering prints (the selection, the consent line) are in the language it is
 given (the stall's), with its dates and numbers; English when none is given.
@@ -23,16 +25,24 @@ from ..store import KINDS, Scope, Store
 
 @dataclass(frozen=True)
 class Line:
-    """One row of a table: a key (case, day, kiosk, ...) with its appeals and postcards."""
+    """One row of a table: a key (case, day, kiosk, ...) with its appeals and postcards (typed and
+    handwritten), of them ``paper`` handwritten and ``duplicates`` typed likely duplicates."""
 
     key: str
     label: str
     appeal: int = 0
     postcard: int = 0
+    paper: int = 0
+    duplicates: int = 0
 
     @property
     def total(self) -> int:
         return self.appeal + self.postcard
+
+    @property
+    def signers(self) -> int:
+        """Typed letters less the likely duplicates: each writer once per case."""
+        return self.total - self.paper - self.duplicates
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,40 @@ class Summary:
     hours: dict[str, dict[str, int]]  # day -> {"HH:00": count}
     print_status: dict[str, int] = field(default_factory=dict)
     answers: dict[str, int] | None = None  # answers to being contacted in scope by choice; None: none in the file
+    paper: int = 0          # of the letters, handwritten ones collected at the stall
+    duplicates: int = 0     # of the typed letters, likely duplicates (the same writer again for the same case)
+    unchecked: int = 0      # typed letters without a signer fingerprint: never found to be duplicates
+
+    @property
+    def typed(self) -> int:
+        """Letters typed at a kiosk (the rest were handwritten)."""
+        return self.total - self.paper
+
+    @property
+    def signers(self) -> int:
+        """Typed letters less the likely duplicates: each writer once per case."""
+        return self.total - self.paper - self.duplicates
+
+    def paper_line(self, lang: Language | None = None) -> str | None:
+        """How many of the letters were handwritten; None when none were."""
+        if not self.paper:
+            return None
+        lang = lang or language(DEFAULT)
+        return lang._("Handwritten on paper: {paper}").format(paper=lang.number(self.paper))
+
+    def duplicates_lines(self, lang: Language | None = None) -> list[str]:
+        """How many typed letters are likely duplicates and how many signers they come from, and
+        how many could not be checked (no signer fingerprint); nothing when no letter was typed."""
+        if not self.typed:
+            return []
+        lang = lang or language(DEFAULT)
+        lines = [lang._("Likely duplicates flagged: {duplicates}; distinct signers: {signers}").format(
+            duplicates=lang.number(self.duplicates), signers=lang.number(self.signers))]
+        if self.unchecked:
+            lines.append(lang.ngettext("{n} letter not checked for duplicates: recorded without a signer key",
+                                       "{n} letters not checked for duplicates: recorded without a signer key",
+                                       self.unchecked))
+        return lines
 
     @property
     def appeals(self) -> int:
@@ -69,7 +113,7 @@ class Summary:
         lang = lang or language(DEFAULT)
         yes, no = self.answers.get("yes", 0), self.answers.get("no", 0)
         unanswered = lang.ngettext("{n} letter without an answer", "{n} letters without an answer",
-                                   max(self.total - yes - no, 0))
+                                   max(self.typed - yes - no, 0))  # a handwritten letter is asked nothing
         return lang._("Answered whether we may contact them: {yes} yes, {no} no; {unanswered}").format(
             yes=lang.number(yes), no=lang.number(no), unanswered=unanswered)
 
@@ -117,12 +161,15 @@ def describe(scope: Scope, lang: Language | None = None) -> str:
 
 def _lines(rows: list[dict[str, Any]], key: str,
            label: Callable[[dict[str, Any]], str] | None = None) -> list[Line]:
-    """Fold rows of (key, kind, count) into one Line per key, in key order."""
+    """Fold count rows of (key, kind) into one Line per key, in key order."""
     merged: dict[str, dict[str, Any]] = {}
     for row in rows:
-        entry = merged.setdefault(row[key], {"label": (label(row) if label else row[key]), **dict.fromkeys(KINDS, 0)})
+        entry = merged.setdefault(row[key], {"label": (label(row) if label else row[key]),
+                                             **dict.fromkeys((*KINDS, "paper", "duplicates"), 0)})
         entry[row["kind"]] += row["count"]
-    return [Line(k, v["label"], v["appeal"], v["postcard"]) for k, v in merged.items()]
+        entry["paper"] += row["paper"]
+        entry["duplicates"] += row["duplicates"]
+    return [Line(k, v["label"], v["appeal"], v["postcard"], v["paper"], v["duplicates"]) for k, v in merged.items()]
 
 
 def hours_by_day(store: Store, scope: Scope) -> dict[str, dict[str, int]]:
@@ -156,11 +203,12 @@ def summarise(store: Store, scope: Scope = Scope(), *, case_files: Mapping[str, 
     by_event = store.counts(("event", "kind"), scope)
     cases = sorted(_lines(by_case, "case_id", lambda r: titles.get(r["case_id"], r["case_id"])),
                    key=lambda line: (-line.total, line.label.casefold()))
+    figures = store.figures(scope)
     return Summary(
         database=store.path,
         scope=scope,
         generated=now or dt.datetime.now().astimezone(),
-        total=store.total(scope),
+        total=figures["count"],
         cases=cases,
         days=_lines(by_day, "day"),
         kiosks=_lines(by_kiosk, "kiosk_id"),
@@ -168,12 +216,16 @@ def summarise(store: Store, scope: Scope = Scope(), *, case_files: Mapping[str, 
         hours=hours_by_day(store, scope),
         print_status=store.print_status_counts(scope),
         answers=store.consent_counts(scope) if store.consent_counts() else None,
+        paper=figures["paper"],
+        duplicates=figures["duplicates"],
+        unchecked=store.without_signer(scope),
     )
 
 
 @dataclass(frozen=True)
 class Tally:
-    """The end-of-day slip: one stall day's letters per case and per hour."""
+    """The end-of-day slip: one stall day's letters per case and per hour (handwritten ones in the
+    hour they were entered), ``summary`` holding the day's figures."""
 
     day: dt.date
     event: str | None
@@ -182,6 +234,7 @@ class Tally:
     cases: list[Line]
     hours: dict[str, int]
     printed_at: dt.datetime
+    summary: Summary
 
 
 def tally(store: Store, day: dt.date, *, event: str | None = None, kiosk_id: str | None = None,
@@ -189,4 +242,4 @@ def tally(store: Store, day: dt.date, *, event: str | None = None, kiosk_id: str
     scope = Scope.day(day, event=event, kiosk_id=kiosk_id)
     summary = summarise(store, scope, case_files=case_files, now=now)
     return Tally(day, event, kiosk_id, summary.total, summary.cases, summary.hours.get(day.isoformat(), {}),
-                 summary.generated)
+                 summary.generated, summary)

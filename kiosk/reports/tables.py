@@ -10,7 +10,11 @@ from ..i18n import N_, Language, has_rtl, visual
 from ..text import clean
 from .summary import Line, Summary, day_name
 
-HEAD = (N_("Appeals"), N_("Postcards"), N_("Total"))
+# The figures a table can show, with their headings: appeals, postcards and their total always;
+# the handwritten ones when any letter was, the likely duplicates and signers when any was found
+# (the lines above the tables always give all four figures).
+HEADS = {"appeal": N_("Appeals"), "postcard": N_("Postcards"), "total": N_("Total"), "paper": N_("On paper"),
+         "duplicates": N_("Duplicates"), "signers": N_("Signers")}
 ALL = N_("All")
 # A print job's state, as the report names it (``none``: a letter without a print job).
 STATES = {"pending": N_("pending"), "printing": N_("printing"), "printed": N_("printed"), "failed": N_("failed"),
@@ -30,8 +34,18 @@ def drawn(text: str) -> str:
     return visual(text)
 
 
-def head(lang: Language) -> tuple[str, ...]:
-    return tuple(lang._(h) for h in HEAD)
+def figures(summary: Summary) -> tuple[str, ...]:
+    """The figures the tables of ``summary`` show (keys of HEADS), the same in every table."""
+    shown = ["appeal", "postcard", "total"]
+    if summary.paper:
+        shown.append("paper")
+    if summary.duplicates:
+        shown += ["duplicates", "signers"]
+    return tuple(shown)
+
+
+def head(lang: Language, shown: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(lang._(HEADS[f]) for f in shown)
 
 
 def day_label(day: str, lang: Language, *, year: bool = True) -> str:
@@ -47,14 +61,16 @@ def state(lang: Language, status: str) -> str:
     return lang._(STATES[status]) if status in STATES else status
 
 
-def line_rows(lines: list[Line], lang: Language, *, days: bool = False) -> list[Row]:
-    """A table's rows: label, appeals, postcards, total; ``days``: the labels are day keys."""
-    return [(day_label(line.label, lang) if days else line.label, lang.number(line.appeal),
-             lang.number(line.postcard), lang.number(line.total)) for line in lines]
+def line_rows(lines: list[Line], lang: Language, shown: tuple[str, ...], *, days: bool = False) -> list[Row]:
+    """A table's rows: label, then the ``shown`` figures; ``days``: the labels are day keys."""
+    return [(day_label(line.label, lang) if days else line.label,
+             *(lang.number(getattr(line, f)) for f in shown)) for line in lines]
 
 
-def total_row(summary: Summary, lang: Language) -> Row:
-    return (lang._(ALL), lang.number(summary.appeals), lang.number(summary.postcards), lang.number(summary.total))
+def total_row(summary: Summary, lang: Language, shown: tuple[str, ...]) -> Row:
+    totals = {"appeal": summary.appeals, "postcard": summary.postcards, "total": summary.total,
+              "paper": summary.paper, "duplicates": summary.duplicates, "signers": summary.signers}
+    return (lang._(ALL), *(lang.number(totals[f]) for f in shown))
 
 
 def hour_grid(summary: Summary, lang: Language) -> tuple[list[str], list[Row]]:

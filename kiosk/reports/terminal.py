@@ -20,7 +20,7 @@ from ..i18n import DEFAULT, N_, Language, has_rtl, language
 from ..job_states import JobState
 from ..text import for_terminal
 from .summary import Line, Summary, appeals, postcards
-from .tables import ALL, day_label, drawn, head, hour_span, line_rows, state, total_row
+from .tables import ALL, day_label, drawn, figures, head, hour_span, line_rows, state, total_row
 
 MAX_DAY_CHARTS = 7
 CELL_MAX = 300  # characters of a label: a merged file's 100,000-character case title is cut, not folded
@@ -50,11 +50,12 @@ def _table(cell: _Cells, title: str, first: str, lines: list[Line], summary: Sum
            days: bool = False) -> Table:
     lang = cell.lang
     table = Table(title=cell(lang._(title)), title_justify="left", show_footer=with_total)
-    totals = total_row(summary, lang)
+    shown = figures(summary)
+    totals = total_row(summary, lang, shown)
     table.add_column(cell(lang._(first)), footer=cell(lang._(ALL)) if with_total else "", overflow="fold")
-    for i, heading in enumerate(head(lang), start=1):
+    for i, heading in enumerate(head(lang, shown), start=1):
         table.add_column(cell(heading), justify="right", footer=cell(totals[i]) if with_total else "")
-    for row in line_rows(lines, lang, days=days):
+    for row in line_rows(lines, lang, shown, days=days):
         table.add_row(*(cell(v) for v in row))
     return table
 
@@ -87,9 +88,9 @@ def render(summary: Summary, console: Console, lang: Language | None = None, *, 
     # the selection in its language's order, then the file's name as it is (a path is never turned round)
     console.print(Text.assemble(cell(summary.describe_scope(lang), limit=2 * CELL_MAX), " - ",
                                 safe(summary.database, limit=2 * CELL_MAX)))
-    answered = summary.consent_line(lang)
-    if answered:
-        console.print(cell(answered))
+    for line in (summary.paper_line(lang), *summary.duplicates_lines(lang), summary.consent_line(lang)):
+        if line:
+            console.print(cell(line))
     if not summary.total:
         console.print(cell(lang._("No signatures in this selection.")))
         return

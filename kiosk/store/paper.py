@@ -115,7 +115,7 @@ class PaperLetters(Database):
             original = _find(conn, entry_id)
             if kiosk_id is not None and original.kiosk_id != kiosk_id:
                 raise InputError(f"entry {original.short_id} was entered on kiosk {original.kiosk_id!r}, not on"
-                                 f" this kiosk ({kiosk_id!r}): correct it there, or in a merged file", field="id")
+                                 f" this one ({kiosk_id!r}): it is corrected with its own kiosk's id", field="id")
             change = total - original.count
             if change == 0:
                 raise InputError(f"entry {original.short_id} counts {total} already: give its new total",
