@@ -63,8 +63,8 @@ def test_what_is_not_a_batch_is_400(hq_service):
         b'{"rows": ' + b"[" * 100_000: "the body is not JSON (or nested too deeply)",
         b"[1, 2, 3]": "not a batch: expected an object with protocol, kiosk_id and rows (a list)",
         json.dumps({"protocol": 1, "kiosk_id": "stall-1", "rows": {"a": 1}}).encode(): "not a batch",
-        json.dumps({"protocol": 2, "kiosk_id": "stall-1", "rows": []}).encode(): "protocol must be 1",
-        json.dumps({"protocol": True, "kiosk_id": "stall-1", "rows": []}).encode(): "protocol must be 1",
+        json.dumps({"protocol": 3, "kiosk_id": "stall-1", "rows": []}).encode(): "protocol must be 1 or 2",
+        json.dumps({"protocol": True, "kiosk_id": "stall-1", "rows": []}).encode(): "protocol must be 1 or 2",
         b'{"protocol": 1, "kiosk_id": "stall-1", "rows": [1e999999]}': None,  # infinity: a row refused, not a crash
         b'{"protocol": 1, "kiosk_id": "stall-1", "rows": [' + b"9" * 5000 + b"]}": "the body is not JSON",
     }

@@ -26,14 +26,16 @@ def tables(dsn: str) -> set[str]:
 def test_init_makes_the_schema_and_a_second_run_changes_nothing(hq_dsn):
     first = run("hq", "init", "--dsn", hq_dsn)
     assert first.exit_code == 0, first.output
-    assert "HQ schema 0 -> 2 (0001_tokens_rows_conflicts_cases, 0002_conflicts_reviewed)" in first.output
+    assert ("HQ schema 0 -> 3 (0001_tokens_rows_conflicts_cases, 0002_conflicts_reviewed,"
+            " 0003_signers_paper_letters)") in first.output
     assert {"hq_migrations", "tokens", "signatures", "consents", "consent_texts", "conflicts", "case_sets",
-            "cases"} <= tables(hq_dsn)
+            "cases", "paper_letters"} <= tables(hq_dsn)
     second = run("hq", "init", "--dsn", hq_dsn)
-    assert second.exit_code == 0 and "up to date (version 2)" in second.output
+    assert second.exit_code == 0 and "up to date (version 3)" in second.output
     with psycopg.connect(hq_dsn) as conn:
         assert conn.execute("SELECT version, name FROM hq_migrations").fetchall() == [
-            (1, "0001_tokens_rows_conflicts_cases"), (2, "0002_conflicts_reviewed")]
+            (1, "0001_tokens_rows_conflicts_cases"), (2, "0002_conflicts_reviewed"),
+            (3, "0003_signers_paper_letters")]
 
 
 def test_init_keeps_the_rows_of_a_migrated_database(hq_db):
@@ -63,7 +65,7 @@ def test_a_newer_schema_is_refused_untouched(hq_db):
     assert result.exit_code == 1
     line = result.output.strip()
     assert line.count("\n") == 0 and "Traceback" not in line
-    assert "HQ schema is version 99, newer than this kiosk knows (2): upgrade kiosk" in line
+    assert "HQ schema is version 99, newer than this kiosk knows (3): upgrade kiosk" in line
     listed = run("hq", "token", "list", "--dsn", hq_db)
     assert listed.exit_code == 1 and "version 99, newer" in listed.output
 
@@ -121,7 +123,27 @@ def test_a_version_1_database_is_migrated_keeping_its_conflicts_open(hq_dsn, mon
                      " VALUES ('signature', 'x', 'north', 'a', 'b', '{}')")
     monkeypatch.undo()
     done = schema.migrate(hq_dsn)
-    assert (done.before, done.after, done.applied) == (1, 2, ("0002_conflicts_reviewed",))
+    assert (done.before, done.after, done.applied) == (1, 3, ("0002_conflicts_reviewed", "0003_signers_paper_letters"))
     with psycopg.connect(hq_dsn) as conn:
         assert conn.execute("SELECT row_id, resolved_at, resolved_by FROM conflicts").fetchall() == [
             ("x", None, None)]
+
+
+def test_a_version_2_database_is_migrated_its_letters_counted_with_no_signer_known(hq_dsn, monkeypatch):
+    from kiosk.hq import national
+    from tests.helpers.hq import signature
+
+    monkeypatch.setattr(schema, "MIGRATIONS", schema.MIGRATIONS[:2])
+    schema.migrate(hq_dsn)
+    rows = [signature(), signature(local_time="2026-07-03T11:00:00.000000+02:00")]
+    with psycopg.connect(hq_dsn) as conn:
+        for row in rows:
+            conn.execute("INSERT INTO signatures (id, hash, content, uploaded_by) VALUES (%s, %s, %s, 'stall-1')",
+                         (row["id"], row["hash"], psycopg.types.json.Jsonb(row["content"])))
+    monkeypatch.undo()
+    assert schema.migrate(hq_dsn).applied == ("0003_signers_paper_letters",)
+    with psycopg.connect(hq_dsn) as conn:
+        kept = conn.execute("SELECT id, signer, created_at FROM signatures ORDER BY created_at").fetchall()
+    assert kept == [(r["id"], None, r["content"]["created_at"]) for r in rows]
+    assert national.counts(hq_dsn, ["case"]) == [{"case_id": "lawyer-amara-osei", "case_title": "", "count": 2,
+                                                  "paper": 0, "duplicates": 0, "signers": 2}]

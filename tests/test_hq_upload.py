@@ -29,7 +29,8 @@ def test_each_row_gets_its_answer_in_order(hq_service):
     assert body[1]["reason"] == "hash does not match the content"
     assert body[3] == {"kind": None, "id": None, "answer": "refused",
                        "reason": "not a row (an object with kind, id, hash, content)"}
-    assert national.counts(hq_service.dsn, ["kiosk"]) == [{"kiosk_id": "stall-1", "count": 2}]
+    assert national.counts(hq_service.dsn, ["kiosk"]) == [
+        {"kiosk_id": "stall-1", "count": 2, "paper": 0, "duplicates": 0, "signers": 2}]
 
 
 def test_a_batch_sent_again_is_all_duplicates_and_changes_no_count(hq_service):
@@ -48,7 +49,8 @@ def test_the_same_id_twice_in_one_batch_is_counted_once(hq_service):
     other = replace(row, event="Book Fair")
     assert answers(upload(hq_service.url, token, batch("stall-1", [row, row, other]))) == [
         "new", "duplicate", "conflict"]
-    assert national.counts(hq_service.dsn, ["event"]) == [{"event": "Summer Fest", "count": 1}]
+    assert national.counts(hq_service.dsn, ["event"]) == [
+        {"event": "Summer Fest", "count": 1, "paper": 0, "duplicates": 0, "signers": 1}]
 
 
 def test_a_conflict_keeps_the_first_copy_and_records_the_other(hq_service):
@@ -113,8 +115,9 @@ def test_another_kiosks_rows_are_refused_row_by_row(hq_service):
     assert [a["answer"] for a in verdicts] == ["refused", "new", "refused", "new"]
     assert verdicts[0]["reason"] == "kiosk_id 'north' is not this token's kiosk (south)"
     assert verdicts[2]["reason"] == "its letter is another kiosk's, not this token's (south)"
-    assert national.counts(hq_service.dsn, ["kiosk"]) == [{"kiosk_id": "north", "count": 1},
-                                                          {"kiosk_id": "south", "count": 1}]
+    assert national.counts(hq_service.dsn, ["kiosk"]) == [
+        {"kiosk_id": "north", "count": 1, "paper": 0, "duplicates": 0, "signers": 1},
+        {"kiosk_id": "south", "count": 1, "paper": 0, "duplicates": 0, "signers": 1}]
 
 
 def test_a_kiosk_cannot_overwrite_another_kiosks_personal_data(hq_service):
@@ -153,7 +156,8 @@ def test_a_letter_id_first_sent_by_another_kiosk_is_a_conflict_that_names_both(h
     assert (f"signature {real['id']} first sent by kiosk evil, now by north: check both"
             f" (kept: kiosk evil's copy): kiosk_id differ") in listed.output
     # the count by kiosk credits evil, but only next to the conflict the office sees
-    assert national.counts(hq_service.dsn, ["kiosk"]) == [{"kiosk_id": "evil", "count": 1}]
+    assert national.counts(hq_service.dsn, ["kiosk"]) == [
+        {"kiosk_id": "evil", "count": 1, "paper": 0, "duplicates": 0, "signers": 1}]
 
 
 def test_text_postgresql_cannot_keep_is_refused_and_the_batch_goes_on(hq_service):

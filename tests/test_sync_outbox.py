@@ -10,6 +10,7 @@ import sqlite3
 import pytest
 
 from kiosk.consent import ConsentText, wording_id
+from kiosk.signers import fingerprint
 from kiosk.store import ConsentChoice, Scope, Store
 from kiosk.sync.payload import personal_for, upload_row
 from kiosk.sync_protocol import content_hash, row_problem
@@ -207,3 +208,48 @@ def test_sequence_numbers_never_repeat_in_a_fresh_file_and_one_from_before_sync(
                 seen.add(row.seq)
                 store.settle_outbox([(row, "new", None)])
                 assert store.outbox_batch("north", 500) == []
+
+
+# -- signers and paper letters ------------------------------------------------------------------
+
+ADA = fingerprint("a campaign's signer key, for the tests", "Ada Lovelace")
+ADA_WITH_EMAIL = fingerprint("a campaign's signer key, for the tests", "Ada Lovelace", "ada@example.org")
+
+
+def test_a_letters_signer_travels_beside_its_content_under_every_policy(store):
+    sig = store.record(case_id="case-a", kind="appeal", name="Ada Lovelace", message="", event="Summer Fest",
+                       kiosk_id="north", at=WHEN, signer=ADA)
+    (item,) = store.outbox_batch("north", 500)
+    rows = {policy: upload_row(item, policy) for policy in ("none", "consented", "all")}
+    assert {r["signer"] for r in rows.values()} == {ADA}
+    assert "signer" not in rows["all"]["content"] and rows["none"]["personal"] is None
+    answer_all(store)
+    # an email given after the letter was sent fingerprints its writer anew: sent again, the same content
+    store.record_consent(sig.id, yes(), signer=ADA_WITH_EMAIL)
+    again = {i.kind: i for i in store.outbox_batch("north", 500)}
+    assert again["signature"].signer == ADA_WITH_EMAIL and again["signature"].hash == item.hash
+    assert row_problem(upload_row(again["signature"], "none"), "north") is None
+
+
+def test_paper_letters_and_corrections_are_sent_by_their_own_kiosk_after_the_letters(store, tmp_path):
+    sig = letter(store)
+    entry = store.add_paper("case-a", "appeal", 12, "From St Mary's school", "Summer Fest", "north", WHEN)
+    store.correct_paper(entry.id, 10, None, WHEN + dt.timedelta(hours=3), kiosk_id="north")
+    store.add_paper("case-a", "postcard", 4, "", "Summer Fest", "south", WHEN)  # another kiosk's (merged here)
+    items = store.outbox_batch("north", 500)
+    assert [(i.kind, i.id == entry.id) for i in items] == [("signature", False), ("paper", True), ("paper", False)]
+    assert items[0].id == sig.id
+    original, fix = items[1], items[2]
+    assert fix.content["corrects"] == original.id and fix.content["count"] == -2
+    assert fix.content["local_time"] == original.content["local_time"] != fix.content["created_at"]
+    assert [row_problem(upload_row(i, "all"), "north") for i in items] == [None] * 3
+    # the organiser's note is personal data: no visitor said yes to anything for it
+    assert personal_for(original, "all") == {"note": "From St Mary's school"}
+    assert personal_for(original, "consented") is None and personal_for(original, "none") is None
+    assert personal_for(fix, "all") is None  # no note given with it
+    assert {upload_row(original, p)["hash"] for p in ("none", "all")} == {content_hash(original.content)}
+    status = store.sync_status("north")
+    assert (status.waiting, status.others, status.others_by_kiosk) == (3, 1, {"south": 1})
+    store.settle_outbox([(fix, "refused", "corrects: the entry it corrects is not at the office")])
+    [refused] = store.sync_status("north").conflicts
+    assert refused.reference == f"Summer Fest / north / paper letters -2 for case-a ({fix.id[:8]})"

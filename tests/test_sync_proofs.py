@@ -33,8 +33,9 @@ from tests.helpers.postgres import ServiceProcess, free_port
 LETTER_KINDS = ("appeal", "postcard")
 
 
-def kiosk(tmp: Path, kiosk_id: str, url: str, token: str, letters: int, **settings):
-    """A stall's station with ``letters`` letters recorded, set to sync to ``url``."""
+def kiosk(tmp: Path, kiosk_id: str, url: str, token: str, letters: int, *, paper: int = 0, **settings):
+    """A stall's station with ``letters`` letters recorded, set to sync to ``url``; and ``paper``
+    entries of handwritten letters, every other one corrected."""
     folder = tmp / kiosk_id
     folder.mkdir()
     station = make_station(folder, cases=CASES, kiosk_id=kiosk_id, sync_url=url, sync_token=token,
@@ -42,12 +43,28 @@ def kiosk(tmp: Path, kiosk_id: str, url: str, token: str, letters: int, **settin
     offered = [case.id for case in station.offered()]
     for n in range(letters):
         station.record(offered[n % len(offered)], LETTER_KINDS[n % 2], f"Visitor {n}", f"Message {n}")
+    for n in range(paper):
+        entry = station.add_paper(offered[n % len(offered)], LETTER_KINDS[n % 2], 10 + n, f"Box {n}")
+        if n % 2 == 0:
+            station.correct_paper(entry.id, 7 + n)
     return station
 
 
 def letters_in(station) -> int:
     with Store(station.settings.database, create=False) as store:
         return store.db.execute("SELECT count(*) FROM signatures").fetchone()[0]
+
+
+def paper_in(station) -> tuple[int, int]:
+    """A kiosk's paper letters entries (corrections included) and the letters they add up to."""
+    with Store(station.settings.database, create=False) as store:
+        return tuple(store.db.execute("SELECT count(*), COALESCE(sum(count), 0) FROM paper_letters").fetchone())
+
+
+def office_paper(dsn: str, kiosk_id: str) -> tuple[int, int]:
+    with psycopg.connect(dsn) as conn:
+        return tuple(conn.execute("SELECT count(*), COALESCE(sum(count), 0) FROM paper_letters WHERE kiosk_id = %s",
+                                  [kiosk_id]).fetchone())
 
 
 def office_count(dsn: str, kiosk_id: str | None = None) -> int:
@@ -145,7 +162,8 @@ def test_cut_connections_and_a_hanging_service_lose_nothing_and_count_nothing_tw
     rng = random.Random(faults)
     plan = [rng.choice(("cut_request", "cut_response", "refuse", "stall", "pass", "pass")) for _ in range(faults)]
     with FaultProxy(("127.0.0.1", hq_service.port), plan) as proxy:
-        stations = [kiosk(tmp_path, f"k{i}", proxy.url, hq_service.token(f"k{i}"), 60 + 7 * i) for i in range(3)]
+        stations = [kiosk(tmp_path, f"k{i}", proxy.url, hq_service.token(f"k{i}"), 60 + 7 * i, paper=4)
+                    for i in range(3)]
         with ThreadPoolExecutor(max_workers=3) as pool:
             list(pool.map(lambda s: sync_until_done(
                 s, client_factory=lambda: Client(proxy.url, token_of(s), read_timeout=1.5, connect_timeout=1.0),
@@ -155,8 +173,9 @@ def test_cut_connections_and_a_hanging_service_lose_nothing_and_count_nothing_tw
     assert office_count(hq_service.dsn) == total
     for s in stations:
         assert office_count(hq_service.dsn, s.settings.kiosk_id) == letters_in(s)
+        assert office_paper(hq_service.dsn, s.settings.kiosk_id) == paper_in(s) == (6, 4 * 10 + 6 - 3 - 3)
     assert met.get("cut_response", 0) > 0 and met.get("cut_request", 0) > 0
-    figure(f"{total} letters from 3 kiosks through {sum(met.values())} connections: "
+    figure(f"{total} letters and 18 handwritten entries from 3 kiosks through {sum(met.values())} connections: "
            f"{met.get('cut_request', 0)} cut mid-batch, {met.get('cut_response', 0)} cut after the office committed,"
            f" {met.get('refuse', 0)} refused, {met.get('stall', 0)} hung; 0 lost, 0 counted twice")
 
@@ -296,6 +315,55 @@ def test_the_same_letter_with_other_content_is_a_conflict_shown_on_both_sides(tm
     # sent again unchanged: still the one conflict, never dropped, never counted
     assert station.sync().run().sent == 0
     assert office_count(hq_service.dsn) == 5
+
+
+# -- signers: likely duplicates across kiosks ----------------------------------------------------
+
+KEY = "a campaign's signer key, for the tests"
+
+
+def test_a_signer_given_after_the_letter_was_synced_reaches_the_office_and_counts_as_a_merge_does(tmp_path,
+                                                                                                 hq_service):
+    """Ada writes for the same case at two stalls (a likely duplicate, at the office as in a merged
+    file), then gives her email at one of them after its letters were synced: fingerprinted anew,
+    the letter is sent again with the same content, answered duplicate (no conflict), and the office
+    counts her two letters as two writers, as a merge of both stalls' files does."""
+    from kiosk.store import ConsentChoice
+
+    stations = {k: kiosk(tmp_path, k, hq_service.url, hq_service.token(k), 0, signer_key=KEY, consent=True)
+                for k in ("north", "south")}
+    case = stations["north"].offered()[0].id
+    letters = {k: s.record(case, "appeal", "Ada Lovelace", "") for k, s in stations.items()}
+    for s in stations.values():
+        sync_until_done(s)
+    assert merged_figures(tmp_path, stations) == office_figures(hq_service) == {
+        "count": 2, "paper": 0, "duplicates": 1, "signers": 1}
+
+    north = stations["north"]
+    north.record_consent(letters["north"].id, ConsentChoice(north.consent_text(), "yes", "ada@example.org", True))
+    reports = sync_until_done(north)
+    assert sum(r.duplicate for r in reports) == 1 and sum(r.conflict + r.refused for r in reports) == 0
+    assert sum(r.new for r in reports) == 2  # the answer's wording and the answer itself
+    with psycopg.connect(hq_service.dsn) as conn:
+        assert conn.execute("SELECT count(*) FROM conflicts").fetchone()[0] == 0
+        kept = dict(conn.execute("SELECT kiosk_id, signer FROM signatures").fetchall())
+    with Store(north.settings.database, create=False) as store:
+        assert kept["north"] == store.signature(letters["north"].id).signer != kept["south"]
+    assert merged_figures(tmp_path, stations, "again") == office_figures(hq_service) == {
+        "count": 2, "paper": 0, "duplicates": 0, "signers": 2}
+
+
+def merged_figures(tmp_path: Path, stations: dict, name: str = "merged") -> dict:
+    """The figures of a file with every stall's letters merged (``kiosk merge``)."""
+    with Store(tmp_path / f"{name}.db") as store:
+        store.merge([s.settings.database for s in stations.values()])
+        return store.figures()
+
+
+def office_figures(service) -> dict:
+    import httpx
+
+    return httpx.get(service.url + "/api/v1/counts").json()["figures"]
 
 
 # -- personal data ---------------------------------------------------------------------------

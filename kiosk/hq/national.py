@@ -1,5 +1,6 @@
 """What the office reads back: national counts (grouped as ``kiosk export counts`` groups a
-kiosk's) and the conflicts kept."""
+kiosk's, with the same figures: letters, on paper, likely duplicates, signers) and the
+conflicts kept."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from .schema import open_hq
 
 def counts(dsn: str, by: Sequence[str], *, event: str | None = None, kiosk_id: str | None = None,
            since: dt.date | None = None, until: dt.date | None = None) -> list[dict[str, Any]]:
-    """Signatures counted per combination of ``by``, over every kiosk's uploads."""
+    """Letters counted per combination of ``by``, over every kiosk's uploads (COUNT_COLUMNS)."""
     groups = check_groups(by)
     with open_hq(dsn) as conn:
         return store.counts(conn, groups, Scope(event=event, kiosk_id=kiosk_id, since=since, until=until))

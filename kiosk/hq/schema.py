@@ -1,8 +1,9 @@
 """The office's schema in PostgreSQL, as numbered migrations (``kiosk hq init`` applies them).
 
 Tables: ``hq_migrations`` (which migrations ran), ``tokens`` (one per kiosk token, its
-SHA-256 only), ``signatures``, ``consents`` and ``consent_texts`` (each row as a kiosk sent
-it: its content and hash, and the personal data that came with it, latest kept),
+SHA-256 only), ``signatures``, ``consents``, ``consent_texts`` and ``paper_letters`` (each row
+as a kiosk sent it: its content and hash, and the personal data that came with it, latest
+kept; a letter's signer fingerprint beside it, the latest its kiosk sent),
 ``conflicts`` (a row whose id was here already with other content: the incoming copy,
 never dropped; once looked into, who marked it reviewed and when), ``case_sets`` (each case
 set the office published, numbered) and ``cases`` (each case's title, from the latest set
@@ -99,6 +100,24 @@ MIGRATIONS: tuple[tuple[str, str], ...] = (
         -- a conflict looked into (kiosk hq conflicts --resolved ID): kept, never deleted, with who and when
         ALTER TABLE conflicts ADD COLUMN resolved_at timestamptz, ADD COLUMN resolved_by text;
         CREATE INDEX conflicts_open ON conflicts (id) WHERE resolved_at IS NULL;
+    """),
+    ("0003_signers_paper_letters", f"""
+        -- each letter's signer fingerprint (kiosk.signers), outside its content: the latest its kiosk
+        -- sent (an email given after the letter fingerprints its writer anew); likely duplicates are
+        -- letters with an earlier one (UTC time, then id) of the same case and signer, from any kiosk
+        ALTER TABLE signatures ADD COLUMN signer text COLLATE "C", ADD COLUMN {_text("created_at")};
+        CREATE INDEX signatures_signer ON signatures (signer, case_id, created_at) WHERE signer IS NOT NULL;
+
+        -- handwritten letters collected at a stall: an entry never changes; a correction is an entry
+        -- of its own (count: the change) naming the entry it corrects, with that entry's case, kind,
+        -- event, kiosk and stall time
+        CREATE TABLE paper_letters ({_ROW},
+            {_text("case_id")}, {_text("kind")}, {_text("event")}, {_text("kiosk_id")},
+            {_text("local_time")}, {_text("created_at")}, {_text("corrects")},
+            count integer GENERATED ALWAYS AS ((content->>'count')::integer) STORED
+        );
+        CREATE INDEX paper_letters_case ON paper_letters (case_id);
+        CREATE INDEX paper_letters_corrects ON paper_letters (corrects) WHERE corrects IS NOT NULL;
     """),
 )
 

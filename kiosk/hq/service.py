@@ -4,7 +4,9 @@
 - ``GET /api/v1/cases`` (a kiosk's token): the case set published last (304, no body, when
   ``If-None-Match`` names its hash: the kiosk has it);
 - ``GET /api/v1/counts?by=case,day`` (open, like the dashboard): national counts, grouped as
-  ``kiosk export counts`` groups them, with ``event``, ``kiosk``, ``since`` and ``until`` filters;
+  ``kiosk export counts`` groups them, with its columns (letters, on paper, likely duplicates,
+  signers), with ``event``, ``kiosk``, ``since`` and ``until`` filters; ``total`` the letters and
+  ``figures`` the four figures of every letter the filters select;
 - ``GET /api/v1/health`` (open, limited like counts): whether the database answers, and its
   schema's version (a cheap query: it never counts the letters);
 - ``GET /``: the dashboard (``dashboard.html``), refreshing itself.
@@ -47,7 +49,7 @@ from starlette.routing import Route
 
 from ..errors import KioskError
 from ..store import Scope, check_groups, group_columns
-from ..sync_protocol import CASES, MAX_BODY, MAX_ROWS, PROTOCOL, UPLOAD
+from ..sync_protocol import CASES, MAX_BODY, MAX_ROWS, PROTOCOLS, UPLOAD
 from . import cases as case_sets
 from . import store
 from .connection import pool as make_pool
@@ -171,8 +173,10 @@ def parse_batch(body: bytes, kiosk_id: str) -> list[Any]:
         raise Refusal(400, "the body is not JSON (or nested too deeply)") from None
     if not isinstance(data, dict) or not isinstance(data.get("rows"), list):
         raise Refusal(400, "not a batch: expected an object with protocol, kiosk_id and rows (a list)")
-    if data.get("protocol") != PROTOCOL or isinstance(data.get("protocol"), bool):
-        raise Refusal(400, f"protocol must be {PROTOCOL}: this office speaks protocol {PROTOCOL}")
+    if data.get("protocol") not in PROTOCOLS or isinstance(data.get("protocol"), bool):
+        spoken = " or ".join(map(str, PROTOCOLS))
+        raise Refusal(400, f"protocol must be {spoken}: this office speaks protocol {spoken}"
+                           " (upgrade the office before its kiosks)")
     if data.get("kiosk_id") != kiosk_id:
         shown = str(data.get("kiosk_id"))[:40].encode("utf-8", "replace").decode("utf-8")
         raise Refusal(400, f"kiosk_id {shown!r} is not this token's kiosk ({kiosk_id})")
@@ -292,9 +296,9 @@ def create_app(database: str | ConnectionPool, *, rate: float = RATE, burst: int
             check_groups(by)
         except KioskError as exc:
             raise Refusal(400, f"by: {exc.problem}") from None
-        rows = await db(lambda conn: store.counts(conn, by, scope))
-        return JSONResponse({"by": by, "columns": group_columns(by), "rows": rows,
-                             "total": sum(int(r["count"]) for r in rows)})
+        rows, figures = await db(lambda conn: (store.counts(conn, by, scope), store.figures(conn, scope)))
+        return JSONResponse({"by": by, "columns": group_columns(by), "rows": rows, "total": figures["count"],
+                             "figures": figures})
 
     async def health(request: Request) -> Response:
         open_read(request)

@@ -10,7 +10,13 @@ A batch (:func:`ingest`) is one transaction: every well-formed row is inserted w
 ``ON CONFLICT (id) DO NOTHING``; each row not inserted is then a *duplicate* (the stored
 hash is its hash) or a *conflict* (another hash: the first copy is kept and the incoming
 one recorded in ``conflicts``, never dropped). Personal data is kept per field, the latest
-non-null value winning, and only from the kiosk that sent the row first.
+non-null value winning, and only from the kiosk that sent the row first; so is a letter's
+signer fingerprint (null: not known, never erasing one). A paper letters correction is
+taken only once the entry it corrects is here, from the same kiosk (:func:`_ingest_paper`).
+
+Counts (:func:`counts`, :func:`figures`) are those of a kiosk's :mod:`kiosk.store.counts`,
+over every kiosk's rows: typed and paper letters, likely duplicates (an earlier letter of the
+same case and signer, from any kiosk), signers.
 """
 
 from __future__ import annotations
@@ -23,15 +29,17 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from ..store import GROUPS, Scope, check_groups, group_columns
+from ..store import COUNT_COLUMNS, GROUPS, Scope, check_groups, group_columns
 from ..sync_protocol import KINDS, canonical, content_hash, row_problem
-from .values import consent_problem, consent_text_problem, signature_problem
+from .values import consent_problem, consent_text_problem, correction_problem, paper_problem, signature_problem
 
-TABLES = {"signature": "signatures", "consent": "consents", "consent_text": "consent_texts"}
+TABLES = {"signature": "signatures", "consent": "consents", "consent_text": "consent_texts", "paper": "paper_letters"}
 REASON_MAX = 300
 ID_ECHO_MAX = 200
 # wordings and letters before consents: a consent's wording and letter may come in the same batch
-INGESTED = ("consent_text", "signature", "consent")
+INGESTED = ("consent_text", "signature", "paper", "consent")
+NOT_HERE = ("corrects: the entry it corrects is not at the office (a kiosk sends an entry before its"
+            " corrections)")
 CONFLICT_REASON = "this id is here already with other content: the first copy is kept, this one recorded as a conflict"
 
 
@@ -119,7 +127,9 @@ def problem(item: object, kiosk_id: str) -> str | None:
             assert isinstance(item, dict)
             canonical(item.get("personal") or {})
             if item["kind"] == "signature":
-                found = signature_problem(item["content"], item.get("personal"))
+                found = signature_problem(item["content"], item.get("personal"), item.get("signer"))
+            elif item["kind"] == "paper":
+                found = paper_problem(item["content"], item.get("personal"))
             elif item["kind"] == "consent_text":
                 found = consent_text_problem(item["content"])
     except UnicodeEncodeError:
@@ -152,7 +162,9 @@ def ingest(conn: psycopg.Connection, kiosk_id: str, items: Sequence[object]) -> 
             rows = by_kind[kind]
             if kind == "consent":
                 rows = _own_letters(conn, kiosk_id, rows, answers)
-            if rows:
+            if kind == "paper":
+                _ingest_paper(conn, kiosk_id, rows, answers)
+            elif rows:
                 _ingest_kind(conn, kind, kiosk_id, rows, answers)
     return [a if a is not None else answer(items[i], "refused", "not answered") for i, a in enumerate(answers)]
 
@@ -190,6 +202,42 @@ def _own_letters(conn: psycopg.Connection, kiosk_id: str, rows: list[tuple[int, 
     return kept
 
 
+def _ingest_paper(conn: psycopg.Connection, kiosk_id: str, rows: list[tuple[int, dict[str, Any]]],
+                  answers: list[dict[str, Any] | None]) -> None:
+    """Paper letters entries, then the corrections whose entry is here (sent before, or taken a
+    step earlier from this batch) and that keep to it (:func:`correction_problem`); the others
+    refused. A correction's entry is read from what the office keeps, never from the batch alone,
+    so a token can correct only an entry its own kiosk sent and the office took."""
+    pending = rows
+    while pending:
+        targets = list({item["content"]["corrects"] for _, item in pending} - {None})
+        entries = {r[0]: (r[1], r[2]) for r in conn.execute(
+            "SELECT id, uploaded_by, content FROM paper_letters WHERE id = ANY(%s)", (targets,)).fetchall()}
+        coming = {item["id"] for _, item in pending}
+        ready, later = [], []
+        for index, item in pending:
+            corrects = item["content"]["corrects"]
+            if corrects is None:
+                ready.append((index, item))
+            elif corrects in entries:
+                uploaded_by, entry = entries[corrects]
+                found = correction_problem(item["content"], entry, uploaded_by, kiosk_id)
+                if found is None:
+                    ready.append((index, item))
+                else:
+                    answers[index] = answer(item, "refused", found)
+            elif corrects in coming and corrects != item["id"]:
+                later.append((index, item))  # its entry comes in this batch: taken first
+            else:
+                answers[index] = answer(item, "refused", NOT_HERE)
+        if not ready:
+            for index, item in later:
+                answers[index] = answer(item, "refused", NOT_HERE)
+            return
+        _ingest_kind(conn, "paper", kiosk_id, ready, answers)
+        pending = later
+
+
 def clash_reason(kept_by: str, sent_by: str) -> str:
     """A conflict between two kiosks over one id: an incident to look into, not a kiosk's own edit."""
     return f"first sent by kiosk {kept_by}, now by {sent_by}: check both"
@@ -201,18 +249,20 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
     first: dict[str, int] = {}
     for index, item in rows:
         first.setdefault(item["id"], index)
-    fresh = [{"id": item["id"], "hash": item["hash"], "content": item["content"], "personal": _personal(item)}
-             for index, item in rows if first[item["id"]] == index]
+    fresh = [{"id": item["id"], "hash": item["hash"], "content": item["content"], "personal": _personal(item),
+              "signer": item.get("signer")} for index, item in rows if first[item["id"]] == index]
+    into, picked = (", signer", ", r.signer") if kind == "signature" else ("", "")  # a letter's: beside its content
     inserted = {r[0] for r in conn.execute(
-        f"INSERT INTO {table} (id, hash, content, personal, uploaded_by, personal_at)"
+        f"INSERT INTO {table} (id, hash, content, personal, uploaded_by, personal_at{into})"
         " SELECT r.id, r.hash, r.content, r.personal, %s, CASE WHEN r.personal = '{}' THEN NULL ELSE now() END"
-        " FROM jsonb_to_recordset(%s) AS r(id text, hash text, content jsonb, personal jsonb)"
+        f"{picked} FROM jsonb_to_recordset(%s) AS r(id text, hash text, content jsonb, personal jsonb, signer text)"
         " ON CONFLICT (id) DO NOTHING RETURNING id",
         (kiosk_id, Jsonb(fresh)),
     ).fetchall()}
     stored = {r[0]: (r[1], r[2]) for r in conn.execute(
         f"SELECT id, hash, uploaded_by FROM {table} WHERE id = ANY(%s)", (list(first),)).fetchall()}
     updates: list[tuple[Jsonb, list[str], str, str]] = []
+    signers: list[tuple[str, str, str, str]] = []
     conflicts: list[tuple[str, str, str, str, Jsonb, Jsonb | None]] = []
     for index, item in rows:
         if item["id"] in inserted and first[item["id"]] == index:
@@ -225,6 +275,8 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
             if given and uploaded_by == kiosk_id:
                 removed = [k for k, v in given.items() if v is None]  # purged or forgotten on the kiosk
                 updates.append((Jsonb(_personal(item)), removed, item["id"], kiosk_id))
+            if kind == "signature" and item.get("signer") is not None and uploaded_by == kiosk_id:
+                signers.append((item["signer"], item["id"], kiosk_id, item["signer"]))
         else:
             reason = CONFLICT_REASON if uploaded_by == kiosk_id else (
                 f"{CONFLICT_REASON}; {clash_reason(uploaded_by, kiosk_id)}")
@@ -236,6 +288,9 @@ def _ingest_kind(conn: psycopg.Connection, kind: str, kiosk_id: str, rows: list[
         if updates:
             cur.executemany(f"UPDATE {table} SET personal = (personal || %s) - %s::text[], personal_at = now()"
                             " WHERE id = %s AND uploaded_by = %s", updates)
+        if signers:  # fingerprinted anew (an email given after the letter): the latest its kiosk sent
+            cur.executemany("UPDATE signatures SET signer = %s WHERE id = %s AND uploaded_by = %s"
+                            " AND signer IS DISTINCT FROM %s", signers)
         if conflicts:
             cur.executemany(
                 "INSERT INTO conflicts (kind, row_id, uploaded_by, kept_hash, hash, content, personal)"
@@ -302,10 +357,27 @@ def _where(scope: Scope) -> tuple[str, list[object]]:
     return where.replace("?", "%s"), params
 
 
+# A typed letter is a likely duplicate when an earlier letter (UTC time, then id) of its case has
+# its signer: kiosk.store.counts.DUPLICATE, over every kiosk's letters (ids compared byte by byte).
+DUPLICATE = ("(s.signer IS NOT NULL AND EXISTS (SELECT 1 FROM signatures e WHERE e.signer = s.signer"
+             " AND e.case_id = s.case_id AND (e.created_at < s.created_at"
+             " OR (e.created_at = s.created_at AND e.id COLLATE \"C\" < s.id COLLATE \"C\"))))")
+
+
+def _letters(where: str) -> str:
+    """Typed and paper letters as one table ``s`` that GROUPS and Scope read (kiosk.store.counts's):
+    its columns, and n (letters), paper (of them handwritten), dup (of them likely duplicates)."""
+    return (f"SELECT s.case_id, s.kind, s.event, s.kiosk_id, s.local_time, s.language, 1 AS n, 0 AS paper,"
+            f" CASE WHEN {DUPLICATE} THEN 1 ELSE 0 END AS dup FROM signatures s{where}"
+            f" UNION ALL SELECT s.case_id, s.kind, s.event, s.kiosk_id, s.local_time, NULL COLLATE \"C\","
+            f" s.count, s.count, 0 FROM paper_letters s{where}")
+
+
 def counts(conn: psycopg.Connection, by: Sequence[str] | str = ("case",),
            scope: Scope = Scope()) -> list[dict[str, Any]]:
-    """Signatures counted per combination of ``by`` (:data:`kiosk.store.GROUPS`), in key order: the
-    rows and columns of ``kiosk export counts``, the case's title from the published case sets."""
+    """Letters counted per combination of ``by`` (:data:`kiosk.store.GROUPS`), in key order: the
+    rows and columns of ``kiosk export counts`` (COUNT_COLUMNS: typed and paper letters, likely
+    duplicates, signers), the case's title from the published case sets."""
     groups = check_groups(by)
     keys = [GROUPS[g][0] for g in groups]
     select = [f"{key}, COALESCE(c.title, '')" if g == "case" else key for g, key in zip(groups, keys, strict=True)]
@@ -314,17 +386,22 @@ def counts(conn: psycopg.Connection, by: Sequence[str] | str = ("case",),
     order_by = ", ".join(f"{key} NULLS FIRST" for key in keys)
     where, params = _where(scope)
     rows = conn.execute(
-        f"SELECT {', '.join(select)}, COUNT(*) FROM signatures s{join}{where} GROUP BY {group_by} ORDER BY {order_by}",
-        params,
+        f"SELECT {', '.join(select)}, SUM(s.n), SUM(s.paper), SUM(s.dup), SUM(s.n) - SUM(s.paper) - SUM(s.dup)"
+        f" FROM ({_letters(where)}) s{join} GROUP BY {group_by} HAVING SUM(s.n) <> 0 ORDER BY {order_by}",
+        [*params, *params],
     ).fetchall()
     columns = group_columns(groups)
     return [dict(zip(columns, row, strict=True)) for row in rows]
 
 
-def total(conn: psycopg.Connection, scope: Scope = Scope()) -> int:
+def figures(conn: psycopg.Connection, scope: Scope = Scope()) -> dict[str, int]:
+    """The four figures (COUNT_COLUMNS) of every letter in ``scope``, as ``Store.figures`` gives a kiosk's."""
     where, params = _where(scope)
-    row = conn.execute(f"SELECT COUNT(*) FROM signatures s{where}", params).fetchone()
-    return int(row[0]) if row else 0
+    row = conn.execute(
+        f"SELECT COALESCE(SUM(s.n), 0), COALESCE(SUM(s.paper), 0), COALESCE(SUM(s.dup), 0) FROM ({_letters(where)}) s",
+        [*params, *params]).fetchone()
+    letters, paper, dup = (int(v) for v in row) if row else (0, 0, 0)
+    return dict(zip(COUNT_COLUMNS, (letters, paper, dup, letters - paper - dup), strict=True))
 
 
 # -- case sets ------------------------------------------------------------------------------

@@ -1,8 +1,9 @@
 """The outbox: the rows the national office has not answered yet, and what it answered.
 
-Triggers (migration 0007) put a row in ``outbox`` whenever a signature, consent or consent
-wording is inserted or a column it sends changes, with a new sequence number, so every
-writer (record, merge, purge, forget) marks what it changes without remembering to. A
+Triggers (migrations 0007 and 0008) put a row in ``outbox`` whenever a signature, consent,
+consent wording or paper letters entry is inserted or a column it sends changes (a letter's
+signer among them), with a new sequence number, so every writer (record, merge, purge,
+forget, an answer to the consent question) marks what it changes without remembering to. A
 batch is read with each row's sequence number; an answer settles a row only for the number
 it was sent with, so a row changed while its batch was on the way stays to be sent again.
 
@@ -21,21 +22,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..sync_protocol import CONTENT, content_hash
+from ..sync_protocol import CONTENT, PERSONAL, content_hash
 from .connection import Database
 from .models import reference, utc_now
 
-_RANK = "CASE o.kind WHEN 'consent_text' THEN 0 WHEN 'signature' THEN 1 ELSE 2 END"
-# Which outbox rows are this kiosk's to send: a signature of its kiosk id, a consent given with
-# one, every consent wording (they belong to no kiosk).
-_MINE = ("(o.kind = 'consent_text'"
-         " OR (o.kind = 'signature' AND (SELECT s.kiosk_id FROM signatures s WHERE s.id = o.id) = ?)"
-         " OR (o.kind = 'consent' AND (SELECT s.kiosk_id FROM consents c JOIN signatures s ON s.id = c.signature_id"
-         " WHERE c.id = o.id) = ?))")
-# The kiosk id of an outbox row (NULL for a consent wording, or a row no longer here).
+_RANK = "CASE o.kind WHEN 'consent_text' THEN 0 WHEN 'signature' THEN 1 WHEN 'consent' THEN 2 ELSE 3 END"
+# The kiosk id of an outbox row: a signature's or a paper letters entry's own, a consent's letter's;
+# NULL for a consent wording (they belong to no kiosk), or a row no longer here.
 _KIOSK_OF = ("CASE o.kind WHEN 'signature' THEN (SELECT s.kiosk_id FROM signatures s WHERE s.id = o.id)"
              " WHEN 'consent' THEN (SELECT s.kiosk_id FROM consents c JOIN signatures s ON s.id = c.signature_id"
-             " WHERE c.id = o.id) END")
+             " WHERE c.id = o.id)"
+             " WHEN 'paper' THEN (SELECT p.kiosk_id FROM paper_letters p WHERE p.id = o.id) END")
+# Which outbox rows are this kiosk's to send: those of its kiosk id, and every consent wording.
+_MINE = f"(o.kind = 'consent_text' OR {_KIOSK_OF} = ?)"
 _STATE_COLUMNS = ("last_attempt", "last_success", "last_error", "failures", "backoff_until", "cases_version",
                   "cases_hash", "cases_checked_at", "cases_error")
 
@@ -50,9 +49,10 @@ class OutboxRow:
     seq: int
     content: dict[str, Any]
     hash: str
-    personal: dict[str, Any]           # name and message; or email: as stored (None once purged)
+    personal: dict[str, Any]           # name and message; email; a paper entry's note: as stored (None once purged)
     purged: bool                       # its personal data was removed
     consented: bool                    # its visitor said yes to being contacted, and that answer is kept
+    signer: str | None = None          # a signature's signer fingerprint (sent beside its content, never hashed)
 
 
 @dataclass(frozen=True)
@@ -95,7 +95,7 @@ class Outbox(Database):
         while len(out) < limit:
             marked = self.db.execute(
                 f"SELECT o.kind, o.id, o.seq FROM outbox o WHERE {_MINE} ORDER BY {_RANK}, o.seq, o.id"
-                " LIMIT ? OFFSET ?", [kiosk_id, kiosk_id, limit, offset]).fetchall()
+                " LIMIT ? OFFSET ?", [kiosk_id, limit, offset]).fetchall()
             if not marked:
                 break
             offset += len(marked)
@@ -124,6 +124,9 @@ class Outbox(Database):
         elif kind == "consent":
             cur = self.db.execute("SELECT c.*, (c.choice = 'yes' AND c.purged_at IS NULL) AS consented"
                                   " FROM consents c WHERE c.id = ?", [row_id])
+        elif kind == "paper":  # no visitor answered anything for it: its note leaves only under personal_data all
+            cur = self.db.execute("SELECT p.*, 0 AS consented FROM paper_letters p WHERE p.id = ?",
+                                  [row_id])
         else:
             cur = self.db.execute("SELECT t.*, 0 AS consented FROM consent_texts t WHERE t.id = ?",
                                   [row_id])
@@ -132,11 +135,12 @@ class Outbox(Database):
             return None
         row = dict(zip([d[0] for d in cur.description], found, strict=True))
         content = _content(kind, row)
-        personal = {"name": row["name"], "message": row["message"]} if kind == "signature" else (
-            {"email": row["email"]} if kind == "consent" else {})
+        personal = {name: row[name] for name in PERSONAL[kind]}
+        if kind == "paper" and row["note"] is None:
+            personal = {}  # nothing to send
         return OutboxRow(kind, row_id, seq, content, content_hash(content), personal,
-                         purged=kind != "consent_text" and row["purged_at"] is not None,
-                         consented=bool(row["consented"]))
+                         purged=kind in ("signature", "consent") and row["purged_at"] is not None,
+                         consented=bool(row["consented"]), signer=row["signer"] if kind == "signature" else None)
 
     def settle_outbox(self, answered: list[tuple[OutboxRow, str, str | None]]) -> int:
         """The office's answers, each for the row as it was sent (``(row, answer, reason)``), in one
@@ -159,16 +163,21 @@ class Outbox(Database):
 
     def sync_status(self, kiosk_id: str) -> SyncStatus:
         """This kiosk's rows waiting, other kiosks' rows left alone, the conflicts and refusals, the state."""
-        (waiting,) = self.db.execute(f"SELECT COUNT(*) FROM outbox o WHERE {_MINE}", [kiosk_id, kiosk_id]).fetchone()
+        (waiting,) = self.db.execute(f"SELECT COUNT(*) FROM outbox o WHERE {_MINE}", [kiosk_id]).fetchone()
         (total,) = self.db.execute("SELECT COUNT(*) FROM outbox").fetchone()
         conflicts = []
-        for kind, row_id, answer, reason, at, event, kiosk, number in self.db.execute(
-                "SELECT k.kind, k.id, k.answer, k.reason, k.at, s.event, s.kiosk_id, s.number FROM sync_conflicts k"
+        for kind, row_id, answer, reason, at, event, kiosk, number, *entry in self.db.execute(
+                "SELECT k.kind, k.id, k.answer, k.reason, k.at, s.event, s.kiosk_id, s.number,"
+                " p.event, p.kiosk_id, p.case_id, p.count FROM sync_conflicts k"
                 " LEFT JOIN consents c ON k.kind = 'consent' AND c.id = k.id"
                 " LEFT JOIN signatures s ON s.id = CASE k.kind WHEN 'signature' THEN k.id ELSE c.signature_id END"
+                " LEFT JOIN paper_letters p ON k.kind = 'paper' AND p.id = k.id"
                 " ORDER BY k.at, k.kind, k.id"):
             if kind == "consent_text":
                 shown = f"consent wording {row_id[:12]}"
+            elif kind == "paper" and entry[0] is not None:
+                p_event, p_kiosk, p_case, p_count = entry
+                shown = f"{p_event} / {p_kiosk} / paper letters {p_count:+d} for {p_case} ({row_id[:8]})"
             elif event is None:
                 shown = f"{kind} {row_id}"
             else:

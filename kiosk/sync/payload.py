@@ -9,6 +9,11 @@
 
 A row whose personal data was removed (purged, forgotten) sends its fields as null under
 ``consented`` and ``all`` (the office drops what it had got); under ``none``, nothing.
+
+A paper letters entry's note is the organiser's own words, and may name a school or a person:
+no visitor said yes to anything for it, so it leaves only under ``all``. A letter's signer
+fingerprint is not in ``personal``: it is sent under every policy (the office counts likely
+duplicates by it, and cannot turn it back into a name without the campaign's key).
 """
 
 from __future__ import annotations
@@ -34,4 +39,4 @@ def personal_for(item: OutboxRow, policy: str) -> dict[str, Any] | None:
 
 def upload_row(item: OutboxRow, policy: str) -> dict[str, Any]:
     """``item`` as a row of an upload (:func:`kiosk.sync_protocol.row`)."""
-    return row(item.kind, item.content, personal_for(item, policy))
+    return row(item.kind, item.content, personal_for(item, policy), item.signer)

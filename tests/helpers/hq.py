@@ -24,6 +24,35 @@ def signature_row(sig: Any, personal: dict[str, Any] | None = None) -> dict[str,
     return sync_protocol.row("signature", content, personal)
 
 
+def outbox_rows(db_path: Path, kiosk_id: str, policy: str = "all") -> list[dict[str, Any]]:
+    """What a sync of ``kiosk_id`` would send from a kiosk database (its outbox, every row of the
+    kiosk id, made into upload rows by the kiosk's own code), in the order it sends them."""
+    from kiosk.sync.payload import upload_row
+
+    with Store(db_path, create=False) as store:
+        return [upload_row(item, policy) for item in store.outbox_batch(kiosk_id, sync_protocol.MAX_ROWS)]
+
+
+def paper(kiosk_id: str = "stall-1", case_id: str = "lawyer-amara-osei", count: int = 12, *,
+          note: str | None = None, local_time: str = "2026-07-03T10:05:00.000000+02:00",
+          **fields: Any) -> dict[str, Any]:
+    """A paper letters entry's row, made up (a correction: give ``corrects`` and copy its entry)."""
+    created_at = dt.datetime.fromisoformat(local_time).astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    content = {"id": str(uuid.uuid4()), "case_id": case_id, "kind": "appeal", "count": count, "corrects": None,
+               "created_at": created_at, "local_time": local_time, "event": "Summer Fest", "kiosk_id": kiosk_id}
+    content.update(fields)
+    return sync_protocol.row("paper", content, None if note is None else {"note": note})
+
+
+def correction(entry: dict[str, Any], change: int, **fields: Any) -> dict[str, Any]:
+    """A correction of the entry row ``entry`` by ``change`` letters, as a kiosk makes one (later)."""
+    copied = {k: entry["content"][k] for k in ("case_id", "kind", "event", "kiosk_id", "local_time")}
+    content = dict(copied, id=str(uuid.uuid4()), count=change, corrects=entry["id"],
+                   created_at="2026-07-04T09:00:00.000000Z")
+    content.update(fields)
+    return sync_protocol.row("paper", content, None)
+
+
 def rows_of(db_path: Path, kiosk_id: str | None = None) -> list[dict[str, Any]]:
     """Every signature of a kiosk database (only ``kiosk_id``'s, when named) as upload rows."""
     with Store(db_path) as store:
@@ -45,8 +74,9 @@ def letter(kiosk_id: str = "stall-1", case_id: str = "lawyer-amara-osei", *, num
     return content
 
 
-def signature(kiosk_id: str = "stall-1", personal: dict[str, Any] | None = None, **fields: Any) -> dict[str, Any]:
-    return sync_protocol.row("signature", letter(kiosk_id, **fields), personal)
+def signature(kiosk_id: str = "stall-1", personal: dict[str, Any] | None = None, *, signer: str | None = None,
+              **fields: Any) -> dict[str, Any]:
+    return sync_protocol.row("signature", letter(kiosk_id, **fields), personal, signer)
 
 
 WORDING = {"language": "en", "version": "2026-1", "controller": "Amnesty Example", "lawful_basis": "consent",
@@ -105,5 +135,5 @@ def replace(row: dict[str, Any], **content: Any) -> dict[str, Any]:
     return sync_protocol.row(row["kind"], changed, row["personal"])
 
 
-__all__ = ["answers", "batch", "consent", "letter", "one_line_error", "replace", "rows_of",
-           "signature", "signature_row", "upload", "wording"]
+__all__ = ["answers", "batch", "consent", "correction", "letter", "one_line_error", "outbox_rows", "paper",
+           "replace", "rows_of", "signature", "signature_row", "upload", "wording"]
