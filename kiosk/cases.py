@@ -33,6 +33,7 @@ from .consent import CONSENT_FILE
 from .errors import CaseError, KioskError
 from .files import KB, UnreadableFile, read_toml
 from .i18n import DEFAULT, LANGUAGES, check_language, language
+from .moderation import MODERATION_FILE
 from .text import clean
 
 ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole id: always fullmatch()
@@ -485,7 +486,7 @@ def read_dir(directory: Path) -> CaseSet:
     cases: dict[str, Case] = {}
     errors: list[CaseError] = []
     for path in sorted(directory.glob("*.toml")):
-        if path.name == CONSENT_FILE:  # the consent wording (kiosk.consent), not a case
+        if path.name in (CONSENT_FILE, MODERATION_FILE):  # the consent wording, the organiser's words: no cases
             continue
         try:
             case = load_case(path)
