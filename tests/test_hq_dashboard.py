@@ -15,7 +15,8 @@ from playwright.sync_api import expect
 
 from kiosk.cli import cli
 from tests.helpers import CASE_FILES
-from tests.helpers.hq import answers, batch, signature, upload
+from kiosk.signers import fingerprint
+from tests.helpers.hq import answers, batch, paper, signature, upload
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -63,7 +64,8 @@ def test_the_dashboard_shows_the_counts_and_refreshes_itself(hq_service, browser
     assert published.exit_code == 0, published.output
     token = hq_service.token("stall-1")
     first, second = (p.stem for p in CASE_FILES[:2])
-    rows = [signature(case_id=first), signature(case_id=first),
+    ada = fingerprint("a campaign's signer key, for the tests", "Ada Lovelace")
+    rows = [signature(case_id=first, signer=ada), signature(case_id=first),
             signature(case_id=second, local_time="2026-07-04T09:00:00.000000+02:00")]
     assert answers(upload(hq_service.url, token, batch("stall-1", rows))) == ["new"] * 3
 
@@ -84,9 +86,15 @@ def test_the_dashboard_shows_the_counts_and_refreshes_itself(hq_service, browser
     assert page.evaluate("window.pwned") is None
     assert page.locator("#cases img, #cases script").count() == 0
 
-    assert answers(upload(hq_service.url, token, batch("stall-1", [signature(case_id=second)]))) == ["new"]
-    page.wait_for_function("document.getElementById('total').textContent === '4'", timeout=10_000)
-    assert page.locator("#cases li .count").all_text_contents() == ["2", "2"]
+    assert page.locator("#figures").text_content() == "3 signers · 0 likely duplicates · 0 on paper"
+
+    # Ada writes again for the first case at another stall, and 1,200 handwritten letters come in
+    more = [signature("stall-2", case_id=first, signer=ada, local_time="2026-07-04T10:00:00.000000+02:00"),
+            paper("stall-2", second, 1200, local_time="2026-07-04T11:00:00.000000+02:00")]
+    assert answers(upload(hq_service.url, hq_service.token("stall-2"), batch("stall-2", more))) == ["new"] * 2
+    page.wait_for_function("document.getElementById('total').textContent === '1,204'", timeout=10_000)
+    assert page.locator("#figures").text_content() == "3 signers · 1 likely duplicate · 1,200 on paper"
+    assert page.locator("#cases li .count").all_text_contents() == ["1,201", "3"]
     assert errors == []
     context.close()
 
