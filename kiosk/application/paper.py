@@ -27,6 +27,7 @@ class PaperDesk:
     settings: Settings
     clock: Callable[[], dt.datetime]
     _store: Store | None
+    _samples: dict[str, Case]
 
     if TYPE_CHECKING:
         def case(self, case_id: str) -> Case | None: ...
@@ -61,6 +62,9 @@ class PaperDesk:
 
     def _paper_case(self, case_id: str) -> Case:
         case = self.case(case_id)
+        if case is None and case_id in self._samples:
+            raise InputError(f"{case_id!r} is a sample case (about a person who does not exist);"
+                             " allow_sample_cases is off", field="case", reason="sample")
         if case is None:
             raise InputError(f"unknown case {case_id!r}: not one of this kiosk's cases (see kiosk cases list)",
                              field="case", reason="unknown")
