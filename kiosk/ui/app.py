@@ -206,6 +206,12 @@ class KioskApp(LockedApp):
             self.post_message(NotRecorded(letter, str(exc) or type(exc).__name__))
             return
         self.post_message(Recorded(letter, sig))
+        if sig.held or sig.repeat:
+            # Held: recorded, and a volunteer decides on the organiser screen what prints. A
+            # repeat: the letter recorded a moment ago (a double press), which prints once, by
+            # the press that recorded it.
+            self.post_message(Printed(letter, sig, None))
+            return
         try:
             outcome = self.station.print_signature(sig)
         except Exception as exc:  # noqa: BLE001 - the letter is saved; its job waits for a volunteer
@@ -224,7 +230,7 @@ class KioskApp(LockedApp):
         if screen is None:
             return
         text = self.station.consent_text(message.letter.language)
-        if text is None:
+        if text is None or message.signature.repeat:  # a repeat's visitor was asked with their first press
             screen.recorded(message.signature)
             return
         self.go_home()  # the form is done with: the letter is saved
@@ -244,6 +250,8 @@ class KioskApp(LockedApp):
         if self._printing_screen_of(message.letter) is not None:
             self.go_home()
             self.push_screen(ThanksScreen(message.letter, message.signature, message.outcome))
+        elif message.signature.repeat:  # the first press's screens follow the first press's printing
+            return
         elif isinstance(screen, ThanksScreen) and screen.signature.id == message.signature.id:
             screen.printed(message.outcome)
         for asked in self.screen_stack:  # the question, and the address form above it

@@ -80,6 +80,7 @@ class Task(Enum):
     RETRY = "retry"
     REPRINT = "retry-interrupted"
     TALLY = "tally"
+    RELEASE = "release"  # a held letter the organiser chose to print
 
 
 class RunTask(Message):
@@ -116,9 +117,12 @@ class NotRecorded(Message):
 
 
 class Printed(Message):
-    """The worker is done with the letter: printed, or its job waits for a volunteer."""
+    """The worker is done with the letter: printed, or its job waits for a volunteer. ``outcome``
+    is None when nothing was sent to the printer: the letter is held for a volunteer to decide
+    (``signature.held``), or it is the letter recorded a moment ago (``signature.repeat``, a
+    double press), which prints once."""
 
-    def __init__(self, letter: Letter, signature: Signature, outcome: Outcome) -> None:
+    def __init__(self, letter: Letter, signature: Signature, outcome: Outcome | None) -> None:
         super().__init__()
         self.letter, self.signature, self.outcome = letter, signature, outcome
 

@@ -25,8 +25,10 @@ from .base import Idle, KioskScreen
 PRINTING = N_("Your letter is saved and printing.")
 
 
-def print_line(outcome: Outcome | None) -> str:
+def print_line(outcome: Outcome | None, signature: Signature) -> str:
     """How the visitor's letter is getting on, in a few words (the thank-you screen says more)."""
+    if signature.held:  # waits for a volunteer: the same neutral words whatever the reason
+        return N_("Your letter is saved. A volunteer will hand you your letter.")
     if outcome is None:
         return PRINTING
     if outcome.printed:
@@ -45,9 +47,9 @@ class ConsentAsked(KioskScreen):
     def status(self) -> Content:
         """Whose letter this is (a visitor who walks up now sees it is not theirs) and how it prints."""
         thanks = self._("Thank you, {name}.").format(name=self.letter.name)
-        return self.shown(f"{thanks} {self._(print_line(self.outcome))}")
+        return self.shown(f"{thanks} {self._(print_line(self.outcome, self.signature))}")
 
-    def printed(self, outcome: Outcome) -> None:
+    def printed(self, outcome: Outcome | None) -> None:
         self.outcome = outcome
         self.query_one("#consent-status", Label).update(self.status())
 

@@ -1,4 +1,5 @@
-"""The organiser screen, behind the PIN: printer, print jobs, today's counts, cases, sync, quit."""
+"""The organiser screen, behind the PIN: printer, print jobs, held letters, today's counts, paper
+letters, cases, sync, quit."""
 
 from __future__ import annotations
 
@@ -29,6 +30,8 @@ from ..messages import (
     TaskDone,
 )
 from .base import KioskScreen
+from .held import HeldLetters
+from .paper import PaperLetters
 
 BUTTON_TASKS = {"check": Task.CHECK, "test-print": Task.TEST_PRINT, "retry": Task.RETRY,
                 "retry-interrupted": Task.REPRINT, "tally": Task.TALLY}
@@ -37,7 +40,8 @@ STARTED = {Task.CHECK: N_("Checking the printer…"), Task.TEST_PRINT: N_("Print
            Task.TALLY: N_("Printing the tally slip…")}
 ANSWERS = {"conflict": N_("conflict"), "refused": N_("refused")}
 STATES = {"pending": N_("pending"), "printing": N_("printing"), "failed": N_("failed"),
-          "interrupted": N_("interrupted"), "printed": N_("printed"), "cancelled": N_("cancelled")}
+          "interrupted": N_("interrupted"), "printed": N_("printed"), "cancelled": N_("cancelled"),
+          "held": N_("held"), "rejected": N_("not printed")}
 
 
 class OrganiserScreen(KioskScreen):
@@ -65,12 +69,16 @@ class OrganiserScreen(KioskScreen):
                     yield Button(self.shown(self._("Retry waiting jobs")), id="retry", variant="warning", compact=True)
                     yield Button(self.shown(self._("Reprint interrupted")), id="retry-interrupted", compact=True)
                 yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
+            with TabPane(self.shown(self._("Held letters")), id="tab-held"):
+                yield HeldLetters(id="held-letters")
             with TabPane(self.shown(self._("Today")), id="tab-today"):
                 with Horizontal(classes="buttons"):
                     yield Button(self.shown(self._("Print tally slip")), id="tally", compact=True)
                     yield Label(Content(""), id="today-status")
                 with VerticalScroll():
                     yield Static(id="chart")
+            with TabPane(self.shown(self._("Paper letters")), id="tab-paper"):
+                yield PaperLetters(id="paper-letters")
             with TabPane(self.shown(self._("Cases")), id="tab-cases"):
                 yield Label(self.shown(self._("Ticked cases are offered to visitors"
                                               " (closed cases are never offered).")))
@@ -98,6 +106,7 @@ class OrganiserScreen(KioskScreen):
 
     def refresh_all(self) -> None:
         self.refresh_jobs()
+        self.refresh_held()
         self.refresh_chart()
         self.refresh_case_list()
         self.show_problems(self.kiosk.station.problems)
@@ -259,10 +268,39 @@ class OrganiserScreen(KioskScreen):
         self.query_one(label, Label).update(self.shown(line))
 
     def on_task_done(self, message: TaskDone) -> None:
-        problem = self._("Problem: {error}").format(error=message.error) if message.error else None
-        self.show(message.task, problem or message.line or "")
+        if message.task is Task.RELEASE:
+            self.query_one(HeldLetters).done(message)
+            self.show_held_count(len(self.query_one(HeldLetters).items))
+        else:
+            problem = self._("Problem: {error}").format(error=message.error) if message.error else None
+            self.show(message.task, problem or message.line or "")
         self.refresh_jobs()
         self.refresh_chart()
+
+    def refresh_held(self) -> None:
+        self.show_held_count(self.query_one(HeldLetters).refresh_held())
+
+    def show_held_count(self, n: int) -> None:
+        """The Held letters tab says how many wait for a decision, seen from any tab."""
+        label = self._("Held letters ({n})").format(n=self.lang.number(n)) if n else self._("Held letters")
+        self.query_one("#tabs", TabbedContent).get_tab("tab-held").label = self.shown(label)
+
+    def on_held_letters_decided(self, message: HeldLetters.Decided) -> None:
+        self.show_held_count(len(self.query_one(HeldLetters).items))
+        self.refresh_jobs()
+        self.refresh_chart()
+
+    def on_paper_letters_changed(self, message: PaperLetters.Changed) -> None:
+        self.refresh_chart()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        """A tab is read again when it is opened (a command at the stall may have changed it)."""
+        if event.pane.id == "tab-held":
+            self.refresh_held()
+        elif event.pane.id == "tab-paper":
+            self.query_one(PaperLetters).refresh_entries()
+        elif event.pane.id == "tab-today":
+            self.refresh_chart()
 
     def action_lock(self) -> None:
         self.post_message(GoHome())

@@ -34,8 +34,9 @@ class PrintingScreen(KioskModal):
         self.query_one("#back-to-form", Button).display = False
 
     def recorded(self, sig: Signature) -> None:
-        self.query_one("#printing-status", Label).update(
-            self.shown(self._("Saved (Ref. {reference}). Printing…").format(reference=sig.reference)))
+        line = (self._("Saved (Ref. {reference}).") if sig.held or sig.repeat  # nothing goes to the printer now
+                else self._("Saved (Ref. {reference}). Printing…"))
+        self.query_one("#printing-status", Label).update(self.shown(line.format(reference=sig.reference)))
 
     def not_recorded(self, error: str) -> None:
         self.failed = True

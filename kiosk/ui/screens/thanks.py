@@ -21,6 +21,10 @@ MAYBE_PRINTED = N_("Your signature is saved, but the printer stopped during your
                    "A volunteer will check it and print it again if needed: nothing is lost.")
 NOT_PRINTED = N_("Your signature is saved, but the printer has a problem right now. "
                  "A volunteer will print your letter: nothing is lost.")
+# A letter held for a volunteer (a word of the stall's lists, or over the print limit): the
+# same neutral words whatever the reason, never an accusation.
+HELD = N_("A volunteer will hand you your letter.")
+REPEATED = N_("Your letter was already saved a moment ago: it prints once.")
 
 
 def shown_address(email: str) -> str:
@@ -58,16 +62,21 @@ class ThanksScreen(KioskScreen):
         self.show_outcome()
         self.query_one("#done", Button).focus()
 
-    def printed(self, outcome: Outcome) -> None:
-        """The letter's printing ended while this screen was up."""
+    def printed(self, outcome: Outcome | None) -> None:
+        """The letter's printing ended while this screen was up (None: nothing was sent to the
+        printer, see :class:`~kiosk.ui.messages.Printed`)."""
         self.outcome = outcome
         self.show_outcome()
 
     def show_outcome(self) -> None:
-        outcome = self.outcome
+        outcome, sig = self.outcome, self.signature
         step = self.query_one("#next-step", Paragraph)
-        step.set_class(outcome is not None and not outcome.printed, "problem")
-        if outcome is None:
+        step.set_class(outcome is not None and not outcome.printed and not sig.held, "problem")
+        if sig.held:  # a volunteer decides; the visitor is told the same, whatever the reason
+            text = HELD
+        elif outcome is None and sig.repeat:
+            text = REPEATED
+        elif outcome is None:
             text = STILL_PRINTING
         elif outcome.printed:
             text = NEXT_STEP[self.letter.kind]
