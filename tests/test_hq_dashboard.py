@@ -14,8 +14,8 @@ from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from kiosk.cli import cli
-from tests.helpers import CASE_FILES
 from kiosk.signers import fingerprint
+from tests.helpers import CASE_FILES
 from tests.helpers.hq import answers, batch, paper, signature, upload
 
 CHROMIUM = "/usr/bin/chromium"

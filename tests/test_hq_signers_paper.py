@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import psycopg
 import pytest
+from click.testing import CliRunner
 
+from kiosk.cli import cli
 from kiosk.hq import national
 from kiosk.signers import fingerprint
 from tests.helpers.hq import batch, correction, paper, replace, signature, upload
@@ -101,6 +103,9 @@ def test_paper_letters_are_taken_once_by_id_and_hash_and_counted(hq_service):
     assert verdicts(hq_service, "north", [entry, fix]) == [("duplicate", None), ("duplicate", None)]
     (answer, reason), = verdicts(hq_service, "north", [replace(entry, count=13)])
     assert answer == "conflict" and "first copy is kept" in reason
+    listed = CliRunner().invoke(cli, ["hq", "conflicts", "--dsn", hq_service.dsn])
+    assert listed.exit_code == 1 and f"paper {entry['id']} from kiosk north (kept: kiosk north's copy):" \
+        " count differ" in listed.output, listed.output
     assert figures(hq_service) == {"count": 10, "paper": 10, "duplicates": 0, "signers": 0}
     # the note is personal data, kept apart from what is counted
     assert stored(hq_service.dsn, "SELECT content ? 'note', personal FROM paper_letters WHERE id = %s",
