@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         group_columns,
     )
     from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
-    from .folders import check_cases, check_consent, printer_profiles, printer_setups
+    from .folders import check_cases, check_consent, check_word_lists, printer_profiles, printer_setups
     from .records import Records, open_records
     from .station import Letter, Station, Waiting, open_station
     from .sync import Sync, open_sync
@@ -58,7 +58,8 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.store": ["CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "PERSON_COLUMNS", "PURGE_GROUPS", "ConsentChoice",
                     "PaperEntry", "Signature", "check_groups", "group_columns"],
     "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "reflow", "sanitize"],
-    "kiosk.application.folders": ["check_cases", "check_consent", "printer_profiles", "printer_setups"],
+    "kiosk.application.folders": ["check_cases", "check_consent", "check_word_lists", "printer_profiles",
+                                  "printer_setups"],
     "kiosk.application.records": ["Records", "open_records"],
     "kiosk.application.station": ["Letter", "Station", "Waiting", "open_station"],
     "kiosk.application.sync": ["Sync", "open_sync"],
@@ -97,6 +98,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "check_cases",
     "check_consent",
     "check_groups",
+    "check_word_lists",
     "group_columns",
     "has_rtl",
     "key_id",

@@ -9,6 +9,7 @@ from pathlib import Path
 from ..cases import CaseSet, case_error, read_dir
 from ..consent import ConsentWording, read_consent
 from ..errors import CaseError, SetupError
+from ..moderation import WordLists, read_word_lists
 from ..printing.escpos_lib import profile_data, profile_names
 from ..printing.setups import load_setup
 from ..receipts.qr import NARROWEST_PAPER, QRTooWide, module_dots
@@ -49,6 +50,12 @@ def check_consent(folder: Path) -> tuple[ConsentWording | None, list[CaseError]]
     """``kiosk cases check``: the consent wording in ``folder`` (``consent.toml``), if it has
     one, and every problem of it naming the file and field; (None, []) when it has none."""
     return read_consent(folder)
+
+
+def check_word_lists(folder: Path) -> tuple[WordLists, list[CaseError]]:
+    """``kiosk cases check``: the organiser's words for moderation in ``folder`` (``moderation.toml``),
+    and every problem of the file naming the file and field; no words when it has none."""
+    return read_word_lists(folder)
 
 
 def printer_setups(folder: Path) -> Iterator[tuple[str, str, SetupError | None]]:

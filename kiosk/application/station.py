@@ -27,7 +27,8 @@ from ..consent import CONSENT_FILE, ConsentText, ConsentWording, read_consent
 from ..emails import typo_hint, validate_email
 from ..errors import CaseError, InputError, KioskError, SettingError
 from ..i18n import check_language
-from ..job_states import JobState, claim_for
+from ..job_states import HELD, WAITING, JobState, Transition, claim_for
+from ..moderation import WordLists, check, read_word_lists
 from ..pin import PinGuard
 from ..print_limit import DOUBLE_PRESS, PrintLimit
 from ..receipts.qr import NARROWEST_PAPER
@@ -36,6 +37,7 @@ from ..signers import fingerprint
 from ..store import KINDS, Consent, ConsentChoice, Job, Scope, Signature, Store, stall_iso, utc_iso
 from ..text import validate_message, validate_name
 from .folders import office_cases, read_cases
+from .letter_refs import parse_ref
 from .paper import PaperDesk
 from .records import checked_scope
 
@@ -95,6 +97,7 @@ class Station(PaperDesk):
         self._case_set: CaseSet | None = None
         self._samples: dict[str, Case] = {}
         self._consent: ConsentWording | None = None
+        self._word_lists: WordLists | None = None  # the organiser's moderation.toml, read with the cases
         self.problems: list[str] = []  # what the last reading of the cases folder skipped, and why
         self._store: Store | None = None
 
@@ -173,7 +176,8 @@ class Station(PaperDesk):
     def reload_cases(self) -> list[str]:
         """Read the cases folder again; returns its problems (bad files are skipped).
         Sample cases are left out too unless the settings allow them. The consent wording
-        (``consent.toml``) is read again with them: a broken or sample one asks nobody."""
+        (``consent.toml``) is read again with them: a broken or sample one asks nobody; and so
+        are the organiser's words for moderation (``moderation.toml``, :mod:`kiosk.moderation`)."""
         published = self._published_cases()
         fresh = published if published is not None else read_cases(self.settings.cases, self._paper_dots())
         problems = [str(e) for e in fresh.errors]
@@ -187,6 +191,7 @@ class Station(PaperDesk):
                                 f" ({', '.join(sorted(samples))}): allow_sample_cases is off")
         if fresh.cases:  # a folder of samples alone is refused as a whole (_no_cases): its wording is no news
             problems += self._reload_consent()
+        problems += self._reload_word_lists()
         self.problems = problems  # the last reading's, for the organiser screen
         if fresh.cases or self._case_set is None or not self._case_set.cases:
             self._case_set, self._samples = fresh, samples
@@ -243,6 +248,22 @@ class Station(PaperDesk):
         with self._load_lock:
             self._consent = wording
         return problems
+
+    def _reload_word_lists(self) -> list[str]:
+        lists, errors = read_word_lists(self.settings.cases)
+        with self._load_lock:
+            self._word_lists = lists
+        return [str(e) for e in errors]
+
+    @property
+    def word_lists(self) -> WordLists:
+        """The organiser's words for moderation (``moderation.toml`` in the cases folder), as last read
+        with the cases (:meth:`reload_cases`)."""
+        with self._load_lock:
+            if self._word_lists is None:
+                self._reload_word_lists()
+            assert self._word_lists is not None
+            return self._word_lists
 
     def _paper_dots(self) -> int:
         """The printer's paper width, for checking what cases print; the narrowest roll
@@ -388,8 +409,17 @@ class Station(PaperDesk):
 
     def hold_reason(self, name: str, message: str, language: str) -> str | None:
         """Why a letter with this name and message must wait for a volunteer before it prints
-        (``words``: a word of the stall's lists, :mod:`kiosk.moderation`); None: it may print."""
-        return None
+        (``words``: a word of the stall's lists, :mod:`kiosk.moderation`); None: it may print.
+        Lists that cannot be searched hold it too: a volunteer reads it, and nothing is lost."""
+        try:
+            return "words" if self.flagged(name, message, language) else None
+        except Exception:  # noqa: BLE001 - a fault of the lists must never lose the letter, nor print it unread
+            return "words"
+
+    def flagged(self, name: str, message: str, language: str) -> list[str]:
+        """The words of the stall's lists found in a letter's name and message, for a visitor reading
+        ``language``: what made it held (for the volunteer who decides); empty: none."""
+        return check(name, message, language, self.word_lists)
 
     def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.
@@ -476,19 +506,79 @@ class Station(PaperDesk):
     def waiting(self, *, only_reading: bool = False) -> list[Waiting]:
         """Jobs that are pending, failed or interrupted, oldest first. ``only_reading``: the
         database is opened read-only (a listing from a write-protected stick works too)."""
+        return self._listed(WAITING, only_reading)
+
+    def held(self, *, only_reading: bool = False) -> list[Waiting]:
+        """Letters held for a volunteer, oldest first: words of the stall's lists in them, or over
+        the print limit (``job.held_reason`` says which). Nothing prints them until :meth:`release`."""
+        return self._listed(HELD, only_reading)
+
+    def _listed(self, states: tuple[JobState, ...], only_reading: bool) -> list[Waiting]:
         if only_reading:
             with Store(self.settings.database, create=False, readonly=True) as reader:
-                return self._waiting_in(reader)
-        return self._waiting_in(self._db(create=False))
+                return self._jobs_in(reader, states)
+        return self._jobs_in(self._db(create=False), states)
 
     @staticmethod
-    def _waiting_in(store: Store) -> list[Waiting]:
+    def _jobs_in(store: Store, states: tuple[JobState, ...]) -> list[Waiting]:
         out = []
-        for job in store.jobs():
+        for job in store.jobs(states):
             sig = store.signature(job.signature_id)
             if sig is not None:
                 out.append(Waiting(job, sig))
         return out
+
+    def letter_for(self, ref: str) -> Waiting:
+        """*Any thread.* The letter, with its print job, that an organiser's ``ref`` names (the job
+        number ``kiosk jobs`` lists, the printed reference, ``kiosk/#42``, ``#42`` or the letter's
+        id: :mod:`kiosk.application.letter_refs`); InputError naming ``letter`` when it names
+        none, or more than one."""
+        wanted = parse_ref(ref)
+        with self._connect() as store:
+            if wanted.job_id is not None:
+                job = store.job(wanted.job_id)
+                jobs = [job] if job is not None else []
+            elif wanted.signature_id is not None:
+                job = store.job_for(wanted.signature_id)
+                jobs = [job] if job is not None else []
+            else:
+                assert wanted.number is not None
+                jobs = store.jobs_numbered(wanted.number, kiosk_id=wanted.kiosk_id, event=wanted.event)
+            found = [Waiting(job, sig) for job in jobs if (sig := store.signature(job.signature_id)) is not None]
+        if not found:
+            raise InputError(f"no letter {wanted.shown!r} in {self.settings.database}", field="letter")
+        if len(found) > 1:
+            refs = ", ".join(item.signature.reference for item in found[:5]) + (", ..." if len(found) > 5 else "")
+            raise InputError(f"{wanted.shown!r} names {len(found)} letters ({refs}): give the kiosk too, as"
+                             " kiosk/#42, or the job number `kiosk jobs` lists", field="letter")
+        return found[0]
+
+    def release(self, signature_id: str) -> Outcome:
+        """*Any thread.* A volunteer read a held letter and said Print: the decision is recorded with
+        its time (the letter waits like any other from then on), then it is printed as
+        :meth:`print_signature` prints. InputError naming the letter if it is not held."""
+        sig = self._decide(signature_id, Transition.RELEASE)
+        return self.print_signature(sig)
+
+    def reject(self, signature_id: str) -> bool:
+        """*Any thread.* A volunteer read a held letter and said Do not print: the decision is recorded
+        with its time, and nothing ever prints it (it still counts as written). True once done;
+        InputError naming the letter if it is not held."""
+        self._decide(signature_id, Transition.REJECT)
+        return True
+
+    def _decide(self, signature_id: str, move: Transition) -> Signature:
+        with self._connect() as store:
+            sig = store.signature(signature_id)
+            job = store.job_for(signature_id) if sig is not None else None
+            if sig is None or job is None:
+                raise InputError(f"no letter {signature_id!r} with a print job here", field="letter")
+            if job.status is not JobState.HELD or not store.decide(signature_id, move):
+                current = store.job_for(signature_id)
+                state = current.status.label if current is not None else "gone"
+                raise InputError(f"Ref. {sig.reference} is not held (its print job is {state}): nothing to decide",
+                                 field="letter")
+        return sig
 
     def retry_each(self, *, interrupted: bool = False) -> Iterator[tuple[Waiting, Outcome]]:
         """*Any thread.* Print every waiting job, oldest first, yielding each as it finishes.

@@ -21,6 +21,7 @@ from ..application import (
     SettingError,
     Settings,
     Station,
+    Waiting,
     open_station,
 )
 from ..i18n import LANGUAGES
@@ -186,10 +187,15 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
       1  nothing recorded (bad input or an unusable file; one line says which)
       2  wrong usage, nothing recorded
       3  recorded, not printed: no byte reached the printer; the print job waits
-         for `kiosk jobs retry`
+         for `kiosk jobs retry` (or, held for a volunteer, for `kiosk jobs release`)
       4  recorded; part or all of the letter may be on paper, or how printing
          ended is unknown: look, then `kiosk jobs`
     Once "Recorded" is written, the exit code is never 1.
+
+    A letter with a word of the stall's lists in it, or over the print limit, is recorded
+    and held: it prints only once a volunteer releases it (`kiosk jobs release`). The same
+    letter again within 10 seconds is a double press: nothing new is recorded or printed
+    ("Already recorded"), exit 0.
     """
     _check_consent_options(consent, email, confirm_age)
     station = stall()
@@ -205,10 +211,23 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
         with suppress(Exception):
             station.close()
         raise
+    if sig.repeat:  # a double press: the letter recorded a moment ago, which prints (or waits) once
+        with suppress(Exception):
+            station.close()
+        echo(f"Already recorded: Ref. {sig.reference}  id {sig.id} (the same letter within seconds is one"
+             " letter: nothing new recorded or printed)"
+             + (f"; it is held for a volunteer ({_held_why(sig.held)})" if sig.held else ""))
+        return EXIT_OK
     # Recorded: from here on, whatever fails, the exit code says the signature is saved.
     echo(f"Recorded {kind} for {case_id}: Ref. {sig.reference}  id {sig.id}" + _contact(answer))
     if hint:  # as on the screen, a likely slip in a common domain is pointed out; the command was explicit
         echo(f"note: --email: did you mean {hint}? (recorded as given)", err=True)
+    if sig.held:
+        with suppress(Exception):
+            station.close()
+        echo(f"Held for a volunteer ({_held_why(sig.held)}): not printed. Read it in `kiosk jobs`, then print it"
+             " with `kiosk jobs release REF` or keep it from paper with `kiosk jobs reject REF`", err=True)
+        return EXIT_NOT_PRINTED
     if interrupted:
         with suppress(Exception):
             station.close()
@@ -239,6 +258,11 @@ def sign(case_id: str, name: str, message: str, kind: str, consent: str | None, 
         return EXIT_MAYBE_PRINTED
     echo("The signature is saved; its print job waits. Print it with: kiosk jobs retry", err=True)
     return EXIT_NOT_PRINTED
+
+
+def _held_why(reason: str | None) -> str:
+    """Why a letter is held, as the organiser reads it."""
+    return {"words": "words of the stall's lists", "limit": "over the print limit"}.get(reason or "", "held")
 
 
 # -- the app ------------------------------------------------------------------------------
@@ -316,28 +340,141 @@ def set_pin_command() -> None:
 
 
 @cli.group(invoke_without_command=True)
-@settings_options("database")
+@settings_options("database", "cases")
 @click.pass_context
 def jobs(ctx: click.Context) -> None:
-    """List print jobs that are waiting, failed or interrupted."""
+    """List print jobs that are waiting, failed or interrupted, and letters held for a volunteer
+    (with their name, message and why: words of the stall's lists, or the print limit).
+
+    A held letter prints only once released: `kiosk jobs release REF`; `kiosk jobs reject REF`
+    keeps it from paper for good (it still counts as written)."""
     if ctx.invoked_subcommand is not None:
         return
     station = stall()
     try:
         waiting = station.waiting(only_reading=True)  # a listing writes nothing
+        held = station.held(only_reading=True)
+        flagged = {item.job.id: _flagged(station, item) for item in held if item.job.held_reason != "limit"}
     finally:
         station.close()
-    if not waiting:
+    if not waiting and not held:
         echo("No print jobs waiting.")
         return
     echo(f"{'job':>5}  {'status':<12} {'tries':>5}  {'reference':<32} {'case':<28} last error")
     for item in waiting:
         job, sig = item.job, item.signature
+        note = job.last_error or (f"released {job.decided_at}" if job.decision == "released" else "")
         echo(f"{job.id:>5}  {item.state:<12} {job.attempts:>5}  {short(sig.reference):<32} {short(sig.case_id):<28}"
-             f" {short(job.last_error or '')}")
+             f" {short(note)}")
+    for item in held:
+        job, sig = item.job, item.signature
+        words = flagged.get(job.id)
+        why = _held_why(job.held_reason) + (f": {', '.join(words)}" if words else "")
+        echo(f"{job.id:>5}  {item.state:<12} {job.attempts:>5}  {short(sig.reference):<32} {short(sig.case_id):<28}"
+             f" {short(why)}")
+        echo(f"{'':>7}name: {sig.name}")
+        if sig.message:
+            echo(f"{'':>7}message: {sig.message}")
     if any(item.interrupted for item in waiting):
         echo()
         echo("Interrupted jobs may or may not be on paper: check, then `kiosk jobs retry --interrupted`.")
+    if held:
+        echo()
+        echo("Held letters print only when a volunteer says so: `kiosk jobs release JOB` prints one,"
+             " `kiosk jobs reject JOB` never prints it (it still counts as written).")
+
+
+def _flagged(station: Station, item: Waiting) -> list[str]:
+    """The listed words in a held letter; none when the lists cannot say (its reason is shown alone)."""
+    sig = item.signature
+    try:
+        return station.flagged(sig.name, sig.message, sig.language or station.settings.language)
+    except Exception:  # noqa: BLE001 - a listing never fails over the word lists
+        return []
+
+
+@jobs.command("release")
+@click.argument("ref", type=TEXT)
+@settings_options("database", "cases", "allow_sample_cases", "printer", "printers", "preview", "campaign")
+@outcome
+def jobs_release(ref: str) -> int:
+    """Print a held letter: a volunteer read it and said Print (the decision is recorded with its time).
+
+    REF is the job number `kiosk jobs` lists (17), the reference printed on the letter
+    ("Summer Fest / stall-1 / #0042"), the kiosk and number (stall-1/#42), the number
+    alone where one kiosk has it (#42), or the letter's id.
+
+    \b
+    Exit codes:
+      0  released and printed
+      1  nothing done (no such held letter, bad settings; one line says which)
+      3  released, not printed: no byte reached the printer; it waits for `kiosk jobs retry`
+      4  released; part or all of it may be on paper: look, then `kiosk jobs`
+    """
+    station = stall()
+    try:
+        _ = station.setup, station.case_set  # a bad printer or cases setting: nothing released, exit 1
+        item = station.letter_for(ref)
+        try:
+            result = station.release(item.signature.id)
+        except InputError:
+            raise
+        except (Exception, KeyboardInterrupt) as exc:  # released: say so, never exit 1
+            if _released(station, item) is None:
+                raise
+            echo(f"Released Ref. {item.signature.reference}; not printed: {_reason(exc)}", err=True)
+            if _waits_untried(station, item.signature.id):
+                echo("Its print job waits. Print it with: kiosk jobs retry", err=True)
+                return EXIT_NOT_PRINTED
+            echo("How printing ended is unknown: look at the printer; if the letter is not there, print it with:"
+                 " kiosk jobs retry --interrupted", err=True)
+            return EXIT_MAYBE_PRINTED
+    finally:
+        with suppress(Exception):
+            station.close()
+    echo(f"Released Ref. {item.signature.reference} (job {item.job.id}; held: {_held_why(item.job.held_reason)})")
+    if result.printed:
+        echo(f"Printed on {station.setup.name}" + (f" -> {result.preview}" if result.preview else ""))
+        return EXIT_OK
+    echo(f"Not printed: {result.error}", err=True)
+    if result.maybe_printed:
+        echo("Part of the letter may be on paper: look, then reprint it with: kiosk jobs retry --interrupted",
+             err=True)
+        return EXIT_MAYBE_PRINTED
+    echo("Its print job waits. Print it with: kiosk jobs retry", err=True)
+    return EXIT_NOT_PRINTED
+
+
+def _released(station: Station, item: Waiting) -> str | None:
+    """The time the letter's release was recorded; None when it was not (or the database cannot say)."""
+    try:
+        job = station.letter_for(item.signature.id).job
+    except Exception:  # noqa: BLE001 - the database cannot say
+        return None
+    return job.decided_at if job.decision == "released" else None
+
+
+@jobs.command("reject")
+@click.argument("ref", type=TEXT)
+@settings_options("database")
+@outcome
+def jobs_reject(ref: str) -> int:
+    """Never print a held letter: a volunteer read it and said Do not print (the decision is recorded
+    with its time). It still counts as written.
+
+    REF is as for `kiosk jobs release`: the job number `kiosk jobs` lists, the reference
+    printed on the letter, kiosk/#42, #42 or the letter's id. Exit 1 when it names no held
+    letter (one line says why)."""
+    station = stall()
+    try:
+        item = station.letter_for(ref)
+        station.reject(item.signature.id)
+    finally:
+        with suppress(Exception):
+            station.close()
+    echo(f"Rejected Ref. {item.signature.reference} (job {item.job.id}): it will not print; it still counts as"
+         " written.")
+    return EXIT_OK
 
 
 @jobs.command("retry")
@@ -385,16 +522,20 @@ def jobs_retry(interrupted: bool) -> int:
             echo("The jobs not printed still wait: `kiosk jobs retry` again.", err=True)
             return EXIT_NOT_PRINTED
         left_alone = 0 if interrupted else sum(item.interrupted for item in station.waiting())
+        held = len(station.held())
     finally:
         with suppress(Exception):
             station.close()
     if done + failed + torn:
         echo(f"{done} printed, {failed} still waiting" + (f", {torn} interrupted (may be on paper)" if torn else ""))
-    elif not left_alone:
+    elif not left_alone and not held:
         echo("No print jobs waiting.")
     if left_alone:
         echo(f"Left alone: {left_alone} interrupted job{'' if left_alone == 1 else 's'}, maybe on paper. "
              "Look, then `kiosk jobs retry --interrupted`.")
+    if held:
+        echo(f"Held for a volunteer: {held} letter{'' if held == 1 else 's'}, printed only when released:"
+             " `kiosk jobs` lists them, `kiosk jobs release JOB` prints one.")
     if torn:
         return EXIT_MAYBE_PRINTED
     return EXIT_NOT_PRINTED if failed else EXIT_OK
@@ -466,18 +607,20 @@ def cases() -> None:
 @click.argument("directory", required=False, type=click.Path(path_type=Path))
 @settings_options("cases")
 def cases_check(directory: Path | None) -> int:
-    """Validate every case file in DIRECTORY (default: the settings' cases folder), and its
-    consent wording (consent.toml) if it has one. Exit 1 on any error.
+    """Validate every case file in DIRECTORY (default: the settings' cases folder), its
+    consent wording (consent.toml) and the organiser's moderation words (moderation.toml)
+    if it has them. Exit 1 on any error.
 
     What is not translated into one of the kiosk's languages (a case without a translation,
     one that leaves fields out, a preferred_language without its appeal) is a warning: the
     case's own text is shown or printed instead, and the exit code stays 0."""
-    from ..application import check_cases, check_consent
+    from ..application import check_cases, check_consent, check_word_lists
 
     folder = directory or settings().cases
     result = check_cases(folder)
     wording, consent_errors = check_consent(folder)
-    errors = [*result.errors, *consent_errors]
+    word_lists, word_errors = check_word_lists(folder)
+    errors = [*result.errors, *consent_errors, *word_errors]
     for error in errors:
         echo(f"error: {error}", err=True)
     warnings = result.warnings()
@@ -494,6 +637,9 @@ def cases_check(directory: Path | None) -> int:
         echo(f"consent wording: {len(wording.texts)} language(s) ({', '.join(wording.texts)}), version {first.version}"
              + (f", minimum age {first.minimum_age}" if first.minimum_age else "")
              + ("; a sample: visitors are asked only where allow_sample_cases is on" if wording.sample else ""))
+    if word_lists.path is not None:
+        echo(f"moderation words: {word_lists.count} (allowed in {', '.join(word_lists.allow) or 'no language'},"
+             f" flagged in {', '.join(word_lists.flag) or 'no language'})")
     return EXIT_FAILED if errors else EXIT_OK
 
 

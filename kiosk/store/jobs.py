@@ -84,6 +84,33 @@ class PrintJobs(Database):
         (listed as *interrupted*, reprinted only on request) with the reason."""
         return self.move_job(job_id, Transition.INTERRUPT, error=error)
 
+    def job(self, job_id: int) -> Job | None:
+        row = self.db.execute(f"SELECT {_JOB_COLUMNS} FROM print_jobs WHERE id = ?", [job_id]).fetchone()
+        return _job(row) if row else None
+
+    def jobs_numbered(self, number: int, *, kiosk_id: str | None = None, event: str | None = None) -> list[Job]:
+        """The jobs of the letters numbered ``number`` (on ``kiosk_id``, at ``event`` when given), oldest first."""
+        where: list[str] = ["s.number = ?"]
+        params: list[object] = [number]
+        for column, value in (("s.kiosk_id", kiosk_id), ("s.event", event)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        columns = ", ".join(f"j.{column}" for column in _JOB_COLUMNS.split(", "))
+        rows = self.db.execute(
+            f"SELECT {columns} FROM print_jobs j JOIN signatures s ON s.id = j.signature_id"
+            f" WHERE {' AND '.join(where)} ORDER BY j.id", params,
+        ).fetchall()
+        return [_job(row) for row in rows]
+
+    def decide(self, signature_id: str, move: Transition) -> bool:
+        """A volunteer's decision on a held letter, recorded with its time: RELEASE (it may print)
+        or REJECT (it never prints). False when its job was not held (decided already, perhaps)."""
+        if move not in (Transition.RELEASE, Transition.REJECT):
+            raise ValueError(f"{move} is no decision on a held letter")
+        with self.transaction() as conn:
+            return move_jobs(conn, move, "signature_id = ?", [signature_id]) == 1
+
     def finish_job(self, job_id: int, *, error: str | None = None) -> bool:
         """Record the outcome of a print attempt: printed, or failed with the reason."""
         if error is None:
