@@ -92,7 +92,7 @@ def test_a_file_at_0005_migrates_with_no_language_for_its_letters(tmp_path):
     with Store(path) as store:
         assert [(s.id, s.language, s.letter_language) for s in store.signatures()] == [
             (ids[0], None, None), (ids[1], None, None)]
-        assert store.counts("language") == [{"language": "", "count": 2}]
+        assert store.counts("language") == [{"language": "", "count": 2, "paper": 0, "duplicates": 0, "signers": 2}]
 
 
 # -- counts and exports -------------------------------------------------------------------------
@@ -114,8 +114,8 @@ def languages_db(tmp_path, cases):
 def test_counts_by_language(languages_db):
     result = run("export", "counts", "--by", "language", "--format", "json", "--db", languages_db)
     assert result.exit_code == 0, result.output
-    assert json.loads(result.output) == [{"language": "", "count": 1}, {"language": "ar", "count": 1},
-                                         {"language": "fr", "count": 1}, {"language": "pl", "count": 2}]
+    assert [(r["language"], r["count"]) for r in json.loads(result.output)] == [
+        ("", 1), ("ar", 1), ("fr", 1), ("pl", 2)]
     by_two = run("export", "counts", "--by", "language,kind", "--db", languages_db)
     rows = list(csv.DictReader(io.StringIO(by_two.output)))
     assert [(r["language"], r["kind"], r["count"]) for r in rows] == [

@@ -75,7 +75,7 @@ def test_a_value_set_only_in_the_settings_file_reaches_sign_jobs_and_printer_tes
     retried = run("jobs", "retry", "--config", str(stall))
     assert retried.exit_code == 0 and "1 printed, 0 still waiting" in retried.output
     counts = run("export", "counts", "--config", str(stall), "--by", "kiosk")
-    assert counts.output.splitlines()[1:] == ['"tent-7",2']
+    assert counts.output.splitlines()[1:] == ['"tent-7",2,0,0,2']
     listed = run("cases", "list", "--config", str(stall))
     assert CASE in listed.output and len(listed.output.splitlines()) == 4
 
@@ -87,7 +87,7 @@ def test_the_default_settings_file_is_read_by_every_command(tmp_path, stall):
                        .replace('"stall.db"', f'"{stall.parent / "stall.db"}"'), encoding="utf-8")
     assert run("sign", "--case", CASE, "--name", "Ada", "--kind", "appeal").exit_code == 0
     assert run("jobs").output.strip() == "No print jobs waiting."
-    assert run("export", "counts", "--by", "event").output.splitlines()[1:] == ['"Riverside Fest",1']
+    assert run("export", "counts", "--by", "event").output.splitlines()[1:] == ['"Riverside Fest",1,0,0,1']
 
 
 def test_a_settings_file_named_but_missing_is_an_error_the_default_one_is_not(tmp_path):
