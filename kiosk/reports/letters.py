@@ -212,8 +212,9 @@ def render_html(bundles: list[Bundle], scope: Scope, generated: dt.datetime | No
             if c.ask:
                 out.append(f'<p class="ask">{_e(c.ask)}</p>')
             if c.handwritten:
-                out.append(f'<p class="handwritten">+ {c.handwritten} handwritten appeal'
-                           f'{"s" if c.handwritten != 1 else ""} collected at the stall, posted with these</p>')
+                appeals = f'{c.handwritten} handwritten appeal{"s" if c.handwritten != 1 else ""}'
+                out.append(f'<p class="handwritten">+ {appeals} collected at the stall, posted with these</p>'
+                           if c.letters else f'<p class="handwritten">{appeals} collected at the stall</p>')
             if not c.letters:
                 continue
             out.append("<table><thead><tr><th>#</th><th>Name</th><th>Message</th><th>Signed</th>"
