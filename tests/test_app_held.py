@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable
 
-from kiosk.application import Letter, language
+from kiosk.application import Letter, language, visual
 from kiosk.i18n import LANGUAGES
 from kiosk.store import Store
 from kiosk.ui.messages import PrintLetter
@@ -237,3 +237,17 @@ async def test_hostile_text_in_a_held_letter_is_shown_as_it_was_typed(tmp_path, 
         await pilot.pause()
         assert app.is_running and screen_name(app) == "OrganiserScreen"
     assert jobs(station) == [(name, "held")]
+
+
+async def test_the_held_tab_reads_right_to_left_in_arabic(tmp_path):
+    station = make_station(tmp_path, cases=CASES, print_burst=0, language="ar")
+    hold_letters(station, ("ليلى", "نحن معك"))
+    arabic = language("ar")
+    app = make_app(station)
+    async with app.run_test(size=SMALL) as pilot:
+        await open_held_tab(pilot)
+        row = [str(c) for c in app.screen.query_one("#held", DataTable).get_row_at(0)]
+        why, name = row[2], row[4]
+        assert why == visual(arabic._("print limit"), rtl=True) != arabic._("print limit")  # shaped, in visual order
+        assert name == visual("ليلى", rtl=True)
+        assert visual(arabic._("Held letters ({n})").format(n=arabic.number(1)), rtl=True) in screen_text(app)

@@ -3,16 +3,17 @@ gets them and has no bidi, so right-to-left text is wrapped first, then each lin
 visual order with its Arabic letters joined (:func:`kiosk.application.visual`).
 
 :func:`shown` is the one way a screen turns a line of words into what it shows (as
-:class:`Content`, never markup); :class:`Paragraph` is text that wraps: in a right-to-left
-language, or holding right-to-left letters, it wraps at its width itself and turns each line
-round, aligned to the right where the language reads from the right. Stored and printed text
-is never changed: only what is drawn.
+:class:`Content`, never markup), and :func:`cell` a table's cell; :class:`Paragraph` is text
+that wraps: in a right-to-left language, or holding right-to-left letters, it wraps at its
+width itself and turns each line round, aligned to the right where the language reads from
+the right. Stored and printed text is never changed: only what is drawn.
 """
 
 from __future__ import annotations
 
 import textwrap
 
+from rich.text import Text
 from textual.content import Content
 from textual.geometry import Size
 from textual.widgets import Static
@@ -26,6 +27,12 @@ def shown(text: str, *, rtl: bool = False, bidi: bool = True) -> Content:
     if bidi and (rtl or has_rtl(text)):
         text = visual(text, rtl=rtl or None)
     return Content(text)
+
+
+def cell(text: str, *, rtl: bool = False, bidi: bool = True) -> Text:
+    """A table's cell as a screen draws it: in visual order where it reads from the right, as
+    rich :class:`Text` (a DataTable takes it as it is; a plain string would be read as markup)."""
+    return Text(shown(text, rtl=rtl, bidi=bidi).plain)
 
 
 class Paragraph(Static):

@@ -9,13 +9,14 @@ from __future__ import annotations
 from enum import Enum
 from typing import TYPE_CHECKING, ClassVar, cast
 
+from rich.text import Text
 from textual.app import App
 from textual.binding import Binding
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 
 from ...application import Language
-from ..words import shown
+from ..words import cell, shown
 
 if TYPE_CHECKING:
     from ..app import KioskApp
@@ -51,6 +52,10 @@ class OnKiosk:
     def shown(self, text: str) -> Content:
         """Words as this screen draws them (in visual order where they read from the right)."""
         return shown(text, rtl=self.lang.rtl, bidi=self.kiosk.station.settings.bidi)
+
+    def cell(self, text: str) -> Text:
+        """A table's cell as this screen draws it (rich Text, never markup; in visual order)."""
+        return cell(text, rtl=self.lang.rtl, bidi=self.kiosk.station.settings.bidi)
 
     @property
     def idle(self) -> Idle:

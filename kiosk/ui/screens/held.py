@@ -72,7 +72,7 @@ class HeldLetters(Vertical):
             yield Paragraph(rtl=screen.lang.rtl, bidi=self.station.settings.bidi, id="held-text")
 
     def add_columns(self, table: DataTable[Text]) -> None:
-        table.add_columns(*(Text(self.on_kiosk.shown(self._(c)).plain) for c in COLUMNS))
+        table.add_columns(*(self.on_kiosk.cell(self._(c)) for c in COLUMNS))
 
     @property
     def selected(self) -> Waiting | None:
@@ -107,10 +107,10 @@ class HeldLetters(Vertical):
         lang = self.on_kiosk.lang
         for item in self.items:
             sig = item.signature
-            table.add_row(Text(sig.reference), Text(sig.case_id), Text(self.why(item)),
-                          Text(stall_time(sig.local_time, today, lang)), Text(sig.name))
+            cells = (sig.reference, sig.case_id, self.why(item), stall_time(sig.local_time, today, lang), sig.name)
+            table.add_row(*(self.on_kiosk.cell(text) for text in cells))
         if not self.items:
-            table.add_row(Text(self._("No letters held.")), *(Text("") for _ in COLUMNS[1:]))
+            table.add_row(self.on_kiosk.cell(self._("No letters held.")), *(Text("") for _ in COLUMNS[1:]))
         ids = [item.signature.id for item in self.items]
         if before is not None and before.signature.id in ids:
             table.move_cursor(row=ids.index(before.signature.id))

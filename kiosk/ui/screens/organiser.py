@@ -40,8 +40,7 @@ STARTED = {Task.CHECK: N_("Checking the printer…"), Task.TEST_PRINT: N_("Print
            Task.TALLY: N_("Printing the tally slip…")}
 ANSWERS = {"conflict": N_("conflict"), "refused": N_("refused")}
 STATES = {"pending": N_("pending"), "printing": N_("printing"), "failed": N_("failed"),
-          "interrupted": N_("interrupted"), "printed": N_("printed"), "cancelled": N_("cancelled"),
-          "held": N_("held"), "rejected": N_("not printed")}
+          "interrupted": N_("interrupted"), "printed": N_("printed"), "cancelled": N_("cancelled")}
 
 
 class OrganiserScreen(KioskScreen):

@@ -51,8 +51,8 @@ class PaperLetters(Vertical):
         shown = self.on_kiosk.shown
         with Horizontal(classes="form-row"):
             yield Select[str]([], prompt=self._("Case…"), id="paper-case", compact=True)
-            yield Select[str]([(Text(self._(label)), kind) for kind, label in KINDS.items()], allow_blank=False,
-                              value="appeal", id="paper-kind", compact=True)
+            kinds = [(self.on_kiosk.cell(self._(label)), kind) for kind, label in KINDS.items()]
+            yield Select[str](kinds, allow_blank=False, value="appeal", id="paper-kind", compact=True)
         with Horizontal(classes="form-row"):
             yield Input(placeholder=self._("How many"), type="integer", max_length=7, id="paper-count", compact=True)
             yield Input(placeholder=self._("Note (optional)"), max_length=200, id="paper-note", compact=True)
@@ -65,7 +65,7 @@ class PaperLetters(Vertical):
             yield Button(shown(self._("Correct")), id="paper-correct", compact=True)
 
     def add_columns(self, table: DataTable[Text]) -> None:
-        table.add_columns(*(Text(self.on_kiosk.shown(self._(c)).plain) for c in COLUMNS))
+        table.add_columns(*(self.on_kiosk.cell(self._(c)) for c in COLUMNS))
 
     def on_mount(self) -> None:
         self.refresh_cases()
@@ -78,7 +78,7 @@ class PaperLetters(Vertical):
         """Every case of the folder (closed, switched off or not): handwritten letters may be for any."""
         select = self.query_one("#paper-case", Select)
         chosen = select.value
-        options = [(Text(title), case_id) for case_id, title in self.titles().items()]
+        options = [(self.on_kiosk.cell(title), case_id) for case_id, title in self.titles().items()]
         select.set_options(options)
         if chosen in {case_id for _, case_id in options}:
             select.value = chosen
@@ -100,10 +100,10 @@ class PaperLetters(Vertical):
             if entry.corrected:
                 count = self._("{n} (corrected)").format(n=count)
             title = titles.get(entry.case_id, entry.case_id)
-            table.add_row(Text(stall_time(entry.local_time, today, lang)), Text(title), Text(kind), Text(count),
-                          Text(entry.note or ""))
+            cells = (stall_time(entry.local_time, today, lang), title, kind, count, entry.note or "")
+            table.add_row(*(self.on_kiosk.cell(text) for text in cells))
         if not self.entries:
-            table.add_row(Text(self._("No paper letters yet.")), *(Text("") for _ in COLUMNS[1:]))
+            table.add_row(self.on_kiosk.cell(self._("No paper letters yet.")), *(Text("") for _ in COLUMNS[1:]))
         elif 0 <= before < len(self.entries):
             table.move_cursor(row=before)
 
