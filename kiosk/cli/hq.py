@@ -180,8 +180,9 @@ def cases_publish(directory: Path, dsn: str | None) -> None:
 @dsn_option
 def hq_counts(by: str, event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
               fmt: str, output: Path | None, dsn: str | None) -> None:
-    """National signature counts, every kiosk's uploads together: the groupings, columns and formats of
-    `kiosk export counts` (days and hours are each stall's clock)."""
+    """National counts, every kiosk's uploads together: letters written (typed and on paper), likely duplicates
+    (across every kiosk) and signers, with the groupings, columns and formats of `kiosk export counts` (days and
+    hours are each stall's clock)."""
     groups = _parse_by(by)
     check_target(output, fmt, group_columns(groups))
     rows = _hq("national").counts(_dsn(dsn), groups, event=event, kiosk_id=kiosk_id, since=since, until=until)
