@@ -87,9 +87,9 @@ ABUSE = {
     "en": ["fuck you minister", "f u c k you", "f.u.c.k you", "F-U-C-K", "fu\u200bck", "f\u00adu\u00adck",
            "ｆｕｃｋ", "𝐟𝐮𝐜𝐤", "Ⓕⓤⓒⓚ", "🅵🆄🅲🅺", "fu\u0441k", "fuuuuuck", "f*ck", "sh1t", "$hit", "b1tch",
            "f~u~c~k", "f+u+c+k", "fuckfuckfuck", "fuckyou", "you are a cunt", "c u n t", "dick head",
-           "f\u2800uck"],
-    "es": ["hijo de puta", "p u t a", "put@", "mi3rda", "hijodeputa", "gilipollas", "vete a la mierda"],
-    "fr": ["connard", "c0nnard", "enculé", "s@lope", "ta gueule", "putain", "fils de pute"],
+           "f\u2800uck", "f\u0336u\u0336c\u0336k\u0336", "ꜰᴜᴄᴋ", "ƒυ¢κ", "🇫🇺🇨🇰", "cunts", "fuckers"],
+    "es": ["hijo de puta", "p u t a", "put@", "mi3rda", "hijodeputa", "gilipollas", "vete a la mierda", "putas"],
+    "fr": ["connard", "c0nnard", "enculé", "s@lope", "ta gueule", "putain", "fils de pute", "salopes"],
     "pl": ["kurwa", "k.u.r.w.a", "kurwo", "spierdalaj", "chuj", "ch*j", "jebać"],
     "ar": ["كس", "كـــس", "كَس", "شرموطة", "شرمـوطة", "قحبة"],
 }
@@ -111,10 +111,18 @@ def test_abuse_in_a_name_is_found(language):
 
 @pytest.mark.parametrize("name", ["Dick Smith", "dick smith", "DICK", "Dick", "Cockburn", "Cumming", "Butt",
                                   "Sussex", "Hancock", "Scunthorpe", "Phuc Nguyen", "Anna Cox", "Shitake Ono",
-                                  "Assunta Bassi", "Concha García", "Kike Pérez", "Con O'Neill", "جاد حداد"])
+                                  "Assunta Bassi", "Concha García", "Kike Pérez", "Con O'Neill", "جاد حداد",
+                                  "Dickens Jones", "Joe Cocker", "Anne Butts", "Hughes Cummings"])
 def test_a_name_is_checked_by_whole_tokens_and_names_are_names(name):
     for language in LANGUAGES:
         assert check(name, "", language) == [], language
+
+
+def test_a_listed_word_inside_an_accented_word_is_no_word():
+    """glin-profanity alone reads an accented letter as a word's end: artículo would hold culo."""
+    for text in ("el artículo", "ridículo", "un vehículo", "sóbastardo"):
+        assert check("Ada", text, "es") == [], text
+    assert check("Ada", "culo", "es") == ["culo"]
 
 
 def test_a_name_allowed_in_a_name_is_still_flagged_in_a_message():

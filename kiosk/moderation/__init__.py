@@ -41,7 +41,14 @@ def check(name: str, message: str, language: str, lists: WordLists = NO_LISTS) -
     """The listed words in a letter's ``name`` and ``message`` (each once, in lower case), for a
     visitor reading ``language``; empty: it may print. ``lists``: the organiser's words."""
     codes = tuple(dict.fromkeys((language if language in LIST_OF else "en", "en")))
-    for_message, for_name = _matchers(codes, lists.allowed(codes), lists.flagged(codes))
+    return list(_found(name, message, codes, lists.allowed(codes), lists.flagged(codes)))
+
+
+@lru_cache(maxsize=1024)
+def _found(name: str, message: str, codes: tuple[str, ...], allow: frozenset[str],
+           flag: frozenset[str]) -> tuple[str, ...]:
+    """:func:`check`'s answer, kept for the letters asked about again (a volunteer's list of held letters)."""
+    for_message, for_name = _matchers(codes, allow, flag)
     found = [word for token in name_tokens(prepared(name)) for word in for_name.found(token)]
     found += for_message.found(prepared(message))
-    return list(dict.fromkeys(found))
+    return tuple(dict.fromkeys(found))

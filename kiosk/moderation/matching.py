@@ -2,13 +2,14 @@
 
 The text is first prepared as the kiosk cleans everything a visitor types (:func:`kiosk.text.clean`),
 then stripped of what shows nothing or only decorates a letter (zero-width and other
-default-ignorable characters, blank fillers, Arabic tatweel and vowel marks), and folded to
-plain letters (Unicode NFKC: full-width, mathematical and circled letters; enclosed and
-regional-indicator letters by hand). glin-profanity then looks for each list's words as
+default-ignorable characters, blank fillers, Arabic tatweel, accents and vowel marks), and
+folded to plain letters (Unicode NFKD: full-width, mathematical and circled letters; enclosed
+and regional-indicator letters by hand). glin-profanity then looks for each list's words as
 whole words in it and in its views: leetspeak (``sh1t``), look-alike letters of other scripts
 (Cyrillic ``с`` for ``c``), letters spread out (``f u c k``, ``f.u.c.k``), masked (``f*ck``)
 or stretched (``fuuuck``). A second pass reads any other punctuation between letters as a
-separator (``f~u~c~k``), and a word made only of listed words (``fuckfuck``) is flagged too.
+separator (``f~u~c~k``); a word made only of listed words (``fuckfuck``) is flagged too, and so
+is the plural of a listed word (``cunts``, ``putas``).
 
 A message is searched as a whole. A name is searched token by token, a token matching only
 as a whole (``Cockburn`` is no ``cock``); a run of single letters (``F U C K``) is read as one
@@ -51,10 +52,13 @@ _WORD = re.compile(r"\w+")
 
 
 def prepared(text: str) -> str:
-    """``text`` as the lists are searched in: cleaned, nothing invisible or decorative, plain letters."""
+    """``text`` as the lists are searched in: cleaned, nothing invisible or decorative, plain letters
+    without their accents (glin-profanity reads an accented letter as the end of a word, so
+    ``artículo`` would hold ``culo``; its lists hold each accented word without accents too)."""
     text = clean(text[:CHECKED_MAX])
     text = _DECORATION.sub("", without_ignorables(text))
-    return unicodedata.normalize("NFKC", text.translate(_LETTERS))
+    text = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return unicodedata.normalize("NFC", "".join(ch for ch in text if not unicodedata.combining(ch)))
 
 
 def folded(word: str) -> str:
@@ -88,9 +92,11 @@ class Matcher:
         views = (text, _JOINER.sub(".", text))
         for view in dict.fromkeys(views):
             words += self._filter.check_profanity(view).get("profane_words") or []
-        for token in _WORD.findall(text.casefold()):
-            if token not in self._allow and self._made_of_listed(token):
-                words.append(token)
+        tokens = [token for token in _WORD.findall(text.casefold()) if token not in self._allow]
+        words += [token for token in tokens if self._made_of_listed(token)]
+        stems = [stem for token in tokens for stem in _singular(token)]
+        if stems:  # plurals the lists do not hold (cunts, putas, connards): their singular
+            words += self._filter.check_profanity(" ".join(stems)).get("profane_words") or []
         return list(dict.fromkeys(w.casefold() for w in words))
 
     def _made_of_listed(self, token: str) -> bool:
@@ -105,6 +111,13 @@ class Matcher:
                 if token[start:end] in self._single:
                     reach[end] = max(reach.get(end, 0), reach[start] + 1)
         return reach.get(len(token), 0) >= 2
+
+
+def _singular(token: str) -> list[str]:
+    """What a plural ``token`` may be the plural of (``-s``, ``-es``), for words of four letters and more."""
+    if len(token) < 5 or not token.endswith("s"):
+        return []
+    return [token[:-1]] + ([token[:-2]] if len(token) >= 6 and token.endswith("es") else [])
 
 
 def name_tokens(name: str) -> list[str]:
