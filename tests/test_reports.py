@@ -273,3 +273,22 @@ def test_a_file_without_answers_has_no_consent_line(db, tmp_path):
     assert result.exit_code == 0
     assert "whether we may contact" not in result.output
     assert "whether we may contact" not in (tmp_path / "r" / "report.md").read_text(encoding="utf-8")
+
+
+def test_held_and_rejected_letters_are_named_in_the_reports_language(tmp_path):
+    """A letter waiting for a volunteer, or one they decided not to print, counts as written and is
+    named in the report's language under "Not printed", never by its raw status."""
+    from kiosk.job_states import Transition
+
+    db = tmp_path / "k.db"
+    with Store(db) as store:
+        held = store.record(case_id="lawyer-amara-osei", kind="appeal", name="Ada", message="", event="E",
+                            kiosk_id="k1", hold="words")
+        store.record(case_id="lawyer-amara-osei", kind="appeal", name="Bo", message="", event="E", kiosk_id="k1",
+                     hold="limit")
+        assert store.decide(held.id, Transition.REJECT)
+    english = run("report", "--db", db).output
+    assert "Letters: 2 (2 appeals, 0 postcards)" in english
+    assert "Not printed: 1 held for a volunteer, 1 rejected" in english
+    french = run("report", "--db", db, "--lang", "fr").output
+    assert "Non imprimées : 1 en attente d'un bénévole, 1 refusé" in french

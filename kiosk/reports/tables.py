@@ -18,7 +18,8 @@ HEADS = {"appeal": N_("Appeals"), "postcard": N_("Postcards"), "total": N_("Tota
 ALL = N_("All")
 # A print job's state, as the report names it (``none``: a letter without a print job).
 STATES = {"pending": N_("pending"), "printing": N_("printing"), "printed": N_("printed"), "failed": N_("failed"),
-          "cancelled": N_("cancelled"), "none": N_("no print job")}
+          "cancelled": N_("cancelled"), "held": N_("held for a volunteer"), "rejected": N_("rejected"),
+          "none": N_("no print job")}
 _HOUR = re.compile(r"(?:[01][0-9]|2[0-3]):00")
 
 
