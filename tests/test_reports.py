@@ -292,3 +292,23 @@ def test_held_and_rejected_letters_are_named_in_the_reports_language(tmp_path):
     assert "Not printed: 1 held for a volunteer, 1 rejected" in english
     french = run("report", "--db", db, "--lang", "fr").output
     assert "Non imprimées : 1 en attente d'un bénévole, 1 refusé" in french
+
+
+def test_a_rejected_letter_is_not_posted(tmp_path):
+    """The delivery list lists what goes to the authorities: a letter a volunteer decided not to print
+    is left out (it still counts as written); one still held waits in the list with its state."""
+    from kiosk.cases import read_dir
+    from kiosk.job_states import Transition
+    from tests.helpers import CASES
+
+    case = read_dir(CASES).cases["lawyer-amara-osei"]
+    db = tmp_path / "k.db"
+    with Store(db) as store:
+        rejected = store.record(case=case, kind="appeal", name="Troll", message="abuse", event="E", kiosk_id="k1",
+                                hold="words")
+        store.record(case=case, kind="appeal", name="Ada", message="Free her", event="E", kiosk_id="k1",
+                     hold="limit")
+        assert store.decide(rejected.id, Transition.REJECT)
+    rows = list(csv.DictReader(io.StringIO(run("export", "letters", "--db", db).output)))
+    assert [(r["signer_name"], r["print_status"]) for r in rows] == [("Ada", "held")]
+    assert export(db, "--by", "case")[0]["count"] == "2"

@@ -100,9 +100,10 @@ def _addressee(row: AppealRow | None, case_id: str, details: Mapping[str, dict[s
 
 def delivery_list(store: Store, scope: Scope, case_files: Mapping[str, Case] | None = None) -> list[Bundle]:
     """The appeals in ``scope``, by the addressee each was written to, then case, then time signed;
-    each case's handwritten appeals with its typed ones, to the case's addressee."""
+    each case's handwritten appeals with its typed ones, to the case's addressee. A letter a
+    volunteer rejected (never printed) is not posted: it is left out (it still counts as written)."""
     details = _case_details(store, case_files or {})
-    rows = store.appeal_rows(scope)
+    rows = [r for r in store.appeal_rows(scope) if r.print_status != JobState.REJECTED]  # never printed, nor posted
     handwritten = {r["case_id"]: r["paper"] for r in store.counts(("case",), replace(scope, kind="appeal"))
                    if r["paper"]}
     unknown = sorted(({r.case_id for r in rows if not r.addressee_name} | set(handwritten)) - set(details))
