@@ -437,7 +437,7 @@ def test_a_store_fault_before_printing_says_recorded_and_waiting(tmp_path, monke
         con.execute("UPDATE print_jobs SET status = 'printing'")
     con.close()
     _failing(monkeypatch, "claim_job")
-    result = sign(tmp_path)
+    result = sign(tmp_path, "--name", "Bo")  # another letter (the same one again at once is a double press)
     assert result.exit_code == 3, result.output
     assert "Recorded appeal" in result.output and "kiosk jobs retry" in result.output
     assert job_states(tmp_path / "k.db") == [("printing", 1), ("pending", 0)]
@@ -498,8 +498,8 @@ def test_sign_exits_by_what_was_recorded_even_when_its_output_is_lost(tmp_path, 
 
 def _three_waiting(tmp_path: Path) -> list[str]:
     down = f"tcp://127.0.0.1:{refusing_port()}?timeout=1"
-    for _ in range(3):
-        assert sign(tmp_path, "--printer", down).exit_code == 3
+    for number in range(3):  # three letters (the same one again at once would be a double press)
+        assert sign(tmp_path, "--printer", down, "--name", f"Ada {number}").exit_code == 3
     return ["jobs", "retry", "--db", str(tmp_path / "k.db"), "--cases", str(CASES), "--allow-sample-cases",
             "--printer", f"preview:{tmp_path / 'preview'}"]
 
