@@ -131,7 +131,7 @@ def test_the_signatures_export_has_both_languages(languages_db):
         ("appeal", None, None), ("appeal", "pl", "es"), ("postcard", "pl", "pl"), ("appeal", "fr", "es"),
         ("postcard", "ar", "ar")]
     header = run("export", "signatures", "--db", languages_db).output.splitlines()[0]
-    assert header.endswith('"language","letter_language"')
+    assert header.endswith('"language","letter_language","likely_duplicate"')
 
 
 # -- merging --------------------------------------------------------------------------------

@@ -7,6 +7,8 @@ import datetime as dt
 import sqlite3
 import uuid
 
+import pytest
+
 from click.testing import CliRunner
 
 from kiosk.cli import cli
@@ -99,3 +101,32 @@ def test_a_forged_count_is_refused_naming_the_row(tmp_path):
     result = run("merge", a, "--db", target)
     assert result.exit_code != 0 and "paper_letters" in result.output and "not merged" in result.output
     assert not target.exists()
+
+
+def test_a_purge_of_everyone_removes_notes_and_the_office_is_told(tmp_path):
+    from kiosk.store import Store as S
+
+    a = tmp_path / "a.db"
+    (entry,) = kiosk(a, "tent-1", [("appeal", 7, "from Mrs Example's class")])
+    with S(a) as store:
+        store.correct_paper(entry.id, 6, "Mrs Example counted again", at=AT)
+        store.db.execute("DELETE FROM outbox")
+        store.db.conn.commit()
+    result = run("purge", "--db", a, "--personal-data", "--yes")
+    assert result.exit_code == 0, result.output
+    assert "2 note(s) on handwritten letters" in result.output
+    assert b"Mrs Example" not in a.read_bytes()
+    with S(a) as store:
+        assert store.figures()["paper"] == 6  # the counts stay
+        marked = store.db.execute("SELECT COUNT(*) FROM outbox WHERE kind = 'paper'").fetchone()[0]
+        assert marked == 2, "the removed notes are sent again, as removed"
+        conn = store.db.conn
+        with pytest.raises(sqlite3.DatabaseError, match="corrected by another entry"):
+            conn.execute("UPDATE paper_letters SET count = 70")
+        with pytest.raises(sqlite3.DatabaseError, match="corrected by another entry"):
+            conn.execute("UPDATE paper_letters SET note = 'a name again'")
+    from kiosk.sync.payload import upload_row
+    with S(a) as store:
+        item = store._outbox_row("paper", entry.id, 1)
+    assert upload_row(item, "all")["personal"] == {"note": None}
+    assert upload_row(item, "none")["personal"] is None

@@ -67,15 +67,17 @@ def test_schema_comes_from_migrations(store):
                        "0004_letter_addressee", "0005_consents", "0006_letter_languages", "0007_sync_outbox",
                        "0008_honest_counts"]
     Store(store.path).close()  # reopening applies nothing twice
-    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 7
+    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 8
 
 
 def test_counts(store):
     for case, kind in [("a", "appeal"), ("a", "postcard"), ("b", "appeal")]:
         store.record(case_id=case, kind=kind, name="x", message="", event="E", kiosk_id="k1")
-    assert store.counts("case") == [{"case_id": "a", "case_title": "", "count": 2},
-                                    {"case_id": "b", "case_title": "", "count": 1}]
-    assert store.counts("kind") == [{"kind": "appeal", "count": 2}, {"kind": "postcard", "count": 1}]
+    figures = {"paper": 0, "duplicates": 0}
+    assert store.counts("case") == [{"case_id": "a", "case_title": "", "count": 2, **figures, "signers": 2},
+                                    {"case_id": "b", "case_title": "", "count": 1, **figures, "signers": 1}]
+    assert store.counts("kind") == [{"kind": "appeal", "count": 2, **figures, "signers": 2},
+                                    {"kind": "postcard", "count": 1, **figures, "signers": 1}]
     (day,) = store.counts("day")
     assert day["count"] == 3 and len(day["day"]) == 10
 

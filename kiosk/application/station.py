@@ -326,7 +326,8 @@ class Station(PaperDesk):
         return Scope.day(self.today(), kiosk_id=self.settings.kiosk_id)
 
     def count_today(self) -> int:
-        return self._db(create=False).total(self.today_scope())
+        """This kiosk's letters today, typed and handwritten (the tally slip's total)."""
+        return self._db(create=False).figures(self.today_scope())["count"]
 
     def counts_today(self) -> dict[str, int]:
         return {row["case_id"]: row["count"] for row in self._db(create=False).counts("case", self.today_scope())}

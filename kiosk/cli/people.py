@@ -202,7 +202,9 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
             return _nothing_to_purge(db, what, purged_before=preview.purged_before, traces=preview.traces,
                                      unnoted=unnoted, others=len(groups) > 1)
         echo(f"{db.path}: {preview.signatures} signature(s) with names and messages ({what}),"
-             f" {preview.addresses} email address(es); {preview.purged_before} purged before.")
+             f" {preview.addresses} email address(es)"
+             + (f", {preview.notes} note(s) on handwritten letters" if preview.notes else "")
+             + f"; {preview.purged_before} purged before.")
         if preview.unexported:
             n = preview.unexported
             warn(f"{n} of these addresses {'is a contact' if n == 1 else 'are contacts'} not exported yet:"
@@ -217,6 +219,7 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
         result = db.purge(scope, groups)
     echo(f"Removed names and messages of {result.signatures} signature(s)"
          + (f" and {result.addresses} email address(es)" if result.addresses else "")
+         + (f", {result.notes} note(s) on handwritten letters" if result.notes else "")
          + (f"; cancelled {result.cancelled_jobs} unprinted letter(s)" if result.cancelled_jobs else "")
          + (". File vacuumed and journal emptied" if result.cleaned else "")
          + f". Still {total} signature(s) counted{_answers(answers)}.")

@@ -164,6 +164,7 @@ class PurgeResult:
     cancelled_jobs: int      # letters that had not printed and now never will
     addresses: int = 0       # email addresses removed now
     cleaned: bool = True     # the file was vacuumed and its journal emptied (False: another program held it)
+    notes: int = 0           # organisers' notes on handwritten letters removed now (a purge of everyone's data)
 
 
 @dataclass(frozen=True)
@@ -175,11 +176,12 @@ class PurgePreview:
     unexported: int = 0      # of them, addresses no contacts export has written yet
     exports_noted: int = 0   # answers in the whole file a contacts export to a file has written
     traces: bool = False     # the file may still hold what an earlier purge or forget removed
+    notes: int = 0           # organisers' notes on handwritten letters that would go (everyone's data only)
 
     @property
     def nothing(self) -> bool:
-        """Nothing to remove: no letter selected holds a name or an address."""
-        return not self.signatures and not self.addresses
+        """Nothing to remove: no letter selected holds a name or an address, no entry a note."""
+        return not self.signatures and not self.addresses and not self.notes
 
 
 @dataclass(frozen=True)

@@ -136,10 +136,9 @@ class Outbox(Database):
         row = dict(zip([d[0] for d in cur.description], found, strict=True))
         content = _content(kind, row)
         personal = {name: row[name] for name in PERSONAL[kind]}
-        if kind == "paper" and row["note"] is None:
-            personal = {}  # nothing to send
-        return OutboxRow(kind, row_id, seq, content, content_hash(content), personal,
-                         purged=kind in ("signature", "consent") and row["purged_at"] is not None,
+        # an entry without a note (never given, or removed by a purge) sends it as removed: the office drops it too
+        purged = row["note"] is None if kind == "paper" else kind in ("signature", "consent") and row["purged_at"] is not None
+        return OutboxRow(kind, row_id, seq, content, content_hash(content), personal, purged=purged,
                          consented=bool(row["consented"]), signer=row["signer"] if kind == "signature" else None)
 
     def settle_outbox(self, answered: list[tuple[OutboxRow, str, str | None]]) -> int:

@@ -89,7 +89,13 @@ class Purge(Database):
             f" WHERE c.email IS NOT NULL AND c.signature_id IN (SELECT s.id FROM signatures s{where})", params,
         ).fetchone()
         (noted,) = self.db.execute("SELECT COUNT(*) FROM consents WHERE exported_at IS NOT NULL").fetchone()
-        return PurgePreview(keep, unprinted, done, addresses, unexported, noted, self._traces())
+        notes = 0
+        if not groups:
+            paper_where, paper_params = scope.where()
+            (notes,) = self.db.execute(f"SELECT COUNT(*) FROM paper_letters s{paper_where}"
+                                       f"{' AND' if paper_where else ' WHERE'} s.note IS NOT NULL",
+                                       paper_params).fetchone()
+        return PurgePreview(keep, unprinted, done, addresses, unexported, noted, self._traces(), notes)
 
     def _traces(self) -> bool:
         """Whether the file may still hold what an earlier purge or forget removed: it removed
@@ -121,7 +127,12 @@ class Purge(Database):
         self.db.execute("PRAGMA secure_delete=ON")
         with self.transaction() as conn:
             letters, addresses, cancelled = _remove(conn, f"SELECT s.id FROM signatures s{where}", params, utc_now())
-        return PurgeResult(letters, cancelled, addresses, cleaned=self.scrub())
+            notes = 0
+            if not groups:  # everyone's: the organisers' notes on handwritten letters too (they may name people)
+                paper_where, paper_params = scope.where()
+                notes = conn.execute(f"UPDATE paper_letters SET note = NULL WHERE note IS NOT NULL AND id IN"
+                                     f" (SELECT s.id FROM paper_letters s{paper_where})", paper_params).rowcount
+        return PurgeResult(letters, cancelled, addresses, cleaned=self.scrub(), notes=notes)
 
     # -- one person's request ----------------------------------------------------------------
 

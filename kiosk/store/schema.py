@@ -331,9 +331,8 @@ def _outbox_triggers(db: Database, synced: dict[str, tuple[str, ...]]) -> None:
         also = _mark("signature", "NEW.signature_id") if table == "consents" else ""  # its personal data may follow
         db.execute(f"CREATE TRIGGER outbox_{table}_insert AFTER INSERT ON {table} BEGIN"
                    f" {_mark(kind, 'NEW.id')} {also} END")
-        if table != "paper_letters":  # never changed: a correction is an entry of its own
-            db.execute(f"CREATE TRIGGER outbox_{table}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN"
-                       f" {_mark(kind, 'NEW.id')} {also} END")
+        db.execute(f"CREATE TRIGGER outbox_{table}_update AFTER UPDATE ON {table} WHEN {changed} BEGIN"
+                   f" {_mark(kind, 'NEW.id')} {also} END")
 
 
 PRINT_JOBS_0008 = """
@@ -443,6 +442,9 @@ def _m0008(db: Database) -> None:
         db.execute(f"DROP TABLE {table}_0007")
     db.execute("CREATE INDEX outbox_seq ON outbox(seq)")
     _outbox_triggers(db, SYNCED_COLUMNS_0008)
-    db.execute("CREATE TRIGGER paper_letters_kept BEFORE UPDATE ON paper_letters BEGIN"
+    # An entry is never changed (a correction is an entry of its own), but a purge removes its note.
+    kept = " OR ".join(f"NEW.{c} IS NOT OLD.{c}" for c in ("id", *SYNCED_COLUMNS_0008["paper_letters"]) if c != "note")
+    db.execute(f"CREATE TRIGGER paper_letters_kept BEFORE UPDATE ON paper_letters WHEN {kept}"
+               " OR (NEW.note IS NOT NULL AND NEW.note IS NOT OLD.note) BEGIN"
                " SELECT RAISE(ABORT, 'a paper letters entry is corrected by another entry, never changed'); END")
 

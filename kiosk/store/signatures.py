@@ -97,7 +97,8 @@ class Signatures(Database):
             raise InputError(f"{hold!r} is not one of {', '.join(HOLD_REASONS)}", field="hold")
         with self.transaction() as conn:
             if double_press is not None:
-                earlier = _double_press(conn, kiosk_id, case_id, kind, name, message, language, moment, double_press)
+                earlier = _double_press(conn, kiosk_id, case_id, kind, name, message, language, moment, double_press,
+                                        answer)
                 if earlier is not None:
                     return replace(earlier, repeat=True)
             if hold is None and limit is not None and not _take_token(conn, limit, moment):
@@ -203,15 +204,21 @@ class Signatures(Database):
 
 
 def _double_press(conn: sqlite3.Connection, kiosk_id: str, case_id: str, kind: str, name: str, message: str,
-                  language: str, moment: dt.datetime, within: dt.timedelta) -> Signature | None:
+                  language: str, moment: dt.datetime, within: dt.timedelta,
+                  answer: ConsentChoice | None = None) -> Signature | None:
     """The same letter recorded on this kiosk ``within`` before ``moment``, if there is one: one of
-    the kiosk's last few letters (by the (kiosk_id, number) index: no scan however many there are)."""
+    the kiosk's last few letters (by the (kiosk_id, number) index: no scan however many there are).
+    A letter given with an answer to being contacted is the same only if that one was given the same
+    answer (another answer is never lost as a double press)."""
     since, until = utc_iso(moment - within), utc_iso(moment)
     for row in conn.execute(f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE kiosk_id = ?"
                             " AND typeof(number) = 'integer' ORDER BY number DESC LIMIT 3", [kiosk_id]):
         sig = Signature(*row)
         if ((sig.case_id, sig.kind, sig.name, sig.message, sig.language) == (case_id, kind, name, message, language)
-                and sig.purged_at is None and since <= sig.created_at <= until):
+                and sig.purged_at is None and since <= sig.created_at <= until
+                and (answer is None or conn.execute(
+                    "SELECT 1 FROM consents WHERE signature_id = ? AND channel = ? AND choice = ? AND email IS ?",
+                    [sig.id, answer.channel, answer.choice, answer.email]).fetchone() is not None)):
             held = conn.execute("SELECT held_reason FROM print_jobs WHERE signature_id = ? AND status = 'held'",
                                 [sig.id]).fetchone()
             return replace(sig, held=held[0] if held else None)

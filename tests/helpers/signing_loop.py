@@ -22,7 +22,7 @@ def main() -> None:
     i = 0
     while True:
         i += 1
-        sig = station.record(case_id, "appeal" if i % 2 else "postcard", f"Visitor {i}", "x" * (i % 50))
+        sig = station.record(case_id, "appeal" if i % 2 else "postcard", f"Visitor {i}", "Stay strong. " * (i % 5))
         sys.stdout.write(f"recorded {sig.id}\n")
         sys.stdout.flush()
         station.print_signature(sig)
