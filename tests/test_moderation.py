@@ -118,6 +118,14 @@ def test_a_name_is_checked_by_whole_tokens_and_names_are_names(name):
         assert check(name, "", language) == [], language
 
 
+@pytest.mark.parametrize("language, message", [
+    ("en", "Stay strong xx"), ("en", "xxxxxx"), ("en", "rapetorture"), ("es", "Eres una heroína"),
+    ("ar", "حمام السلام"), ("ar", "جوزي ومراتي معك"), ("fr", "Courage, con respeto"),
+])
+def test_ordinary_words_of_a_letter_that_a_list_holds_pass(language, message):
+    assert check("Ada", message, language) == []
+
+
 def test_a_listed_word_inside_an_accented_word_is_no_word():
     """glin-profanity alone reads an accented letter as a word's end: artículo would hold culo."""
     for text in ("el artículo", "ridículo", "un vehículo", "sóbastardo"):

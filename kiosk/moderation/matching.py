@@ -84,7 +84,8 @@ class Matcher:
     def __init__(self, lists: tuple[str, ...], allow: frozenset[str], flag: frozenset[str]) -> None:
         self._filter = _filter(lists, allow - flag, flag)
         self._allow = allow - flag
-        self._single = frozenset(w for w in self._filter.words if _WORD.fullmatch(w) and len(w) >= 3)
+        self._single = frozenset(word for w in self._filter.words if _WORD.fullmatch(word := folded(w))
+                                 and len(word) >= 3 and word not in self._allow)
 
     def found(self, text: str) -> list[str]:
         """The listed words in ``text`` (prepared), in the order found, each once."""

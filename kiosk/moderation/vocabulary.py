@@ -31,6 +31,8 @@ CAMPAIGN: dict[str, tuple[str, ...]] = {
         "detention", "detained", "prison", "prisoner", "prisoners", "jail", "jailed", "escort", "swastika",
         # who is targeted
         "gay", "lesbian", "homosexual", "homosexuality", "bisexual", "queer", "trans", "transgender", "intersex",
+        # kisses at the end of a message
+        "xx", "xxx",
     ),
     "es": (
         "tortura", "torturas", "torturado", "torturada", "violación", "violaciones", "violada", "violado",
@@ -39,6 +41,8 @@ CAMPAIGN: dict[str, tuple[str, ...]] = {
         "pena de muerte", "pena capital", "muerte", "muerto", "muerta", "matar", "detención", "detenido",
         "detenida", "cárcel", "prisión", "preso", "presa", "presos", "desaparición forzada", "drogas",
         "racista", "racistas", "infierno", "homosexual", "lesbiana", "gay", "trans", "travesti", "travestis",
+        # "you are a heroine"
+        "heroína", "heroínas",
     ),
     "fr": (
         "torture", "tortures", "torturé", "torturée", "viol", "viols", "violée", "violé", "violer",
@@ -59,9 +63,10 @@ CAMPAIGN: dict[str, tuple[str, ...]] = {
     "ar": (
         "تعذيب", "اغتصاب", "عنف جنسي", "جنس", "الجنس", "جنسي", "قتل", "إعدام", "الإعدام", "عقوبة الإعدام",
         "احتجاز", "سجن", "السجن", "سجين", "سجينة", "معتقل", "معتقلة", "اختفاء قسري", "مثلي", "مثلية",
-        # ordinary words of an appeal that the Arabic list holds: poetry (a poet's case), deprived,
-        # times, standing (with someone), serious
-        "شعر", "الشعر", "محروم", "محرومة", "مرات", "واقف", "واقفة", "جاد",
+        # ordinary words of a letter that the Arabic list holds: poetry (a poet's case), deprived, times,
+        # standing (with someone), serious, doves, tired, (I) want, my husband, my wife
+        "شعر", "الشعر", "محروم", "محرومة", "مرات", "واقف", "واقفة", "جاد", "حمام", "تعبان", "تعبانة", "عايز",
+        "عايزة", "جوزي", "مراتي",
     ),
 }
 """Campaign vocabulary, per language: never flagged, in a message or a name."""
