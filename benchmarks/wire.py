@@ -28,10 +28,13 @@ PAPER_SPEED = 250  # mm/s
 SHARE = 0.02
 NAME, MESSAGE = "Ada Lovelace", "You are not alone. We are thinking of you and we will keep writing until you are free."
 
+# A benchmark is a load, not a visitor pressing Print forty times: no print limit.
+UNLIMITED = {"print_burst": 1000, "print_rate": 100000.0}
+
 
 def _station(folder: Path, printer: LoopbackPrinter) -> Station:
-    settings = Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True, printer=printer.spec(),
-                        database=folder / "k.db", preview=folder / "preview")
+    settings = Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True, **UNLIMITED,
+                        printer=printer.spec(), database=folder / "k.db", preview=folder / "preview")
     return open_station(settings).prepare()
 
 
@@ -49,9 +52,10 @@ def time_to_wire(runs: int) -> list[Row]:
         jobs = 0
         for kind in ("appeal", "postcard"):
             times = []
-            for _ in range(runs + 5):  # the first five warm the caches
+            for run in range(runs + 5):  # the first five warm the caches
                 start = time.perf_counter()
-                name, message = station.check_form(NAME, MESSAGE)
+                # each its own letter: the same words within seconds would be one letter (a double press)
+                name, message = station.check_form(NAME, f"{MESSAGE} ({run})")
                 sig = station.record(case.id, kind, name, message)
                 outcome = station.print_signature(sig)
                 assert outcome.printed, outcome.error
@@ -71,6 +75,7 @@ def time_to_wire(runs: int) -> list[Row]:
 def receipt_bytes() -> list[Row]:
     with tempfile.TemporaryDirectory() as tmp:
         station = open_station(Settings(event="Bench", kiosk_id="bench", cases=CASES, allow_sample_cases=True,
+                                        **UNLIMITED,
                                         database=Path(tmp) / "k.db", preview=Path(tmp) / "p")).prepare()
         case = station.case("lawyer-amara-osei")
         sig = station.record(case.id, "appeal", NAME, MESSAGE)

@@ -8,7 +8,6 @@ import sqlite3
 import uuid
 
 import pytest
-
 from click.testing import CliRunner
 
 from kiosk.cli import cli
@@ -54,7 +53,7 @@ def test_paper_letters_merge_once_with_their_corrections(tmp_path):
 
 def test_an_entry_with_other_content_is_a_conflict_and_the_copy_here_is_kept(tmp_path):
     a, target = tmp_path / "a.db", tmp_path / "all.db"
-    (entry,) = kiosk(a, "tent-1", [("appeal", 7, None)])
+    kiosk(a, "tent-1", [("appeal", 7, None)])
     assert run("merge", a, "--db", target).exit_code == 0
     conn = sqlite3.connect(a)
     conn.execute("DROP TRIGGER paper_letters_kept")

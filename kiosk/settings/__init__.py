@@ -9,5 +9,6 @@ from .schema import DEFAULT_CAMPAIGN, DEMO_PIN, DEMO_PIN_HASH, Settings, Spec, d
 
 __all__ = [
     "CONFIG_ENV", "DEFAULT_CAMPAIGN", "DEMO_PIN", "DEMO_PIN_HASH", "Settings", "Spec", "default_kiosk_id",
-    "demo_settings", "markdown_table", "read_file", "resolve", "set_pin", "set_signer_key", "settings_file", "specs", "template",
+    "demo_settings", "markdown_table", "read_file", "resolve", "set_pin", "set_signer_key", "settings_file", "specs",
+    "template",
 ]

@@ -72,7 +72,8 @@ class Counts(Database):
         """The four figures (COUNT_COLUMNS) of every letter in ``scope``."""
         where, params = scope.where()
         row = self.db.execute(
-            f"SELECT COALESCE(SUM(s.n), 0), COALESCE(SUM(s.paper), 0), COALESCE(SUM(s.dup), 0) FROM ({_letters(where)}) s",
+            "SELECT COALESCE(SUM(s.n), 0), COALESCE(SUM(s.paper), 0), COALESCE(SUM(s.dup), 0)"
+            f" FROM ({_letters(where)}) s",
             [*params, *params]).fetchone()
         letters, paper, dup = (int(v) for v in row)
         return dict(zip(COUNT_COLUMNS, (letters, paper, dup, letters - paper - dup), strict=True))

@@ -137,7 +137,10 @@ class Outbox(Database):
         content = _content(kind, row)
         personal = {name: row[name] for name in PERSONAL[kind]}
         # an entry without a note (never given, or removed by a purge) sends it as removed: the office drops it too
-        purged = row["note"] is None if kind == "paper" else kind in ("signature", "consent") and row["purged_at"] is not None
+        if kind == "paper":
+            purged = row["note"] is None
+        else:
+            purged = kind in ("signature", "consent") and row["purged_at"] is not None
         return OutboxRow(kind, row_id, seq, content, content_hash(content), personal, purged=purged,
                          consented=bool(row["consented"]), signer=row["signer"] if kind == "signature" else None)
 

@@ -411,7 +411,7 @@ def _m0008(db: Database) -> None:
     for table in SYNCED_COLUMNS:
         db.execute(f"DROP TRIGGER outbox_{table}_insert")
         db.execute(f"DROP TRIGGER outbox_{table}_update")
-    for table, columns in (("outbox", "kind, id, seq"), ("sync_conflicts", "kind, id, hash, answer, reason, at")):
+    for table in ("outbox", "sync_conflicts"):
         db.execute(f"ALTER TABLE {table} RENAME TO {table}_0007")
     db.execute(
         f"""

@@ -24,8 +24,8 @@ from ..print_limit import PrintLimit, refill
 from ..signers import is_fingerprint
 from ..text import validate_event, validate_kiosk_id
 from .connection import Database
-from .counts import DUPLICATE
 from .consents import insert_consent
+from .counts import DUPLICATE
 from .models import AppealRow, ConsentChoice, Scope, Signature, reference, stall_iso, utc_iso
 from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_text
 from .rows import case_id as check_case_id
