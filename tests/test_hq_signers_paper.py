@@ -110,6 +110,10 @@ def test_paper_letters_are_taken_once_by_id_and_hash_and_counted(hq_service):
     # the note is personal data, kept apart from what is counted
     assert stored(hq_service.dsn, "SELECT content ? 'note', personal FROM paper_letters WHERE id = %s",
                   entry["id"]) == [(False, {"note": "From St Mary's school"})]
+    # a purge on the kiosk removed it: sent as null, the office removes it too; the count stays
+    assert verdicts(hq_service, "north", [dict(entry, personal={"note": None})]) == [("duplicate", None)]
+    assert stored(hq_service.dsn, "SELECT personal FROM paper_letters WHERE id = %s", entry["id"]) == [({},)]
+    assert figures(hq_service)["paper"] == 10
 
 
 def test_a_correction_whose_entry_is_not_here_is_refused_then_taken_once_it_is(hq_service):
