@@ -264,3 +264,25 @@ def test_kiosk_jobs_release_and_reject_say_in_one_line_what_they_cannot_do(tmp_p
         assert result.exit_code == 1, result.output
         (line,) = result.output.strip().splitlines()
         assert line.startswith("Error: letter: ") and problem in line
+
+
+def test_printing_a_held_letter_says_it_waits_for_a_volunteer_never_that_another_run_has_it(tmp_path):
+    from tests.helpers import CASES
+    from tests.helpers.kiosk_app import make_station
+
+    station = make_station(tmp_path, cases=CASES, print_burst=1, print_rate=1)
+    case = station.offered()[0].id
+    station.record(case, "appeal", "First Visitor", "")
+    held = station.record(case, "appeal", "Second Visitor", "")
+    assert held.held == "limit"
+    outcome = station.print_signature(held)
+    assert not outcome.printed and outcome.skipped
+    assert "held for a volunteer" in outcome.error and "another run" not in outcome.error
+    station.close()
+
+
+def test_an_office_case_set_naming_the_word_lists_is_refused():
+    from kiosk.sync.published import parse
+
+    with pytest.raises(ValueError, match="moderation.toml"):
+        parse({"version": 1, "hash": "x", "files": {"moderation.toml": "[en]\nallow = []\n"}})

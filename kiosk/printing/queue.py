@@ -17,7 +17,7 @@ from pathlib import Path
 
 from ..cases import Case
 from ..errors import PrintError
-from ..job_states import Transition, claim_for
+from ..job_states import JobState, Transition, claim_for
 from ..receipts import layouts
 from ..receipts.model import QR, Receipt
 from ..receipts.qr import QRTooWide, module_dots
@@ -59,6 +59,10 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
         return Outcome(False, f"signature {sig.id} has no print job")
     if not store.claim_job(job.id, setup.name, move=move):
         current = store.job_for(sig.id)
+        if current is not None and current.status in (JobState.HELD, JobState.REJECTED):
+            said = "held for a volunteer (kiosk jobs release)" if current.status is JobState.HELD else \
+                "rejected by a volunteer: it never prints"
+            return Outcome(False, f"job {job.id} is {said}, not printed", skipped=True)
         return Outcome(False, f"job {job.id} is {current.status.label if current else 'gone'}: another run has it,"
                               " not printed again here", skipped=True)
     try:

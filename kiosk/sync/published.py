@@ -18,6 +18,7 @@ from typing import Any
 
 from ..cases import CASE_FILE_MAX, CaseSet
 from ..consent import CONSENT_FILE
+from ..moderation import MODERATION_FILE
 
 FOLDER = "hq-cases"
 FILES_MAX = 500
@@ -50,7 +51,7 @@ def parse(answer: dict[str, Any]) -> Published:
     if len(files) > FILES_MAX:
         raise ValueError(f"it has {len(files)} files; at most {FILES_MAX} are taken")
     for name, text in files.items():
-        if not _NAME.fullmatch(name) or name == CONSENT_FILE:
+        if not _NAME.fullmatch(name) or name in (CONSENT_FILE, MODERATION_FILE):
             raise ValueError(f"{str(name)[:60]!r} is not a case file name (<case id>.toml: lower-case letters,"
                              " digits and '-')")
         if not isinstance(text, str) or len(text.encode("utf-8", "surrogatepass")) > CASE_FILE_MAX:
