@@ -284,5 +284,5 @@ def test_printing_a_held_letter_says_it_waits_for_a_volunteer_never_that_another
 def test_an_office_case_set_naming_the_word_lists_is_refused():
     from kiosk.sync.published import parse
 
-    with pytest.raises(ValueError, match="moderation.toml"):
+    with pytest.raises(ValueError, match=r"moderation\.toml"):
         parse({"version": 1, "hash": "x", "files": {"moderation.toml": "[en]\nallow = []\n"}})
