@@ -61,6 +61,7 @@ async def test_paper_letters_added_by_keyboard_are_counted(tmp_path):
         await pilot.pause()
         (row,) = [line for line in screen_text(app).splitlines() if case.title in line]
         assert re.search(r"\s13\s", row)  # one typed and twelve on paper
+        assert "Handwritten on paper: 12" in screen_text(app)  # the Today tab says how many of them
         assert "1 letter written here today" not in shown  # the organiser screen, not home
     counted = exported_counts(station.settings.database)[case.id]
     assert (counted["count"], counted["paper"]) == ("13", "12")
@@ -121,6 +122,7 @@ async def test_bad_input_is_one_line_and_records_nothing(tmp_path):
         await pilot.click("#paper-add")
         assert status(app) == "Choose a case first."
         app.screen.query_one("#paper-case", Select).value = case.id
+        await pilot.pause()  # the choice is taken before the next click
         for typed in ("", "-", "0", "-5", "1000000"):
             count.value = typed
             await pilot.click("#paper-add")

@@ -329,6 +329,10 @@ class Station(PaperDesk):
         """This kiosk's letters today, typed and handwritten (the tally slip's total)."""
         return self._db(create=False).figures(self.today_scope())["count"]
 
+    def figures_today(self) -> dict[str, int]:
+        """This kiosk's four figures today (count, paper, duplicates, signers: kiosk.store.COUNT_COLUMNS)."""
+        return self._db(create=False).figures(self.today_scope())
+
     def counts_today(self) -> dict[str, int]:
         return {row["case_id"]: row["count"] for row in self._db(create=False).counts("case", self.today_scope())}
 

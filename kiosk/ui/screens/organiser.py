@@ -195,6 +195,15 @@ class OrganiserScreen(KioskScreen):
         for case_id, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             chart.add_row(Text(titles.get(case_id, case_id)), Text(self.lang.number(n)), Bar(size=top, begin=0, end=n))
         chart.add_row(Text(self._("All cases"), style="bold"), Text(self.lang.number(total), style="bold"), Text(""))
+        figures = station.figures_today()
+        notes = []
+        if figures["paper"]:
+            notes.append(self._("Handwritten on paper: {paper}").format(paper=self.lang.number(figures["paper"])))
+        if figures["duplicates"]:
+            notes.append(self._("Likely duplicates flagged: {duplicates}; distinct signers: {signers}").format(
+                duplicates=self.lang.number(figures["duplicates"]), signers=self.lang.number(figures["signers"])))
+        if notes:  # under the table, wrapped to its width
+            chart.caption, chart.caption_justify = Text(" · ".join(notes)), "left"
         self.query_one("#chart", Static).update(chart)
 
     def refresh_case_list(self) -> None:
