@@ -122,9 +122,9 @@ async def test_bad_input_is_one_line_and_records_nothing(tmp_path):
         await pilot.click("#paper-add")
         assert status(app) == "Choose a case first."
         app.screen.query_one("#paper-case", Select).value = case.id
-        await pilot.pause()  # the choice is taken before the next click
         for typed in ("", "-", "0", "-5", "1000000"):
             count.value = typed
+            await pilot.pause(0.3)  # a Button takes no second press within 0.2 s (Textual's debounce)
             await pilot.click("#paper-add")
             await pilot.pause()
             line = status(app)
@@ -135,10 +135,12 @@ async def test_bad_input_is_one_line_and_records_nothing(tmp_path):
         await pilot.click("#paper-correct")  # nothing listed to correct
         assert status(app) == "Choose an entry in the list first."
         assert station.paper_entries() == []
+        await pilot.pause(0.3)
         await pilot.click("#paper-add")
         await pilot.pause()
         assert [e.count for e in station.paper_entries()] == [3]
         app.screen.query_one("#paper-total", Input).value = "-1"
+        await pilot.pause(0.3)
         await pilot.click("#paper-correct")
         await pilot.pause()
         assert status(app).startswith("Problem: ") and "\n" not in status(app)
