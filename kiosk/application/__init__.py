@@ -37,8 +37,12 @@ if TYPE_CHECKING:
         Signature,
         check_groups,
         group_columns,
+        wide_columns,
+        wide_groups,
+        widen,
     )
     from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
+    from .demo import start_fresh
     from .folders import check_cases, check_consent, check_word_lists, printer_profiles, printer_setups
     from .records import Records, open_records
     from .station import Letter, Station, Waiting, open_station
@@ -56,10 +60,12 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.signers": ["key_id", "new_key"],
     "kiosk.receipts.qr": ["screen_art"],
     "kiosk.store": ["CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "PERSON_COLUMNS", "PURGE_GROUPS", "ConsentChoice",
-                    "PaperEntry", "Signature", "check_groups", "group_columns"],
+                    "PaperEntry", "Signature", "check_groups", "group_columns", "wide_columns", "wide_groups",
+                    "widen"],
     "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "reflow", "sanitize"],
     "kiosk.application.folders": ["check_cases", "check_consent", "check_word_lists", "printer_profiles",
                                   "printer_setups"],
+    "kiosk.application.demo": ["start_fresh"],
     "kiosk.application.records": ["Records", "open_records"],
     "kiosk.application.station": ["Letter", "Station", "Waiting", "open_station"],
     "kiosk.application.sync": ["Sync", "open_sync"],
@@ -114,9 +120,13 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "screen_art",
     "set_pin",
     "set_signer_key",
+    "start_fresh",
     "tidy_address",
     "validate_pin",
     "visual",
+    "wide_columns",
+    "wide_groups",
+    "widen",
 ]
 
 

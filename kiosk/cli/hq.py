@@ -17,10 +17,10 @@ from types import ModuleType
 
 import click
 
-from ..application import KioskError, group_columns
+from ..application import KioskError, group_columns, wide_columns, wide_groups, widen
 from .base import EXIT_FAILED, cli, echo, outcome
 from .options import TEXT
-from .outputs import by_option, check_target, filters, format_option, output_option, write_rows
+from .outputs import by_option, check_target, filters, format_option, output_option, wide_option, write_rows
 from .records import _parse_by
 
 EXTRA = "the office's commands need the hq extra: pip install '.[hq]' in the kiosk's source folder"
@@ -174,19 +174,22 @@ def cases_publish(directory: Path, dsn: str | None) -> None:
 
 @hq.command("counts")
 @by_option
+@wide_option
 @filters
 @format_option
 @output_option
 @dsn_option
-def hq_counts(by: str, event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
+def hq_counts(by: str, wide: bool, event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
               fmt: str, output: Path | None, dsn: str | None) -> None:
     """National counts, every kiosk's uploads together: letters written (typed and on paper), likely duplicates
     (across every kiosk) and signers, with the groupings, columns and formats of `kiosk export counts` (days and
     hours are each stall's clock)."""
     groups = _parse_by(by)
-    check_target(output, fmt, group_columns(groups))
-    rows = _hq("national").counts(_dsn(dsn), groups, event=event, kiosk_id=kiosk_id, since=since, until=until)
-    write_rows(rows, group_columns(groups), fmt, output)
+    columns = wide_columns(groups) if wide else group_columns(groups)
+    check_target(output, fmt, columns)
+    rows = _hq("national").counts(_dsn(dsn), wide_groups(groups) if wide else groups, event=event,
+                                  kiosk_id=kiosk_id, since=since, until=until)
+    write_rows(widen(rows, groups) if wide else rows, columns, fmt, output)
 
 
 def _login() -> str:

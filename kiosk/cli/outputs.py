@@ -152,6 +152,9 @@ def write_rows(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, out
 # What `kiosk export counts` and `kiosk hq counts` count by: the same groupings in both.
 by_option = click.option("--by", "by", type=TEXT, default="case", show_default=True, metavar="GROUPS",
                          help=f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day).")
+wide_option = click.option("--wide", is_flag=True,
+                           help="One row per group with appeals, postcards and total as columns (and the total's"
+                                " paper, duplicates and signers): the shape an office spreadsheet wants.")
 format_option = click.option("--format", "fmt", type=click.Choice(["csv", "json"]), default="csv", show_default=True)
 output_option = click.option(
     "--output", "-o", type=click.Path(path_type=Path), default=None,

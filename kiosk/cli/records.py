@@ -22,6 +22,9 @@ from ..application import (
     group_columns,
     open_records,
     open_station,
+    wide_columns,
+    wide_groups,
+    widen,
 )
 from ..private import PNG_MAGIC, private_dir, replace_private
 from .base import cli, console, echo, outcome, warn
@@ -38,6 +41,7 @@ from .outputs import (
     records,
     report_starts,
     to_stdout,
+    wide_option,
     write_rows,
 )
 from .stall import printer
@@ -56,28 +60,32 @@ def _parse_by(value: str) -> list[str]:
 
 @export.command("counts")
 @by_option
+@wide_option
 @filters
 @format_option
 @output_option
 @settings_options("database")
-def export_counts(by: str, event: str | None, since: dt.date | None, until: dt.date | None,
+def export_counts(by: str, wide: bool, event: str | None, since: dt.date | None, until: dt.date | None,
                   kiosk_id: str | None, fmt: str, output: Path | None) -> None:
     """Letter counts per case, kind, event, kiosk, day, hour or language, or any combination.
 
     Each row has: count, the letters written (typed at a kiosk and handwritten at the stall);
     paper, of them handwritten (in the hour they were entered); duplicates, typed letters that are
     likely duplicates (the same writer again for the same case); signers, typed letters less
-    those. So count = signers + duplicates + paper.
+    those. So count = signers + duplicates + paper. With --wide: one row per group, the letters
+    written as appeals, postcards and total columns, and the total's paper, duplicates and signers.
 
     Days and hours are the stall's clock. These are the numbers the kiosk's home and
     organiser screens, the tally slip and `kiosk report` show. The language is the visitor's
     (empty for letters recorded before kiosks kept it, and for handwritten ones).
     """
     groups = _parse_by(by)
-    check_target(output, fmt, group_columns(groups))
+    columns = wide_columns(groups) if wide else group_columns(groups)
+    check_target(output, fmt, columns)
     with records() as db:
-        rows = db.counts(groups, db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
-    write_rows(rows, group_columns(groups), fmt, output)
+        scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)
+        rows = widen(db.counts(wide_groups(groups), scope), groups) if wide else db.counts(groups, scope)
+    write_rows(rows, columns, fmt, output)
 
 
 @export.command("signatures")

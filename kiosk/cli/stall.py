@@ -289,14 +289,21 @@ def _run_app(stall_settings: Settings) -> None:
 @click.option("--lang", "lang", type=TEXT, default=None, metavar="CODE",
               help=f"The language the kiosk starts in, and returns to for each visitor ({', '.join(LANGUAGES)})"
                    " [default: en].")
-def demo(db: Path | None, preview: Path | None, cases: Path | None, lang: str | None) -> None:
+@click.option("--fresh", is_flag=True, help="Start with an empty database: the demo's letters so far are removed"
+                                            " (only a demo's database is emptied).")
+def demo(db: Path | None, preview: Path | None, cases: Path | None, lang: str | None, fresh: bool) -> None:
     """Try the kiosk with the sample cases; receipts go to a preview folder. Organiser PIN: 2468.
 
     The stall's settings (its file, and the KIOSK_* variables of the settings) are not read:
     a demo never writes to a stall's database."""
     from ..settings import demo_settings
 
-    _run_app(demo_settings({"database": db, "preview": preview, "cases": cases, "language": lang}))
+    demo = demo_settings({"database": db, "preview": preview, "cases": cases, "language": lang})
+    if fresh:
+        from ..application import start_fresh
+
+        start_fresh(demo)
+    _run_app(demo)
 
 
 @cli.command()

@@ -26,7 +26,7 @@ from ..errors import StoreError
 from .case_settings import CaseSettings
 from .connection import BUSY_TIMEOUT, SCHEMA, explain
 from .consents import CONTACT_COLUMNS, Consents
-from .counts import Counts, check_groups
+from .counts import Counts, check_groups, wide_columns, wide_groups, widen
 from .jobs import PrintJobs
 from .merge import Merging
 from .models import (
@@ -82,5 +82,5 @@ __all__ = [
     "Conflict", "Consent", "ConsentChoice", "Contacts", "ForgetPreview", "ForgetResult", "Job", "MergeResult",
     "OutboxRow", "PaperEntry", "PurgePreview", "PurgeResult", "Scope", "Signature", "Store", "StoreError",
     "SyncConflict", "SyncStatus", "check_groups", "explain",
-    "group_columns", "open_store", "reference", "stall_iso", "utc_iso", "utc_now",
+    "group_columns", "open_store", "wide_columns", "wide_groups", "widen", "reference", "stall_iso", "utc_iso", "utc_now",
 ]

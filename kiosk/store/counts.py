@@ -34,6 +34,40 @@ def check_groups(by: Sequence[str] | str) -> list[str]:
     return groups
 
 
+WIDE_COLUMNS = ("appeals", "postcards", "total", "paper", "duplicates", "signers")
+"""``--wide``: a count's kinds side by side (letters written: appeals, postcards, their total) and the
+total's other figures (COUNT_COLUMNS)."""
+
+
+def wide_columns(by: Sequence[str] | str) -> list[str]:
+    """The columns of :func:`widen`'s rows for a count grouped by ``by`` (``kind`` is the columns)."""
+    groups = [g for g in check_groups(by) if g != "kind"]
+    return [c for g in groups for c in GROUPS[g][1]] + list(WIDE_COLUMNS)
+
+
+def wide_groups(by: Sequence[str] | str) -> list[str]:
+    """The groupings to count by for a wide count: ``by``, with ``kind`` (its columns) last."""
+    groups = [g for g in check_groups(by) if g != "kind"]
+    return [*groups, "kind"]
+
+
+def widen(rows: Sequence[dict[str, Any]], by: Sequence[str] | str) -> list[dict[str, Any]]:
+    """Rows counted by ``wide_groups(by)`` as one row per group, with appeals, postcards and total (letters
+    written) and the total's paper, duplicates and signers as columns, in the groups' order (the shape
+    an office's spreadsheet wants)."""
+    groups = [g for g in check_groups(by) if g != "kind"]
+    keys = [c for g in groups for c in GROUPS[g][1]]
+    out: dict[tuple[Any, ...], dict[str, Any]] = {}
+    for row in rows:
+        key = tuple(row[k] for k in keys)
+        wide = out.setdefault(key, {**{k: row[k] for k in keys}, **dict.fromkeys(WIDE_COLUMNS, 0)})
+        wide["appeals" if row["kind"] == "appeal" else "postcards"] += row["count"]
+        wide["total"] += row["count"]
+        for figure in ("paper", "duplicates", "signers"):
+            wide[figure] += row[figure]
+    return list(out.values())
+
+
 # A typed letter is a likely duplicate when an earlier letter (UTC time, then id) of its case has its signer.
 DUPLICATE = ("(s.signer IS NOT NULL AND EXISTS (SELECT 1 FROM signatures e WHERE e.signer = s.signer"
              " AND e.case_id = s.case_id AND (e.created_at < s.created_at"
