@@ -179,8 +179,8 @@ def cases_publish(directory: Path, dsn: str | None) -> None:
 @format_option
 @output_option
 @dsn_option
-def hq_counts(by: str, wide: bool, event: str | None, since: dt.date | None, until: dt.date | None, kiosk_id: str | None,
-              fmt: str, output: Path | None, dsn: str | None) -> None:
+def hq_counts(by: str, wide: bool, event: str | None, since: dt.date | None, until: dt.date | None,
+              kiosk_id: str | None, fmt: str, output: Path | None, dsn: str | None) -> None:
     """National counts, every kiosk's uploads together: letters written (typed and on paper), likely duplicates
     (across every kiosk) and signers, with the groupings, columns and formats of `kiosk export counts` (days and
     hours are each stall's clock)."""
