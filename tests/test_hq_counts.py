@@ -156,6 +156,8 @@ def test_duplicates_across_kiosks_and_paper_letters_count_as_in_the_kiosks_expor
         for fmt in ("csv", "json"):
             kiosk = run("export", "counts", "--db", str(db), "--by", by, "--format", fmt)
             assert run("hq", "counts", "--dsn", service.dsn, "--by", by, "--format", fmt) == kiosk, (by, fmt)
+        wide = run("export", "counts", "--db", str(db), "--by", by, "--wide")
+        assert run("hq", "counts", "--dsn", service.dsn, "--by", by, "--wide") == wide, by
 
 
 def test_the_office_agrees_with_a_hand_count(honest):
