@@ -98,6 +98,8 @@ async def test_wrong_pins_are_throttled_with_a_growing_delay(tmp_path):
             await pilot.press(*"9999", "enter")
         assert f"wait {FIRST_DELAY:.0f} s." in screen_text(app)
         assert app.screen.query_one("#pin", Input).disabled
+        await pilot.press("enter", "enter")  # the next Enter presses nothing: the prompt stays, the wait shown
+        assert screen_name(app) == "PinScreen" and app.focused is None
         app.screen.query_one("#pin", Input).value = TEST_PIN  # even the right PIN is refused while throttled
         app.screen.attempt()
         await pilot.pause()

@@ -49,7 +49,11 @@ class PinScreen(KioskModal):
         if wait > 0:
             status.update(self.shown(self._("Too many wrong PINs: wait {seconds} s.").format(
                 seconds=self.lang.number(math.ceil(wait)))))
-            field.disabled = True
+            if not field.disabled:
+                field.disabled = True
+                # focus would move on to a button, and the next Enter would press it (Cancel closed the
+                # prompt): nothing is focused while the field waits
+                self.set_focus(None)
         elif field.disabled:
             field.disabled = False
             status.update(Content(""))
