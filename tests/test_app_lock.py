@@ -134,12 +134,31 @@ async def test_organiser_screen_locks_itself_when_idle(tmp_path):
         assert screen_name(app) == "PinScreen"  # the PIN is needed again
 
 
-async def test_organiser_quits_the_kiosk(tmp_path):
+async def test_organiser_quits_the_kiosk_after_saying_yes_and_focus_starts_away_from_quit(tmp_path):
     station = make_station(tmp_path, cases=CASES)
     app = make_app(station)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.press("f12", *TEST_PIN, "enter")
+        focused = app.focused
+        assert focused is not None and focused.id not in ("quit", "lock")  # a stray Enter quits nothing
+        await pilot.press("enter")
+        assert screen_name(app) == "OrganiserScreen" and app.is_running
         await pilot.click("#quit")
+        await pilot.pause()
+        assert screen_name(app) == "ConfirmScreen" and "Quit the kiosk?" in screen_text(app)
+        await pilot.press("enter")  # the focus is on Keep it running
+        await pilot.pause()
+        assert screen_name(app) == "OrganiserScreen" and app.is_running
+        await pilot.pause(0.3)
+        await pilot.click("#quit")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert screen_name(app) == "OrganiserScreen" and app.is_running
+        await pilot.pause(0.3)
+        await pilot.click("#quit")
+        await pilot.pause()
+        await pilot.click("#confirm-do")
         await pilot.pause()
     assert app.return_code == 0
 
@@ -153,9 +172,11 @@ async def test_disabling_a_case_takes_it_off_the_home_screen(tmp_path):
         await pilot.press("f12", *TEST_PIN, "enter")
         await pilot.click("#tabs Tab#--content-tab-tab-cases")
         await pilot.pause()
+        assert f"{first.title} · on: offered" in screen_text(app)
         await pilot.click("#case-list", offset=(4, 1))  # untick the first case
         await pilot.pause()
         assert not station.is_enabled(first.id)
+        assert f"{first.title} · off: not offered" in screen_text(app)  # said in words, not only a tick
         await pilot.press("escape")
         assert screen_name(app) == "HomeScreen"
         assert first.title not in screen_text(app)
@@ -200,3 +221,18 @@ async def test_today_tab_counts_agree_with_the_home_screen(tmp_path):
         lines = [line for line in shown.splitlines() if station.offered()[0].title[:20] in line]
         assert lines and " 3 " in lines[0]
         assert any("All cases" in line and " 4" in line for line in shown.splitlines())
+
+
+async def test_the_printer_buttons_stay_put_when_a_status_line_wraps(tmp_path):
+    from textual.widgets import Label
+
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12", *TEST_PIN, "enter")
+        await pilot.pause()
+        before = app.screen.query_one("#check").region
+        app.screen.query_one("#printer-status", Label).update("Status: " + "the printer did not answer " * 8)
+        await pilot.pause()
+        assert app.screen.query_one("#printer-status").region.height > 1  # it wrapped
+        assert app.screen.query_one("#check").region == before

@@ -13,7 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
-from textual.widgets import Button, DataTable, Label, SelectionList, Static, TabbedContent, TabPane
+from textual.widgets import Button, DataTable, Label, SelectionList, Static, TabbedContent, TabPane, Tabs
 from textual.widgets.selection_list import Selection
 
 from ...application import N_
@@ -30,6 +30,7 @@ from ..messages import (
     TaskDone,
 )
 from .base import KioskScreen
+from .confirm import ConfirmScreen
 from .held import HeldLetters
 from .paper import PaperLetters
 
@@ -61,12 +62,13 @@ class OrganiserScreen(KioskScreen):
         with TabbedContent(id="tabs"):
             with TabPane(self.shown(self._("Printer & jobs")), id="tab-printer"):
                 yield Static(Content(station.setup.describe()), id="printer-setup")
-                yield Label(self.shown(self._("Status: not checked yet")), id="printer-status")
                 with Horizontal(classes="buttons"):
                     yield Button(self.shown(self._("Check printer")), id="check", compact=True)
                     yield Button(self.shown(self._("Test print")), id="test-print", compact=True)
                     yield Button(self.shown(self._("Retry waiting jobs")), id="retry", variant="warning", compact=True)
                     yield Button(self.shown(self._("Reprint interrupted")), id="retry-interrupted", compact=True)
+                # under the buttons: a status that wraps to more lines never moves them
+                yield Label(self.shown(self._("Status: not checked yet")), id="printer-status")
                 yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
             with TabPane(self.shown(self._("Held letters")), id="tab-held"):
                 yield HeldLetters(id="held-letters")
@@ -102,6 +104,8 @@ class OrganiserScreen(KioskScreen):
             self.query_one("#sync-conflicts", DataTable).add_columns(*(
                 Text(self.shown(self._(column)).plain) for column in (N_("Reference"), N_("Answer"), N_("Reason"))))
         self.refresh_all()
+        # the focus starts in the tab bar, never on the button beside Quit kiosk
+        self.query_one("#tabs", TabbedContent).query_one(Tabs).focus()
 
     def refresh_all(self) -> None:
         self.refresh_jobs()
@@ -206,28 +210,42 @@ class OrganiserScreen(KioskScreen):
             chart.caption, chart.caption_justify = Text(" · ".join(notes)), "left"
         self.query_one("#chart", Static).update(chart)
 
-    def refresh_case_list(self) -> None:
+    def refresh_case_list(self, switched: dict[str, bool] | None = None) -> None:
+        """The cases with their switches; ``switched``: a switch just toggled (its message to the app
+        may not be handled yet)."""
         station = self.kiosk.station
         today = station.today()
         selections = []
         for case in station.all_cases():
             note = "" if case.is_open(today) or case.deadline is None else " " + self._("(closed {day})").format(
                 day=self.lang.date(case.deadline))
-            selections.append(Selection(Content(f"{case.title}{note}"), case.id, station.is_enabled(case.id)))
+            enabled = (switched or {}).get(case.id, station.is_enabled(case.id))
+            state = self._("on: offered") if enabled else self._("off: not offered")
+            selections.append(Selection(Content(f"{case.title}{note} · {state}"), case.id, enabled))
         case_list = self.query_one("#case-list", SelectionList)
+        highlighted = case_list.highlighted
         case_list.clear_options()
         case_list.add_options(selections)
+        if highlighted is not None and selections:
+            case_list.highlighted = min(highlighted, len(selections) - 1)
 
     def on_selection_list_selection_toggled(self, event: SelectionList.SelectionToggled[str]) -> None:
         case_id = event.selection.value
-        self.post_message(SwitchCase(case_id, case_id in event.selection_list.selected))
+        enabled = case_id in event.selection_list.selected
+        self.post_message(SwitchCase(case_id, enabled))
+        self.refresh_case_list({case_id: enabled})  # the switch says on or off in words
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button == "lock":
             self.action_lock()
         elif button == "quit":
-            self.post_message(QuitKiosk())
+            self.app.push_screen(ConfirmScreen(
+                self._("Quit the kiosk?"),
+                self._("Visitors cannot write letters until it is started again. Letters waiting to print stay"
+                       " saved."),
+                do=self._("Quit kiosk"), keep=self._("Keep it running")),
+                lambda quit_it: self.post_message(QuitKiosk()) if quit_it else None)
         elif button == "reload":
             self.post_message(ReloadCases())
         elif button == "sync-now":
