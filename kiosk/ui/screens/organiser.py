@@ -235,6 +235,10 @@ class OrganiserScreen(KioskScreen):
         self.post_message(SwitchCase(case_id, enabled))
         self.refresh_case_list({case_id: enabled})  # the switch says on or off in words
 
+    def _quit_if(self, confirmed: bool | None) -> None:
+        if confirmed:
+            self.post_message(QuitKiosk())
+
     def on_button_pressed(self, event: Button.Pressed) -> None:
         button = event.button.id or ""
         if button == "lock":
@@ -244,8 +248,7 @@ class OrganiserScreen(KioskScreen):
                 self._("Quit the kiosk?"),
                 self._("Visitors cannot write letters until it is started again. Letters waiting to print stay"
                        " saved."),
-                do=self._("Quit kiosk"), keep=self._("Keep it running")),
-                lambda quit_it: self.post_message(QuitKiosk()) if quit_it else None)
+                do=self._("Quit kiosk"), keep=self._("Keep it running")), self._quit_if)
         elif button == "reload":
             self.post_message(ReloadCases())
         elif button == "sync-now":
