@@ -37,7 +37,7 @@ from ..receipts.model import Receipt
 from ..receipts.plain import render_text
 from . import status
 from .attempt import Attempt, GaveUp
-from .links import open_link
+from .links import Link, open_link
 from .setups import Setup
 
 T = TypeVar("T")
@@ -125,8 +125,10 @@ def _run(setup: Setup, limit: float, action: Callable[[Attempt], T], what: str =
             if sending:
                 worker.join(setup.timeout + GRACE)  # aborted: it stops at once, or at its next step
             waited = time.monotonic() - started
-            raise PrintError(f"printer did not take {what}: no answer within {waited:.1f} s ({attempt.phase})",
-                             source=setup.where, maybe_printed=sending)
+            problem = f"printer did not take {what}: no answer within {waited:.1f} s ({attempt.phase})"
+            if attempt.phase == ASKING_PAPER:  # connected, and the first status request met silence
+                problem = f"{problem}: {_NO_STATUS.format(how=status_off(setup))}"
+            raise PrintError(problem, source=setup.where, maybe_printed=sending)
     sending = attempt.sending
     ok, value = outcome
     if ok:
@@ -139,15 +141,39 @@ def _run(setup: Setup, limit: float, action: Callable[[Attempt], T], what: str =
     raise PrintError(_explain(setup, value, sending), source=setup.where, maybe_printed=sending) from value
 
 
+ASKING_PAPER = "asking for the paper status"  # the phase of a try that asks the first status question
+_NO_STATUS = ("a printer that takes data but does not answer status requests needs status turned off:"
+              " {how}")
+
+
+def status_off(setup: Setup) -> str:
+    """The setting that turns status requests off for ``setup``, exactly as it is written: the
+    ``status`` field of its set-up file, or the ``status`` option of its quick spec."""
+    if setup.file is not None:
+        return f"status = false in {setup.file}"
+    spec, _, query = setup.name.partition("?")
+    options = [part for part in query.split("&") if part and part.split("=")[0] != "status"]
+    return f"the printer spec {spec}?{'&'.join([*options, 'status=off'])}"
+
+
+def _paper_before_job(setup: Setup, link: Link) -> str:
+    """The paper status before a job (:func:`.status.paper_before_job`); a printer that answers
+    nothing at all is told how to turn status off."""
+    try:
+        return status.paper_before_job(link, setup.timeout)
+    except status.NoAnswer as exc:
+        raise PrintError(f"{exc.problem}: {_NO_STATUS.format(how=status_off(setup))}") from None
+
+
 def _transfer(setup: Setup, data: bytes, attempt: Attempt) -> None:
     link = open_link(setup, attempt)
     taken = False
     try:
         if setup.status:
             if not link.can_answer:
-                raise PrintError("this printer cannot answer status requests (set status = false)")
-            attempt.progress("asking for the paper status")
-            status.paper_before_job(link, setup.timeout)
+                raise PrintError(f"this printer cannot answer status requests: turn status off ({status_off(setup)})")
+            attempt.progress(ASKING_PAPER)
+            _paper_before_job(setup, link)
         attempt.begin_sending()  # from here on, a fault may leave part of the job on paper
         link.write(data)
         if setup.status:
@@ -177,9 +203,9 @@ def _probe(setup: Setup, attempt: Attempt) -> str:
         if not setup.status:
             return "connected (this set-up does not ask the printer for paper status)"
         if not link.can_answer:
-            raise PrintError("this printer cannot answer status requests (set status = false)")
-        attempt.progress("asking for the paper status")
-        return f"connected, {status.paper_before_job(link, setup.timeout)}"
+            raise PrintError(f"this printer cannot answer status requests: turn status off ({status_off(setup)})")
+        attempt.progress(ASKING_PAPER)
+        return f"connected, {_paper_before_job(setup, link)}"
     finally:
         link.close(clean=True)
 

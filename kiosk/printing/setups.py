@@ -40,6 +40,7 @@ class Setup:
     options: dict[str, Any] = field(default_factory=dict, hash=False)
     status: bool = False  # ask the printer for paper status before, and confirmation after, a job
     timeout: float = 10.0
+    file: str | None = None  # the set-up file it was read from; None for a quick spec (then ``name`` is the spec)
 
     @property
     def is_preview(self) -> bool:
@@ -183,6 +184,7 @@ def _build(name: str, where: str | None, data: dict[str, Any], connection: dict[
         options=options,
         status=status,
         timeout=timeout,
+        file=where,
     )
 
 

@@ -31,6 +31,11 @@ PAPER_NEAR_END = 0x0C  # DLE EOT 4: roll near its end
 PAPER_END = 0x60  # DLE EOT 4: no paper
 
 
+class NoAnswer(PrintError):
+    """The printer answered nothing at all to a status request (it may take data, yet never
+    answer ``DLE EOT``: such a printer needs status turned off)."""
+
+
 def request(n: int) -> bytes:
     return bytes((0x10, 0x04, n))
 
@@ -44,7 +49,7 @@ def ask(link: Link, n: int, timeout: float, what: str) -> int:
     link.write(request(n))
     reply = link.read(timeout)
     if not reply:
-        raise PrintError(f"no answer within {timeout:g} s to the {what}")
+        raise NoAnswer(f"no answer within {timeout:g} s to the {what}")
     if len(reply) != 1:
         raise PrintError(f"the printer answered the {what} with {len(reply)} bytes, not one")
     if not well_formed(reply[0]):
