@@ -607,6 +607,33 @@ class Station(PaperDesk):
                 errors.append(f"Ref. {item.signature.reference}: {outcome.error}")
         return printed, errors
 
+    def retry_failed(self, *, stop: Callable[[], bool] = lambda: False) -> tuple[int, list[str]]:
+        """*Any thread.* Print the failed jobs again, oldest first, each under the print lock (the
+        printer answers again); ``stop`` is asked before each. Only failed ones: no byte of them
+        left. Never a pending one (a visitor's letter on its way to the printer belongs to its own
+        worker), an interrupted one (it may be on paper: a person looks first), or a held one (a
+        volunteer decides). A job claimed meanwhile by another run is left to it. Returns
+        (printed, errors)."""
+        from ..printing.queue import print_signature
+
+        printed, errors = 0, []
+        with self._connect() as store:
+            for job in store.jobs((JobState.FAILED,)):
+                if stop():
+                    break
+                sig = store.signature(job.signature_id)
+                if sig is None:
+                    continue
+                with self._print_lock:
+                    outcome = print_signature(store, sig, self._printable(sig.case_id), self.setup,
+                                              self.settings.campaign, move=Transition.CLAIM,
+                                              privacy_url=self.privacy_url)
+                if outcome.printed:
+                    printed += 1
+                elif not outcome.skipped:
+                    errors.append(f"Ref. {sig.reference}: {outcome.error}")
+        return printed, errors
+
     # -- the printer -----------------------------------------------------------------
 
     def printer_status(self) -> str:
@@ -615,6 +642,15 @@ class Station(PaperDesk):
 
         with self._print_lock:
             return check(self.setup)
+
+    def printer_problem(self) -> str | None:
+        """*Any thread.* What is wrong with the printer, in a line, or None when it answers (checked
+        under the print lock: never while a letter prints)."""
+        try:
+            self.printer_status()
+        except KioskError as exc:
+            return str(exc)
+        return None
 
     def test_print(self) -> Path | None:
         """*Any thread.* Print the test receipt, in the stall's language; raises PrintError."""
