@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from ..application import ConsentChoice, Language, Letter, Outcome, Signature, Station, language
-from .lock import LockedApp
 from .messages import (
     AskContact,
     CasesReloaded,
@@ -51,12 +50,13 @@ from .screens.pin import PinScreen
 from .screens.printing import PrintingScreen
 from .screens.thanks import ThanksScreen, shown_address
 from .themes import KIOSK_THEMES
+from .watch import WatchingApp
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 SYNC_TICK = 1.0  # seconds between looks at whether a sync is due
 
 
-class KioskApp(LockedApp):
+class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: ui/watch.py
     CSS_PATH = ["styles/app.tcss", "styles/visitor.tcss", "styles/organiser.tcss"]
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     BINDINGS = [Binding("f12", "organiser", "Organiser", show=False, priority=True, id="organiser")]
@@ -128,7 +128,7 @@ class KioskApp(LockedApp):
 
     def go_home(self) -> None:
         """Back to the home screen; every screen above it, and all it held, is discarded (the
-        app keeps no clipboard: see :meth:`LockedApp.copy_to_clipboard`)."""
+        app keeps no clipboard: see :meth:`~kiosk.ui.lock.LockedApp.copy_to_clipboard`)."""
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.last_activity = self.clock()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -18,8 +20,22 @@ INTRO = N_("Choose a person to write for:")
 NOTHING_OFFERED = N_("No letters to write right now: please ask at the stall.")
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What the marker tells a volunteer: letters waiting to print (pending, failed or
+    interrupted), letters held for a volunteer, and the printer's problem (None: none known)."""
+
+    waiting: int = 0
+    held: int = 0
+    problem: str | None = None
+
+
 class HomeScreen(KioskScreen):
     IDLE = Idle.NEVER  # home is where idle leads
+    DEFAULT_CSS = """
+    HomeScreen #backlog { height: auto; max-height: 3; color: $text-muted; text-style: dim; text-align: right; }
+    HomeScreen #backlog.-empty { display: none; }
+    """
     BINDINGS = [
         *(Binding(str(n), f"pick({n})", show=False) for n in range(1, 10)),
         Binding("l,L", "next_language", "Language", show=False),
@@ -45,6 +61,8 @@ class HomeScreen(KioskScreen):
                                        " ... --db it) · organiser PIN {pin}").format(
                                     folder=folder, database=station.settings.database, pin=station.demo_pin),
                                 rtl=rtl, bidi=bidi, id="demo-note")
+            stall = self.kiosk.stall_language  # the marker is for volunteers: in the stall's language
+            yield Paragraph(rtl=stall.rtl, bidi=station.settings.bidi, id="backlog")
             with Horizontal(id="languages"):
                 yield Label(Content("L ›"), id="language-key")
                 for code in LANGUAGES:
@@ -56,6 +74,29 @@ class HomeScreen(KioskScreen):
 
     def count_line(self, n: int) -> Content:
         return self.shown(self.ngettext("{n} letter written here today", "{n} letters written here today", n))
+
+    def backlog_line(self, backlog: Backlog) -> str:
+        """The marker's words: discreet, for a volunteer ("● 2 letters waiting · printer: out of
+        paper"); empty when nothing waits and the printer has no problem known."""
+        stall = self.kiosk.stall_language
+        parts = []
+        if backlog.waiting:
+            parts.append(stall.ngettext("{n} letter waiting", "{n} letters waiting", backlog.waiting))
+        if backlog.held:
+            parts.append(stall.ngettext("{n} letter held", "{n} letters held", backlog.held))
+        if backlog.problem:
+            parts.append(stall._("printer: {problem}").format(problem=backlog.problem))
+        return f"● {' · '.join(parts)}" if parts else ""
+
+    def show_backlog(self, backlog: Backlog) -> None:
+        """The marker in the corner: letters waiting and the printer's problem, or nothing."""
+        line = self.backlog_line(backlog)
+        markers = self.query("#backlog").results(Paragraph)
+        marker = next(markers, None)
+        if marker is None:  # drawn again (another language) this moment: it shows the backlog when composed
+            return
+        marker.set_text(line)
+        marker.set_class(not line, "-empty")
 
     def on_mount(self) -> None:
         self.refresh_cases()
@@ -81,6 +122,7 @@ class HomeScreen(KioskScreen):
 
     def refresh_cases(self) -> None:
         station = self.kiosk.station
+        self.show_backlog(self.kiosk.backlog_now())
         self.query_one("#count", Label).update(self.count_line(station.count_today()))
         cases = self.query_one("#cases", OptionList)
         offered = station.offered()

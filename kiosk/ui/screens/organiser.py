@@ -173,6 +173,10 @@ class OrganiserScreen(KioskScreen):
         skipped = self._("skipped: {problem}")
         self.query_one("#case-errors", Static).update(Content(
             "\n".join(skipped.format(problem=p) for p in problems) if problems else self._("All case files read.")))
+        # seen from any tab: the Cases tab says how many problems the last reading had
+        label = self.ngettext("Cases ({n} problem)", "Cases ({n} problems)", len(problems)) if problems else \
+            self._("Cases")
+        self.query_one("#tabs", TabbedContent).get_tab("tab-cases").label = self.shown(label)
 
     def refresh_jobs(self) -> None:
         table = self.query_one("#jobs", DataTable)
