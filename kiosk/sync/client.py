@@ -1,4 +1,5 @@
-"""Talking to the office's service over HTTP(S): one upload of a batch, one fetch of the case set.
+"""Talking to the office's service over HTTP(S): one upload of a batch, one fetch of the case set,
+the national total for the counter facing the crowd.
 
 Every request has timeouts, for connecting, for each read and for the whole request (a service
 that hangs, or trickles its answer, never holds a kiosk for long), redirects are not followed
@@ -34,6 +35,9 @@ READ_TIMEOUT = 30.0         # seconds it may take to answer once reached (each r
 TOTAL_TIMEOUT = 60.0        # seconds one request may take in all, however the answer trickles
 ANSWER_MAX = 1024 * 1024    # bytes of an upload's answer (500 short answers are far less)
 CASES_MAX = 8 * 1024 * 1024  # bytes of a published case set
+COUNTS = "/api/v1/counts?by=kind"  # the office's national counts (open; two rows at most by kind)
+COUNTS_MAX = 64 * 1024      # bytes of its answer
+COUNT_MAX = 10**15          # the largest national total believed
 SHOWN_MAX = 200             # characters of the office's own error line shown
 
 
@@ -95,7 +99,7 @@ class Client:
         self.url = url.rstrip("/")
         self.host = httpx.URL(self.url).host or self.url
         self._http = httpx.Client(
-            headers={"Authorization": f"Bearer {token}", "User-Agent": "kiosk-sync/1"},
+            headers={"User-Agent": "kiosk-sync/1", **({"Authorization": f"Bearer {token}"} if token else {})},
             timeout=httpx.Timeout(read_timeout, connect=connect_timeout, pool=connect_timeout),
             follow_redirects=False, transport=transport)
 
@@ -195,6 +199,22 @@ class Client:
         if not isinstance(parsed, dict):
             raise SyncError("the office's case set is not an object with version, hash and files")
         return parsed
+
+    def national_total(self) -> int:
+        """The letters the office counts from every kiosk (``figures.count`` of ``GET /api/v1/counts``);
+        SyncError when it does not answer with one."""
+        response, body = self._request("GET", COUNTS, COUNTS_MAX)
+        if response.status_code != 200:
+            raise self._failed(response, body, "request for counts")
+        try:
+            parsed = _json(body)
+        except ValueError:
+            raise SyncError("the office's counts are not JSON") from None
+        figures = parsed.get("figures") if isinstance(parsed, dict) else None
+        count = figures.get("count") if isinstance(figures, dict) else None
+        if type(count) is not int or not 0 <= count <= COUNT_MAX:  # not a bool, a float or a string
+            raise SyncError("the office's counts have no total")
+        return count
 
 
 def upload_body(kiosk_id: str, rows: list[dict[str, Any]]) -> bytes:

@@ -2,8 +2,9 @@
 (checking each row with row_problem, answering new / duplicate / conflict by id and hash) and
 can be told to fail: ``hq.fault = "500" | "429" | "401" | "garbage" | "drop" | "hang"`` for the
 next requests, until set back to None; ``hq.fault_after = "short" | "swapped"`` takes the batch
-and answers rows that do not match it; ``hq.max_rows`` answers a larger batch 413. Not the real HQ:
-the end-to-end proofs against ``kiosk hq`` and PostgreSQL are elsewhere."""
+and answers rows that do not match it; ``hq.max_rows`` answers a larger batch 413; ``hq.counts``
+is its answer to the open ``GET /api/v1/counts``. Not the real HQ: the end-to-end proofs against
+``kiosk hq`` and PostgreSQL are elsewhere."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from typing import Any
 from kiosk.sync_protocol import CASES, MAX_ROWS, UPLOAD, row_problem
 
 TOKEN = "kiosk-token-north"
+COUNTS = "/api/v1/counts"
 
 
 class FakeHQ:
@@ -33,6 +35,7 @@ class FakeHQ:
         self.release = threading.Event()                    # ends a "hang"
         self.reason = "the office holds other content under this id"  # a conflict's reason
         self.url = ""
+        self.counts: Any = {"total": 0, "figures": {"count": 0}}  # GET /api/v1/counts's answer (open: no token)
 
     def answer(self, body: dict[str, Any]) -> dict[str, Any]:
         answers = []
@@ -97,6 +100,10 @@ def _handler(hq: FakeHQ) -> type[BaseHTTPRequestHandler]:
 
         def do_GET(self) -> None:
             hq.requests.append(f"GET {self.path}")
+            if self.path.startswith(COUNTS):  # the national counts are open, like the office's dashboard
+                if not self._fault():
+                    self._send(200, hq.counts)
+                return
             if self.headers.get("Authorization") != f"Bearer {TOKEN}":
                 self._send(401, {"error": "unknown token"})
                 return
