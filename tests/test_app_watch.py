@@ -10,10 +10,14 @@ from __future__ import annotations
 import shutil
 import threading
 
+import pytest
 from click.testing import CliRunner
 from textual.widgets import TabbedContent
 
 from kiosk.cli import cli
+from kiosk.errors import PrintError
+from kiosk.printing import devices
+from kiosk.printing.setups import parse_spec
 from kiosk.store import Store
 from kiosk.ui.watch import CHECK_EVERY, QUIET_AFTER
 from tests.helpers import CASES
@@ -262,12 +266,15 @@ async def test_a_printer_that_never_answers_status_is_told_which_setting_turns_i
         async with app.run_test(size=WIDE) as pilot:
             await settle(pilot)
             said = marker(app)
-            assert "does not answer status requests" in said and f"{printer.spec}?timeout=0.3&status=off" in said
+            assert "takes data but never answers status requests, turn status off" in said
+            assert f"the printer spec {printer.spec}?timeout=0.3&status=off" in said
             await pilot.press("f12", *TEST_PIN, "enter")
+            assert "Problem:" in flat(app) and "status=off" in flat(app)  # the watch's word, before any check
+            app.screen.query_one("#printer-status").update("")
             await pilot.click("#check")
             await pilot.app.workers.wait_for_complete()
             await pilot.pause()
-            assert "status turned off: the printer spec" in flat(app) and "status=off" in flat(app)
+            assert "turn status off: the printer spec" in flat(app) and "status=off" in flat(app)
         result = CliRunner().invoke(cli, ["printer", "test", "--printer", spec], catch_exceptions=False)
         assert result.exit_code == 1 and f"the printer spec {printer.spec}?timeout=0.3&status=off" in result.output
         setups = tmp_path / "printers"
@@ -277,6 +284,18 @@ async def test_a_printer_that_never_answers_status_is_told_which_setting_turns_i
         result = CliRunner().invoke(cli, ["printer", "test", "--printers", str(setups), "--printer", "quiet"],
                                     catch_exceptions=False)
         assert result.exit_code == 1 and f"status = false in {setups / 'quiet.toml'}" in result.output
+    finally:
+        printer.close()
+
+
+def test_a_check_given_up_on_while_asking_for_the_paper_status_names_the_setting_too(monkeypatch):
+    """The caller's own deadline can come before the worker's read gives up: the same advice."""
+    printer = MutePrinter()
+    try:
+        monkeypatch.setattr(devices, "GRACE", -0.3)  # the caller gives up first
+        with pytest.raises(PrintError, match=r"did not take the status request.*\(asking for the paper status\)"
+                                             r".*turn status off: the printer spec .*\?timeout=0.6&status=off"):
+            devices.check(parse_spec(printer.spec + "?timeout=0.6"))
     finally:
         printer.close()
 

@@ -142,8 +142,7 @@ def _run(setup: Setup, limit: float, action: Callable[[Attempt], T], what: str =
 
 
 ASKING_PAPER = "asking for the paper status"  # the phase of a try that asks the first status question
-_NO_STATUS = ("a printer that takes data but does not answer status requests needs status turned off:"
-              " {how}")
+_NO_STATUS = "if the printer takes data but never answers status requests, turn status off: {how}"
 
 
 def status_off(setup: Setup) -> str:

@@ -33,7 +33,7 @@ class Backlog:
 class HomeScreen(KioskScreen):
     IDLE = Idle.NEVER  # home is where idle leads
     DEFAULT_CSS = """
-    HomeScreen #backlog { height: auto; max-height: 3; color: $text-muted; text-style: dim; text-align: right; }
+    HomeScreen #backlog { height: auto; max-height: 4; color: $text-muted; text-style: dim; text-align: right; }
     HomeScreen #backlog.-empty { display: none; }
     """
     BINDINGS = [

@@ -68,7 +68,10 @@ class OrganiserScreen(KioskScreen):
                     yield Button(self.shown(self._("Retry waiting jobs")), id="retry", variant="warning", compact=True)
                     yield Button(self.shown(self._("Reprint interrupted")), id="retry-interrupted", compact=True)
                 # under the buttons: a status that wraps to more lines never moves them
-                yield Label(self.shown(self._("Status: not checked yet")), id="printer-status")
+                problem = self.kiosk.printer_problem  # the printer watch's last word, until checked here
+                status = self._("Problem: {error}").format(error=problem) if problem else \
+                    self._("Status: not checked yet")
+                yield Label(self.shown(status), id="printer-status")
                 yield DataTable(id="jobs", cursor_type="row", zebra_stripes=True)
             with TabPane(self.shown(self._("Held letters")), id="tab-held"):
                 yield HeldLetters(id="held-letters")
