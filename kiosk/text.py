@@ -19,6 +19,7 @@ from .errors import InputError
 NAME_MAX = 80
 MESSAGE_MAX = 500
 EVENT_MAX = 60
+PLACE_MAX = 60  # a signer's town or country, printed under an appeal's signature
 KIOSK_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,31}$")
 
 # C0 controls except LF, DEL, C1 controls.
@@ -100,6 +101,16 @@ def _one_line(value: str, field: str, limit: int) -> str:
 def validate_name(name: str) -> str:
     """Clean a visitor's name; InputError when it is empty or too long."""
     return _one_line(name, "name", NAME_MAX)
+
+
+def validate_place(place: str | None) -> str:
+    """Clean a signer's town or country (optional: "" when none); InputError when too long."""
+    cleaned = clean(place or "", multiline=False)
+    if not visible(cleaned):
+        return ""
+    if len(cleaned) > PLACE_MAX:
+        raise too_long("place", len(cleaned), PLACE_MAX)
+    return cleaned
 
 
 def name_key(name: str) -> str:

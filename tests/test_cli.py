@@ -37,7 +37,7 @@ def test_sign_records_then_prints(db, tmp_path):
     assert "Ref. Fest / k1 / #0001" in result.output and "Printed on" in result.output
     assert (tmp_path / "preview" / "k1-0001-appeal.png").exists()
     text = (tmp_path / "preview" / "k1-0001-appeal.txt").read_text(encoding="utf-8")
-    assert "Ada" in text and "Every letter counts" in text
+    assert "Ada" in text and "Every letter counts" not in text  # an appeal is an official letter: no motto
 
 
 def test_sign_to_a_file_printer_writes_decodable_bytes(db, tmp_path):

@@ -32,7 +32,7 @@ def test_prints_to_a_network_printer_and_the_bytes_decode(store, cases, fake_pri
     assert job.startswith(b"\x10\x04\x04") and job.endswith(b"\x10\x04\x01\x10\x04\x04")
     assert job.count(b"\x10\x04") == 3
     out = decode(strip_status(job), "TM-T20II")
-    assert "Ольга Петрова" in out.text and "Every letter counts" in out.text
+    assert "Ольга Петрова" in out.text and "Ref. Fest / k1 / #0001" in out.text
     assert out.cuts == [1]
 
 

@@ -49,10 +49,10 @@ def stall(tmp_path):
 
 
 def test_a_value_set_only_in_the_settings_file_reaches_sign_jobs_and_printer_test(tmp_path, stall):
-    signed = run("sign", "--config", str(stall), "--case", CASE, "--name", "Ada", "--kind", "appeal")
+    signed = run("sign", "--config", str(stall), "--case", CASE, "--name", "Ada", "--kind", "postcard")
     assert signed.exit_code == 0, signed.output
     assert "Ref. Riverside Fest / tent-7 / #0001" in signed.output
-    paper = decode((tmp_path / "lp0").read_bytes(), "TM-T20II")
+    paper = decode((tmp_path / "lp0").read_bytes(), "TM-T20II")  # a postcard carries the campaign's name
     assert "Write for Rights" in paper.text and "Ada" in paper.text and "Riverside Fest" in paper.text
     database = stall.parent / "stall.db"  # relative to the settings file
     with Store(database) as store:

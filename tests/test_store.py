@@ -65,9 +65,9 @@ def test_schema_comes_from_migrations(store):
     applied = [r[0] for r in store.db.execute("SELECT name FROM _sqlite_migrations WHERE migration_set = 'kiosk'")]
     assert applied == ["0001_signatures_and_print_jobs", "0002_case_settings", "0003_cases_stall_time_purge_merges",
                        "0004_letter_addressee", "0005_consents", "0006_letter_languages", "0007_sync_outbox",
-                       "0008_honest_counts"]
+                       "0008_honest_counts", "0009_signer_place"]
     Store(store.path).close()  # reopening applies nothing twice
-    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 8
+    assert store.db.execute("SELECT COUNT(*) FROM _sqlite_migrations").fetchone()[0] == 9
 
 
 def test_counts(store):

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         wide_groups,
         widen,
     )
-    from ..text import MESSAGE_MAX, NAME_MAX, reflow, sanitize
+    from ..text import MESSAGE_MAX, NAME_MAX, PLACE_MAX, reflow, sanitize
     from .demo import start_fresh
     from .folders import check_cases, check_consent, check_word_lists, printer_profiles, printer_setups
     from .records import Records, open_records
@@ -62,7 +62,7 @@ _WHERE = {  # each name, and the module that holds it
     "kiosk.store": ["CONTACT_COLUMNS", "EXPORT_COLUMNS", "GROUPS", "PERSON_COLUMNS", "PURGE_GROUPS", "ConsentChoice",
                     "PaperEntry", "Signature", "check_groups", "group_columns", "wide_columns", "wide_groups",
                     "widen"],
-    "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "reflow", "sanitize"],
+    "kiosk.text": ["MESSAGE_MAX", "NAME_MAX", "PLACE_MAX", "reflow", "sanitize"],
     "kiosk.application.folders": ["check_cases", "check_consent", "check_word_lists", "printer_profiles",
                                   "printer_setups"],
     "kiosk.application.demo": ["start_fresh"],
@@ -83,6 +83,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "N_",
     "PERSON_COLUMNS",
     "PIN_MAX",
+    "PLACE_MAX",
     "PURGE_GROUPS",
     "Case",
     "ConsentChoice",

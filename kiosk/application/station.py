@@ -35,7 +35,7 @@ from ..receipts.qr import NARROWEST_PAPER
 from ..settings import DEMO_PIN, Settings
 from ..signers import fingerprint
 from ..store import KINDS, Consent, ConsentChoice, Job, Scope, Signature, Store, stall_iso, utc_iso
-from ..text import validate_message, validate_name
+from ..text import validate_message, validate_name, validate_place
 from .folders import office_cases, read_cases
 from .letter_refs import parse_ref
 from .paper import PaperDesk
@@ -55,13 +55,15 @@ if TYPE_CHECKING:
 @dataclass(frozen=True)
 class Letter:
     """What a visitor asked to print, checked; ``language``: the visitor's (the screens and their
-    message were in it): the postcard prints in it, and it is recorded with the letter."""
+    message were in it): the postcard prints in it, and it is recorded with the letter; ``place``:
+    the town or country they gave (an appeal's, where the stall asks), printed under their name."""
 
     case_id: str
     kind: str
     name: str
     message: str
     language: str = "en"
+    place: str = ""
 
 
 @dataclass(frozen=True)
@@ -343,7 +345,7 @@ class Station(PaperDesk):
         return self._db(create=False).next_number(self.settings.kiosk_id)
 
     def preview(self, case: Case, kind: str, name: str, message: str, number: int = 0, *,
-                language: str | None = None) -> str:
+                language: str | None = None, place: str = "") -> str:
         """The receipt as it will print, as text, for what the visitor reading ``language`` (the
         stall's when not given) has typed so far: an appeal in the case's letter language, a
         postcard in the visitor's."""
@@ -358,6 +360,7 @@ class Station(PaperDesk):
             name=name.strip() or language_of(visitor)._("Your name"), message=message,
             created_at=utc_iso(now), event=self.settings.event, kiosk_id=self.settings.kiosk_id,
             local_time=stall_iso(now), language=visitor, letter_language=case.letter_language_for(kind, visitor),
+            place=place.strip() or None,
         )
         return render_text(layouts.for_signature(case, sig, self.settings.campaign, self.privacy_url),
                            self.setup.paper)
@@ -366,6 +369,11 @@ class Station(PaperDesk):
     def check_form(name: str, message: str) -> tuple[str, str]:
         """The cleaned name and message, or InputError naming the field."""
         return validate_name(name), validate_message(message)
+
+    @staticmethod
+    def check_place(place: str) -> str:
+        """The cleaned town or country ("" when none), or InputError naming ``place``."""
+        return validate_place(place)
 
     def _language(self, code: str | None) -> str:
         """A visitor's language: ``code`` if it is one of the kiosk's (InputError naming ``language``
@@ -390,12 +398,14 @@ class Station(PaperDesk):
         return Letter(case_id, kind, name, message, visitor)
 
     def record(self, case_id: str, kind: str, name: str, message: str,
-               consent: ConsentChoice | None = None, *, language: str | None = None) -> Signature:
+               consent: ConsentChoice | None = None, *, language: str | None = None, place: str = "") -> Signature:
         """*Any thread.* Commit the signature and its pending print job (and ``consent``, the
         visitor's answer to being contacted, in the same commit). ``language``: the visitor's
         (the stall's when not given), recorded with the letter with the language it prints in
-        (an appeal in the case's letter language, a postcard in the visitor's)."""
+        (an appeal in the case's letter language, a postcard in the visitor's). ``place``: the town or
+        country an appeal's writer gave (a postcard keeps none)."""
         name, message = self.check_form(name, message)
+        place = self.check_place(place) if kind == "appeal" else ""
         visitor = self._language(language)
         case = self.case(case_id)
         if case is None:
@@ -405,26 +415,27 @@ class Station(PaperDesk):
             return store.record(case=case, kind=kind, name=name, message=message, event=self.settings.event,
                                 kiosk_id=self.settings.kiosk_id, at=self.clock(), consent=consent,
                                 language=visitor, signer=fingerprint(self.settings.signer_key, name, email),
-                                hold=self.hold_reason(name, message, visitor), limit=self.print_limit,
-                                double_press=DOUBLE_PRESS)
+                                hold=self.hold_reason(name, message, visitor, place), limit=self.print_limit,
+                                double_press=DOUBLE_PRESS, place=place or None)
 
     @property
     def print_limit(self) -> PrintLimit:
         return PrintLimit(burst=self.settings.print_burst, rate=self.settings.print_rate)
 
-    def hold_reason(self, name: str, message: str, language: str) -> str | None:
+    def hold_reason(self, name: str, message: str, language: str, place: str | None = None) -> str | None:
         """Why a letter with this name and message must wait for a volunteer before it prints
         (``words``: a word of the stall's lists, :mod:`kiosk.moderation`); None: it may print.
         Lists that cannot be searched hold it too: a volunteer reads it, and nothing is lost."""
         try:
-            return "words" if self.flagged(name, message, language) else None
+            return "words" if self.flagged(name, message, language, place) else None
         except Exception:  # noqa: BLE001 - a fault of the lists must never lose the letter, nor print it unread
             return "words"
 
-    def flagged(self, name: str, message: str, language: str) -> list[str]:
-        """The words of the stall's lists found in a letter's name and message, for a visitor reading
-        ``language``: what made it held (for the volunteer who decides); empty: none."""
-        return check(name, message, language, self.word_lists)
+    def flagged(self, name: str, message: str, language: str, place: str | None = None) -> list[str]:
+        """The words of the stall's lists found in a letter's name, place (checked as a name is) and
+        message, for a visitor reading ``language``: what made it held (for the volunteer who decides);
+        empty: none."""
+        return check(f"{name} {place}" if place else name, message, language, self.word_lists)
 
     def print_signature(self, sig: Signature, *, interrupted: bool = False) -> Outcome:
         """*Any thread.* Print a recorded signature's job; the job records the outcome.

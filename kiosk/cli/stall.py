@@ -380,6 +380,8 @@ def jobs(ctx: click.Context) -> None:
         echo(f"{job.id:>5}  {item.state:<12} {job.attempts:>5}  {short(sig.reference):<32} {short(sig.case_id):<28}"
              f" {short(why)}")
         echo(f"{'':>7}name: {sig.name}")
+        if sig.place:
+            echo(f"{'':>7}place: {sig.place}")
         if sig.message:
             echo(f"{'':>7}message: {sig.message}")
     if any(item.interrupted for item in waiting):
@@ -395,7 +397,7 @@ def _flagged(station: Station, item: Waiting) -> list[str]:
     """The listed words in a held letter; none when the lists cannot say (its reason is shown alone)."""
     sig = item.signature
     try:
-        return station.flagged(sig.name, sig.message, sig.language or station.settings.language)
+        return station.flagged(sig.name, sig.message, sig.language or station.settings.language, sig.place)
     except Exception:  # noqa: BLE001 - a listing never fails over the word lists
         return []
 

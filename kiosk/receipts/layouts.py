@@ -9,6 +9,11 @@ one line, in the letter's, saying in which their message is written. A letter re
 before kiosks kept its languages prints in the case's base text. The printer test prints in
 the language it is given (the stall's).
 
+The appeal is an official letter: it carries only the letter (the date, the addressee, the
+words, the signature, with the writer's town or country where they gave one) and the
+reference and privacy notice at its foot; never the campaign's name or motto. The postcard
+carries both.
+
 (The end-of-day tally slip is laid out with the report it belongs to: :mod:`kiosk.reports.slip`.)"""
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ import datetime as dt
 from ..cases import SHORT_MAX, Addressee, Case
 from ..i18n import DEFAULT, N_, Language, language
 from ..store import Signature
-from ..text import EVENT_MAX, MESSAGE_MAX, NAME_MAX, clean
+from ..text import EVENT_MAX, MESSAGE_MAX, NAME_MAX, PLACE_MAX, clean
 from .model import QR, Block, Cut, Feed, Receipt, Rule, Text
 
 MOTTO = N_("Every letter counts")  # at the foot of every receipt, in its language
@@ -32,6 +37,7 @@ def _limited(sig: Signature) -> Signature:
     return dataclasses.replace(
         sig,
         name=clean(sig.name, NAME_MAX, multiline=False),
+        place=clean(sig.place, PLACE_MAX, multiline=False) or None if sig.place else None,
         message=clean(sig.message or "", MESSAGE_MAX),
         event=clean(sig.event, EVENT_MAX, multiline=False),
         kiosk_id=clean(sig.kiosk_id, 32, multiline=False),
@@ -76,13 +82,13 @@ def written_in(lang: Language, visitor: str) -> str:
 
 
 def appeal(case: Case, sig: Signature, campaign: str, privacy_url: str | None = None) -> Receipt:
-    """The signed appeal, in the letter's language as recorded (the case's base text when none was)."""
+    """The signed appeal, in the letter's language as recorded (the case's base text when none was):
+    an official letter, without the ``campaign``'s name or motto (the postcard carries them)."""
     a = case.appeal_text(sig.letter_language or case.language)
     lang = language(a.language)  # the words the letter is in: a translation since removed is the base's
     to = addressee_of(case, sig)
     blocks: list[Block] = [
-        Text(campaign, align="center", bold=True, large=True),
-        Text(f"{_local_date(sig, lang)} - {sig.event}", align="center"),
+        Text(_local_date(sig, lang), align="right"),
         Rule(),
         Text(to.name, bold=True),
     ]
@@ -104,10 +110,10 @@ def appeal(case: Case, sig: Signature, campaign: str, privacy_url: str | None = 
         Text(lang._("Signature")),
         Feed(),
         Text(sig.name, bold=True),
+        *([Text(sig.place)] if sig.place else []),
         Feed(),
         Rule(),
         _reference(sig, lang),
-        _motto(lang),
         *_privacy(privacy_url, lang),
         Cut(),
     ]

@@ -176,6 +176,16 @@ def _personal_data(value: str) -> str:
     return value
 
 
+POSTCARDS = ("take-home", "collect")
+
+
+def _postcards(value: str) -> str:
+    value = value.strip()
+    if value not in POSTCARDS:
+        raise Problem(f"{value[:40]!r} is not one of {', '.join(POSTCARDS)}")
+    return value
+
+
 def _printer(value: str) -> str | None:
     return value.strip() or None
 
@@ -199,7 +209,8 @@ class Settings:
 
     campaign: str = setting(
         DEFAULT_CAMPAIGN, kind="text", check=_campaign, flag="--campaign", env="KIOSK_CAMPAIGN",
-        doc="Printed at the top of every receipt and shown on the home screen (1-60 characters).",
+        doc="Printed at the top of every postcard and shown on the home screen (1-60 characters). The appeal "
+            "carries only the letter.",
         template=f'campaign = "{DEFAULT_CAMPAIGN}"')
     event: str = setting(
         "Kiosk", kind="text", check=_checked(validate_event), flag="--event", env="KIOSK_EVENT",
@@ -249,6 +260,18 @@ class Settings:
         15.0, kind="number", check=_seconds, env="KIOSK_THANKS_TIMEOUT",
         doc="Seconds the thank-you screen, and the question whether we may contact a visitor, stay up untouched "
             "(5-3600).", template="thanks_timeout = 15")
+    postcards: str = setting(
+        "take-home", kind="text", check=_postcards, env="KIOSK_POSTCARDS",
+        doc="What visitors do with their postcard: `take-home` (they take it with them) or `collect` (they put "
+            "it in the stall's box, and the cards are sent together, the Write for Rights way). The screens say "
+            "which.",
+        template='# postcards = "take-home"')
+    ask_place: bool = setting(
+        False, kind="flag", check=None, env="KIOSK_ASK_PLACE",
+        doc="Ask visitors signing an appeal for their town or country (optional, up to 60 characters), printed "
+            "under their signature: officials note where letters come from. Kept with the letter and removed "
+            "with the name by a purge; never sent to the office.",
+        template="# ask_place = false")
     language: str = setting(
         "en", kind="text", check=_language, flag="--lang", env="KIOSK_LANGUAGE",
         doc="The stall's language: the screens a visitor first sees and the idle reset returns to, the organiser "

@@ -30,7 +30,7 @@ BUSY_TIMEOUT = 15.0  # seconds to wait for another writer before "database is lo
 # sqlite-utils, which is only needed to apply a migration.
 SCHEMA = ("0001_signatures_and_print_jobs", "0002_case_settings", "0003_cases_stall_time_purge_merges",
           "0004_letter_addressee", "0005_consents", "0006_letter_languages", "0007_sync_outbox",
-          "0008_honest_counts")
+          "0008_honest_counts", "0009_signer_place")
 
 _LOCKED = ("SQLITE_BUSY", "SQLITE_LOCKED")
 _JOURNALS = ("-wal", "-shm", "-journal")

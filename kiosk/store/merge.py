@@ -20,11 +20,11 @@ whole merge refused.
 **What is merged, and what wins:**
 
 - A signature is known by its UUID. New ones are added with their print job. One already
-  here with the same content (number, case, kind, event, kiosk, time, its languages, name
-  and message) is
+  here with the same content (number, case, kind, event, kiosk, time, its languages, name,
+  message and place) is
   *already here*. One with the same id but other content is a **conflict**: the copy
   already here is kept, and the conflict is reported (id, reference, what differs).
-- **A purge wins.** A name and message removed on either side (``purged_at`` set) is not a
+- **A purge wins.** A name, message and place removed on either side (``purged_at`` set) is not a
   conflict: the letter stays, without them, here too, and a print job of it still waiting is
   cancelled (there is no name left to print). A purged row never brings a name back. What
   a source's purge removes here is scrubbed as a purge scrubs it (secure_delete, VACUUM,
@@ -85,7 +85,7 @@ _CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "a
                  "url", "updated_at")
 _SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
                       "kiosk_id", "purged_at", "addressee_name", "addressee_title", "addressee_address", "language",
-                      "letter_language", "signer")
+                      "letter_language", "signer", "place")
 _JOB_COLUMNS = ("signature_id", "status", "attempts", "printer", "last_error", "created_at", "updated_at",
                 "printed_at", "held_reason", "decision", "decided_at")
 _TEXT_COLUMNS = ("id", "language", "version", "controller", "lawful_basis", "privacy_url", "minimum_age", "question",
@@ -279,7 +279,7 @@ def _compare(incoming: Incoming, values: Mapping[str, Any], instant: object, her
     if incoming.instant != instant:
         differ.append("local_time")
     if not incoming.purged and not here_purged:
-        differ += [c for c in ("name", "message") if incoming.values[c] != values[c]]
+        differ += [c for c in ("name", "message", "place") if incoming.values[c] != values[c]]
     return differ
 
 
@@ -400,7 +400,8 @@ class _Merge:
         differ = _differences(sig, here)
         if sig.purged and here["purged_at"] is None:
             self.removed += self.conn.execute(
-                "UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id = ? AND purged_at IS NULL",
+                "UPDATE signatures SET name = NULL, message = NULL, place = NULL, purged_at = ? WHERE id = ?"
+                " AND purged_at IS NULL",
                 [sig.values["purged_at"], sig.id],
             ).rowcount
         if differ:

@@ -60,6 +60,9 @@ class Signature:
     letter_language: str | None = None
     # Its writer's keyed fingerprint (kiosk.signers); None without a signer key, or a name.
     signer: str | None = None
+    # The writer's town or country, printed under an appeal's signature (schema 0009); None when not
+    # given, and once purged (it goes with the name).
+    place: str | None = None
     # How recording went (not read back from the file): ``held``, why its job waits for a volunteer
     # (job_states.HOLD_REASONS); ``repeat``, it is an earlier letter recorded again by a double press.
     held: str | None = field(default=None, compare=False)

@@ -1,7 +1,7 @@
 """Removing visitors' personal data for good, keeping every row, so every count.
 
-A purge removes the names and messages of the letters it selects and the email addresses
-given with them, and keeps every letter and every answer (yes or no), so every count
+A purge removes the names, messages and places (the writer's town or country) of the letters
+it selects and the email addresses given with them, and keeps every letter and every answer (yes or no), so every count
 stays. It selects letters by their scope (event, day) and, if asked, by their writer's
 answer: ``declined`` (said no to being contacted) and ``contacts_exported`` (said yes, and a
 contacts export has written their address). ``forget`` removes one person's data: every
@@ -32,7 +32,8 @@ _CANCELLABLE = [state.value for state in Transition.CANCEL.sources]
 FOUND_GIVEN, FOUND_SAME_NAME = "given with the address", "same name, no address"
 # The person export (``kiosk export person``): each letter found for an address, with its answer.
 PERSON_COLUMNS = (
-    "reference", "signature_id", "case_id", "case_title", "kind", "name", "message", "signed_at", "signed_local_time",
+    "reference", "signature_id", "case_id", "case_title", "kind", "name", "message", "place", "signed_at",
+    "signed_local_time",
     "event", "kiosk_id", "print_status", "purged_at", "choice", "email", "channel", "language", "wording_id",
     "wording_version", "lawful_basis", "answered_at", "exported_at", "found",
 )
@@ -65,7 +66,7 @@ def _remove(conn: sqlite3.Connection, in_selection: str, params: Sequence[object
     cancelled = move_jobs(conn, Transition.CANCEL, f"signature_id IN ({in_selection})", params,
                           error="personal data purged before printing")
     letters = conn.execute(
-        f"UPDATE signatures SET name = NULL, message = NULL, purged_at = ? WHERE id IN ({in_selection})"
+        f"UPDATE signatures SET name = NULL, message = NULL, place = NULL, purged_at = ? WHERE id IN ({in_selection})"
         " AND purged_at IS NULL", [now, *params]).rowcount
     addresses = conn.execute(
         f"UPDATE consents SET email = NULL, purged_at = ? WHERE signature_id IN ({in_selection})"
@@ -210,19 +211,20 @@ class Purge(Database):
         order = {sid: i for i, sid in enumerate(found)}
         cur = self.db.execute(
             "SELECT s.id, s.event, s.kiosk_id, s.number, s.case_id, COALESCE(cs.title, ''), s.kind, s.name, s.message,"
-            " s.created_at, s.local_time, COALESCE(j.status, 'none'), s.purged_at, c.choice, c.email, c.channel,"
-            " c.language, c.text_id, t.version, t.lawful_basis, c.created_at, c.exported_at"
+            " s.place, s.created_at, s.local_time, COALESCE(j.status, 'none'), s.purged_at, c.choice, c.email,"
+            " c.channel, c.language, c.text_id, t.version, t.lawful_basis, c.created_at, c.exported_at"
             " FROM signatures s LEFT JOIN print_jobs j ON j.signature_id = s.id LEFT JOIN cases cs ON cs.id = s.case_id"
             " LEFT JOIN consents c ON c.signature_id = s.id LEFT JOIN consent_texts t ON t.id = c.text_id"
             " WHERE s.id IN (SELECT value FROM json_each(?)) ORDER BY c.channel, c.id",
             [_json(list(found))],
         )
         rows = []
-        for (sid, event, kiosk, number, case_id, title, kind, name, message, signed_at, local_time, status, purged_at,
-             choice, address, channel, language, text_id, version, basis, answered_at, exported_at) in cur:
+        for (sid, event, kiosk, number, case_id, title, kind, name, message, place, signed_at, local_time, status,
+             purged_at, choice, address, channel, language, text_id, version, basis, answered_at, exported_at) in cur:
             rows.append({
                 "reference": reference(event, kiosk, number), "signature_id": sid, "case_id": case_id,
-                "case_title": title, "kind": kind, "name": name, "message": message, "signed_at": signed_at,
+                "case_title": title, "kind": kind, "name": name, "message": message, "place": place,
+                "signed_at": signed_at,
                 "signed_local_time": local_time, "event": event, "kiosk_id": kiosk, "print_status": status,
                 "purged_at": purged_at, "choice": choice, "email": address, "channel": channel, "language": language,
                 "wording_id": text_id, "wording_version": version, "lawful_basis": basis,

@@ -29,7 +29,7 @@ from ..errors import InputError
 from ..i18n import LANGUAGES, check_language
 from ..job_states import HOLD_REASONS, JobState
 from ..signers import is_fingerprint
-from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name
+from ..text import clean, validate_event, validate_kiosk_id, validate_message, validate_name, validate_place
 from .models import KINDS, ConsentChoice
 
 NUMBER_MAX = 999_999_999     # a letter's running number on its kiosk (a reference prints at least 4 digits)
@@ -77,6 +77,11 @@ def letter_language(value: str, field: str = "language") -> str:
 def letter_text(name: str, message: str | None) -> tuple[str, str]:
     """The visitor's name and message, cleaned, within the limits every letter keeps to."""
     return validate_name(name), validate_message(message)
+
+
+def letter_place(place: str | None) -> str | None:
+    """The writer's town or country, cleaned, within its limit; None when none was given."""
+    return validate_place(place) or None
 
 
 def consent_choice(answer: ConsentChoice) -> ConsentChoice:
@@ -256,9 +261,11 @@ def signature_row(row: Mapping[str, Any]) -> Incoming:
     purged_at = utc_time("purged_at", row["purged_at"], optional=True)
     name: str | None = None
     message: str | None = None
-    if purged_at is None:  # a purged letter keeps no name, whatever the file says
+    place: str | None = None
+    if purged_at is None:  # a purged letter keeps no name (nor place), whatever the file says
         name = _checked("name", validate_name, _required("name", row["name"]))
         message = _checked("message", validate_message, _text("message", row["message"], optional=True))
+        place = _checked("place", letter_place, _text("place", row.get("place"), optional=True))
     a_name, a_title, a_address = addressee(row) if kind == "appeal" else (None, None, None)
     values = {
         "id": sid, "number": number, "case_id": case, "kind": kind, "name": name, "message": message,
@@ -267,6 +274,7 @@ def signature_row(row: Mapping[str, Any]) -> Incoming:
         "language": _language_code("language", row["language"]),
         "letter_language": _language_code("letter_language", row["letter_language"]),
         "signer": signer_of(row["signer"]),
+        "place": place,
     }
     return Incoming(values, moment)
 

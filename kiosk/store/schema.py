@@ -448,3 +448,11 @@ def _m0008(db: Database) -> None:
                " OR (NEW.note IS NOT NULL AND NEW.note IS NOT OLD.note) BEGIN"
                " SELECT RAISE(ABORT, 'a paper letters entry is corrected by another entry, never changed'); END")
 
+
+
+@migrations(name="0009_signer_place")
+def _m0009(db: Database) -> None:
+    """An appeal's writer may give their town or country (the ``ask_place`` setting): printed under
+    their signature, and again by a reprint. Personal data like the name: a purge removes it with the
+    name; it never leaves the laptop (sync sends no place), so it marks no row for the outbox."""
+    db.execute("ALTER TABLE signatures ADD COLUMN place TEXT")

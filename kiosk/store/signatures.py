@@ -27,7 +27,7 @@ from .connection import Database
 from .consents import insert_consent
 from .counts import DUPLICATE
 from .models import AppealRow, ConsentChoice, Scope, Signature, reference, stall_iso, utc_iso
-from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_text
+from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_place, letter_text
 from .rows import case_id as check_case_id
 from .rows import letter_language as check_letter_language
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 _SIGNATURE_COLUMNS = ("id, number, case_id, kind, COALESCE(name, ''), COALESCE(message, ''), created_at, event,"
                       " kiosk_id, local_time, purged_at, addressee_name, addressee_title, addressee_address,"
-                      " language, letter_language, signer")
+                      " language, letter_language, signer, place")
 
 EXPORT_COLUMNS = (
     "id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event", "kiosk_id",
@@ -49,7 +49,8 @@ class Signatures(Database):
                case: Case | None = None, case_id: str | None = None, at: dt.datetime | None = None,
                consent: ConsentChoice | None = None, language: str = "en",
                letter_language: str | None = None, signer: str | None = None, hold: str | None = None,
-               limit: PrintLimit | None = None, double_press: dt.timedelta | None = None) -> Signature:
+               limit: PrintLimit | None = None, double_press: dt.timedelta | None = None,
+               place: str | None = None) -> Signature:
         """Commit a signature and its pending print job. Returns once it is on disk.
 
         Every value is checked (and text cleaned) by the rules of :mod:`kiosk.store.rows`,
@@ -70,10 +71,14 @@ class Signatures(Database):
         ``double_press`` (the kiosk's: ``print_limit.DOUBLE_PRESS``): the same letter (kiosk, case,
         kind, name, message, language) recorded again within it is a double press: nothing is
         written, and the earlier letter is returned with ``repeat`` set.
+
+        ``place``: the writer's town or country (optional), printed under an appeal's signature and
+        removed with the name by a purge.
         """
         kind = letter_kind(kind)
         case_id = check_case_id(case.id if case is not None else case_id)
         name, message = letter_text(name, message)
+        place = letter_place(place)
         event = validate_event(event)
         kiosk_id = validate_kiosk_id(kiosk_id)
         answer = consent_choice(consent) if consent is not None else None
@@ -98,7 +103,7 @@ class Signatures(Database):
         with self.transaction() as conn:
             if double_press is not None:
                 earlier = _double_press(conn, kiosk_id, case_id, kind, name, message, language, moment, double_press,
-                                        answer)
+                                        answer, place)
                 if earlier is not None:
                     return replace(earlier, repeat=True)
             if hold is None and limit is not None and not _take_token(conn, limit, moment):
@@ -110,10 +115,10 @@ class Signatures(Database):
             number = self._next_number(conn, kiosk_id)
             conn.execute(
                 "INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
-                " kiosk_id, addressee_name, addressee_title, addressee_address, language, letter_language, signer)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " kiosk_id, addressee_name, addressee_title, addressee_address, language, letter_language, signer,"
+                " place) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [sig_id, number, case_id, kind, name, message, now, local, event, kiosk_id, *addressee, language,
-                 printed_in, signer],
+                 printed_in, signer, place],
             )
             conn.execute(
                 "INSERT INTO print_jobs (signature_id, status, held_reason, created_at, updated_at)"
@@ -124,7 +129,7 @@ class Signatures(Database):
                 insert_consent(conn, sig_id, answer, moment)
         return Signature(sig_id, number, case_id, kind, name, message, now, event, kiosk_id, local, None,
                          addressee_name=addressee[0], addressee_title=addressee[1], addressee_address=addressee[2],
-                         language=language, letter_language=printed_in, signer=signer, held=hold)
+                         language=language, letter_language=printed_in, signer=signer, place=place, held=hold)
 
     @staticmethod
     def _next_number(conn: sqlite3.Connection, kiosk_id: str) -> int:
@@ -205,7 +210,7 @@ class Signatures(Database):
 
 def _double_press(conn: sqlite3.Connection, kiosk_id: str, case_id: str, kind: str, name: str, message: str,
                   language: str, moment: dt.datetime, within: dt.timedelta,
-                  answer: ConsentChoice | None = None) -> Signature | None:
+                  answer: ConsentChoice | None = None, place: str | None = None) -> Signature | None:
     """The same letter recorded on this kiosk ``within`` before ``moment``, if there is one: one of
     the kiosk's last few letters (by the (kiosk_id, number) index: no scan however many there are).
     A letter given with an answer to being contacted is the same only if that one was given the same
@@ -214,7 +219,8 @@ def _double_press(conn: sqlite3.Connection, kiosk_id: str, case_id: str, kind: s
     for row in conn.execute(f"SELECT {_SIGNATURE_COLUMNS} FROM signatures WHERE kiosk_id = ?"
                             " AND typeof(number) = 'integer' ORDER BY number DESC LIMIT 3", [kiosk_id]):
         sig = Signature(*row)
-        if ((sig.case_id, sig.kind, sig.name, sig.message, sig.language) == (case_id, kind, name, message, language)
+        if ((sig.case_id, sig.kind, sig.name, sig.message, sig.language, sig.place)
+                == (case_id, kind, name, message, language, place)
                 and sig.purged_at is None and since <= sig.created_at <= until
                 and (answer is None or conn.execute(
                     "SELECT 1 FROM consents WHERE signature_id = ? AND channel = ? AND choice = ? AND email IS ?",

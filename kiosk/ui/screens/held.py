@@ -86,7 +86,8 @@ class HeldLetters(Vertical):
             return self._("print limit")
         sig = item.signature
         try:
-            words = self.station.flagged(sig.name, sig.message, sig.language or self.station.settings.language)
+            words = self.station.flagged(sig.name, sig.message, sig.language or self.station.settings.language,
+                                         sig.place)
         except Exception:  # noqa: BLE001 - the list cannot say: the reason alone
             words = []
         return self._("words: {words}").format(words=", ".join(words)) if words else self._("words")
@@ -127,6 +128,8 @@ class HeldLetters(Vertical):
             sig = item.signature
             lines = [self._("Ref. {reference}").format(reference=sig.reference), self.why(item),
                      self._("Name: {name}").format(name=sig.name)]
+            if sig.place:
+                lines.append(self._("Town or country: {place}").format(place=sig.place))
             if sig.message:
                 lines.append(self._("Message: {message}").format(message=sig.message))
             text.set_text("\n".join(lines))
