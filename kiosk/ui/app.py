@@ -34,6 +34,7 @@ from .messages import (
     Recorded,
     ReloadCases,
     RunTask,
+    SignAnother,
     SwitchCase,
     SyncDone,
     SyncNow,
@@ -48,6 +49,7 @@ from .screens.home import HomeScreen
 from .screens.organiser import OrganiserScreen
 from .screens.pin import PinScreen
 from .screens.printing import PrintingScreen
+from .screens.still_there import StillThereWatch
 from .screens.thanks import ThanksScreen, shown_address
 from .themes import KIOSK_THEMES
 from .watch import WatchingApp
@@ -70,6 +72,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         self.letters_printing = 0  # letters in the print worker (recording, or waiting for or at the printer)
         self.stall_language = language(station.settings.language)
         self.language: Language = self.stall_language  # the visitor's, for their visit
+        self.signed_as: Letter | None = None  # after Sign another case: their name (and place) for their next form
+        self.still_there = StillThereWatch()  # "Still there?" before the idle reset
         for theme in KIOSK_THEMES.values():
             self.register_theme(theme)
         self.theme = station.settings.theme
@@ -103,6 +107,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, ACTIVITY):
             self.last_activity = self.clock()
+            if self.still_there.cancel() and isinstance(event, events.Key):
+                return  # the key that answers "Still there?" does nothing else
         await super().on_event(event)
 
     @property
@@ -117,14 +123,20 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         policy = screen.idle if isinstance(screen, OnKiosk) else Idle.VISITOR
         settings = self.station.settings
         limit = {Idle.NEVER: None, Idle.VISITOR: settings.idle_timeout, Idle.THANKS: settings.thanks_timeout}[policy]
+        if limit is None and self.signed_as is not None and len(self.screen_stack) == 1:
+            return settings.idle_timeout  # home, keeping a visitor's name: it goes with the idle reset
         if limit is None or not isinstance(screen, OnKiosk):
             return limit
         return max(limit, min(limit + screen.reading_seconds, settings.idle_timeout))
 
     def reset_if_idle(self) -> None:
+        """Once a second: home when the screen's time is up; "Still there?" in its last seconds."""
         limit = self.idle_limit()
-        if limit is not None and self.clock() - self.last_activity >= limit:
+        left = None if limit is None else limit - (self.clock() - self.last_activity)
+        if left is not None and left <= 0:
             self.end_visit()
+        else:
+            self.still_there.update(self.screen, left, limit)
 
     def go_home(self) -> None:
         """Back to the home screen; every screen above it, and all it held, is discarded (the
@@ -134,7 +146,9 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         self.last_activity = self.clock()
 
     def end_visit(self) -> None:
-        """Home for the next visitor, in the stall's language."""
+        """Home for the next visitor, in the stall's language; nothing of this visitor's kept."""
+        self.signed_as = None
+        self.still_there.cancel()
         self.go_home()
         self.set_language(self.stall_language.code)
         self.offer_new_cases()
@@ -161,6 +175,11 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
 
     def on_go_home(self, message: GoHome) -> None:
         self.end_visit()
+
+    def on_sign_another(self, message: SignAnother) -> None:
+        """The visitor goes on to another case: home, in their language, their name kept for their next form."""
+        self.signed_as = message.letter
+        self.go_home()
 
     def on_choose_language(self, message: ChooseLanguage) -> None:
         self.set_language(message.code)
@@ -201,7 +220,7 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
     def _sign_and_print(self, letter: Letter) -> None:
         try:
             sig = self.station.record(letter.case_id, letter.kind, letter.name, letter.message,
-                                      language=letter.language)
+                                      language=letter.language, place=letter.place)
         except Exception as exc:  # noqa: BLE001 - the visitor is told; nothing was saved
             self.post_message(NotRecorded(letter, str(exc) or type(exc).__name__))
             return

@@ -44,6 +44,15 @@ class GoHome(Message):
     """Back to the home screen, every screen above it discarded (Done, Lock)."""
 
 
+class SignAnother(Message):
+    """A visitor's letter is done and they write for another case: home, their language and the name
+    (and place) they signed ``letter`` with kept for their next form, until they finish."""
+
+    def __init__(self, letter: Letter) -> None:
+        super().__init__()
+        self.letter = letter
+
+
 class OpenOrganiser(Message):
     """The Organiser button: ask for the PIN."""
 

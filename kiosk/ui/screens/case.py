@@ -1,4 +1,4 @@
-"""One case: the story, what we ask, and the two ways to write."""
+"""One case: the story, what we ask, its deadline, and the two ways to write."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.widgets import Button, Label
 
-from ...application import Case, reflow
+from ...application import N_, Case, reflow
 from ..messages import OpenForm
 from ..words import Paragraph
 from .base import VisitorScreen
+
+# The postcard's button: a card the visitor sends themselves, or one the stall collects and sends.
+POSTCARD = {"take-home": N_("Send a postcard (P)"), "collect": N_("Write a postcard (P)")}
 
 
 class CaseScreen(VisitorScreen):
@@ -29,13 +32,17 @@ class CaseScreen(VisitorScreen):
         where = f" · {shown.country}" if shown.country else ""
         yield Label(self.shown(shown.title), id="title", classes="screen-title")
         yield Label(self.shown(f"{case.person}{where}"), id="person")
+        if case.deadline is not None:  # the last day the case is offered, as the visitor's language writes it
+            yield Label(self.shown(self._("Deadline: {date}").format(date=self.lang.date(case.deadline))),
+                        id="deadline")
         with VerticalScroll(id="story-box"):
             yield Paragraph(reflow(shown.story), rtl=rtl, bidi=bidi, id="story")
             yield Label(self.shown(self._("What we ask")), classes="section")
             yield Paragraph(reflow(shown.ask), rtl=rtl, bidi=bidi, id="ask")
         buttons = [
             Button(self.shown(self._("Sign the appeal (A)")), id="appeal", variant="primary"),
-            Button(self.shown(self._("Send a postcard (P)")), id="postcard", variant="success"),
+            Button(self.shown(self._(POSTCARD[self.kiosk.station.settings.postcards])), id="postcard",
+                   variant="success"),
             Button(self.shown(self._("Back (Esc)")), id="back"),
         ]
         with Horizontal(id="choices"):

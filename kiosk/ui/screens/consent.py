@@ -22,18 +22,24 @@ from ..messages import AskContact, ConsentAnswered, ConsentSkipped
 from ..words import Paragraph
 from .base import Idle, KioskScreen
 
-PRINTING = N_("Your letter is saved and printing.")
+# How the visitor's letter (or postcard) is getting on, in a few words (the thank-you screen says more).
+HELD = {"appeal": N_("Your letter is saved. A volunteer will hand you your letter."),
+        "postcard": N_("Your postcard is saved. A volunteer will hand you your postcard.")}
+PRINTING = {"appeal": N_("Your letter is saved and printing."), "postcard": N_("Your postcard is saved and printing.")}
+PRINTED = {"appeal": N_("Your letter is saved and printed."), "postcard": N_("Your postcard is saved and printed.")}
+NOT_PRINTED = {"appeal": N_("Your letter is saved. A volunteer will print it: nothing is lost."),
+               "postcard": N_("Your postcard is saved. A volunteer will print it: nothing is lost.")}
 
 
 def print_line(outcome: Outcome | None, signature: Signature) -> str:
     """How the visitor's letter is getting on, in a few words (the thank-you screen says more)."""
     if signature.held:  # waits for a volunteer: the same neutral words whatever the reason
-        return N_("Your letter is saved. A volunteer will hand you your letter.")
+        return HELD[signature.kind]
     if outcome is None:
-        return PRINTING
+        return PRINTING[signature.kind]
     if outcome.printed:
-        return N_("Your letter is saved and printed.")
-    return N_("Your letter is saved. A volunteer will print it: nothing is lost.")
+        return PRINTED[signature.kind]
+    return NOT_PRINTED[signature.kind]
 
 
 class ConsentAsked(KioskScreen):

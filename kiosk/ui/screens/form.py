@@ -1,30 +1,42 @@
-"""The form: the visitor's name and words, with the receipt as it will print."""
+"""The form: the visitor's name and words, with the receipt as it will print.
+
+Its labels say who reads what: the name is printed under the letter (on the card); the words
+go to the official the appeal is addressed to, or to the person the postcard is for. Where the
+stall asks (``ask_place``), an appeal's writer may add their town or country, printed under their
+name. Ctrl+S prints, from any field (the Print button says so). A visitor who goes on to another
+case after printing finds their name (and place) already typed (``KioskApp.signed_as``)."""
 
 from __future__ import annotations
 
 from textual import events
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Input, Label, TextArea
 
-from ...application import MESSAGE_MAX, N_, NAME_MAX, Case, InputError, Letter, sanitize
+from ...application import MESSAGE_MAX, N_, NAME_MAX, PLACE_MAX, Case, InputError, Letter, sanitize
 from ..messages import PrintLetter
 from ..words import Paragraph
 from .base import VisitorScreen
 
 
 class NameInput(Input):
-    """The name field: Enter moves on to the message, and keys typed straight after Enter follow.
+    """A one-line field of the form (the name, the place): Enter moves on to the next field (``then``),
+    and keys typed straight after Enter follow.
 
     Keys reach the field that had focus when the app read them, so a fast typist's first
-    words after Enter can already be queued here; they are passed on to the message."""
+    words after Enter can already be queued here; they are passed on to the next field."""
+
+    def __init__(self, *, placeholder: str, id: str, then: str = "#message", limit: int = NAME_MAX) -> None:
+        super().__init__(placeholder=placeholder, max_length=limit, id=id)
+        self.then, self.limit = then, limit
 
     async def _on_key(self, event: events.Key) -> None:
         if event.key == "enter" and self.screen.focused is self:
             event.stop()
             event.prevent_default()
-            self.screen.set_focus(self.screen.query_one("#message"))
+            self.screen.set_focus(self.screen.query_one(self.then))
             return
         focused = self.screen.focused
         if focused is not None and focused is not self:
@@ -40,7 +52,7 @@ class NameInput(Input):
         event.stop()
         event.prevent_default()  # the Input's own paste handler would insert it again
         start, end = sorted(self.selection)
-        room = max(0, NAME_MAX - (len(self.value) - (end - start)))
+        room = max(0, self.limit - (len(self.value) - (end - start)))
         self.replace(sanitize(event.text).replace("\n", " ")[:room], start, end)
 
 
@@ -57,16 +69,42 @@ class MessageArea(TextArea):
 
 
 NAME_FULL = N_("A name can be at most {limit} characters.")
+PLACE_FULL = N_("A town or country can be at most {limit} characters.")
 MESSAGE_FULL = N_("A message can be at most {limit} characters: the rest was not kept.")
 KIND_TITLE = {"appeal": N_("Sign the appeal for {person}"), "postcard": N_("A postcard for {person}")}
+NAME_LABEL = {"appeal": N_("Your name (printed under your letter)"), "postcard": N_("Your name (signed on your card)")}
+# Who reads the visitor's words: the official the appeal is addressed to (by their office where the
+# case gives one), or the person the postcard is for.
+WORDS_LABEL = {"appeal": N_("Your words to the official, {reader} (optional)"),
+               "postcard": N_("Your words to {reader} (optional)")}
+PRINT_LABEL = {"appeal": N_("Print my letter ({key})"), "postcard": N_("Print my postcard ({key})")}
+PRINT_KEY = "Ctrl+S"  # no terminal takes it, nor the kiosk's lock (kiosk/ui/lock.py), nor a field
+# Where a postcard goes, said on its form (the postcards setting).
+CARD_GOES = {"take-home": N_("You take your card with you."),
+             "collect": N_("Your card goes in the box: we send all the cards together.")}
 
 
 class FormScreen(VisitorScreen):
+    BINDINGS = [Binding("ctrl+s", "print", "Print", show=False, priority=True)]
+
     def __init__(self, case: Case, kind: str) -> None:
         super().__init__()
         self.case, self.kind = case, kind
         self.submitted = False
         self.number = 0  # the receipt number shown on the preview
+
+    @property
+    def asks_place(self) -> bool:
+        """Whether this form asks for the writer's town or country: an appeal, where the stall asks."""
+        return self.kind == "appeal" and self.kiosk.station.settings.ask_place
+
+    @property
+    def reader(self) -> str:
+        """Who reads the visitor's words: the appeal's official (their office, else their name), or the person."""
+        if self.kind == "postcard":
+            return self.case.person
+        to = self.case.appeal.addressee
+        return to.title or to.name
 
     def compose(self) -> ComposeResult:
         bidi = self.kiosk.station.settings.bidi
@@ -74,15 +112,29 @@ class FormScreen(VisitorScreen):
             with Vertical(id="form"):
                 yield Label(self.shown(self._(KIND_TITLE[self.kind]).format(person=self.case.person)),
                             classes="screen-title")
-                yield Label(self.shown(self._("Your name (printed under your letter)")), classes="field-label")
-                yield NameInput(placeholder=self._("Your name"), max_length=NAME_MAX, id="name")
-                yield Label(self.shown(self._("Your message (optional)")), classes="field-label")
+                if self.kind == "postcard":
+                    yield Label(self.shown(self._(CARD_GOES[self.kiosk.station.settings.postcards])), id="card-goes")
+                name = [Label(self.shown(self._(NAME_LABEL[self.kind])), classes="field-label"),
+                        NameInput(placeholder=self._("Your name"), id="name",
+                                  then="#place" if self.asks_place else "#message")]
+                if self.asks_place:
+                    with Horizontal(id="signer"):  # the same order in every language
+                        yield Vertical(*name, id="signer-name")
+                        yield Vertical(Label(self.shown(self._("Your town or country (optional)")),
+                                             classes="field-label"),
+                                       NameInput(placeholder=self._("Town or country"), id="place", limit=PLACE_MAX),
+                                       id="signer-place")
+                else:
+                    yield from name
+                yield Label(self.shown(self._(WORDS_LABEL[self.kind]).format(reader=self.reader)),
+                            classes="field-label", id="words-label")
                 yield MessageArea(id="message", soft_wrap=True, tab_behavior="focus", show_line_numbers=False)
-                yield Label(self.counter(0), id="counter")
-                yield Label(Content(""), id="error")
+                with Horizontal(id="form-foot"):
+                    yield Label(Content(""), id="error")
+                    yield Label(self.counter(0), id="counter")
                 buttons = [
-                    Button(self.shown(self._("Print my letter") if self.kind == "appeal"
-                                      else self._("Print my postcard")), id="print", variant="primary"),
+                    Button(self.shown(self._(PRINT_LABEL[self.kind]).format(key=PRINT_KEY)), id="print",
+                           variant="primary"),
                     Button(self.shown(self._("Back (Esc)")), id="back"),
                 ]
                 with Horizontal(id="form-buttons"):  # the same Tab order in every language: Tab, Tab, Enter prints
@@ -95,7 +147,12 @@ class FormScreen(VisitorScreen):
         return self.shown(f"{self.lang.number(n)} / {self.lang.number(MESSAGE_MAX)}")
 
     def on_mount(self) -> None:
-        self.query_one("#name", Input).focus()
+        signed_as = self.kiosk.signed_as  # the same visitor, on to another case: their name is typed
+        if signed_as is not None:
+            self.query_one("#name", Input).value = signed_as.name
+            if self.asks_place:
+                self.query_one("#place", Input).value = signed_as.place
+        self.query_one("#message" if signed_as is not None else "#name").focus()
         self.number = self.kiosk.station.next_number()
         self.update_preview()
 
@@ -107,19 +164,25 @@ class FormScreen(VisitorScreen):
     def message_text(self) -> str:
         return self.query_one("#message", TextArea).text
 
+    @property
+    def place_text(self) -> str:
+        return self.query_one("#place", Input).value if self.asks_place else ""
+
     def update_preview(self) -> None:
         text = self.kiosk.station.preview(self.case, self.kind, self.name_text, self.message_text, self.number,
-                                          language=self.lang.code)
+                                          language=self.lang.code, place=self.place_text)
         self.query_one("#preview", Paragraph).set_text(text)
 
     def on_input_changed(self, event: Input.Changed) -> None:
         field = event.input
+        limit = field.limit if isinstance(field, NameInput) else NAME_MAX
         safe = sanitize(field.value).replace("\n", " ")  # typed or pasted: no control or bidi characters
         if safe != field.value:
-            field.value = safe[:NAME_MAX]  # changes again: the rest is done then
+            field.value = safe[:limit]  # changes again: the rest is done then
             field.cursor_position = len(field.value)
             return
-        self.show_error(self._(NAME_FULL).format(limit=NAME_MAX) if len(field.value) >= NAME_MAX else "")
+        full = PLACE_FULL if field.id == "place" else NAME_FULL
+        self.show_error(self._(full).format(limit=limit) if len(field.value) >= limit else "")
         self.update_preview()
         self.query_one("#preview-box", VerticalScroll).scroll_end(animate=False)  # where the name prints
 
@@ -147,19 +210,26 @@ class FormScreen(VisitorScreen):
         elif event.button.id == "print":
             self.submit()
 
+    def action_print(self) -> None:
+        """Ctrl+S: as the Print button, from any field."""
+        if self.kiosk.screen is self:
+            self.submit()
+
     def submit(self) -> None:
         """Check the form and hand the letter to the app's print worker, once."""
         if self.submitted:
             return
         try:
             name, message = self.kiosk.station.check_form(self.name_text, self.message_text)
+            place = self.kiosk.station.check_place(self.place_text)
         except InputError as exc:
             self.show_error(self.problem(exc))
-            self.query_one("#message" if exc.field == "message" else "#name").focus()
+            self.query_one({"message": "#message", "place": "#place"}.get(exc.field or "", "#name")).focus()
             return
         self.submitted = True
         self.query_one("#print", Button).disabled = True
-        self.post_message(PrintLetter(Letter(self.case.id, self.kind, name, message, language=self.lang.code)))
+        self.post_message(PrintLetter(Letter(self.case.id, self.kind, name, message, language=self.lang.code,
+                                             place=place)))
 
     def problem(self, exc: InputError) -> str:
         """What is wrong with the form, in the visitor's words."""
@@ -167,6 +237,8 @@ class FormScreen(VisitorScreen):
             return self._("Please type your name.")
         if exc.reason == "too_long" and exc.field == "name":
             return self._(NAME_FULL).format(limit=NAME_MAX)
+        if exc.reason == "too_long" and exc.field == "place":
+            return self._(PLACE_FULL).format(limit=PLACE_MAX)
         if exc.reason == "too_long":
             return self._(MESSAGE_FULL).format(limit=MESSAGE_MAX)
         return str(exc)

@@ -6,8 +6,13 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Button, Label, LoadingIndicator
 
-from ...application import Letter, Signature
+from ...application import N_, Letter, Signature
 from .base import Idle, KioskModal
+
+SAVING = {"appeal": N_("Saving your letter…"), "postcard": N_("Saving your postcard…")}
+BACK = {"appeal": N_("Back to my letter"), "postcard": N_("Back to my postcard")}
+NOT_SAVED = {"appeal": N_("Sorry, your letter could not be saved. Please ask a volunteer for help."),
+             "postcard": N_("Sorry, your postcard could not be saved. Please ask a volunteer for help.")}
 
 
 class PrintingScreen(KioskModal):
@@ -26,9 +31,9 @@ class PrintingScreen(KioskModal):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="printing-box"):
-            yield Label(self.shown(self._("Saving your letter…")), id="printing-status")
+            yield Label(self.shown(self._(SAVING[self.letter.kind])), id="printing-status")
             yield LoadingIndicator(id="spinner")
-            yield Button(self.shown(self._("Back to my letter")), id="back-to-form", variant="primary")
+            yield Button(self.shown(self._(BACK[self.letter.kind])), id="back-to-form", variant="primary")
 
     def on_mount(self) -> None:
         self.query_one("#back-to-form", Button).display = False
@@ -41,7 +46,7 @@ class PrintingScreen(KioskModal):
     def not_recorded(self, error: str) -> None:
         self.failed = True
         self.query_one("#spinner").display = False
-        sorry = self._("Sorry, your letter could not be saved. Please ask a volunteer for help.")
+        sorry = self._(NOT_SAVED[self.letter.kind])
         self.query_one("#printing-status", Label).update(self.shown(f"{sorry}\n({error})"))
         button = self.query_one("#back-to-form", Button)
         button.display = True

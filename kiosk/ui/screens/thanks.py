@@ -1,22 +1,29 @@
-"""Thank you: what to do with the paper, then home for the next visitor."""
+"""Thank you: what to do with the paper, then home for the next visitor, or on to another case.
+
+*Done* (Enter, Esc) ends the visit: home, in the stall's language, nothing kept. *Sign another
+case* (S) goes home in the visitor's language with their name kept for their next form, until
+they press Done or the idle reset comes."""
 
 from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
+from textual.containers import Horizontal, Vertical
 from textual.widgets import Button, Label
 
 from ...application import N_, Letter, Outcome, Signature
-from ..messages import GoHome
+from ..messages import GoHome, SignAnother
 from ..words import Paragraph
 from .base import Idle, KioskScreen
 
+# What to do with the paper: an appeal is signed and posted by the stall; a postcard is taken home, or
+# put in the box where the stall collects the cards to send them together (the postcards setting).
 NEXT_STEP = {
     "appeal": N_("Please sign your letter and drop it in the box."),
-    "postcard": N_("Please take your postcard with you."),
+    "take-home": N_("Please take your postcard with you."),
+    "collect": N_("Please put your card in the box: we send all the cards together."),
 }
-STILL_PRINTING = N_("Your letter is printing…")
+STILL_PRINTING = {"appeal": N_("Your letter is printing…"), "postcard": N_("Your postcard is printing…")}
 MAYBE_PRINTED = N_("Your signature is saved, but the printer stopped during your letter. "
                    "A volunteer will check it and print it again if needed: nothing is lost.")
 NOT_PRINTED = N_("Your signature is saved, but the printer has a problem right now. "
@@ -39,7 +46,8 @@ class ThanksScreen(KioskScreen):
     question it may come first, saying the letter is printing, and follow the printer then."""
 
     IDLE = Idle.THANKS
-    BINDINGS = [Binding("escape,enter", "done", "Done", show=False)]
+    BINDINGS = [Binding("escape,enter", "done", "Done", show=False),
+                Binding("s,S", "another", "Sign another case", show=False)]
 
     def __init__(self, letter: Letter, signature: Signature, outcome: Outcome | None, note: str = "") -> None:
         super().__init__()
@@ -56,7 +64,9 @@ class ThanksScreen(KioskScreen):
             yield Label(self.shown(self._("Ref. {reference}").format(reference=self.signature.reference)),
                         id="reference")
             yield Label(self.shown(self._("Every letter counts.")), id="motto")
-            yield Button(self.shown(self._("Done")), id="done", variant="primary")
+            with Horizontal(id="thanks-buttons"):  # the same order (the same keys) in every language
+                yield Button(self.shown(self._("Done")), id="done", variant="primary")
+                yield Button(self.shown(self._("Sign another case (S)")), id="another")
 
     def on_mount(self) -> None:
         self.show_outcome()
@@ -77,9 +87,10 @@ class ThanksScreen(KioskScreen):
         elif outcome is None and sig.repeat:
             text = REPEATED
         elif outcome is None:
-            text = STILL_PRINTING
+            text = STILL_PRINTING[self.letter.kind]
         elif outcome.printed:
-            text = NEXT_STEP[self.letter.kind]
+            kind = self.letter.kind
+            text = NEXT_STEP[kind if kind == "appeal" else self.kiosk.station.settings.postcards]
         else:
             text = MAYBE_PRINTED if outcome.maybe_printed else NOT_PRINTED
         step.set_text(self._(text))
@@ -91,7 +102,13 @@ class ThanksScreen(KioskScreen):
             preview.set_text(where.format(file=outcome.preview))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
-        self.action_done()
+        if event.button.id == "another":
+            self.action_another()
+        else:
+            self.action_done()
 
     def action_done(self) -> None:
         self.post_message(GoHome())
+
+    def action_another(self) -> None:
+        self.post_message(SignAnother(self.letter))
