@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from .demo import start_fresh
     from .folders import check_cases, check_consent, check_word_lists, printer_profiles, printer_setups
     from .records import Records, open_records
+    from .setup import Assistant, PrinterChoice, detect_printers, detected_record, open_assistant
     from .station import Letter, Station, Waiting, open_station
     from .sync import Sync, open_sync
 
@@ -67,6 +68,7 @@ _WHERE = {  # each name, and the module that holds it
                                   "printer_setups"],
     "kiosk.application.demo": ["start_fresh"],
     "kiosk.application.records": ["Records", "open_records"],
+    "kiosk.application.setup": ["Assistant", "PrinterChoice", "detect_printers", "detected_record", "open_assistant"],
     "kiosk.application.station": ["Letter", "Station", "Waiting", "open_station"],
     "kiosk.application.sync": ["Sync", "open_sync"],
 }
@@ -85,6 +87,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "PIN_MAX",
     "PLACE_MAX",
     "PURGE_GROUPS",
+    "Assistant",
     "Case",
     "ConsentChoice",
     "ConsentText",
@@ -95,6 +98,7 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "Outcome",
     "PaperEntry",
     "PrintError",
+    "PrinterChoice",
     "Records",
     "SettingError",
     "Settings",
@@ -106,11 +110,14 @@ __all__ = [  # what _WHERE names (tests/test_architecture.py checks the two agre
     "check_consent",
     "check_groups",
     "check_word_lists",
+    "detect_printers",
+    "detected_record",
     "group_columns",
     "has_rtl",
     "key_id",
     "language",
     "new_key",
+    "open_assistant",
     "open_records",
     "open_station",
     "open_sync",

@@ -3,7 +3,7 @@ about people: contacts, one person's letters, purge and forget (:mod:`.people`),
 letters collected at the stall (:mod:`.paper`), and the national office's commands (:mod:`.hq`,
 with the ``kiosk[hq]`` extra)."""
 
-from . import counter, hq, paper, people, records, signers, stall, sync  # noqa: F401 - registers the commands
+from . import counter, hq, paper, people, records, setup, signers, stall, sync  # noqa: F401 - registers the commands
 from .base import EXIT_MAYBE_PRINTED, EXIT_NOT_PRINTED, cli, main
 
 __all__ = ["EXIT_MAYBE_PRINTED", "EXIT_NOT_PRINTED", "cli", "main"]

@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Mapping
+from contextlib import suppress
 from dataclasses import MISSING, fields
 from pathlib import Path
 
-from ..errors import SettingError
+from ..errors import KioskError, SettingError
 from ..files import UnreadableFile, read_regular
 from ..pin import hash_pin
 from ..private import private_dir, replace_private
@@ -60,6 +62,22 @@ def write_setting(path: Path, name: str, value: str) -> bool:
     """Set top-level setting ``name`` in the settings file, keeping its comments and other lines;
     the file is written whole or not at all, readable by its owner only. Creates it from
     :func:`template` when it does not exist; returns True if it did."""
+    return _rewrite(path, {name: value}, check=False)
+
+
+def write_settings(path: Path, values: Mapping[str, str | bool]) -> bool:
+    """Set several top-level settings at once (``kiosk setup``), as :func:`write_setting` sets one,
+    and only if the file as it would be written loads: every value passes its setting's check
+    (:mod:`.schema`) and the file's other settings still do. A SettingError names the file and
+    the setting, and nothing is written. Returns True if the file was created."""
+    schema = specs()
+    for name in values:
+        if name not in schema or schema[name].section:
+            raise SettingError("not a setting the assistant writes", field=name, source=str(path))
+    return _rewrite(path, values, check=True)
+
+
+def _rewrite(path: Path, values: Mapping[str, str | bool], *, check: bool) -> bool:
     import tomlkit  # keeps comments when it rewrites the file; only these commands need it
 
     path = Path(path)
@@ -74,15 +92,45 @@ def write_setting(path: Path, name: str, value: str) -> bool:
         raise SettingError(f"not UTF-8 text (byte {exc.start}): not a settings file", source=where) from None
     except tomlkit.exceptions.ParseError as exc:
         raise SettingError(f"not valid TOML: {exc}", source=where) from None
-    doc[name] = value
+    for name, value in values.items():
+        doc[name] = value
+    new_text = tomlkit.dumps(doc)
     try:
         private_dir(path.parent)
     except OSError as exc:
         raise SettingError(f"cannot write: {exc.strerror or exc}", source=where) from None
+    if check:
+        _check_loads(path, new_text)
     # Written whole or not at all, never over anything but a settings file (a .toml that is text).
     with replace_private(path, suffixes=(".toml",), encoding="utf-8") as f:
-        f.write(tomlkit.dumps(doc))
+        f.write(new_text)
     return created
+
+
+def _check_loads(path: Path, text: str) -> None:
+    """SettingError (naming ``path``) unless ``text``, as the settings file ``path``, loads as
+    ``kiosk run`` reads it: read back from a private file beside it (relative paths mean the same)."""
+    import os
+    import tempfile
+
+    from .resolve import resolve
+
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".check.toml", dir=path.parent)
+    except OSError as exc:
+        raise SettingError(f"cannot write: {exc.strerror or exc}", source=str(path)) from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        try:
+            resolve(config=Path(name), environ={})
+        except SettingError as exc:
+            raise exc.at(str(path), exc.field) from None
+        except KioskError as exc:  # a PIN hash the schema's check refused
+            raise SettingError(exc.problem, field=exc.field, source=str(path)) from None
+    finally:
+        with suppress(OSError):
+            os.unlink(name)
 
 
 def markdown_table() -> str:
