@@ -30,7 +30,7 @@ PROBLEMS = {
     "denied": N_("Permission denied: this user may not use it."),
     "busy": N_("Busy: another program is using it (another kiosk, a print service). Close it, or unplug the"
                " printer and plug it in again, then press R."),
-    "error": N_("It cannot be opened: {problem}"),
+    "error": N_("Not usable now: {problem}"),
 }
 FIX = N_("To fix it, run these commands in a terminal (they are shown again when you quit):")
 NOTES = {
