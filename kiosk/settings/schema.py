@@ -253,8 +253,9 @@ class Settings:
         template='# preview = "receipts"')
     idle_timeout: float = setting(
         60.0, kind="number", check=_seconds, env="KIOSK_IDLE_TIMEOUT",
-        doc="Seconds without a key or touch before any screen returns home, clearing every field (5-3600). "
-            "The organiser screen locks after the same time.",
+        doc="Seconds without a key or touch before any screen returns home, clearing every field (5-3600); its "
+            "last 10 seconds ask \"Still there?\" with a countdown that any key or touch cancels. The organiser "
+            "screen locks after the same time.",
         template="idle_timeout = 60")
     thanks_timeout: float = setting(
         15.0, kind="number", check=_seconds, env="KIOSK_THANKS_TIMEOUT",
