@@ -277,7 +277,8 @@ def test_every_screen_declares_its_idle_policy():
     declared = {name: cls.IDLE for name, cls in screens.items() if "idle" not in cls.__dict__}
     assert declared == {"HomeScreen": Idle.NEVER, "CaseScreen": Idle.VISITOR, "FormScreen": Idle.VISITOR,
                         "ThanksScreen": Idle.THANKS, "PinScreen": Idle.VISITOR, "OrganiserScreen": Idle.VISITOR,
-                        "ConsentAsked": Idle.VISITOR, "ConsentScreen": Idle.THANKS, "ContactScreen": Idle.VISITOR}
+                        "ConsentAsked": Idle.VISITOR, "ConsentScreen": Idle.THANKS, "ContactScreen": Idle.VISITOR,
+                        "ConfirmScreen": Idle.VISITOR}  # the question before quitting: idle, the kiosk runs on
     assert set(screens) - set(declared) == {"PrintingScreen"}  # NEVER while the worker has the letter; then VISITOR
 
 
