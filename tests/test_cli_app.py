@@ -40,6 +40,8 @@ def drive(monkeypatch):
                 await pilot.press("f12", *seen.get("pin", DEMO_PIN), "enter")
                 assert screen_name(pilot.app) == "OrganiserScreen"
                 await pilot.click("#quit")
+                await pilot.pause()
+                await pilot.click("#confirm-do")  # Quit the kiosk? Quit kiosk
 
             return original(self, headless=True, size=(100, 30), auto_pilot=auto_pilot)
 
