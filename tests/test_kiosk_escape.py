@@ -99,7 +99,7 @@ class Watch:
             self.hold.set()
             await app.workers.wait_for_complete()
             await pilot.pause()
-        app.go_home()
+        app.end_visit()  # a new visitor: nothing of the last one kept (Sign another case keeps a name)
         await pilot.pause()
         self.visits += 1
         name = f"Ada{self.visits}"

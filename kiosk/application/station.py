@@ -656,9 +656,13 @@ class Station(PaperDesk):
 
     def printer_problem(self) -> str | None:
         """*Any thread.* What is wrong with the printer, in a line, or None when it answers (checked
-        under the print lock: never while a letter prints)."""
+        under the print lock: never while a letter prints). The kiosk's own watch, not the organiser's
+        Check printer (:meth:`printer_status`)."""
+        from ..printing.devices import check
+
         try:
-            self.printer_status()
+            with self._print_lock:
+                check(self.setup)
         except KioskError as exc:
             return str(exc)
         return None
