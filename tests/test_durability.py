@@ -54,7 +54,7 @@ def check(db, reported):
     return len(stored)
 
 
-KILLS = (30, 500)
+KILLS = (20, 500)
 
 
 @pytest.mark.parametrize("kills", sizes(*KILLS))

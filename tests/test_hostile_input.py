@@ -150,7 +150,7 @@ def through_store_and_printer(tmp: Path, values: dict, name: str, message: str, 
     return outcome
 
 
-FILE_TO_PAPER = (200, 5_000)
+FILE_TO_PAPER = (120, 5_000)
 
 
 @pytest.mark.parametrize("examples", sizes(*FILE_TO_PAPER))

@@ -150,7 +150,7 @@ def soak(tmp_path, visitors: int, seed: int) -> dict:
     return {"faults": faults, "retries": retries, "reprints": reprints, "torn": torn}
 
 
-VISITORS = (1_000, 10_000)
+VISITORS = (600, 10_000)
 
 
 @pytest.mark.parametrize("visitors", sizes(*VISITORS))

@@ -149,7 +149,7 @@ def small_batches(monkeypatch):
 # -- faults on the way -----------------------------------------------------------------------
 
 
-FAULTS = (40, 400)  # connections with a fault drawn for each: the default run, and --long
+FAULTS = (30, 400)  # connections with a fault drawn for each: the default run, and --long
 
 
 @pytest.mark.parametrize("faults", sizes(*FAULTS))
