@@ -113,6 +113,9 @@ class Step(Words, Screen[None]):
 
     NUMBER: ClassVar[int] = 1
     TITLE: ClassVar[str] = ""
+    # A button's id and the method it calls; "back" always goes back a step. Steps with other
+    # buttons handle them in on_button_pressed themselves.
+    BUTTONS: ClassVar[dict[str, str]] = {}
     KEYS: ClassVar[str] = N_("Esc back · Ctrl+Q quit (nothing is written)")
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "back", show=False), ENTER]
 
@@ -127,6 +130,14 @@ class Step(Words, Screen[None]):
 
     def action_back(self) -> None:
         self.app.pop_screen()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        """A button of BUTTONS calls its method; Back goes back a step."""
+        button = event.button.id or ""
+        if button == "back":
+            self.action_back()
+        elif button in self.BUTTONS:
+            getattr(self, self.BUTTONS[button])()
 
     def action_enter(self) -> None:
         """Enter in a field that has a next one: focus moves as the key comes, so what is typed
@@ -318,11 +329,7 @@ class NetworkStep(Step):
             return
         self.setup_app.test(choice)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "use":
-            self.use()
-        elif event.button.id == "back":
-            self.action_back()
+    BUTTONS = {"use": "use"}
 
 
 # -- 2: the test print ------------------------------------------------------------------------------
@@ -579,11 +586,7 @@ class PinStep(Step):
         self.say("")
         self.setup_app.push_screen(StallStep())
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "next":
-            self.next()
-        elif event.button.id == "back":
-            self.action_back()
+    BUTTONS = {"next": "next"}
 
 
 # -- 4: the event and the kiosk id ------------------------------------------------------------------------
@@ -641,11 +644,7 @@ class StallStep(Step):
         self.say("")
         self.setup_app.push_screen(CasesStep())
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "next":
-            self.next()
-        elif event.button.id == "back":
-            self.action_back()
+    BUTTONS = {"next": "next"}
 
 
 # -- 5: the cases -------------------------------------------------------------------------------------------
@@ -730,11 +729,7 @@ class CasesStep(Step):
         self.say("")
         self.setup_app.push_screen(WriteStep())
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "next":
-            self.next()
-        elif event.button.id == "back":
-            self.action_back()
+    BUTTONS = {"next": "next"}
 
 
 # -- 6: writing the settings file ----------------------------------------------------------------------------
@@ -793,11 +788,7 @@ class WriteStep(Step):
             return
         self.setup_app.written(written)
 
-    def on_button_pressed(self, event: Button.Pressed) -> None:
-        if event.button.id == "write":
-            self.write()
-        elif event.button.id == "back":
-            self.action_back()
+    BUTTONS = {"write": "write"}
 
 
 class DoneStep(Step):
