@@ -67,6 +67,15 @@ class MessageArea(TextArea):
     def action_redo(self) -> None:
         pass
 
+    def on_unmount(self) -> None:
+        """Textual's TextArea (8.2) watches the app's theme and nothing removes the watcher until
+        the theme changes: each letter's form would stay alive with its caches (about 40 KB a
+        letter, all day). The watcher goes with the box. tests/test_memory.py keeps a reproduction,
+        so this can go once Textual drops it itself."""
+        watchers = getattr(self.app, "__watchers", {}).get("theme")
+        if watchers:
+            watchers[:] = [(node, callback) for node, callback in watchers if node is not self]
+
 
 NAME_FULL = N_("A name can be at most {limit} characters.")
 PLACE_FULL = N_("A town or country can be at most {limit} characters.")
