@@ -196,16 +196,21 @@ def stall_time(column: str, value: object) -> tuple[str, dt.datetime]:
     return text, moment
 
 
-def signature_id(column: str, value: object) -> str:
-    """A signature's id: a UUID in its usual lower-case form, nothing around it."""
+def _uuid(column: str, value: object, what: str) -> str:
+    """A row's id: a UUID in its usual lower-case form, nothing around it; BadRow naming ``what`` if not."""
     text = _required(column, value)
     try:
         canonical = str(uuid.UUID(text)) if len(text) == 36 else None
     except ValueError:
         canonical = None
     if canonical != text:
-        raise BadRow(column, "not a signature id (a UUID such as 0b5e3c1a-...)")
+        raise BadRow(column, f"not {what} (a UUID such as 0b5e3c1a-...)")
     return text
+
+
+def signature_id(column: str, value: object) -> str:
+    """A signature's id: a UUID in its usual lower-case form, nothing around it."""
+    return _uuid(column, value, "a signature id")
 
 
 def _case_text(column: str, value: object, limit: int, *, multiline: bool = False,
@@ -476,14 +481,7 @@ def paper_note(value: str | None) -> str:
 
 def paper_id(column: str, value: object) -> str:
     """An entry's id: a UUID in its usual lower-case form, nothing around it."""
-    text = _required(column, value)
-    try:
-        canonical = str(uuid.UUID(text)) if len(text) == 36 else None
-    except ValueError:
-        canonical = None
-    if canonical != text:
-        raise BadRow(column, "not an entry id (a UUID such as 0b5e3c1a-...)")
-    return text
+    return _uuid(column, value, "an entry id")
 
 
 def paper_row(row: Mapping[str, Any]) -> dict[str, Any]:
