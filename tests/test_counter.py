@@ -112,6 +112,7 @@ async def test_the_counter_counts_up_beside_a_kiosk_that_starts_later_quits_and_
             await until(pilot, lambda: WAITING not in screen_text(app))
             assert await writer.tell("sign 3") == "signed 3"
             await until(pilot, lambda: shown_count(app) == "3")
+            await until(pilot, lambda: "Jailed for a poem" in screen_text(app))  # the layout follows a frame later
             shown = screen_text(app)
             assert "Letters written today" in shown and "Our goal: 10 letters" in shown
             assert "Test Fest · stall-1 · 24 November 2026" in shown

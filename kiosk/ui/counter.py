@@ -173,6 +173,8 @@ class CounterApp(App[None]):
         self._stop.set()
 
     def _show(self) -> None:
+        if not self.query("#where"):  # a reading that arrives while the app closes has nothing to show on
+            return
         tally, lang = self.tally, self.lang
         where = self._(ALL_KIOSKS) if self.counter.all_kiosks else self.counter.settings.kiosk_id
         parts = [self.counter.settings.event, where, lang.date(tally.day)]
