@@ -192,6 +192,19 @@ def console() -> Console:
     return Console(file=cast(IO[str], _Stream(_stdout(), safe=False)), highlight=False, soft_wrap=False)
 
 
+def error_is_terminal() -> bool:
+    """Whether standard error is a terminal (where a progress bar may be drawn)."""
+    return sys.stderr is not None and _is_terminal(sys.stderr)
+
+
+def error_console() -> Console:
+    """A rich console on standard error, for a progress bar (:mod:`.progress`): its label is
+    made safe for a terminal there."""
+    from rich.console import Console
+
+    return Console(stderr=True, highlight=False)
+
+
 def outcome(func: F) -> F:
     """Marks a command that changes something (records, prints, merges, purges): its exit
     code says what it did, and output that could not be written does not change it."""
