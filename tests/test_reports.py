@@ -312,3 +312,37 @@ def test_a_rejected_letter_is_not_posted(tmp_path):
     rows = list(csv.DictReader(io.StringIO(run("export", "letters", "--db", db).output)))
     assert [(r["signer_name"], r["print_status"]) for r in rows] == [("Ada", "held")]
     assert export(db, "--by", "case")[0]["count"] == "2"
+
+
+def test_the_chart_draws_each_hours_letters_as_a_bar_of_its_height(tmp_path):
+    """The PNG read back: one bar per hour with letters, stacked by day in the day's colour,
+    heights in proportion to the letters (Pillow draws it; no plotting library)."""
+    import datetime as dt
+    import sys
+
+    from kiosk.reports import chart
+    from kiosk.reports.summary import Summary
+
+    hours = {"2026-11-20": {"10:00": 3, "11:00": 6}, "2026-11-21": {"11:00": 3, "13:00": 12}}
+    summary = Summary(database=tmp_path / "k.db", scope=Scope(), generated=dt.datetime(2026, 11, 22), total=24,
+                      cases=[], days=[], kiosks=[], events=[], hours=hours)
+    out = io.BytesIO()
+    chart.draw_png(summary, out, language("en"))
+    image = Image.open(io.BytesIO(out.getvalue())).convert("RGB")
+
+    axis = next(y for y in range(image.height)  # the x axis: the one line drawn across the plot in ink
+                if sum(image.getpixel((x, y)) == chart.INK for x in range(image.width)) > image.width // 2)
+
+    def heights(colour) -> list[int]:  # the height of each run of bar columns in ``colour``, left to right
+        runs, last = [], False
+        for x in range(image.width):
+            column = sum(image.getpixel((x, y)) == colour for y in range(axis))  # above the axis: not the legend
+            if column and not last:
+                runs.append(column)
+            last = bool(column)
+        return runs
+
+    first, second = heights(chart.COLOURS[0]), heights(chart.COLOURS[1])
+    assert len(first) == 2 and len(second) == 2  # 10:00 and 11:00 on the first day; 11:00 and 13:00 on the second
+    assert abs(first[1] - 2 * first[0]) <= 2 and abs(second[0] - first[0]) <= 2 and abs(second[1] - 4 * first[0]) <= 2
+    assert "matplotlib" not in sys.modules

@@ -28,7 +28,7 @@ Row = tuple[object, ...]
 
 def drawn(text: str) -> str:
     """``text`` for a renderer that neither joins Arabic letters nor orders right-to-left text (a
-    terminal, matplotlib): each line shaped and in visual order, in the direction of its first
+    terminal): each line shaped and in visual order, in the direction of its first
     letter (:func:`kiosk.i18n.visual`, which draws any text, never a crash)."""
     if not has_rtl(text):
         return text
