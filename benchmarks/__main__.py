@@ -49,7 +49,7 @@ def markdown(rows: list[Row], seconds: float, quick: bool) -> str:
               help="Write the table into this Markdown file between its result markers [default: print only].")
 def main(quick: bool, out: Path | None) -> None:
     """Measure the kiosk against its targets and print one table."""
-    from . import export, memory, record, responsive, startup, upload, wire
+    from . import export, footprint, memory, record, responsive, startup, upload, wire
 
     size = QUICK if quick else FULL
     started = time.perf_counter()
@@ -62,6 +62,7 @@ def main(quick: bool, out: Path | None) -> None:
         lambda: responsive.responsiveness(size["keys"]),
         lambda: memory.peak_memory(size["session"]),
         lambda: upload.upload_throughput(size["uploads"]),
+        footprint.footprint,
     ]
     rows: list[Row] = []
     console = Console()

@@ -19,7 +19,7 @@ def test_the_quick_benchmarks_run_and_print_every_row(tmp_path):
     names = " ".join(rows)
     for measured in ("Time to wire, appeal", "Time to wire, postcard", "Bytes, appeal", "native QR", "raster-fallback",
                      "Cold start", "Durable record", "Export counts by case,day", "Key to screen", "Peak memory",
-                     "Upload to the office"):
+                     "Upload to the office", "Installed size"):
         assert measured in names, measured
     assert all(row.count("|") == 5 for row in rows)
     upload = next(row for row in rows if "Upload to the office" in row)
