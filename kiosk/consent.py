@@ -17,8 +17,6 @@ folder without the file asks nobody (the kiosk then records no consents).
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -68,6 +66,9 @@ class ConsentText:
 
 def wording_id(fields: dict[str, Any]) -> str:
     """The id of a wording given as its fields (a row of another kiosk's file is checked against it)."""
+    import hashlib
+    import json
+
     canonical = json.dumps({k: fields[k] for k in sorted(ConsentText.__dataclass_fields__)},
                            ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()

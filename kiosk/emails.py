@@ -17,7 +17,6 @@ canonical forms (NFC) are one address; nothing else is.
 
 from __future__ import annotations
 
-import difflib
 import unicodedata
 from contextlib import suppress
 
@@ -98,6 +97,8 @@ def typo_hint(value: str) -> str | None:
     domain = domain.lower().rstrip(".")
     if domain in COMMON_DOMAINS:
         return None
+    import difflib  # only an address outside the common domains is compared with them
+
     close = difflib.get_close_matches(domain, COMMON_DOMAINS, n=1, cutoff=0.8)
     if not close and "." not in domain:  # "gmial": no top-level domain typed at all
         label = difflib.get_close_matches(domain, list(_FIRST_LABELS), n=1, cutoff=0.75)

@@ -17,7 +17,6 @@ from __future__ import annotations
 import errno
 import os
 import stat
-import tempfile
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -255,6 +254,8 @@ def replace_private(path: Path, *, suffixes: tuple[str, ...], protect: Iterable[
     protect = list(protect)
     check_output(path, suffixes=suffixes, protect=protect, magic=magic)
     folder = path.parent
+    import tempfile  # only a command that writes a file needs it
+
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
     except OSError as exc:

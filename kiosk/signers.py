@@ -21,8 +21,6 @@ case has the same signer: flagged in counts and reports, never refused, hidden o
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import re
 import unicodedata
 
@@ -58,6 +56,9 @@ def new_key() -> str:
 
 def key_id(key: str) -> str:
     """8 hex digits naming the key (not revealing it): fingerprints under other keys never match."""
+    import hashlib  # loaded by the commands that need it only (OpenSSL's start is not free)
+    import hmac
+
     return hmac.new(key.encode(), _KEY_LABEL, hashlib.sha256).hexdigest()[:8]
 
 
@@ -67,6 +68,9 @@ def fingerprint(key: str | None, name: str, email: str | None = None) -> str | N
     if not key or not person:
         return None
     message = f"{person}\x1f{normalised_email(email)}".encode()
+    import hashlib
+    import hmac
+
     return f"{key_id(key)}:{hmac.new(key.encode(), message, hashlib.sha256).hexdigest()}"
 
 

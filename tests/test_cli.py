@@ -155,7 +155,9 @@ def test_printer_test_failure_is_one_line():
 
 
 def _commands(group, prefix=()):
-    for name, command in group.commands.items():
+    """Every command path, as `kiosk` finds them (each group loads its commands' modules when asked)."""
+    for name in group.list_commands(click.Context(group)):
+        command = group.get_command(click.Context(group), name)
         yield (*prefix, name)
         if isinstance(command, click.Group):
             yield from _commands(command, (*prefix, name))
@@ -181,7 +183,7 @@ def test_every_command_is_in_the_docs():
 def _command(path):
     command = cli
     for name in path:
-        command = command.commands[name]
+        command = command.get_command(click.Context(command), name)
     return command
 
 

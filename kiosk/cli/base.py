@@ -27,18 +27,16 @@ No other module of the command line writes to the terminal (tests/test_architect
 from __future__ import annotations
 
 import errno
+import importlib
 import os
 import sys
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from typing import IO, TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import click
 
-from .. import locations
 from ..errors import KioskError
-from ..private import append_private, private_dir
 from ..text import for_terminal
 
 if TYPE_CHECKING:
@@ -276,10 +274,36 @@ class KioskCommand(OneLineErrors, click.Command):
 
 
 class KioskGroup(OneLineErrors, click.Group):
-    """A click group whose errors, usage errors included, are one line on stderr."""
+    """A click group whose errors, usage errors included, are one line on stderr.
+
+    ``lazy`` names the module of :mod:`kiosk.cli` that holds each of its commands: the module
+    is imported only when the command is asked for (run, or listed by ``--help``), so a
+    command loads its own code and no other's (click's lazy-loading pattern). A command's
+    module registers it on the group as usual (``@group.command()``); the test of the command
+    tree (tests/test_cli_imports.py) checks that every command is named here."""
 
     command_class = KioskCommand
     group_class = type  # subgroups are KioskGroups too
+
+    def __init__(self, *args: Any, lazy: Mapping[str, str] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.lazy = dict(lazy or {})
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*self.commands, *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in self.lazy:
+            importlib.import_module(f"{__package__}.{self.lazy[cmd_name]}")
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]) -> tuple[str | None, click.Command | None,
+                                                                            list[str]]:
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # "Did you mean": among every command, loaded or not
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=exc.ctx) from None
 
     def main(self, args: Any = None, prog_name: str | None = None, complete_var: str | None = None,
              standalone_mode: bool = True, **extra: Any) -> Any:
@@ -312,7 +336,18 @@ class KioskGroup(OneLineErrors, click.Group):
         sys.exit(_settle(code))
 
 
-@click.group(cls=KioskGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+# Every command of `kiosk`, and the module of kiosk.cli that holds it (see KioskGroup). The groups whose
+# commands live in several modules (export, printer) are in .groups, which names theirs.
+COMMANDS = {
+    "cases": "stall", "counter": "counter", "demo": "stall", "export": "groups", "forget": "people", "hq": "hq",
+    "jobs": "stall", "merge": "records", "paper": "paper", "printer": "groups", "purge": "people",
+    "report": "records", "run": "stall", "set-pin": "stall", "setup": "setup", "sign": "stall",
+    "signer-key": "signers", "sync": "sync",
+}
+
+
+@click.group(cls=KioskGroup, lazy=COMMANDS,
+             context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(package_name="kiosk")
 def cli() -> None:
     """The letter-writing kiosk: visitors sign appeals and postcards for people at risk."""
@@ -343,6 +378,11 @@ def _standard_streams() -> None:
 def log_error() -> str:
     """The traceback being handled, appended to errors.log in the data folder (0600, in a
     0700 folder); `` (details in PATH)`` to say so, or nothing when it cannot be written."""
+    import traceback
+
+    from .. import locations
+    from ..private import append_private, private_dir
+
     log = locations.data_dir() / "errors.log"
     try:
         private_dir(log.parent)

@@ -17,7 +17,7 @@ from types import ModuleType
 
 import click
 
-from ..application import KioskError, group_columns, wide_columns, wide_groups, widen
+from ..application import KioskError
 from .base import EXIT_FAILED, cli, echo, outcome
 from .options import TEXT
 from .outputs import by_option, check_target, filters, format_option, output_option, wide_option, write_rows
@@ -184,6 +184,8 @@ def hq_counts(by: str, wide: bool, event: str | None, since: dt.date | None, unt
     """National counts, every kiosk's uploads together: letters written (typed and on paper), likely duplicates
     (across every kiosk) and signers, with the groupings, columns and formats of `kiosk export counts` (days and
     hours are each stall's clock)."""
+    from ..application import group_columns, wide_columns, wide_groups, widen
+
     groups = _parse_by(by)
     columns = wide_columns(groups) if wide else group_columns(groups)
     check_target(output, fmt, columns)

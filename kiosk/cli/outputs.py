@@ -13,20 +13,21 @@ from __future__ import annotations
 import copy
 import csv
 import io
-import json
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import IO, TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .. import locations
-from ..application import GROUPS, KioskError, Records, open_records
+from ..application import KioskError
 from ..private import PNG_MAGIC, check_output, replace_private
 from ..text import for_spreadsheet, readable
-from .base import cli, standard_output
+from .base import standard_output
 from .options import DATE, TEXT, settings
+
+if TYPE_CHECKING:
+    from ..application import Records
 
 F = TypeVar("F", bound=Callable[..., Any])
 # What an output file's name must end in, for each format it is written in.
@@ -51,6 +52,9 @@ def records(*, create: bool = False) -> Iterator[Records]:
     """The database of the command being run, with its case files for what older databases lack.
     When it is the default one and missing while the demo's is there (after ``kiosk demo``),
     the one line that says so names the demo's too."""
+    from .. import locations
+    from ..application import open_records
+
     stall = settings()
     with ExitStack() as stack:
         try:
@@ -86,6 +90,8 @@ def same_kind(fmt: str, columns: list[str] | None = None) -> tuple[bytes, ...]:
         line = header.getvalue().encode("utf-8")
         return (b"\xef\xbb\xbf" + line, line)
     if fmt == "json":
+        import json
+
         first = json.dumps((columns or [""])[0], ensure_ascii=False)
         return (f'[\n  {{\n    {first}: '.encode(), b"[]")
     if fmt == "html":
@@ -140,6 +146,8 @@ def write_rows(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, out
     :func:`~kiosk.text.for_spreadsheet`: text a spreadsheet would run as a formula is made inert."""
     with output_to(output, fmt, columns) as out:
         if fmt == "json":
+            import json
+
             plain = [{k: readable(row.get(k)) for k in columns} for row in rows]  # in the columns' order
             out.write(json.dumps(plain, ensure_ascii=False, indent=2, default=str) + "\n")
             return
@@ -149,9 +157,19 @@ def write_rows(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, out
         writer.writerows({k: for_spreadsheet(v) for k, v in row.items()} for row in rows)
 
 
+class _GroupsOption(click.Option):
+    """``--by``, whose help names the groupings: read from the store only when the help is shown."""
+
+    def get_help_record(self, ctx: click.Context) -> tuple[str, str] | None:
+        from ..application import GROUPS
+
+        self.help = f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day)."
+        return super().get_help_record(ctx)
+
+
 # What `kiosk export counts` and `kiosk hq counts` count by: the same groupings in both.
-by_option = click.option("--by", "by", type=TEXT, default="case", show_default=True, metavar="GROUPS",
-                         help=f"What to count by, comma-separated: {', '.join(GROUPS)} (e.g. case,day).")
+by_option = click.option("--by", "by", cls=_GroupsOption, type=TEXT, default="case", show_default=True,
+                         metavar="GROUPS")
 wide_option = click.option("--wide", is_flag=True,
                            help="One row per group with appeals, postcards and total as columns (and the total's"
                                 " paper, duplicates and signers): the shape an office spreadsheet wants.")
@@ -161,7 +179,3 @@ output_option = click.option(
     help="Write to this file (readable by you only) instead of standard output. Its name must end in the format"
          " (.csv, .json, .html); an existing file is replaced only if it is an earlier export.")
 
-
-@cli.group()
-def export() -> None:
-    """Export counts, signatures, the lists of appeals to deliver, contacts and one person's letters."""

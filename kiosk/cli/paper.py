@@ -9,14 +9,17 @@ They count in every export, report, tally slip and delivery list (docs/paper.md)
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 import click
 
-from ..application import PaperEntry
 from .base import cli, echo, outcome
 from .options import TEXT, settings_options
 from .outputs import filters, records
 from .stall import short, stall
+
+if TYPE_CHECKING:
+    from ..application import PaperEntry
 
 DEFAULT_KIND = "appeal"  # most letters a stall collects by hand are appeals to the authorities
 

@@ -10,14 +10,19 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..application import CONTACT_COLUMNS, PERSON_COLUMNS, InputError, KioskError, Records
+from ..application import InputError, KioskError
 from ..text import for_spreadsheet
 from .base import EXIT_FAILED, EXIT_OK, cli, echo, outcome, warn
+from .groups import export
 from .options import DATE, TEXT, settings, settings_options
-from .outputs import check_target, export, filters, format_option, output_option, records, to_stdout, write_rows
+from .outputs import check_target, filters, format_option, output_option, records, to_stdout, write_rows
+
+if TYPE_CHECKING:
+    from ..application import Records
 
 
 @export.command("contacts")
@@ -34,6 +39,8 @@ def export_contacts(event: str | None, since: dt.date | None, until: dt.date | N
     is in it. With -o FILE the export is noted in the database, so `kiosk purge
     --contacts-exported` can remove these people's data later; written to standard output,
     nothing is noted. In CSV, text a spreadsheet would run as a formula gets a ' in front."""
+    from ..application import CONTACT_COLUMNS
+
     check_target(output, fmt, list(CONTACT_COLUMNS))
     with records() as db:
         contacts = db.contacts(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id))
@@ -72,6 +79,8 @@ def export_person(email: str, fmt: str, output: Path | None) -> None:
     (choice, email, channel, language, wording, lawful basis, answered_at, exported_at).
     Nothing is changed or noted. An address found nowhere gives only the header (CSV) or []
     (JSON), and says so on stderr."""
+    from ..application import PERSON_COLUMNS
+
     _check_address(email)
     check_target(output, fmt, list(PERSON_COLUMNS))
     with records() as db:

@@ -15,25 +15,15 @@ from typing import Any
 
 import click
 
-from ..application import (
-    EXPORT_COLUMNS,
-    KioskError,
-    check_groups,
-    group_columns,
-    open_records,
-    open_station,
-    wide_columns,
-    wide_groups,
-    widen,
-)
+from ..application import KioskError
 from ..private import PNG_MAGIC, private_dir, replace_private
 from .base import cli, console, echo, outcome, warn
+from .groups import export, printer
 from .options import DATE, TEXT, settings, settings_options
 from .outputs import (
     SUFFIXES,
     by_option,
     check_target,
-    export,
     filters,
     format_option,
     output_option,
@@ -44,11 +34,12 @@ from .outputs import (
     wide_option,
     write_rows,
 )
-from .stall import printer
 
 
 def _parse_by(value: str) -> list[str]:
     """``--by``: a wrong grouping is wrong usage (exit 2), like any other bad option."""
+    from ..application import check_groups
+
     try:
         return check_groups([g.strip() for g in value.split(",") if g.strip()])
     except KioskError as exc:
@@ -79,6 +70,8 @@ def export_counts(by: str, wide: bool, event: str | None, since: dt.date | None,
     organiser screens, the tally slip and `kiosk report` show. The language is the visitor's
     (empty for letters recorded before kiosks kept it, and for handwritten ones).
     """
+    from ..application import group_columns, wide_columns, wide_groups, widen
+
     groups = _parse_by(by)
     columns = wide_columns(groups) if wide else group_columns(groups)
     check_target(output, fmt, columns)
@@ -100,6 +93,8 @@ def export_signatures(event: str | None, since: dt.date | None, until: dt.date |
 
     In CSV, text a spreadsheet would run as a formula (it starts with =, +, -, @, a tab
     or CR) gets a ' in front; JSON is written as it is stored."""
+    from ..application import EXPORT_COLUMNS
+
     check_target(output, fmt, list(EXPORT_COLUMNS))
     with records() as db:
         rows = list(db.signatures(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)))
@@ -199,7 +194,7 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
 def printer_tally(day: dt.date | None, event: str | None, kiosk_id: str | None) -> None:
     """Print the end-of-day tally: a day's letters per case and per hour (handwritten ones marked as on
     paper), in the stall's language (--lang)."""
-    from ..application import PrintError
+    from ..application import PrintError, open_station
 
     station = open_station(settings(), warn=warn)
     try:
@@ -228,6 +223,8 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     checked as recording checks a letter; if any source or row is refused, nothing is merged.
     The same id with other content is a conflict: listed, and the copy already here is kept.
     """
+    from ..application import open_records
+
     with open_records(db_path, create=True) as db:
         before = db.total()
         results = db.merge(list(sources))

@@ -7,8 +7,8 @@ import json
 import click
 
 from .base import EXIT_FAILED, EXIT_OK, cli, echo, outcome, standard_output
+from .groups import printer
 from .options import TEXT, settings_file, settings_options
-from .stall import printer
 
 
 @printer.command("detect")

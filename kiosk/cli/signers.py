@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import click
 
-from ..application import key_id, new_key, set_signer_key
 from .base import EXIT_FAILED, EXIT_OK, cli, echo, outcome
 from .options import settings, settings_file, settings_options
 
@@ -29,6 +28,8 @@ def new(replace: bool) -> int:
     """Make a new signer key and write it into the settings file (readable by its owner only).
 
     Shows it once: set the same key on the campaign's other kiosks with `kiosk signer-key set`."""
+    from ..application import key_id, new_key, set_signer_key
+
     path = settings_file()
     current = settings().signer_key if path.exists() else None
     if current and not replace:
@@ -47,6 +48,8 @@ def new(replace: bool) -> int:
 @outcome
 def set_key() -> int:
     """Write the campaign's signer key (typed or pasted, not shown) into the settings file."""
+    from ..application import key_id, set_signer_key
+
     path = settings_file()
     key = click.prompt("Signer key", hide_input=True).strip()
     created = set_signer_key(path, key)
@@ -58,6 +61,8 @@ def set_key() -> int:
 @settings_options()
 def show_id() -> int:
     """Show the id of the signer key this kiosk uses: the same on every kiosk of a campaign."""
+    from ..application import key_id
+
     key = settings().signer_key
     if not key:
         echo("No signer key set: letters are not checked for duplicates (kiosk signer-key new).")

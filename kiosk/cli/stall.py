@@ -10,20 +10,11 @@ import signal
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from ..application import (
-    ConsentChoice,
-    InputError,
-    KioskError,
-    PrintError,
-    SettingError,
-    Settings,
-    Station,
-    Waiting,
-    open_station,
-)
+from ..application import InputError, KioskError, PrintError, SettingError, Settings
 from ..i18n import LANGUAGES
 from .base import (
     EXIT_FAILED,
@@ -36,7 +27,11 @@ from .base import (
     outcome,
     warn,
 )
+from .groups import printer
 from .options import TEXT, settings, settings_file, settings_options
+
+if TYPE_CHECKING:
+    from ..application import ConsentChoice, Station, Waiting
 
 SHOWN_MAX = 200  # characters of a merged case id or error shown in a listing
 
@@ -48,6 +43,8 @@ def short(text: str, limit: int = SHOWN_MAX) -> str:
 
 def stall() -> Station:
     """The station of the command being run, from its settings."""
+    from ..application import open_station
+
     return open_station(settings(), warn=warn)
 
 
@@ -551,11 +548,6 @@ def jobs_retry(interrupted: bool) -> int:
 
 
 # -- printer ------------------------------------------------------------------------------
-
-
-@cli.group()
-def printer() -> None:
-    """Check printers and their set-ups."""
 
 
 @printer.command("test")

@@ -6,7 +6,6 @@ All three are made from the schema, so a new setting appears in each without ano
 from __future__ import annotations
 
 import re
-import textwrap
 from collections.abc import Mapping
 from contextlib import suppress
 from dataclasses import MISSING, fields
@@ -29,6 +28,8 @@ def template(path: Path | str) -> str:
         "# command-line flag named there overrides the value given here.",
         "",
     ]
+    import textwrap
+
     for spec in specs().values():
         if spec.template is None:
             continue

@@ -27,10 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import sqlite3
 import stat
-import tempfile
 from pathlib import Path
 
 from ..files import GB, MB, UnreadableFile, check_regular, size_text
@@ -140,6 +138,8 @@ class ReadOnlyFile:
         return conn
 
     def _open_copy(self, real: Path, wal: Path, limit: int) -> sqlite3.Connection:
+        import tempfile  # only a file that cannot be read in place is copied
+
         self._temp = Path(tempfile.mkdtemp(prefix="kiosk-read-"))
         copy = self._temp / "kiosk.db"
         copy_regular(real, copy, limit)
@@ -165,6 +165,8 @@ class ReadOnlyFile:
 
     def _remove_copy(self) -> None:
         if self._temp is not None:
+            import shutil
+
             shutil.rmtree(self._temp, ignore_errors=True)
             self._temp = None
 
