@@ -16,8 +16,9 @@ from rich.text import Text
 from .common import Row
 
 FULL = {"wire": 200, "starts": 7, "records": 1000, "signatures": 1_000_000, "keys": 200, "session": 1000,
-        "uploads": 20_000}
-QUICK = {"wire": 20, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20, "uploads": 1000}
+        "uploads": 20_000, "cli": (100_000, 1_000_000), "cli_runs": 15}
+QUICK = {"wire": 20, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20, "uploads": 1000,
+         "cli": (2_000,), "cli_runs": 2}
 
 
 def machine() -> str:
@@ -49,7 +50,7 @@ def markdown(rows: list[Row], seconds: float, quick: bool) -> str:
               help="Write the table into this Markdown file between its result markers [default: print only].")
 def main(quick: bool, out: Path | None) -> None:
     """Measure the kiosk against its targets and print one table."""
-    from . import export, footprint, memory, record, responsive, startup, upload, wire
+    from . import cli, export, footprint, memory, record, responsive, startup, upload, wire
 
     size = QUICK if quick else FULL
     started = time.perf_counter()
@@ -59,6 +60,7 @@ def main(quick: bool, out: Path | None) -> None:
         lambda: startup.cold_start(size["starts"]),
         lambda: record.durable_record(size["records"]),
         lambda: export.export_counts(size["signatures"]),
+        lambda: cli.cli_overhead(size["cli"], size["cli_runs"]),
         lambda: responsive.responsiveness(size["keys"]),
         lambda: memory.peak_memory(size["session"]),
         lambda: upload.upload_throughput(size["uploads"]),

@@ -47,9 +47,9 @@ COMMANDS = {  # the command, what it may load of HEAVY and OTHERS, and what else
     "export counts": (EXPORTS, HEAVY + AFTER + ("kiosk.reports",)),
     "export signatures": (EXPORTS, HEAVY + AFTER + ("kiosk.reports",)),
     "report": ((*EXPORTS, "rich", "babel"), HEAVY + AFTER),
-    "merge": (EXPORTS, HEAVY + ("kiosk.printing", "kiosk.receipts", "kiosk.reports")),
-    "jobs": (("kiosk.cli.stall",), HEAVY + ("kiosk.reports",)),
-    "sync status": (("kiosk.cli.sync",), HEAVY + ("kiosk.reports",)),
+    "merge": (EXPORTS, (*HEAVY, "kiosk.printing", "kiosk.receipts", "kiosk.reports")),
+    "jobs": (("kiosk.cli.stall",), (*HEAVY, "kiosk.reports")),
+    "sync status": (("kiosk.cli.sync",), (*HEAVY, "kiosk.reports")),
 }
 
 
@@ -81,7 +81,7 @@ def loaded(tmp_path_factory):
                                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True))
     found = {}
     for command, (out, process) in started.items():
-        stdout, stderr = process.communicate(timeout=120)
+        _, stderr = process.communicate(timeout=120)
         assert process.returncode == 0, f"{command}: {stderr[-2000:]}"
         found[command] = set(out.read_text(encoding="utf-8").splitlines())
     return found
