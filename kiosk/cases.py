@@ -23,12 +23,14 @@ never stops the others.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .case_limits import ID_PATTERN as ID_PATTERN  # the rules a stored case row keeps too
+from .case_limits import LONG_MAX as LONG_MAX
+from .case_limits import SHORT_MAX as SHORT_MAX
 from .consent import CONSENT_FILE
 from .errors import CaseError, KioskError
 from .files import KB, UnreadableFile, read_toml
@@ -36,14 +38,10 @@ from .i18n import DEFAULT, LANGUAGES, check_language, language
 from .moderation import MODERATION_FILE
 from .text import clean
 
-ID_PATTERN = re.compile(r"[a-z0-9][a-z0-9-]{0,62}")  # whole id: always fullmatch()
-
 # A case file is a few KB of text; anything larger is not one (and is never read whole).
 CASE_FILE_MAX = 256 * KB
 
-# Longest accepted value per kind of field, in characters after cleaning.
-SHORT_MAX = 120
-LONG_MAX = 4000
+# Longest accepted value per kind of field, in characters after cleaning (SHORT_MAX, LONG_MAX above).
 ASK_MAX = 1000
 PARAGRAPH_MAX = 2000
 PARAGRAPHS_MAX = 12

@@ -60,8 +60,6 @@ it checks its own case files and keeps what it offers when the set is broken.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -109,12 +107,16 @@ _UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{1
 
 def canonical(content: Mapping[str, Any]) -> bytes:
     """``content`` as the bytes its hash is taken of: JSON, keys sorted, no spaces, UTF-8."""
+    import json  # only what syncs or hashes a row loads it: the store's readers do not
+
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False,
                       allow_nan=False).encode("utf-8")
 
 
 def content_hash(content: Mapping[str, Any]) -> str:
     """The SHA-256 (hex) of a row's :func:`canonical` content."""
+    import hashlib
+
     return hashlib.sha256(canonical(content)).hexdigest()
 
 

@@ -21,7 +21,6 @@ from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..cases import Case, read_dir
 from ..errors import InputError, KioskError
 from ..store import (
     Contacts,
@@ -36,6 +35,7 @@ from ..store import (
 from .paper import PaperRecords
 
 if TYPE_CHECKING:
+    from ..cases import Case
     from ..reports.letters import Bundle
     from ..reports.summary import Summary
 
@@ -87,6 +87,8 @@ class Records(PaperRecords):
     @cached_property
     def case_files(self) -> Mapping[str, Case]:
         """Case files, only to fill in what older databases lack; a missing folder is fine."""
+        from ..cases import read_dir  # the case reader only for a command that needs a case file
+
         if self.cases_dir is None or not Path(self.cases_dir).is_dir():
             return {}
         return read_dir(self.cases_dir).cases

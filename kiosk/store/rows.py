@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from ..cases import ID_PATTERN, LONG_MAX, SHORT_MAX
+from ..case_limits import ID_PATTERN, LONG_MAX, SHORT_MAX
 from ..consent import AGES, CHANNELS, CHOICES, LANGUAGE, LAWFUL_BASES, LIMITS, check_url, field_text, wording_id
 from ..emails import validate_email
 from ..errors import InputError
