@@ -23,11 +23,15 @@ never stops the others.
 from __future__ import annotations
 
 import datetime as dt
+import os
+import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+from .case_cache import CaseCache
 from .case_limits import ID_PATTERN as ID_PATTERN  # the rules a stored case row keeps too
 from .case_limits import LONG_MAX as LONG_MAX
 from .case_limits import SHORT_MAX as SHORT_MAX
@@ -36,7 +40,7 @@ from .errors import CaseError, KioskError
 from .files import KB, UnreadableFile, read_toml
 from .i18n import DEFAULT, LANGUAGES, check_language, language
 from .moderation import MODERATION_FILE
-from .text import clean
+from .text import all_clean, clean
 
 # A case file is a few KB of text; anything larger is not one (and is never read whole).
 CASE_FILE_MAX = 256 * KB
@@ -195,12 +199,28 @@ class CaseSet:
         return [w for cid in sorted(self.cases) for w in translation_warnings(self.cases[cid], languages)]
 
 
+class _Kept:
+    """The cleaning of text a cache kept, already cleaned: each text is taken as it is, and
+    :meth:`all_clean` then says whether every one is what :func:`~kiosk.text.clean` leaves."""
+
+    def __init__(self) -> None:
+        self.texts: dict[bool, list[str]] = {True: [], False: []}
+
+    def __call__(self, text: str, limit: int | None = None, *, multiline: bool = True) -> str:
+        self.texts[multiline].append(text)
+        return text
+
+    def all_clean(self) -> bool:
+        return all(all_clean(texts, multiline=multiline) for multiline, texts in self.texts.items())
+
+
 class _Reader:
     """Collects every problem in one file instead of stopping at the first."""
 
-    def __init__(self, path: Path, data: dict[str, Any]):
+    def __init__(self, path: Path, data: dict[str, Any], clean: Callable[..., str] = clean):
         self.path = path
         self.data = data
+        self.clean = clean
         self.errors: list[CaseError] = []
 
     def _get(self, dotted: str) -> Any:
@@ -226,7 +246,7 @@ class _Reader:
         if not isinstance(value, str):
             self.error(dotted, f"must be text, not {_kind(value)}")
             return ""
-        cleaned = clean(value, multiline=multiline)
+        cleaned = self.clean(value, multiline=multiline)
         if (required or not blank) and not cleaned:
             self.error(dotted, "must not be empty" if required else "must not be empty (leave the field out instead)")
         elif len(cleaned) > limit:
@@ -242,7 +262,7 @@ class _Reader:
         if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
             self.error(dotted, "must be a list of text")
             return ()
-        items = tuple(clean(v) for v in value)
+        items = tuple(self.clean(v) for v in value)
         if required and not any(items):
             self.error(dotted, "must not be empty")
         if len(items) > max_items:
@@ -331,13 +351,18 @@ def _kind(value: object) -> str:
 def load_case(path: Path) -> Case:
     """Read and validate one case file. Raises CaseErrorGroup with every problem found."""
     path = Path(path)
-    case_id = path.stem
     try:
         data = read_toml(path, CASE_FILE_MAX)
     except UnreadableFile as exc:
         raise CaseErrorGroup([case_error(path, None, str(exc))]) from None
+    return _check(path, data)
 
-    r = _Reader(path, data)
+
+def _check(path: Path, data: dict[str, Any], clean: Callable[..., str] = clean) -> Case:
+    """The case in ``data``, the table of case file ``path``, checked and its text cleaned
+    with ``clean``; CaseErrorGroup with every problem found."""
+    case_id = path.stem
+    r = _Reader(path, data, clean)
     if not ID_PATTERN.fullmatch(case_id):
         r.errors.append(
             case_error(path, None, f"file name {case_id!r} is not a valid case id (lower-case letters, digits and '-')")
@@ -476,22 +501,108 @@ class CaseErrorGroup(KioskError):
         self.errors = errors
 
 
-def read_dir(directory: Path) -> CaseSet:
-    """Read every ``*.toml`` in ``directory``; good cases and all problems, never raising."""
+def read_dir(directory: Path, cache: Path | None = None) -> CaseSet:
+    """Read every ``*.toml`` in ``directory``; good cases and all problems, never raising.
+    ``cache``: a folder where what the good files said is kept for the next reading
+    (:mod:`kiosk.case_cache`); it is only a short cut, and gives what reading them gives."""
     directory = Path(directory)
     if not directory.is_dir():
         return CaseSet({}, [case_error(directory, None, "no such folder")])
+    kept = CaseCache.open(cache, directory, _reader_version()) if cache is not None else None
     cases: dict[str, Case] = {}
     errors: list[CaseError] = []
     for path in sorted(directory.glob("*.toml")):
         if path.name in (CONSENT_FILE, MODERATION_FILE):  # the consent wording, the organiser's words: no cases
             continue
         try:
-            case = load_case(path)
+            case = load_case(path) if kept is None else _load_kept(path, kept)
         except CaseErrorGroup as group:
             errors.extend(group.errors)
             continue
         cases[case.id] = case
+    if kept is not None:
+        kept.save()
     if not cases and not errors:
         errors.append(case_error(directory, None, "no case files (*.toml) in this folder"))
     return CaseSet(cases, errors)
+
+
+# -- the cache: what a good case file said, checked again as a case file when it is used -----------
+
+
+def _reader_version() -> str:
+    """The code that checks case files (this module, and the cleaning of text) as it is on disk:
+    a cache kept by another version of it is not used."""
+    from . import text
+
+    return ";".join(f"{info.st_size}:{info.st_mtime_ns}" for info in map(os.stat, (__file__, text.__file__)))
+
+
+def _load_kept(path: Path, kept: CaseCache) -> Case:
+    """:func:`load_case`, through the cache: the kept reading when the file is as it was and the
+    reading passes every check a case file passes (its text already clean); else the file read."""
+    try:
+        info = os.stat(path)
+    except (OSError, ValueError):
+        return load_case(path)  # says what is wrong
+    if not stat.S_ISREG(info.st_mode) or info.st_size > CASE_FILE_MAX:
+        return load_case(path)
+    content = kept.get(path.name, info)
+    if content is not None:
+        case = _from_kept(path, content)
+        if case is not None:
+            return case
+    case = load_case(path)  # read after the look, so a change meanwhile is never kept as this look's
+    kept.put(path.name, info, kept_content(case))
+    return case
+
+
+def _from_kept(path: Path, content: dict[str, Any]) -> Case | None:
+    """The case a cache kept for ``path``, checked as a case file; None if it fails a check."""
+    data = dict(content)
+    if isinstance(data.get("deadline"), str):  # JSON has no dates
+        try:
+            data["deadline"] = dt.date.fromisoformat(data["deadline"])
+        except ValueError:
+            return None
+    cleaning = _Kept()
+    try:
+        case = _check(path, data, cleaning)
+    except CaseErrorGroup:
+        return None
+    except Exception:  # noqa: BLE001 - whatever a damaged cache holds, the file is read instead
+        return None
+    return case if cleaning.all_clean() else None
+
+
+def kept_content(case: Case) -> dict[str, Any]:
+    """``case`` as the table of a case file that says exactly it (its text as cleaned), in JSON's terms."""
+    def shown(t: Shown) -> dict[str, Any]:
+        table: dict[str, Any] = {k: getattr(t, k) for k in ("title", "country", "story", "ask") if getattr(t, k)}
+        postcard = {k: getattr(t, k) for k in ("heading", "message") if getattr(t, k)}
+        if postcard:
+            table["postcard"] = postcard
+        return table
+
+    appeal = case.appeal
+    content: dict[str, Any] = {
+        "title": case.title, "person": case.person, "country": case.country, "story": case.story, "ask": case.ask,
+        "tags": list(case.tags), "sample": case.sample, "language": case.language,
+        "appeal": {
+            "addressee": {"name": appeal.addressee.name, "title": appeal.addressee.title,
+                          "address": list(appeal.addressee.address)},
+            "salutation": appeal.salutation, "body": list(appeal.body), "closing": appeal.closing,
+        },
+        "postcard": {"heading": case.postcard.heading, "message": case.postcard.message, "url": case.postcard.url},
+    }
+    if appeal.translations:
+        content["appeal"]["translations"] = {
+            t.language: {"salutation": t.salutation, "body": list(t.body), "closing": t.closing}
+            for t in appeal.translations}
+    if case.translations:
+        content["translations"] = {code: shown(t) for code, t in case.translations}
+    if case.deadline is not None:
+        content["deadline"] = case.deadline.isoformat()
+    if case.preferred_language is not None:
+        content["preferred_language"] = case.preferred_language
+    return content

@@ -31,6 +31,11 @@ def preview_dir() -> Path:
     return data_dir() / "preview"
 
 
+def case_cache_dir() -> Path:
+    """What the case files said when last read, for a quicker start (kiosk.case_cache)."""
+    return data_dir() / "case-cache"
+
+
 def _shipped(folder: str) -> Path:
     """The folder shipped with the kiosk: inside the installed package, or in a checkout."""
     packaged = _PACKAGE / "_data" / folder

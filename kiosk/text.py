@@ -59,6 +59,26 @@ def clean(text: str, limit: int | None = None, *, multiline: bool = True) -> str
     return text
 
 
+# What clean() never leaves: what sanitize() drops or turns, and any white space but " " and "\n".
+_NOT_CLEAN = re.compile(
+    f"[{re.escape(_CONTROL)}{_FORMAT}\ufdd0-\ufdef\ufffe\uffff\ud800-\udfff\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_EDGES = frozenset(" \n")
+
+
+def all_clean(texts: list[str], *, multiline: bool = True) -> bool:
+    """Whether each of ``texts`` is already what :func:`clean` makes of it (``clean(t, multiline=...)
+    == t``), checked in a few passes over them all rather than cleaning each: for text cleaned
+    before, as a cache keeps it. Never True for text clean() would change; it may be False for a
+    rare clean text (one with an Ogham space mark), which is then cleaned the slow way."""
+    if any(t[:1] in _EDGES or t[-1:] in _EDGES for t in texts):
+        return False  # clean() trims each text, and each of its lines
+    if not multiline and any("\n" in t for t in texts):
+        return False
+    joined = "\n".join(t for t in texts if t)  # "\n" neither joins with, nor reorders, what is either side
+    return (not any(bad in joined for bad in ("  ", " \n", "\n ", "\n\n\n"))
+            and _NOT_CLEAN.search(joined) is None and unicodedata.is_normalized("NFC", joined))
+
+
 def too_long(field: str, length: int, limit: int) -> InputError:
     return InputError(f"{length} characters, at most {limit} allowed", field=field, reason="too_long")
 

@@ -12,30 +12,32 @@ from ..errors import CaseError, SetupError
 from ..moderation import WordLists, read_word_lists
 from ..printing.escpos_lib import profile_data, profile_names
 from ..printing.setups import load_setup
-from ..receipts.qr import NARROWEST_PAPER, QRTooWide, module_dots
+from ..receipts.qr import NARROWEST_PAPER, QRTooWide, check_fits
 
 
-def read_cases(folder: Path, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
+def read_cases(folder: Path, paper_dots: int = NARROWEST_PAPER, cache: Path | None = None) -> CaseSet:
     """Every case file in ``folder`` that this paper can print: the good ones, and each
     problem naming file and field. A postcard whose QR code cannot fit the paper is a
-    problem of its case file, found here rather than on paper."""
-    found = read_dir(folder)
+    problem of its case file, found here rather than on paper. ``cache``: where what the
+    good files said is kept for the next reading (:func:`kiosk.cases.read_dir`)."""
+    found = read_dir(folder, cache)
     for case_id, case in list(found.cases.items()):
         if not case.postcard.url:
             continue
         try:
-            module_dots(case.postcard.url, paper_dots)
+            check_fits(case.postcard.url, paper_dots)
         except QRTooWide as exc:
             found.errors.append(case_error(case.path or folder, "postcard.url", str(exc)))
             del found.cases[case_id]
     return found
 
 
-def office_cases(folder: Path, allow_sample_cases: bool, paper_dots: int = NARROWEST_PAPER) -> CaseSet:
+def office_cases(folder: Path, allow_sample_cases: bool, paper_dots: int = NARROWEST_PAPER,
+                 cache: Path | None = None) -> CaseSet:
     """An office's case set as a stall reads it: :func:`read_cases`, and the stall's sample policy
     (with ``allow_sample_cases`` off a sample case is no case here: a set of samples alone offers
     nothing, so a sync refuses it and the kiosk keeps its cases)."""
-    found = read_cases(folder, paper_dots)
+    found = read_cases(folder, paper_dots, cache)
     if allow_sample_cases:
         return found
     return CaseSet({cid: case for cid, case in found.cases.items() if not case.sample}, found.errors)

@@ -40,6 +40,23 @@ def modules(data: str) -> int:
     return 4 * version + 17 + 2 * QUIET_ZONE
 
 
+# Bytes a QR code of each version (1 to 40) holds in byte mode at error correction M (ISO/IEC
+# 18004, table 7; a test checks it against qrcode). Mixed modes hold as much or more.
+BYTES_M = (14, 26, 42, 62, 84, 106, 122, 152, 180, 213, 251, 287, 331, 362, 412, 450, 504, 560, 624, 666, 711, 779,
+           857, 911, 997, 1059, 1125, 1190, 1264, 1370, 1452, 1538, 1628, 1722, 1809, 1911, 1989, 2099, 2213, 2331)
+MODE_HEADERS = 8  # bytes spared for the headers of the segments qrcode may split an address into
+
+
+def check_fits(data: str, paper_dots: int) -> None:
+    """QRTooWide unless the code for ``data`` fits ``paper_dots`` at the smallest module: as
+    :func:`module_dots` decides, without qrcode where the address is surely short enough (a case
+    folder is checked at every start; qrcode and its measuring cost more than the whole check)."""
+    largest = (paper_dots // MIN_MODULE - 2 * QUIET_ZONE - 17) // 4  # the largest version that fits
+    if largest >= 1 and len(data.encode("utf-8")) + MODE_HEADERS <= BYTES_M[min(largest, 40) - 1]:
+        return
+    module_dots(data, paper_dots)
+
+
 def module_dots(data: str, paper_dots: int) -> int:
     """Dots per module for ``data`` on paper ``paper_dots`` wide; QRTooWide when it cannot fit."""
     size = modules(data)
