@@ -29,6 +29,10 @@ LANGUAGES = ("en", "es", "fr", "pl", "ar")  # the shipped catalogues, in the ord
 DEFAULT = "en"
 # Babel's locale for each language's dates and numbers (English writes "25 November 2026")
 _LOCALES = {"en": "en_GB"}
+# Each shipped language's name in itself and its direction, as Babel says them (a test checks): the
+# home screen shows them at start without loading five locales' data (about 0.06 s).
+OWN_NAMES = {"en": "English", "es": "Español", "fr": "Français", "pl": "Polski", "ar": "العربية"}
+DIRECTIONS = {"en": "ltr", "es": "ltr", "fr": "ltr", "pl": "ltr", "ar": "rtl"}
 
 
 def N_(message: str) -> str:
@@ -87,6 +91,8 @@ class Language:
     @property
     def name(self) -> str:
         """The language's name in itself, as a picker shows it: "Français", "العربية"."""
+        if self.code in OWN_NAMES:
+            return OWN_NAMES[self.code]
         from babel import Locale
 
         name = Locale.parse(self.code).get_display_name(self.code) or self.code
@@ -106,6 +112,8 @@ class Language:
 
     def number(self, n: float) -> str:
         """A number with this language's grouping: "1,234", "1 234" (a plain space: receipts print it as text)."""
+        if type(n) is int and 0 <= n < 1000 and self.code in OWN_NAMES:
+            return str(n)  # as Babel writes it in every shipped language (a test checks): no locale data at start
         from babel.numbers import format_decimal
 
         return format_decimal(n, locale=self.locale).replace("\u202f", " ").replace("\xa0", " ")
@@ -118,6 +126,8 @@ def _catalogue_of(code: str) -> gettext.NullTranslations:
 
 @cache
 def _direction(code: str) -> str:
+    if code in DIRECTIONS:
+        return DIRECTIONS[code]
     from babel import Locale
 
     return str(Locale.parse(code).text_direction)

@@ -20,7 +20,7 @@ from urllib.parse import parse_qs, urlsplit
 from ..errors import SetupError
 from ..files import KB, UnreadableFile, read_regular
 from ..receipts.model import Paper
-from .escpos_lib import profile_data, profile_names
+from .escpos_lib import is_profile, media, profile_data, profile_names
 
 SETUP_FILE_MAX = 64 * KB  # a set-up is a dozen lines
 CONNECTION_TYPES = ("usb", "network", "serial", "file", "cups", "preview")
@@ -83,9 +83,7 @@ class Setup:
 
 
 def resolve_paper(profile: str, paper_mm: int | None, dots: int | None, columns: int | None) -> Paper:
-    data = profile_data(profile)
-    pixels = data.get("media", {}).get("width", {}).get("pixels")
-    font_a = data.get("fonts", {}).get("0", {}).get("columns")
+    pixels, font_a = media(profile)
     if isinstance(pixels, int) and (paper_mm is None or (pixels <= 384) == (paper_mm <= 58)):
         base = (pixels, font_a or PAPER[58 if pixels <= 384 else 80][1])
     else:
@@ -94,7 +92,7 @@ def resolve_paper(profile: str, paper_mm: int | None, dots: int | None, columns:
 
 
 def _check_profile(name: str, where: str | None) -> str:
-    if name not in profile_names():
+    if not is_profile(name):
         raise SetupError(f"unknown profile {name!r} (known: {', '.join(profile_names())})", field="profile",
                          source=where)
     return name
