@@ -116,6 +116,20 @@ class Station(PaperDesk):
         self._db(create=True)
         return self
 
+    def warm_up(self) -> None:
+        """*Any thread.* Load the printing code and render a letter of an offered case once,
+        sending nothing (:mod:`kiosk.printing.warm`), and build the word lists' matchers of each
+        language (the stall's first): the app calls it once its first frame is up, so that a
+        fresh kiosk's first letter reaches the printer as fast as the next."""
+        from ..i18n import LANGUAGES
+        from ..printing.warm import warm
+
+        for code in dict.fromkeys((self.settings.language, *LANGUAGES)):  # the word lists' matchers, built once
+            self.hold_reason("Ada Lovelace", "You are not alone.", code)
+        cases = sorted(self.case_set.cases.values(), key=lambda c: c.id)
+        if cases:  # last: the matchers' hundreds of patterns would push the printing's out of re's cache
+            warm(self.setup, cases[0], self.settings.campaign, self.privacy_url)
+
     def close(self) -> None:
         if self._store is not None:
             self._store.close()
@@ -181,7 +195,8 @@ class Station(PaperDesk):
         (``consent.toml``) is read again with them: a broken or sample one asks nobody; and so
         are the organiser's words for moderation (``moderation.toml``, :mod:`kiosk.moderation`)."""
         published = self._published_cases()
-        fresh = published if published is not None else read_cases(self.settings.cases, self._paper_dots())
+        fresh = published if published is not None else read_cases(self.settings.cases, self._paper_dots(),
+                                                                   locations.case_cache_dir())
         problems = [str(e) for e in fresh.errors]
         samples = {}
         if not self.settings.allow_sample_cases:
@@ -217,7 +232,8 @@ class Station(PaperDesk):
         printer's paper), and its sample policy: with allow_sample_cases off a sample case is no
         case here, so a set of samples alone offers nothing, is refused by a sync (the kiosk keeps
         its cases) and is never preferred to the cases folder."""
-        return office_cases(folder, self.settings.allow_sample_cases, self._paper_dots())
+        return office_cases(folder, self.settings.allow_sample_cases, self._paper_dots(),
+                            locations.case_cache_dir())
 
     @property
     def cases_source(self) -> Path:

@@ -7,6 +7,7 @@ the organiser screen) is :mod:`kiosk.ui.lock`; each screen declares its own idle
 
 from __future__ import annotations
 
+import importlib
 import threading
 import time
 from collections.abc import Callable
@@ -44,9 +45,7 @@ from .messages import (
 from .screens.base import Idle, OnKiosk
 from .screens.case import CaseScreen
 from .screens.consent import ConsentAsked, ConsentScreen, ContactScreen
-from .screens.form import FormScreen
 from .screens.home import HomeScreen
-from .screens.organiser import OrganiserScreen
 from .screens.pin import PinScreen
 from .screens.printing import PrintingScreen
 from .screens.still_there import StillThereWatch
@@ -56,6 +55,11 @@ from .watch import WatchingApp
 
 ACTIVITY = (events.Key, events.MouseDown, events.MouseScrollDown, events.MouseScrollUp, events.Paste)
 SYNC_TICK = 1.0  # seconds between looks at whether a sync is due
+# The form and the organiser's screens (Textual's text area, tabs and tables behind them) and the
+# printing code are loaded after the first frame, in a thread, this long after it: the first frame
+# comes sooner, and nothing waits for them when a visitor or a volunteer opens one, or prints.
+WARM_UP_AFTER = 0.5
+LATER_SCREENS = ("kiosk.ui.screens.form", "kiosk.ui.screens.organiser")
 
 
 class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: ui/watch.py
@@ -76,7 +80,11 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         self.still_there = StillThereWatch()  # "Still there?" before the idle reset
         for theme in KIOSK_THEMES.values():
             self.register_theme(theme)
+        # Setting another theme queues a second parse of every style sheet (Textual's refresh_css, about
+        # 0.02 s at start): the first parse has the theme's variables instead, and that call is skipped.
+        self._themed_at_start = self.theme != station.settings.theme
         self.theme = station.settings.theme
+        self.stylesheet.set_variables(self.get_css_variables())
         self.title = station.settings.campaign
         # Sync with the office, in a thread of its own (never the screen's): at start, then every
         # interval, later after failures. Only one runs at a time. It is a daemon thread, not a
@@ -92,8 +100,35 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         self._sync_stop = threading.Event()
         self.sync_thread: threading.Thread | None = None  # the last sync started (a daemon thread)
 
+    def refresh_css(self, animate: bool = True) -> None:
+        if getattr(self, "_themed_at_start", False):  # queued by the theme set in __init__: parsed with it
+            self._themed_at_start = False
+            return
+        super().refresh_css(animate)
+
     def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
+
+    def on_ready(self) -> None:
+        """The first frame is on screen: what it did not need is loaded in the background."""
+        self.set_timer(WARM_UP_AFTER, self.warm_up, name="warm-up")
+
+    def warm_up(self) -> threading.Thread:
+        """Load the later screens and the printing code, and run the printing once (sending nothing),
+        in a daemon thread: quitting never waits for it, and a fault in it is no fault of the kiosk's
+        (the code it would have loaded loads when it is used)."""
+
+        def run() -> None:
+            try:
+                for module in LATER_SCREENS:
+                    importlib.import_module(module)
+                self.station.warm_up()
+            except Exception:  # noqa: BLE001 - only a head start: whatever failed fails again where it is used
+                pass
+
+        thread = threading.Thread(target=run, name="kiosk-warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def on_mount(self) -> None:
         self.set_class(self.language.rtl, "-rtl")
@@ -197,6 +232,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
     def open_form(self, case_id: str, kind: str) -> None:
         case = self.station.case(case_id)
         if case is not None:
+            from .screens.form import FormScreen
+
             self.push_screen(FormScreen(case, kind))
 
     def on_open_form(self, message: OpenForm) -> None:
@@ -208,6 +245,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         answering the consent question, or gone): it then waits its turn for the printer."""
         self.letters_printing += 1
         form = self.screen
+        from .screens.form import FormScreen
+
         retry = form.allow_retry if isinstance(form, FormScreen) else None
         self.push_screen(PrintingScreen(letter), retry)
         self._sign_and_print(letter)
@@ -325,6 +364,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
     # -- organiser -------------------------------------------------------------------
 
     def action_organiser(self) -> None:
+        from .screens.organiser import OrganiserScreen
+
         if isinstance(self.screen, (PinScreen, OrganiserScreen)) or self.busy_printing:
             return
 
@@ -403,6 +444,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
         self.sync_if_due(now=True)
 
     def _tell_organiser(self, *, running: bool) -> None:
+        from .screens.organiser import OrganiserScreen
+
         for screen in self.screen_stack:
             if isinstance(screen, OrganiserScreen):
                 screen.post_message(SyncShown(running))

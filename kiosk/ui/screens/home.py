@@ -17,6 +17,7 @@ from ..words import Paragraph
 from .base import Idle, KioskScreen
 
 INTRO = N_("Choose a person to write for:")
+FIRST_FRAME_CASES = 30  # cases listed in the first frame (a tall screen's worth); the rest follow it
 NOTHING_OFFERED = N_("No letters to write right now: please ask at the stall.")
 
 
@@ -98,8 +99,12 @@ class HomeScreen(KioskScreen):
         marker.set_text(line)
         marker.set_class(not line, "-empty")
 
+    shown_once = False
+
     def on_mount(self) -> None:
-        self.refresh_cases()
+        """The first frame lists the first cases; the rest are listed just after it is drawn."""
+        self.refresh_cases(FIRST_FRAME_CASES)
+        self.call_after_refresh(self.list_the_rest)
         self.query_one("#cases", OptionList).focus()
 
     async def relabel(self) -> None:
@@ -109,7 +114,9 @@ class HomeScreen(KioskScreen):
         self.query_one("#cases", OptionList).focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_cases()
+        if self.shown_once:  # the first time, on_mount lists them
+            self.refresh_cases()
+        self.shown_once = True
 
     def case_option(self, number: int, case: Case) -> Option:
         shown = case.shown_in(self.lang.code)
@@ -120,17 +127,28 @@ class HomeScreen(KioskScreen):
                                   f"   {person.plain}")
         return Option(prompt, id=case.id)
 
-    def refresh_cases(self) -> None:
+    def refresh_cases(self, first: int | None = None) -> None:
+        """The count, the marker and the cases offered (``first``: only so many of them)."""
         station = self.kiosk.station
         self.show_backlog(self.kiosk.backlog_now())
         self.query_one("#count", Label).update(self.count_line(station.count_today()))
         cases = self.query_one("#cases", OptionList)
         offered = station.offered()
         cases.clear_options()
-        cases.add_options([self.case_option(i, case) for i, case in enumerate(offered, 1)])
+        cases.add_options([self.case_option(i, case) for i, case in enumerate(offered[:first], 1)])
         if offered:
             cases.highlighted = 0
         self.query_one("#intro", Label).update(self.shown(self._(INTRO if offered else NOTHING_OFFERED)))
+
+    def list_the_rest(self) -> None:
+        """After the first frame: every case offered, the highlight where the visitor left it."""
+        cases = next(self.query("#cases").results(OptionList), None)
+        if cases is None:  # drawn again this moment (another language): relabel() lists them all
+            return
+        at = cases.highlighted
+        self.refresh_cases()
+        if at is not None and at < cases.option_count:
+            cases.highlighted = at
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
         """On a wide screen, the highlighted case's story is shown beside the list."""
