@@ -8,6 +8,9 @@ dots/mm). And the bytes each receipt costs on the wire.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import replace
@@ -21,7 +24,7 @@ from kiosk.receipts.model import QR, Receipt, Text
 from kiosk.receipts.raster import render_png
 from kiosk.settings import DEFAULT_CAMPAIGN, Settings
 
-from .common import CASES, ROOT, Row, median, ms
+from .common import CASES, ROOT, Row, compare, median, ms
 from .loopback import LoopbackPrinter
 
 PAPER_SPEED = 250  # mm/s
@@ -95,3 +98,31 @@ def receipt_bytes() -> list[Row]:
         Row("Bytes added by a native QR code", f"{qr} B", "<= 150 B", qr <= 150),
         Row("Bytes of one raster-fallback line (Arabic name)", f"{raster:,} B (a text line: {text} B)", "-", None),
     ]
+
+
+def first_letter(runs: int) -> list[Row]:
+    """The first letter of a fresh kiosk (benchmarks/first_letter.py, a process each, on the database
+    an earlier process made), with the printing code warmed after the first frame as the app does,
+    and without, for the record."""
+    rows = []
+    with tempfile.TemporaryDirectory(dir=ROOT) as tmp:  # the disk a kiosk would use
+
+        def letter(mode: str) -> dict[str, float]:
+            out = subprocess.run([sys.executable, "-m", "benchmarks.first_letter", tmp, mode], cwd=ROOT, check=True,
+                                 capture_output=True, text=True).stdout
+            result: dict[str, float] = json.loads(out.strip().splitlines()[-1])
+            return result
+
+        letter("cold")  # the kiosk's database, made once
+        for mode, name, target in (("warm", "warmed after the first frame", True),
+                                   ("cold", "without the warm-up", False)):
+            results = [letter(mode) for _ in range(runs if target else runs // 2)]
+            if not results:
+                continue
+            wires, papers = [r["wire"] for r in results], [r["paper"] for r in results]
+            following = median([r["next"] for r in results])
+            row = compare(f"Time to wire, the first appeal of a fresh kiosk, {name}, vs its paper time", wires,
+                          papers, target=SHARE, what=f"{len(wires)} fresh processes")
+            row = replace(row, figure=f"{row.figure}; its next letter {ms(following)}")
+            rows.append(row if target else replace(row, target="-", met=None))
+    return rows

@@ -18,6 +18,7 @@ def test_the_quick_benchmarks_run_and_print_every_row(tmp_path):
     rows = [line for line in text.splitlines() if line.startswith("| ") and "---" not in line][1:]
     names = " ".join(rows)
     for measured in ("Time to wire, appeal", "Time to wire, postcard", "Bytes, appeal", "native QR", "raster-fallback",
+                     "first appeal of a fresh kiosk",
                      "Cold start", "Durable record", "Export counts by case,day", "`kiosk export counts",
                      "`kiosk --help`", "Key to screen", "Peak memory",
                      "Upload to the office", "Installed size"):
