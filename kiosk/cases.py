@@ -27,6 +27,7 @@ import os
 import stat
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
@@ -214,6 +215,11 @@ class _Kept:
         return all(all_clean(texts, multiline=multiline) for multiline, texts in self.texts.items())
 
 
+@lru_cache(maxsize=4096)
+def _parts(dotted: str) -> tuple[str, ...]:
+    return tuple(dotted.split("."))
+
+
 class _Reader:
     """Collects every problem in one file instead of stopping at the first."""
 
@@ -225,7 +231,7 @@ class _Reader:
 
     def _get(self, dotted: str) -> Any:
         node = self.data
-        for part in dotted.split("."):
+        for part in _parts(dotted):
             if not isinstance(node, dict) or part not in node:
                 return None
             node = node[part]
