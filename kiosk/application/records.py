@@ -34,6 +34,9 @@ from ..store import (
 )
 from .paper import PaperRecords
 
+Tick = Callable[[int, "int | None"], None]
+"""How far a long piece of work is: (done, out of, when known); the command line draws a progress bar."""
+
 if TYPE_CHECKING:
     from ..cases import Case
     from ..reports.letters import Bundle
@@ -115,9 +118,10 @@ class Records(PaperRecords):
 
         return summarise(self.store, scope, case_files=self.case_files)
 
-    def merge(self, sources: Sequence[Path]) -> list[MergeResult]:
-        """Merge other kiosks' files into this one, all or nothing (see :mod:`kiosk.store.merge`)."""
-        return self._writing().merge(sources)
+    def merge(self, sources: Sequence[Path], *, progress: Tick | None = None) -> list[MergeResult]:
+        """Merge other kiosks' files into this one, all or nothing (see :mod:`kiosk.store.merge`).
+        ``progress``: told (letters read, letters in all the sources) as the merge goes."""
+        return self._writing().merge(sources, progress=progress)
 
     def purge_scope(self, *, before: dt.date | None = None, event: str | None = None) -> Scope:
         """Letters signed before ``before`` (the stall's day, not included), of ``event``."""
@@ -129,8 +133,9 @@ class Records(PaperRecords):
         writers' letters (declined, contacts exported), everyone's when none."""
         return self.store.purge_preview(scope, groups)
 
-    def purge(self, scope: Scope, groups: Collection[str] = ()) -> PurgeResult:
-        return self._writing().purge_personal_data(scope, groups)
+    def purge(self, scope: Scope, groups: Collection[str] = (), *, progress: Tick | None = None) -> PurgeResult:
+        """Remove the personal data :meth:`purge_preview` counted; ``progress``: told (steps done, steps)."""
+        return self._writing().purge_personal_data(scope, groups, progress=progress)
 
     def clean(self) -> bool:
         """Vacuum the file and empty its journal, removing nothing: what an earlier purge or

@@ -225,7 +225,10 @@ def purge(personal_data: bool, declined: bool, contacts_exported: bool, before: 
             echo("Nothing was changed.", err=True)
             return EXIT_FAILED
         total, answers = db.total(), db.consent_counts(db.scope())
-        result = db.purge(scope, groups)
+        from .progress import progress
+
+        with progress(f"Removing personal data from {db.path}") as tick:
+            result = db.purge(scope, groups, progress=tick)
     echo(f"Removed names and messages of {result.signatures} signature(s)"
          + (f" and {result.addresses} email address(es)" if result.addresses else "")
          + (f", {result.notes} note(s) on handwritten letters" if result.notes else "")

@@ -227,7 +227,8 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
 
     with open_records(db_path, create=True) as db:
         before = db.total()
-        results = db.merge(list(sources))
+        with progress(f"Merging {len(sources)} file(s) into {db_path}") as tick:
+            results = db.merge(list(sources), progress=tick)
         after = db.total()
     for r in results:
         echo(f"{r.source}: {r.signatures} signature(s), {r.added} new, {r.already} already here"

@@ -214,6 +214,11 @@ class Database:
             return f"the disk is full: free some space, nothing was changed ({exc})"
         if name.startswith("SQLITE_IOERR"):
             return f"the disk failed to read or write it (full, or the stick pulled out?): nothing was changed ({exc})"
+        if name.startswith("SQLITE_CANTOPEN"):
+            from .open_files import out_of_files
+
+            if limit := out_of_files():  # not write-protected: too many files open
+                return limit
         if not name.startswith("SQLITE_NOTADB") and not self.readonly and (
                 name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN")) or not _writable(self.path)):
             return (f"cannot write to it: the file or its folder is write-protected (a locked stick or card?);"

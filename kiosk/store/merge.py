@@ -54,9 +54,8 @@ import datetime as dt
 import os
 import sqlite3
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import ExitStack, contextmanager
+from contextlib import contextmanager
 from dataclasses import replace
-from itertools import islice
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -66,6 +65,8 @@ from ..job_states import JobState, Transition
 from .connection import CHANGED_WHILE_READ, Database, explain, is_locked_or_damaged, journal_of
 from .jobs import marks, move_jobs
 from .models import Conflict, MergeResult, reference, utc_now
+from .open_files import MERGE_FEWER, open_file_limit
+from .open_files import out_of_files as _out_of_files
 from .readonly import ReadOnlyFile
 from .rows import (
     BadRow,
@@ -81,6 +82,7 @@ from .rows import (
     wording_key,
 )
 
+Tick = Callable[[int, "int | None"], None]  # how far a merge is: (letters read, letters in all, if known)
 _CASE_COLUMNS = ("id", "title", "person", "country", "ask", "addressee_name", "addressee_title", "addressee_address",
                  "url", "updated_at")
 _SIGNATURE_COLUMNS = ("id", "number", "case_id", "kind", "name", "message", "created_at", "local_time", "event",
@@ -103,6 +105,8 @@ _RANK = {JobState.HELD: 0, JobState.PENDING: 1, JobState.FAILED: 2, JobState.PRI
 _PAPER_COLUMNS = ("id", "case_id", "kind", "count", "corrects", "note", "created_at", "local_time", "event",
                   "kiosk_id")
 _CHUNK = 500
+_CACHE = -64 * 1024  # KiB of pages the file merged into keeps in memory while merging (SQLite's default: 2 MB)
+_EVERY = 200_000  # SQLite instructions between two ticks while it reads a source
 _KEPT = 100  # conflicts and shared references listed per source (all are counted)
 
 
@@ -115,11 +119,12 @@ def _same_file(a: Path, b: Path) -> bool:
 
 @contextmanager
 def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
-    """A migrated, integrity-checked copy of ``source``; StoreError naming the source, which is untouched."""
+    """A migrated, integrity-checked copy of ``source``; StoreError naming the source, which is untouched.
+    Opened one at a time: a merge of many files keeps only the one it is merging open."""
     source = Path(source)
 
     def refuse(problem: str) -> StoreError:
-        return StoreError(problem, source=str(source))
+        return StoreError(out_of_files() or problem, source=str(source))
 
     try:
         if not source.exists():
@@ -133,7 +138,10 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
         raise refuse(journal)
     import tempfile  # only a merge makes copies
 
-    fd, name = tempfile.mkstemp(prefix="kiosk-merge-", suffix=".db", dir=workdir)
+    try:
+        fd, name = tempfile.mkstemp(prefix="kiosk-merge-", suffix=".db", dir=workdir)
+    except OSError as exc:
+        raise refuse(f"cannot make its checked copy in {_safe_name(workdir)}: {exc.strerror or exc}") from None
     os.close(fd)
     copy = Path(name)
     try:
@@ -155,7 +163,8 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
         try:
             store = Database(copy, create=False)
         except StoreError as exc:
-            raise exc.at(str(source)) from None
+            limit = out_of_files()
+            raise (StoreError(limit, source=str(source)) if limit else exc.at(str(source))) from None
         try:
             problem = store.integrity_problem()
             if problem is not None:
@@ -168,6 +177,11 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
             Path(f"{copy}{suffix}").unlink(missing_ok=True)
 
 
+def out_of_files() -> str | None:
+    """The open-file limit, if that is why a source could not be opened just now (:mod:`.open_files`)."""
+    return _out_of_files(MERGE_FEWER)
+
+
 def _safe_name(source: Path) -> str:
     """The source's name as text SQLite can store (a name that is not UTF-8 gets U+FFFD)."""
     return os.fsencode(source).decode("utf-8", "replace")
@@ -178,42 +192,103 @@ T = TypeVar("T")
 class _Source:
     """One checked copy being merged: its rows read raw (text as bytes, so bad UTF-8 is seen)."""
 
-    def __init__(self, copy: Database, source: Path):
+    def __init__(self, copy: Database, source: Path, target: Path | None = None):
         self.conn = copy.db.conn
         self.conn.text_factory = bytes
         self.conn.row_factory = None  # raw: a BLOB stays bytes, and is refused as recording would
         self.source = source
+        self.here = target is not None and self._attach(target)
+
+    def _attach(self, target: Path) -> bool:
+        """The target as it was before this merge (its last commit), beside the copy, to tell the
+        rows already there exactly as they are in the source: those are never read into Python.
+        False if it cannot be (a file in another text encoding): then every row is read."""
+        try:
+            self.conn.execute("ATTACH DATABASE ? AS here", [f"{target.resolve().as_uri()}?mode=ro"])
+        except sqlite3.Error:
+            return False
+        return True
 
     def error(self, row: str, problem: str) -> StoreError:
         return StoreError(f"{problem}; nothing was merged", field=row, source=str(self.source))
 
-    def rows(self, table: str, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+    def fail(self, exc: sqlite3.Error) -> StoreError:
+        """A source that could not be read: the open-file limit if that is why, else not a kiosk database."""
+        return StoreError(out_of_files() or f"not a kiosk database ({exc})", source=str(self.source))
+
+    def raw(self, table: str, columns: Sequence[str], *, key: str | None = None,
+            ) -> Iterator[list[tuple[int, tuple[Any, ...]]]]:
+        """The table's rows, numbered from 1, as read (text as bytes), in chunks. With ``key``,
+        without the rows the target had before this merge exactly as they are here: the same
+        ``key``, and every column the same value of the same type (such a row was checked when
+        it came, recorded or merged, and changes nothing: a re-merge reads no more than it must)."""
+        fresh = self._not_here(table, columns, key) if key is not None and self.here else None
+        if fresh is not None and not fresh:
+            return
         try:
-            cur = self.conn.execute(f"SELECT {', '.join(columns)} FROM {table}")
-            for row in cur:
-                yield dict(zip(columns, row, strict=True))
+            cur = self.conn.execute(f"SELECT {'rowid, ' if fresh is not None else ''}{', '.join(columns)}"
+                                    f" FROM main.{table}")
+            n = 0
+            while rows := cur.fetchmany(_CHUNK):
+                if fresh is None:
+                    chunk = [(n := n + 1, row) for row in rows]
+                else:
+                    chunk = [(n, row[1:]) for row in rows if (n := n + 1) and row[0] in fresh]
+                if chunk:
+                    yield chunk
         except sqlite3.Error as exc:
-            raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+            raise self.fail(exc) from None
+
+    def _not_here(self, table: str, columns: Sequence[str], key: str) -> set[Any] | None:
+        """The rowids of the rows not in the target exactly as they are here (None: not to be told).
+        Columns declared alike on both sides hold values alike (SQLite converts what is stored to
+        the column's type), so there ``IS`` says equal only of the same value of the same type;
+        elsewhere the types are compared too (a file made by another program)."""
+        try:
+            mine, theirs = (dict(self.conn.execute("SELECT name, type FROM pragma_table_info(?, ?)", [table, schema]))
+                            for schema in ("main", "here"))
+            alike = {c for c in columns if mine.get(c.encode()) is not None and mine.get(c.encode()) == theirs.get(
+                c.encode())}
+            same = " AND ".join(f"h.{c} IS s.{c}" + ("" if c in alike else f" AND typeof(h.{c}) = typeof(s.{c})")
+                                for c in columns)
+            return {row[0] for row in self.conn.execute(
+                f"SELECT s.rowid FROM main.{table} s"
+                f" WHERE NOT EXISTS (SELECT 1 FROM here.{table} h WHERE h.{key} = s.{key} AND {same})")}
+        except sqlite3.Error:  # a table made otherwise than the kiosk makes it: every row is read
+            return None
+
+    def rows(self, table: str, columns: Sequence[str]) -> Iterator[dict[str, Any]]:
+        for chunk in self.raw(table, columns):
+            for _, row in chunk:
+                yield dict(zip(columns, row, strict=True))
+
+    def check(self, table: str, columns: Sequence[str], chunk: Sequence[tuple[int, tuple[Any, ...]]],
+              check: Callable[[dict[str, Any]], T], key: str) -> list[T]:
+        """Rows as ``check`` (recording's rules) takes them; a row it refuses stops the merge,
+        naming the source, the table, the row's number and its ``key``."""
+        taken = []
+        for n, values in chunk:
+            row = dict(zip(columns, values, strict=True))
+            try:
+                taken.append(check(row))
+            except BadRow as exc:
+                raise self.error(f"{table} row {n} {_describe_id(row[key])}", f"{exc.column}: {exc.problem}") from None
+        return taken
 
     def checked(self, table: str, columns: Sequence[str], check: Callable[[dict[str, Any]], T],
                 key: str) -> Iterator[list[T]]:
-        """The table's rows in chunks, each as ``check`` (recording's rules) takes it; a row it
-        refuses stops the merge, naming the source, the table, the row's number and its ``key``."""
-        for chunk in _chunks(self.rows(table, columns)):
-            taken = []
-            for n, row in chunk:
-                try:
-                    taken.append(check(row))
-                except BadRow as exc:
-                    raise self.error(f"{table} row {n} {_describe_id(row[key])}",
-                                     f"{exc.column}: {exc.problem}") from None
-            yield taken
+        """Every row of the table in chunks, each as ``check`` takes it (see :meth:`check`)."""
+        for chunk in self.raw(table, columns):
+            yield self.check(table, columns, chunk, check, key)
+
+    def count(self, table: str) -> int:
+        return int(self.first(f"SELECT COUNT(*) FROM main.{table}")[0])
 
     def first(self, sql: str) -> Any:
         try:
             return self.conn.execute(sql).fetchone()
         except sqlite3.Error as exc:
-            raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+            raise self.fail(exc) from None
 
     def check_ids(self) -> None:
         """Each signature once (a crafted file may lack the constraints)."""
@@ -226,7 +301,7 @@ class _Source:
             return {bytes(r[0]).decode("utf-8", "replace") if isinstance(r[0], bytes) else str(r[0])
                     for r in self.conn.execute("SELECT signature_id FROM consents WHERE choice = 'yes'")}
         except sqlite3.Error as exc:
-            raise StoreError(f"not a kiosk database ({exc})", source=str(self.source)) from None
+            raise self.fail(exc) from None
 
     def check_jobs(self) -> None:
         """One print job per signature, each of a signature in the file."""
@@ -265,12 +340,6 @@ def _describe_id(value: object) -> str:
         except BadRow:
             pass
     return "(not a valid id)"
-
-
-def _chunks(rows: Iterator[dict[str, Any]]) -> Iterator[list[tuple[int, dict[str, Any]]]]:
-    numbered = enumerate(rows, start=1)
-    while chunk := list(islice(numbered, _CHUNK)):
-        yield chunk
 
 
 def _compare(incoming: Incoming, values: Mapping[str, Any], instant: object, here_purged: bool) -> list[str]:
@@ -315,17 +384,37 @@ def _consent_differences(incoming: Mapping[str, Any], here: Mapping[str, Any]) -
 class _Merge:
     """One merge run: every source into the target, inside the target's one transaction."""
 
-    def __init__(self, conn: sqlite3.Connection):
+    def __init__(self, conn: sqlite3.Connection, progress: Tick | None = None):
         self.conn = conn
         self._disputed: set[str] = set()  # this source's conflicts: the copy here keeps its own print job
         self._emailed: set[str] = set()   # this source's letters whose writer gave an address (a yes)
         self.removed = 0  # names, messages and addresses here that a purge in a source removed
+        self._progress = progress
+        self.done = 0  # letters of the sources read so far
+        self.before = 0  # of them, in the sources before this one
+        self.changed = False  # whether any row here was added or changed (not the record of the merge)
+        self.total: int | None = None
 
-    def source(self, copy: Database, source: Path) -> MergeResult:
-        src = _Source(copy, source)
+    def still(self) -> int:
+        """Said while SQLite reads one source for long (SQLite's progress handler: 0 goes on)."""
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+        return 0
+
+    def _tick(self, letters: int) -> None:
+        self.done += letters
+        if self._progress is not None:
+            self._progress(self.done, self.total)
+
+    def source(self, copy: Database, source: Path, target: Path | None = None) -> MergeResult:
+        """Merge one checked copy; ``target``: the file merged into, read as it was before this merge
+        (its last commit) to leave out the rows already there as they are in the copy."""
+        src = _Source(copy, source, target)
+        self.before = self.done
         src.check_ids()
         self._disputed = set()
         self._emailed = src.emailed()
+        changes = self.conn.total_changes
         try:
             self._cases(src)
             result = self._signatures(src)
@@ -337,6 +426,7 @@ class _Merge:
             result = self._paper(src, result)
         except sqlite3.IntegrityError as exc:  # checked as recording checks; the target's constraints agree
             raise src.error("a row", f"refused by the database merged into ({exc})") from None
+        self.changed = self.changed or self.conn.total_changes != changes
         self.conn.execute(
             "INSERT INTO merges (source, merged_at, signatures_in_source, signatures_added, signatures_conflicting)"
             " VALUES (?, ?, ?, ?, ?)",
@@ -364,8 +454,9 @@ class _Merge:
         conflicts: list[Conflict] = []
         shared: list[str] = []
         columns = ", ".join(_SIGNATURE_COLUMNS)
-        for incoming in src.checked("signatures", _SIGNATURE_COLUMNS, signature_row, "id"):
-            in_source += len(incoming)
+        in_source = src.count("signatures")
+        for chunk in src.raw("signatures", _SIGNATURE_COLUMNS, key="id"):
+            incoming = src.check("signatures", _SIGNATURE_COLUMNS, chunk, signature_row, "id")
             ids = [sig.id for sig in incoming]
             cur = self.conn.execute(f"SELECT {columns} FROM signatures WHERE id IN ({marks(ids)})", ids)
             here = {row[0]: dict(zip(_SIGNATURE_COLUMNS, row, strict=True)) for row in cur}
@@ -375,16 +466,19 @@ class _Merge:
             self.conn.executemany(f"INSERT INTO signatures ({columns}) VALUES ({marks(_SIGNATURE_COLUMNS)})",
                                   [[sig.values[c] for c in _SIGNATURE_COLUMNS] for sig in new])
             added += len(new)
-            for sig in new:
-                v = sig.values
-                if self.conn.execute(
+            if new:
+                ids = [sig.id for sig in new]
+                sharers = {row[0] for row in self.conn.execute(
                     # by the (kiosk_id, number) index: "+event" keeps the planner off the one-event index
-                    "SELECT 1 FROM signatures WHERE kiosk_id = ? AND number = ? AND +event = ? AND id <> ? LIMIT 1",
-                    [v["kiosk_id"], v["number"], v["event"], v["id"]],
-                ).fetchone():
-                    sharing += 1
-                    if len(shared) < _KEPT:
-                        shared.append(reference(v["event"], v["kiosk_id"], v["number"]))
+                    f"SELECT s.id FROM signatures s WHERE s.id IN ({marks(ids)}) AND EXISTS (SELECT 1 FROM"
+                    " signatures o WHERE o.kiosk_id = s.kiosk_id AND o.number = s.number AND +o.event = s.event"
+                    " AND o.id <> s.id)", ids)}
+                for sig in new:
+                    if sig.id in sharers:
+                        sharing += 1
+                        if len(shared) < _KEPT:
+                            v = sig.values
+                            shared.append(reference(v["event"], v["kiosk_id"], v["number"]))
             for sig in incoming:
                 if sig.id in here:
                     conflict = self._meet(sig, here[sig.id])
@@ -393,6 +487,8 @@ class _Merge:
                         conflicting += 1
                         if len(conflicts) < _KEPT:
                             conflicts.append(conflict)
+            self._tick(len(chunk))
+        self._tick(in_source - self.done + self.before)  # those here already, not read
         return MergeResult(src.source, in_source, added, conflicting, tuple(conflicts), sharing, tuple(shared))
 
     def _meet(self, sig: Incoming, here: Mapping[str, Any]) -> Conflict | None:
@@ -421,7 +517,8 @@ class _Merge:
     def _jobs(self, src: _Source) -> None:
         columns = ", ".join(_JOB_COLUMNS)
         done = ", ".join(_JOB_COLUMNS[1:])
-        for checked in src.checked("print_jobs", _JOB_COLUMNS, job_row, "signature_id"):
+        for chunk in src.raw("print_jobs", _JOB_COLUMNS, key="signature_id"):
+            checked = src.check("print_jobs", _JOB_COLUMNS, chunk, job_row, "signature_id")
             # A conflict's copy here is kept whole: another letter's job state never says whether
             # this one is on paper (a "printed" from the other copy would lose it).
             jobs = [job for job in checked if job["signature_id"] not in self._disputed]
@@ -458,7 +555,7 @@ class _Merge:
         purge on either side wins; an export noted on either side is kept. Conflicts are
         counted, and the first of them kept (id, the letter's reference, what differs)."""
         columns = ", ".join(_CONSENT_COLUMNS)
-        seen = added = conflicting = 0
+        added = conflicting = 0
         conflicts: list[Conflict] = []
 
         def conflict(answer: Mapping[str, Any], kept: Mapping[str, Any] | None, differ: Sequence[str]) -> None:
@@ -468,8 +565,10 @@ class _Merge:
                 letter = (kept or answer)["signature_id"]
                 conflicts.append(Conflict(answer["id"], self._reference(letter), tuple(differ)))
 
-        for answers in src.checked("consents", _CONSENT_COLUMNS, lambda row: consent_row(row, wordings), "id"):
-            seen += len(answers)
+        seen = src.count("consents")
+        # an answer whose letter is a conflict is a conflict too, however like the one here: then all are read
+        for chunk in src.raw("consents", _CONSENT_COLUMNS, key=None if self._disputed else "id"):
+            answers = src.check("consents", _CONSENT_COLUMNS, chunk, lambda row: consent_row(row, wordings), "id")
             ids = [a["id"] for a in answers]
             here = {row[0]: dict(zip(_CONSENT_COLUMNS, row, strict=True)) for row in self.conn.execute(
                 f"SELECT {columns} FROM consents WHERE id IN ({marks(ids)})", ids)}
@@ -564,7 +663,10 @@ class _Merge:
 
     def finish(self) -> None:
         """A letter whose name is gone is never printed: its job still waiting is cancelled, as
-        a purge does; and the address given with it goes too."""
+        a purge does; and the address given with it goes too. Nothing to do when the sources
+        changed nothing here (a re-merge): every merge before left it so."""
+        if not self.changed:
+            return
         purged = "signature_id IN (SELECT id FROM signatures WHERE purged_at IS NOT NULL)"
         move_jobs(self.conn, Transition.CANCEL, purged, [], error="personal data purged before printing")
         self.removed += self.conn.execute(
@@ -574,20 +676,49 @@ class _Merge:
 
 
 class Merging(Database):
-    def merge(self, sources: Sequence[Path], *, workdir: Path | None = None) -> list[MergeResult]:
+    def merge(self, sources: Sequence[Path], *, workdir: Path | None = None,
+              progress: Tick | None = None) -> list[MergeResult]:
         """Merge every source into this database, all in one transaction: any source or row
-        refused, and nothing is merged (StoreError naming the source and the row)."""
+        refused, and nothing is merged (StoreError naming the source and the row). The sources
+        are taken one at a time (copied, checked, merged, closed), so any number of them can be
+        merged whatever the open-file limit. ``progress``: called with (letters read, letters in
+        all the sources) every few hundred letters; that total is an estimate until the last
+        source is opened."""
         workdir = workdir or self.path.parent
+        open_file_limit()  # its module loaded now: at the limit, no file is left to load it from
         for source in sources:
             if _same_file(Path(source), self.path):
                 raise StoreError("is the database merged into itself; nothing was merged", source=str(source))
-        with ExitStack() as stack:
-            copies = [stack.enter_context(checked_copy(Path(s), workdir)) for s in sources]
-            self.db.execute("PRAGMA secure_delete=ON")  # what a source's purge removes here is overwritten
-            with self.transaction() as conn:
-                merge = _Merge(conn)
-                results = [merge.source(copy, Path(source)) for source, copy in zip(sources, copies, strict=True)]
-                merge.finish()
+        self.db.execute("PRAGMA secure_delete=ON")  # what a source's purge removes here is overwritten
+        (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
+        self.db.execute(f"PRAGMA cache_size={_CACHE}")  # a big merge meets the same index pages again and again
+        results: list[MergeResult] = []
+        with _restored_cache(self, cache), self.transaction() as conn:
+            merge = _Merge(conn, progress)
+            counted = 0
+            for i, source in enumerate(sources):
+                with checked_copy(Path(source), workdir) as copy:
+                    if progress is not None:  # the letters to read: those counted, as many again for each file left
+                        counted += _count(copy, Path(source))
+                        merge.total = max(merge.done, counted + (len(sources) - i - 1) * counted // (i + 1))
+                        copy.db.conn.set_progress_handler(merge.still, _EVERY)  # a long read of a big file
+                    results.append(merge.source(copy, Path(source), self.path))
+            merge.finish()
         if merge.removed:  # a purge won: nothing it removed stays readable in the file or its journal
             self.scrub()  # merged already; False if another program holds the file: a purge later cleans it
         return results
+
+
+@contextmanager
+def _restored_cache(target: Database, cache: int) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        target.db.execute(f"PRAGMA cache_size={int(cache)}")
+
+
+def _count(copy: Database, source: Path) -> int:
+    try:
+        return int(copy.db.execute("SELECT COUNT(*) FROM signatures").fetchone()[0])
+    except sqlite3.Error as exc:
+        raise StoreError(out_of_files() or f"not a kiosk database ({exc})", source=str(source)) from None

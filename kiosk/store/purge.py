@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +75,30 @@ def _remove(conn: sqlite3.Connection, in_selection: str, params: Sequence[object
     return letters, addresses, cancelled
 
 
+Tick = Callable[[int, "int | None"], None]  # how far a purge is: (steps done, steps)
+_STEPS = 2  # removing, cleaning the file
+_EVERY = 200_000  # SQLite instructions between two ticks of a statement that runs long
+
+
+@contextmanager
+def _ticking(conn: sqlite3.Connection, progress: Tick | None, step: int) -> Iterator[None]:
+    """``progress`` told (``step``, steps) every so often while SQLite works on one long
+    statement (an UPDATE of a million letters, a VACUUM), so a bar can appear and move."""
+    if progress is None:
+        yield
+        return
+
+    def tick() -> int:
+        progress(step, _STEPS)
+        return 0  # go on
+
+    conn.set_progress_handler(tick, _EVERY)
+    try:
+        yield
+    finally:
+        conn.set_progress_handler(None, 0)
+
+
 class Purge(Database):
     def purge_preview(self, scope: Scope, groups: Collection[str] = ()) -> PurgePreview:
         """What :meth:`purge_personal_data` would do to ``scope`` and ``groups``."""
@@ -115,25 +140,31 @@ class Purge(Database):
             journal = 0
         return bool(free or journal)
 
-    def purge_personal_data(self, scope: Scope, groups: Collection[str] = ()) -> PurgeResult:
+    def purge_personal_data(self, scope: Scope, groups: Collection[str] = (), *,
+                            progress: Tick | None = None) -> PurgeResult:
         """Remove names, messages and email addresses of the letters in ``scope`` whose writers
         are in ``groups`` (everyone when none), keep every row (so every count), and leave
         nothing of them in the file: secure_delete, then VACUUM and an emptied WAL.
 
         The removal is committed first; ``cleaned`` says whether the file could be cleaned
         then (see :meth:`~kiosk.store.connection.Database.scrub`: not while another program
-        holds it). A purge run again cleans it, whatever is left to remove.
+        holds it). A purge run again cleans it, whatever is left to remove. ``progress`` is told
+        (steps done, 2) as it goes: removing, then cleaning the file.
         """
         where, params = _selection(scope, groups)
         self.db.execute("PRAGMA secure_delete=ON")
-        with self.transaction() as conn:
+        with _ticking(self.db.conn, progress, 0), self.transaction() as conn:
             letters, addresses, cancelled = _remove(conn, f"SELECT s.id FROM signatures s{where}", params, utc_now())
             notes = 0
             if not groups:  # everyone's: the organisers' notes on handwritten letters too (they may name people)
                 paper_where, paper_params = scope.where()
                 notes = conn.execute(f"UPDATE paper_letters SET note = NULL WHERE note IS NOT NULL AND id IN"
                                      f" (SELECT s.id FROM paper_letters s{paper_where})", paper_params).rowcount
-        return PurgeResult(letters, cancelled, addresses, cleaned=self.scrub(), notes=notes)
+        with _ticking(self.db.conn, progress, 1):
+            cleaned = self.scrub()
+        if progress is not None:
+            progress(_STEPS, _STEPS)
+        return PurgeResult(letters, cancelled, addresses, cleaned=cleaned, notes=notes)
 
     # -- one person's request ----------------------------------------------------------------
 

@@ -20,6 +20,7 @@ import re
 import uuid
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..case_limits import ID_PATTERN, LONG_MAX, SHORT_MAX
@@ -251,14 +252,20 @@ class Incoming:
         return self.values["purged_at"] is not None
 
 
+# The same checks, for values that repeat row after row of a file (its cases, kinds, event, kiosk id):
+# each value is checked once (what fails is checked, and fails, again).
+_case_id, _kind, _event, _kiosk_id = (lru_cache(maxsize=1024)(check)
+                                      for check in (case_id, letter_kind, validate_event, validate_kiosk_id))
+
+
 def signature_row(row: Mapping[str, Any]) -> Incoming:
     """A ``signatures`` row from another file, checked as recording checks a letter; BadRow if not one."""
     sid = signature_id("id", row["id"])
     number = _integer("number", row["number"], 1, NUMBER_MAX)
-    case = _checked("case_id", case_id, _required("case_id", row["case_id"]))
-    kind = _checked("kind", letter_kind, _required("kind", row["kind"]))
-    event = _checked("event", validate_event, _required("event", row["event"]))
-    kiosk = _checked("kiosk_id", validate_kiosk_id, _required("kiosk_id", row["kiosk_id"]))
+    case = _checked("case_id", _case_id, _required("case_id", row["case_id"]))
+    kind = _checked("kind", _kind, _required("kind", row["kind"]))
+    event = _checked("event", _event, _required("event", row["event"]))
+    kiosk = _checked("kiosk_id", _kiosk_id, _required("kiosk_id", row["kiosk_id"]))
     created_at = utc_time("created_at", row["created_at"])
     local_time, moment = stall_time("local_time", row["local_time"])
     if _moment("created_at", str(created_at)) != moment:
