@@ -224,6 +224,7 @@ def merge(sources: tuple[Path, ...], db_path: Path) -> None:
     The same id with other content is a conflict: listed, and the copy already here is kept.
     """
     from ..application import open_records
+    from .progress import progress
 
     with open_records(db_path, create=True) as db:
         before = db.total()
