@@ -47,6 +47,8 @@ async def test_the_first_frame_lists_the_first_cases_and_the_rest_follow(tmp_pat
     monkeypatch.setattr(home.HomeScreen, "refresh_cases", noted)
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()
+        assert listed == [5]  # the first frame
+        await pilot.pause(home.REST_AFTER + 0.2)
         cases = app.screen.query_one("#cases", OptionList)
         assert listed == [5, 12] and cases.option_count == 12  # once each: not the whole list twice at start
         assert [cases.get_option_at_index(i).id for i in range(12)] == [c.id for c in station.offered()]
@@ -120,3 +122,25 @@ print(sorted(before), sorted(after))
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr[-2000:]
     assert out.stdout.split("\n")[0] == "[] ['PIL.ImageDraw', 'escpos.printer', 'kiosk.printing.render', 'qrcode']"
+
+
+def test_the_cycle_collector_pauses_until_the_first_frame_and_only_then(tmp_path, monkeypatch):
+    import gc
+
+    from textual.app import App
+
+    station = make_station(tmp_path, cases=CASES)
+    app = make_app(station)
+    assert gc.isenabled()  # building the app leaves it as it was
+    during = []
+
+    def run(self, *args, **kwargs):
+        during.append(gc.isenabled())
+        monkeypatch.setattr(self, "set_timer", lambda *a, **k: None)
+        self.on_ready()  # the first frame is up
+        during.append(gc.isenabled())
+
+    monkeypatch.setattr(App, "run", run)
+    app.run()
+    assert during == [False, True] and gc.isenabled()
+    station.close()

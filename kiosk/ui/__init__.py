@@ -4,6 +4,7 @@ for the tests and for the benchmarks alike."""
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
@@ -31,8 +32,13 @@ def build_app(settings: Settings, *, station: Station | None = None, warn: Calla
         raise settings.locate(SettingError(problem), "theme")
     station = station or open_station(settings, clock=stall_clock, warn=warn)
     station.pin_guard(clock)  # no PIN set: refused before anything is read or written
+    was_on = gc.isenabled()
+    gc.disable()  # what is read now lives as long as the app: no cycles to look for (KioskApp.run says more)
     try:
         return KioskApp(station.prepare(), clock=clock)
     except BaseException:
         station.close()
         raise
+    finally:
+        if was_on:
+            gc.enable()

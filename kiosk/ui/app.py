@@ -7,10 +7,12 @@ the organiser screen) is :mod:`kiosk.ui.lock`; each screen declares its own idle
 
 from __future__ import annotations
 
+import gc
 import importlib
 import threading
 import time
 from collections.abc import Callable
+from typing import Any
 
 from textual import events, work
 from textual.binding import Binding
@@ -109,8 +111,22 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
     def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
 
+    def run(self, *args: Any, **kwargs: Any) -> Any:
+        """Textual's run, with Python's cycle collector paused until the first frame is up (the
+        objects made at start live as long as the app: looking through them all, several times,
+        only delays the first frame); it collects from then on, as ever."""
+        was_on = gc.isenabled()
+        gc.disable()
+        try:
+            return super().run(*args, **kwargs)
+        finally:
+            if was_on:
+                gc.enable()
+
     def on_ready(self) -> None:
-        """The first frame is on screen: what it did not need is loaded in the background."""
+        """The first frame is on screen: the cycle collector runs again, and what the frame did not
+        need is loaded in the background."""
+        gc.enable()
         self.set_timer(WARM_UP_AFTER, self.warm_up, name="warm-up")
 
     def warm_up(self) -> threading.Thread:

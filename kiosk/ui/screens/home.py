@@ -17,7 +17,8 @@ from ..words import Paragraph
 from .base import Idle, KioskScreen
 
 INTRO = N_("Choose a person to write for:")
-FIRST_FRAME_CASES = 30  # cases listed in the first frame (a tall screen's worth); the rest follow it
+FIRST_FRAME_CASES = 30  # cases listed in the first frame (a tall screen's worth); the rest follow it,
+REST_AFTER = 0.1  # this long after it (keys pressed at once are answered first)
 NOTHING_OFFERED = N_("No letters to write right now: please ask at the stall.")
 
 
@@ -104,7 +105,7 @@ class HomeScreen(KioskScreen):
     def on_mount(self) -> None:
         """The first frame lists the first cases; the rest are listed just after it is drawn."""
         self.refresh_cases(FIRST_FRAME_CASES)
-        self.call_after_refresh(self.list_the_rest)
+        self.call_after_refresh(self.set_timer, REST_AFTER, self.list_the_rest, name="the rest of the cases")
         self.query_one("#cases", OptionList).focus()
 
     async def relabel(self) -> None:
