@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 from .errors import InputError
 
@@ -267,3 +268,48 @@ def for_spreadsheet(value: object) -> object:
     # or not: a formula after such a separator gets its quote too ("Ada;'=HYPERLINK(...)").
     value = _AFTER_SEPARATOR.sub(lambda m: m.group(1) + "'" + m.group(2), value)
     return value.replace("\r\n", "\n").replace("\r", "\n")
+
+
+# What sends rows the long way through for_spreadsheet: a text cell that starts with anything but a
+# letter, digit or _ (each cell follows a NUL when they are joined), or a ;, |, tab or CR anywhere.
+_CARE_AT_START = re.compile("\x00[^\\w\x00]")
+_CARE_INSIDE = (";", "|", "\t", "\r")
+_NUMBERS = frozenset({int, float, type(None)})
+_TEXTS = frozenset({str, type(None)})
+
+
+def _plain(rows: list[Sequence[object]]) -> bool:
+    """Whether for_spreadsheet leaves every cell of ``rows`` alone: True never wrongly (False may
+    be, for a cell it would leave alone after all). A column at a time, in C: its text joined."""
+    texts = []
+    try:
+        for column in zip(*rows, strict=True):
+            try:
+                texts.append("\x00".join(column))  # a TypeError: not all text
+            except TypeError:
+                kinds = set(map(type, column))
+                if kinds <= _NUMBERS:
+                    continue  # numbers and empty cells stay as they are
+                if not kinds <= _TEXTS:
+                    return False  # bytes, booleans, text mixed with numbers: cell by cell
+                texts.append("\x00".join(cell for cell in column if cell))
+    except ValueError:  # rows of different lengths
+        return False
+    joined = "\x00" + "\x00".join(texts)
+    if _CARE_AT_START.search(joined) is not None or any(sign in joined for sign in _CARE_INSIDE):
+        return False
+    try:
+        joined.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: readable() makes it U+FFFD
+        return False
+    return True
+
+
+def for_spreadsheet_rows(rows: list[Sequence[object]]) -> list[Sequence[object]]:
+    """``[[for_spreadsheet(v) for v in row] for row in rows]``, checked in a few passes over all the
+    rows at once: when for_spreadsheet would leave every cell alone (names, ids, times: most rows),
+    the rows are returned as they are; otherwise each row is checked so, and changed cell by cell if
+    need be. So an export of a million letters neutralises formulas without a call per cell."""
+    if _plain(rows):
+        return rows
+    return [row if _plain([row]) else [for_spreadsheet(v) for v in row] for row in rows]

@@ -350,13 +350,13 @@ def test_an_export_is_replaced_whole_or_not_at_all(tmp_path, monkeypatch):
     before = digest(out)
     calls = []
 
-    def full_disk(value):
-        calls.append(value)
-        if len(calls) > 30:
+    def full_disk(rows):
+        calls.append(rows)
+        if len(calls) > 1 or len(rows) > 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return value
+        return rows
 
-    monkeypatch.setattr(kiosk.cli.outputs, "for_spreadsheet", full_disk)
+    monkeypatch.setattr(kiosk.cli.outputs, "for_spreadsheet_rows", full_disk)
     result = run("export", "signatures", "--db", str(db), "-o", str(out))
     assert result.exit_code == 1
     assert one_line(result) == f"Error: {out}: cannot write: No space left on device"

@@ -105,8 +105,15 @@ class Records(PaperRecords):
     def counts(self, by: Sequence[str], scope: Scope) -> list[dict[str, Any]]:
         return self.store.counts(by, scope)
 
-    def signatures(self, scope: Scope) -> Iterator[dict[str, Any]]:
-        return self.store.export_rows(scope)
+    def signatures(self, scope: Scope, progress: Tick | None = None) -> Iterator[tuple[Any, ...]]:
+        """Every signature in ``scope``, a tuple each in the order of EXPORT_COLUMNS, read as they
+        are used (``export signatures``); ``progress`` is told how far every few thousand."""
+        return self.store.export_table(scope, progress)
+
+    def check_unchanged(self) -> None:
+        """StoreError if the file, opened only for reading, was written while it was read (a kiosk
+        started on it): what was read may be torn. An export asks before it puts its file in place."""
+        self.store.check_unchanged()
 
     def delivery_list(self, scope: Scope) -> list[Bundle]:
         from ..reports.letters import delivery_list

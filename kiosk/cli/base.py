@@ -141,6 +141,11 @@ class _Stream:
         except OSError as exc:
             _lose(False, exc)
 
+    @property
+    def lost(self) -> bool:
+        """Whether a write to standard output failed (a closed pipe): what follows goes nowhere."""
+        return _state.lost is not None
+
     def isatty(self) -> bool:
         try:
             return self._stream.isatty()

@@ -3,8 +3,9 @@ and the one CSV and JSON writer.
 
 Every output file a person names (``-o``, ``report --out``) is checked before any work
 (:func:`check_target`) and written by :func:`kiosk.private.replace_private`; every CSV cell
-passes through :func:`kiosk.text.for_spreadsheet` in :func:`write_rows`, the one writer of
-the exports' rows. The ``export`` group is here, so that the commands of
+passes through :func:`kiosk.text.for_spreadsheet` in :func:`write_table` (and
+:func:`write_rows`), the one writer of the exports' rows, which streams them: a batch at a
+time, never the list. The ``export`` group is here, so that the commands of
 :mod:`.records` and :mod:`.people` join it.
 """
 
@@ -13,7 +14,8 @@ from __future__ import annotations
 import copy
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+import itertools
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, TypeVar
@@ -22,7 +24,7 @@ import click
 
 from ..application import KioskError
 from ..private import PNG_MAGIC, check_output, replace_private
-from ..text import for_spreadsheet, readable
+from ..text import for_spreadsheet_rows, readable
 from .base import standard_output
 from .options import DATE, TEXT, settings
 
@@ -141,20 +143,70 @@ def output_to(path: Path | None, fmt: str, columns: list[str] | None = None) -> 
         yield f
 
 
-def write_rows(rows: Iterable[dict[str, Any]], columns: list[str], fmt: str, output: Path | None) -> None:
-    """The one writer of the exports' rows. CSV cells pass through
-    :func:`~kiosk.text.for_spreadsheet`: text a spreadsheet would run as a formula is made inert."""
-    with output_to(output, fmt, columns) as out:
-        if fmt == "json":
-            import json
+def write_rows(rows: Iterable[Mapping[str, Any]], columns: list[str], fmt: str, output: Path | None, *,
+               done: Callable[[], None] | None = None) -> None:
+    """The one writer of the exports' rows, each a mapping of column to value (see :func:`write_table`)."""
+    write_table((tuple(row.get(k) for k in columns) for row in rows), columns, fmt, output, done=done)
 
-            plain = [{k: readable(row.get(k)) for k in columns} for row in rows]  # in the columns' order
-            out.write(json.dumps(plain, ensure_ascii=False, indent=2, default=str) + "\n")
+
+CHUNK = 1 << 16  # characters of an export written at once
+BATCH = 1024  # rows taken from the database at once
+
+
+def write_table(rows: Iterable[Sequence[Any]], columns: list[str], fmt: str, output: Path | None, *,
+                done: Callable[[], None] | None = None) -> None:
+    """Write ``rows`` (each a sequence of values in the order of ``columns``) as they come: an
+    export of a million letters holds a batch of them at a time, never the list. CSV cells pass
+    through :func:`~kiosk.text.for_spreadsheet` (:func:`~kiosk.text.for_spreadsheet_rows`): text
+    a spreadsheet would run as a formula is made inert; JSON is written as it is stored. When
+    standard output is lost (a closed pipe) the writing stops. ``done`` is called once every row
+    is written and before a file is put in place: what it raises (the database was written while
+    it was read) leaves an earlier file as it was."""
+    with output_to(output, fmt, columns) as out:
+        source = iter(rows)
+        batches = iter(lambda: list(itertools.islice(source, BATCH)), [])
+        if fmt == "json":
+            _write_json(out, batches, columns)
+        else:
+            _write_csv(out, batches, columns)
+        if done is not None:
+            done()
+
+
+def _lost(out: IO[str]) -> bool:
+    """Whether standard output was lost: the rest of an export would go nowhere."""
+    return bool(getattr(out, "lost", False))
+
+
+def _write_csv(out: IO[str], batches: Iterable[list[Sequence[Any]]], columns: list[str]) -> None:
+    chunk = io.StringIO()
+    # Every text cell quoted (OWASP): a spreadsheet that splits on ";" or tabs still sees one cell.
+    writer = csv.writer(chunk, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
+    writer.writerow(columns)
+    for batch in batches:
+        writer.writerows(for_spreadsheet_rows(batch))
+        if chunk.tell() >= CHUNK:
+            out.write(chunk.getvalue())
+            chunk.seek(0)
+            chunk.truncate()
+            if _lost(out):
+                return
+    out.write(chunk.getvalue())
+
+
+def _write_json(out: IO[str], batches: Iterable[list[Sequence[Any]]], columns: list[str]) -> None:
+    """The rows as ``json.dumps(rows, indent=2)`` writes them, a batch at a time."""
+    import json
+
+    started = False
+    for batch in batches:
+        items = [json.dumps(dict(zip(columns, map(readable, row), strict=True)), ensure_ascii=False, indent=2,
+                            default=str).replace("\n", "\n  ") for row in batch]  # a JSON text holds no newline
+        out.write(("[\n  " if not started else ",\n  ") + ",\n  ".join(items))
+        started = True
+        if _lost(out):
             return
-        # Every text cell quoted (OWASP): a spreadsheet that splits on ";" or tabs still sees one cell.
-        writer = csv.DictWriter(out, fieldnames=columns, lineterminator="\n", quoting=csv.QUOTE_NONNUMERIC)
-        writer.writeheader()
-        writer.writerows({k: for_spreadsheet(v) for k, v in row.items()} for row in rows)
+    out.write("\n]\n" if started else "[]\n")
 
 
 class _GroupsOption(click.Option):

@@ -33,7 +33,9 @@ from .outputs import (
     to_stdout,
     wide_option,
     write_rows,
+    write_table,
 )
+from .progress import progress
 
 
 def _parse_by(value: str) -> list[str]:
@@ -97,8 +99,9 @@ def export_signatures(event: str | None, since: dt.date | None, until: dt.date |
 
     check_target(output, fmt, list(EXPORT_COLUMNS))
     with records() as db:
-        rows = list(db.signatures(db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)))
-    write_rows(rows, list(EXPORT_COLUMNS), fmt, output)
+        scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)
+        with progress("Exporting signatures") as tick:
+            write_table(db.signatures(scope, tick), list(EXPORT_COLUMNS), fmt, output, done=db.check_unchanged)
 
 
 @export.command("letters")

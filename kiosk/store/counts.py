@@ -15,12 +15,16 @@ screen, the tally slip, reports and exports) groups and filters by it through
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from ..errors import InputError
 from .connection import Database
 from .models import COUNT_COLUMNS, GROUPS, Scope, group_columns
+
+Tick = Callable[[int, "int | None"], None]
+"""How far a long read is: (done, out of, when known); the command line draws it as a progress bar."""
+TICK_ROWS = 10_000  # rows read between two ticks
 
 
 def check_groups(by: Sequence[str] | str) -> list[str]:

@@ -1,0 +1,67 @@
+"""Exports stream (issue 19): rows go from the database's cursor to the file a batch at a time,
+never held as a list, with formulas still made inert, a closed pipe still ending the export
+with 141, and JSON written exactly as one json.dumps of the list would be."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kiosk.text import for_spreadsheet, for_spreadsheet_rows
+
+CELL = st.one_of(
+    st.none(), st.integers(-5, 10**6), st.floats(allow_nan=False), st.booleans(), st.binary(max_size=8),
+    st.text(max_size=12),
+    st.text(alphabet=st.sampled_from("aZ9_ =+-@\t\r\n;|\"' \u200b\ufeff\uff1d\u2212\ud800\x00é"), max_size=8),
+)
+
+
+# Cells for_spreadsheet changes, or that look as if it might, each tried in every place of a plain row.
+TRICKY = ["a\rb", "a\r\nb", "a;=b", "a|+b", "a\t-b", "a; \u200b@b", " =1", "\u200b=1", "\ufeff+1", "=1", "+", "-",
+          "@x", "\t=1", "\n=1", "\ud800", "a\udcffb", "\uff1d1", "\u22121", "\ufe6b", b"=1", b"ok", True, -5, 1.5,
+          "\"=1", "'=1", "é", "_x", "", None, 0, "a\x00=b", "\x00"]
+
+
+def test_each_tricky_cell_anywhere_in_plain_rows_is_found():
+    plain = ["Ada", 7, None, "2026-07-03", ""]
+    for cell in TRICKY:
+        for place in range(len(plain) + 1):
+            row = [*plain[:place], cell, *plain[place:]]
+            rows = [(*plain, "x")] * 3 + [row]
+            assert [list(r) for r in for_spreadsheet_rows(rows)] == [[for_spreadsheet(v) for v in r] for r in rows], \
+                (cell, place)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.lists(CELL, min_size=3, max_size=3), max_size=6))
+def test_rows_checked_at_once_come_out_as_cell_by_cell(rows):
+    """The one-pass check of many rows neutralises exactly what for_spreadsheet does for each cell."""
+    assert [list(row) for row in for_spreadsheet_rows(rows)] == [[for_spreadsheet(v) for v in row] for row in rows]
+
+
+def test_plain_rows_are_passed_on_as_they_are():
+    rows = [("Ada", 1, None, "2026-07-03T10:00", "", "Zoë"), ("Bo", 2, "2026-07-04", "x", "y", "_z")]
+    assert for_spreadsheet_rows(rows) is rows
+    assert for_spreadsheet_rows([*rows, ("Cy", 3, None, "=1+1", "", "")])[-1] == ["Cy", 3, None, "'=1+1", "", ""]
+
+
+def test_an_export_reads_text_that_is_not_utf8_and_gives_each_row_once(tmp_path, monkeypatch):
+    """sqlite3 decodes the rows itself, for speed; a value that is not UTF-8 (another program
+    wrote it) runs the query again with the kiosk's reader, which shows its bytes as U+FFFD, and
+    the rows given already are not given twice."""
+    import sqlite3
+
+    import kiosk.store.signatures
+    from kiosk.store import Store
+    from tests.helpers.records_data import NAMES, fill
+
+    db = fill(tmp_path / "k.db")
+    conn = sqlite3.connect(db)
+    with conn:
+        conn.execute("UPDATE signatures SET name = CAST(X'416461FF' AS TEXT) WHERE name = ?", [NAMES[4]])
+    conn.close()
+    monkeypatch.setattr(kiosk.store.signatures, "TICK_ROWS", 2)  # the bad row comes in the third batch
+    with Store(db, create=False, readonly=True) as store:
+        rows = list(store.export_rows())
+    assert [r["name"] for r in rows] == [*NAMES[:4], "Ada\ufffd", *NAMES[5:]]
+    assert len({r["id"] for r in rows}) == len(NAMES)
