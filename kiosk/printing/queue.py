@@ -10,7 +10,7 @@ the paper asks (:attr:`~kiosk.job_states.Transition.REPRINT`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,8 +35,10 @@ class Outcome:
     skipped: bool = False  # another worker had claimed or finished the job: not tried here, not a failure
 
 
-def deliver(receipt: Receipt, setup: Setup) -> Path | None:
-    """Put one receipt on paper (or into the preview folder). Raises PrintError."""
+def prepare(receipt: Receipt, setup: Setup) -> Callable[[], Path | None]:
+    """All that comes before a receipt's first byte and may fail by itself (its QR codes fit, its
+    ESC/POS bytes): what is left is to send it (or write it into the preview folder). Raises
+    PrintError."""
     for block in receipt.blocks:  # a code that cannot fit is refused before any byte, never left out
         if isinstance(block, QR):
             try:
@@ -44,19 +46,43 @@ def deliver(receipt: Receipt, setup: Setup) -> Path | None:
             except QRTooWide as exc:
                 raise PrintError(f"QR code: {exc}", source=setup.where) from None
     if setup.is_preview:
-        return write_preview(setup, receipt)
+        return lambda: write_preview(setup, receipt)
     from .render import render_bytes  # python-escpos and Pillow: on the first print, not at start
 
-    send(setup, render_bytes(receipt, setup))
-    return None
+    data = render_bytes(receipt, setup)
+
+    def send_it() -> None:
+        send(setup, data)
+
+    return send_it
+
+
+def deliver(receipt: Receipt, setup: Setup) -> Path | None:
+    """Put one receipt on paper (or into the preview folder). Raises PrintError."""
+    return prepare(receipt, setup)()
 
 
 def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setup, campaign: str, *,
                     move: Transition = Transition.CLAIM, privacy_url: str | None = None) -> Outcome:
-    """Claim the signature's job with ``move``, print it, and record how it went."""
+    """Claim the signature's job with ``move``, print it, and record how it went.
+
+    The receipt is laid out and rendered before the claim, so that from the claim's commit to
+    the first byte there is only the printer's connection to open: a crash in that moment
+    leaves the job ``printing`` (interrupted: it cannot be told from a crash after the first
+    byte, and the kiosk errs towards never printing a letter twice)."""
     job = store.job_for(sig.id)
     if job is None:
         return Outcome(False, f"signature {sig.id} has no print job")
+    ready: Callable[[], Path | None] | None = None
+    problem = ""
+    try:
+        if case is None:
+            raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
+        ready = prepare(layouts.for_signature(case, sig, campaign, privacy_url), setup)
+    except PrintError as exc:
+        problem = str(exc)
+    except Exception as exc:  # noqa: BLE001 - an unexpected fault must still leave the job failed, not stuck
+        problem = f"{type(exc).__name__}: {exc}"
     if not store.claim_job(job.id, setup.name, move=move):
         current = store.job_for(sig.id)
         if current is not None and current.status in (JobState.HELD, JobState.REJECTED):
@@ -65,10 +91,11 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
             return Outcome(False, f"job {job.id} is {said}, not printed", skipped=True)
         return Outcome(False, f"job {job.id} is {current.status.label if current else 'gone'}: another run has it,"
                               " not printed again here", skipped=True)
+    if ready is None:  # nothing left: a plain failure, to retry
+        store.finish_job(job.id, error=problem)
+        return Outcome(False, problem)
     try:
-        if case is None:
-            raise PrintError(f"case {sig.case_id!r} is not in the cases folder")
-        preview = deliver(layouts.for_signature(case, sig, campaign, privacy_url), setup)
+        preview = ready()
     except PrintError as exc:
         if exc.maybe_printed:
             store.interrupt_job(job.id, f"may be on paper, look before reprinting: {exc}")
@@ -79,7 +106,7 @@ def print_signature(store: Store, sig: Signature, case: Case | None, setup: Setu
         message = f"{type(exc).__name__}: {exc}"
         store.finish_job(job.id, error=message)
         return Outcome(False, message)
-    store.finish_job(job.id)
+    store.finish_job(job.id)  # not synced: docs/database.md, "Commits"
     return Outcome(True, preview=preview)
 
 

@@ -30,6 +30,14 @@ _SETS = {
 }
 
 
+# The one move committed without waiting for the disk (connection.Database.transaction): a
+# power cut that loses it leaves the job ``printing``, shown as interrupted ("may be on paper"),
+# which is true of a letter that printed; a crash of the process keeps it. Every other move
+# waits: a lost claim would print a letter twice, a lost failure would show a letter that never
+# left as maybe on paper (docs/database.md, "Commits").
+UNSYNCED = frozenset({Transition.FINISH})
+
+
 def marks(states: Iterable[object]) -> str:
     """``?, ?, ?``: one placeholder per state."""
     return ", ".join("?" for _ in states)
@@ -70,7 +78,7 @@ class PrintJobs(Database):
 
     def move_job(self, job_id: int, move: Transition, *, printer: str | None = None, error: str | None = None) -> bool:
         """Make ``move`` on the job if its state allows it; False if it did not (someone else has it)."""
-        with self.transaction() as conn:
+        with self.transaction(synced=move not in UNSYNCED) as conn:
             return move_jobs(conn, move, "id = ?", [job_id], printer=printer, error=error) == 1
 
     def claim_job(self, job_id: int, printer: str, *, move: Transition = Transition.CLAIM) -> bool:
