@@ -52,6 +52,7 @@ from .screens.pin import PinScreen
 from .screens.printing import PrintingScreen
 from .screens.still_there import StillThereWatch
 from .screens.thanks import ThanksScreen, shown_address
+from .textual_fixes import ORIGINAL_GET_INNER_OUTER  # noqa: F401 - works Textual's faults around on import
 from .themes import KIOSK_THEMES
 from .watch import WatchingApp
 
