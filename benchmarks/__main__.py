@@ -63,7 +63,7 @@ def main(quick: bool, out: Path | None) -> None:
         lambda: export.export_counts(size["signatures"]),
         lambda: cli.cli_overhead(size["cli"], size["cli_runs"]),
         lambda: responsive.responsiveness(size["keys"]),
-        lambda: memory.peak_memory(size["session"]),
+        lambda: memory.memory_growth(size["session"]),
         lambda: upload.upload_throughput(size["uploads"]),
         footprint.footprint,
     ]

@@ -20,7 +20,7 @@ def test_the_quick_benchmarks_run_and_print_every_row(tmp_path):
     for measured in ("Time to wire, appeal", "Time to wire, postcard", "Bytes, appeal", "native QR", "raster-fallback",
                      "first appeal of a fresh kiosk",
                      "Cold start", "Durable record", "Export counts by case,day", "`kiosk export counts",
-                     "`kiosk --help`", "Key to screen", "Peak memory",
+                     "`kiosk --help`", "Key to screen", "Memory growth",
                      "Upload to the office", "Installed size"):
         assert measured in names, measured
     assert all(row.count("|") == 5 for row in rows)
