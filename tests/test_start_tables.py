@@ -18,7 +18,8 @@ def test_the_paper_table_is_python_escpos_database():
     database = {name: escpos_lib.profile_data(name) for name in escpos_lib.profile_names()}
     assert set(escpos_lib.MEDIA) == set(database)
     for name, data in database.items():
-        media = (data.get("media", {}).get("width", {}).get("pixels"), data.get("fonts", {}).get("0", {}).get("columns"))
+        media = (data.get("media", {}).get("width", {}).get("pixels"),
+                 data.get("fonts", {}).get("0", {}).get("columns"))
         assert escpos_lib.MEDIA[name] == media, name
 
 
