@@ -275,6 +275,28 @@ class _Source:
                 raise self.error(f"{table} row {n} {_describe_id(row[key])}", f"{exc.column}: {exc.problem}") from None
         return taken
 
+    def ahead(self, table: str, columns: Sequence[str], check: Callable[[dict[str, Any]], T], key: str, *,
+              skip: str | None) -> Iterator[tuple[int, list[T]]]:
+        """(rows read, those rows as ``check`` takes them) a chunk at a time, the rows not here as
+        they are (:meth:`raw` with ``skip``). The next chunk is checked in a thread of its own
+        while the caller writes this one: SQLite lets go of Python while it writes, so the
+        checks (Python) and the writing (SQLite) run at once on two cores. A row refused stops
+        the merge at the same chunk as it would one after the other."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        def checked(chunk: list[tuple[int, tuple[Any, ...]]]) -> tuple[int, list[T]]:
+            return len(chunk), self.check(table, columns, chunk, check, key)
+
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-merge-check") as pool:
+            waiting: Future[tuple[int, list[T]]] | None = None
+            for chunk in self.raw(table, columns, key=skip):
+                coming = pool.submit(checked, chunk)
+                if waiting is not None:
+                    yield waiting.result()
+                waiting = coming
+            if waiting is not None:
+                yield waiting.result()
+
     def checked(self, table: str, columns: Sequence[str], check: Callable[[dict[str, Any]], T],
                 key: str) -> Iterator[list[T]]:
         """Every row of the table in chunks, each as ``check`` takes it (see :meth:`check`)."""
@@ -455,8 +477,7 @@ class _Merge:
         shared: list[str] = []
         columns = ", ".join(_SIGNATURE_COLUMNS)
         in_source = src.count("signatures")
-        for chunk in src.raw("signatures", _SIGNATURE_COLUMNS, key="id"):
-            incoming = src.check("signatures", _SIGNATURE_COLUMNS, chunk, signature_row, "id")
+        for read, incoming in src.ahead("signatures", _SIGNATURE_COLUMNS, signature_row, "id", skip="id"):
             ids = [sig.id for sig in incoming]
             cur = self.conn.execute(f"SELECT {columns} FROM signatures WHERE id IN ({marks(ids)})", ids)
             here = {row[0]: dict(zip(_SIGNATURE_COLUMNS, row, strict=True)) for row in cur}
@@ -487,7 +508,7 @@ class _Merge:
                         conflicting += 1
                         if len(conflicts) < _KEPT:
                             conflicts.append(conflict)
-            self._tick(len(chunk))
+            self._tick(read)
         self._tick(in_source - self.done + self.before)  # those here already, not read
         return MergeResult(src.source, in_source, added, conflicting, tuple(conflicts), sharing, tuple(shared))
 
@@ -517,8 +538,7 @@ class _Merge:
     def _jobs(self, src: _Source) -> None:
         columns = ", ".join(_JOB_COLUMNS)
         done = ", ".join(_JOB_COLUMNS[1:])
-        for chunk in src.raw("print_jobs", _JOB_COLUMNS, key="signature_id"):
-            checked = src.check("print_jobs", _JOB_COLUMNS, chunk, job_row, "signature_id")
+        for _, checked in src.ahead("print_jobs", _JOB_COLUMNS, job_row, "signature_id", skip="signature_id"):
             # A conflict's copy here is kept whole: another letter's job state never says whether
             # this one is on paper (a "printed" from the other copy would lose it).
             jobs = [job for job in checked if job["signature_id"] not in self._disputed]
