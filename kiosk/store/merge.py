@@ -15,7 +15,14 @@ link to it) or one of the target's journal files is refused before anything is m
 ``validate_name``, ``validate_message``, case id, kind, kiosk id and event rules, UUID ids,
 times as the kiosk writes them, UTF-8 text, known job states, bounded numbers) and stored as
 recording would have stored it (its text cleaned). A row recording would refuse makes the
-whole merge refused.
+whole merge refused. A row already in the target exactly as it is in the source (the same key,
+every column the same value of the same type, as the target was before this merge) was checked
+when it came and changes nothing: it is left out in SQL and never read, so a re-merge costs
+little more than SQLite's own ``INSERT OR IGNORE``.
+
+**One source at a time.** Each is copied, checked, merged and closed before the next is opened,
+so any number merge whatever the open-file limit; a file the limit keeps shut is refused as
+that (:mod:`.open_files`), never as a damaged file.
 
 **What is merged, and what wins:**
 
