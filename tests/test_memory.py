@@ -116,4 +116,4 @@ async def test_a_session_keeps_no_more_lines_after_more_letters(tmp_path):
     assert late - early <= 2 * LETTERS, counts  # flat; about 1,200 more a letter before the work-around
 
 
-WARM, LETTERS = 3, 5
+WARM, LETTERS = 2, 4
