@@ -65,3 +65,41 @@ def test_an_export_reads_text_that_is_not_utf8_and_gives_each_row_once(tmp_path,
         rows = list(store.export_rows())
     assert [r["name"] for r in rows] == [*NAMES[:4], "Ada\ufffd", *NAMES[5:]]
     assert len({r["id"] for r in rows}) == len(NAMES)
+
+
+def test_the_reports_one_tally_equals_the_counts_of_every_scope(tmp_path):
+    """Store.tallies (the report's few passes) gives what Store.counts, the print status counts and
+    the answers give: duplicates among signers (ties in time broken by id), handwritten letters,
+    print jobs, answers; for the whole file and for scopes."""
+    import datetime as dt
+    import sqlite3
+
+    from benchmarks.streams import fill as fill_letters
+    from kiosk.store import Scope, Store
+    from kiosk.store.counts import TALLY_GROUPS
+    from kiosk.store.models import group_columns
+
+    db = tmp_path / "k.db"
+    fill_letters(db, 400)
+    conn = sqlite3.connect(db)
+    with conn:  # a second letter of a signer and case at the very same time: the lower id is the first
+        conn.execute("INSERT INTO signatures (id, number, case_id, kind, name, message, created_at, local_time, event,"
+                     " kiosk_id, signer) SELECT '00000000-0000-4000-8000-000000000000', 9999, case_id, kind, name,"
+                     " message, created_at, local_time, event, 'k3', signer FROM signatures"
+                     " WHERE number = 50 AND kiosk_id = 'k1'")
+        conn.execute("UPDATE print_jobs SET status = 'failed' WHERE rowid % 7 = 0")
+    conn.close()
+    with Store(db, create=False) as store:
+        store.add_paper("lawyer-amara-osei", "appeal", 12, None, "Fest", "k1", at=dt.datetime(2026, 11, 21, 10))
+        store.add_paper("prisoner-ilya-voronin", "postcard", 5, None, "Fair", "k9", at=dt.datetime(2026, 11, 22, 11))
+    with Store(db, create=False, readonly=True) as store:
+        columns = [c for c in group_columns(list(TALLY_GROUPS)) if c != "case_title"]
+        for scope in (Scope(), Scope(event="Fest"), Scope(kiosk_id="k1", since=dt.date(2026, 11, 21)),
+                      Scope(case_id="lawyer-amara-osei"), Scope(event="Fair")):
+            tallied = store.tallies(scope)
+            counted = [{k: row[k] for k in columns} for row in store.counts(TALLY_GROUPS, scope)]
+            assert tallied.rows == counted, scope
+            assert tallied.print_status == store.print_status_counts(scope), scope
+            assert tallied.answers == (store.consent_counts(scope) if store.consent_counts() else None), scope
+            assert tallied.unchecked == store.without_signer(scope), scope
+            assert sum(row["duplicates"] for row in tallied.rows) > 0 or scope.event == "Fair"

@@ -120,10 +120,11 @@ class Records(PaperRecords):
 
         return delivery_list(self.store, scope, self.case_files)
 
-    def summary(self, scope: Scope) -> Summary:
+    def summary(self, scope: Scope, progress: Tick | None = None) -> Summary:
+        """The report of ``scope``; ``progress`` is told how far it is."""
         from ..reports.summary import summarise
 
-        return summarise(self.store, scope, case_files=self.case_files)
+        return summarise(self.store, scope, case_files=self.case_files, progress=progress)
 
     def merge(self, sources: Sequence[Path], *, progress: Tick | None = None) -> list[MergeResult]:
         """Merge other kiosks' files into this one, all or nothing (see :mod:`kiosk.store.merge`).

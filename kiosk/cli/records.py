@@ -160,7 +160,8 @@ def report(event: str | None, since: dt.date | None, until: dt.date | None, kios
             check_target(chart_path, "png")
     with records() as db:
         scope = db.scope(event=event, since=since, until=until, kiosk_id=kiosk_id)
-        summary = db.summary(scope)
+        with progress("Counting letters") as tick:
+            summary = db.summary(scope, tick)
     stall_settings = settings()
     lang = language(stall_settings.language)
     terminal.render(summary, console(), lang, bidi=stall_settings.bidi)

@@ -29,6 +29,7 @@ from .connection import Database
 from .consents import insert_consent
 from .counts import DUPLICATE, TICK_ROWS, Tick
 from .models import AppealRow, ConsentChoice, Scope, Signature, reference, stall_iso, utc_iso
+from .readonly import text
 from .rows import NUMBER_MAX, consent_choice, letter_kind, letter_place, letter_text
 from .rows import case_id as check_case_id
 from .rows import letter_language as check_letter_language
@@ -180,12 +181,13 @@ class Signatures(Database):
         """Every signature in ``scope`` with its print status, as EXPORT_COLUMNS, oldest first;
         ``likely_duplicate`` is ``yes`` for a letter an earlier letter of its case has the signer of."""
         for row in self.export_table(scope):
-            yield dict(zip(EXPORT_COLUMNS, row, strict=True))
+            yield dict(zip(EXPORT_COLUMNS, (text(v) if isinstance(v, bytes) else v for v in row), strict=True))
 
     def export_table(self, scope: Scope = Scope(), progress: Tick | None = None) -> Iterator[tuple[Any, ...]]:
         """:meth:`export_rows` as tuples in the order of EXPORT_COLUMNS, read from the cursor as they
         are written (a million letters are never all in memory); ``progress`` is told how many of
-        how many every :data:`~kiosk.store.counts.TICK_ROWS` rows."""
+        how many every :data:`~kiosk.store.counts.TICK_ROWS` rows. A BLOB another program put where
+        text belongs comes as bytes (:func:`kiosk.text.readable` reads it as text)."""
         where, params = scope.where()
         sql = ("SELECT s.id, s.number, s.case_id, s.kind, s.name, s.message, s.created_at, s.local_time, s.event,"
                " s.kiosk_id, COALESCE(j.status, 'none') AS print_status, s.purged_at, s.language, s.letter_language,"
@@ -283,14 +285,14 @@ def _remember_case(conn: sqlite3.Connection, case: Case, now: str) -> None:
 
 def _batches(conn: sqlite3.Connection, sql: str, params: list[object]) -> Iterator[list[tuple[Any, ...]]]:
     """The rows of ``sql`` (ordered so that each run gives them in one order), TICK_ROWS at a time,
-    their text decoded by sqlite3 itself rather than the connection's text factory (a Python call
-    for each value: a third of an export's time). Should a value not be UTF-8 (a file another
+    their text decoded by sqlite3 itself rather than the connection's text factory and row factory
+    (a Python call for each value and row: half an export's time). Should a value not be UTF-8 (a file another
     program wrote), the query runs again with the connection's factory, which reads such bytes as
     U+FFFD, and the rows already given are skipped."""
     factory, done = conn.text_factory, 0
     conn.text_factory = str
     try:
-        cur = conn.execute(sql, params)
+        cur = _raw(conn).execute(sql, params)
         while rows := cur.fetchmany(TICK_ROWS):
             yield rows
             done += len(rows)
@@ -300,7 +302,14 @@ def _batches(conn: sqlite3.Connection, sql: str, params: list[object]) -> Iterat
             raise
     finally:
         conn.text_factory = factory
-    cur = conn.execute(sql, params)
+    cur = _raw(conn).execute(sql, params)
     deque(itertools.islice(cur, done), maxlen=0)  # given already
     while rows := cur.fetchmany(TICK_ROWS):
         yield rows
+
+
+def _raw(conn: sqlite3.Connection) -> sqlite3.Cursor:
+    """A cursor giving each row as SQLite has it, without the connection's row factory."""
+    cur = conn.cursor()
+    cur.row_factory = None
+    return cur
