@@ -103,3 +103,63 @@ def test_the_reports_one_tally_equals_the_counts_of_every_scope(tmp_path):
             assert tallied.answers == (store.consent_counts(scope) if store.consent_counts() else None), scope
             assert tallied.unchecked == store.without_signer(scope), scope
             assert sum(row["duplicates"] for row in tallied.rows) > 0 or scope.event == "Fair"
+
+
+BAR = """
+import sys
+import kiosk.cli.progress, kiosk.store.signatures
+from kiosk.cli import main
+kiosk.cli.progress.progress.__wrapped__.__kwdefaults__["show_after"] = 0.0  # all work is long enough for a bar
+kiosk.store.signatures.TICK_ROWS = 2
+sys.argv = ["kiosk", *sys.argv[1:]]
+main()
+"""
+
+
+def _on_terminal(*args: str, terminal: bool = True) -> tuple[int, bytes]:
+    """Run kiosk ``args`` with standard error on a pseudo-terminal (or a pipe): (exit code, what stderr got)."""
+    import os
+    import pty
+    import select
+    import subprocess
+    import sys
+
+    from tests.helpers import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
+    command = [sys.executable, "-c", BAR, *args]
+    if not terminal:
+        done = subprocess.run(command, capture_output=True, env=env, timeout=60)
+        return done.returncode, done.stderr
+    main, other = pty.openpty()
+    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=other, env=env)
+    os.close(other)
+    seen = b""
+    while True:
+        ready, _, _ = select.select([main], [], [], 0.1)
+        if ready:
+            try:
+                chunk = os.read(main, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif process.poll() is not None:
+            break
+    code = process.wait(timeout=60)
+    os.close(main)
+    return code, seen
+
+
+def test_export_and_report_draw_a_bar_on_a_terminal_and_nothing_when_piped(tmp_path):
+    from tests.helpers.records_data import fill
+
+    db = fill(tmp_path / "k.db")
+    out = tmp_path / "s.csv"
+    code, seen = _on_terminal("export", "signatures", "--db", str(db), "-o", str(out))
+    assert code == 0 and b"Exporting signatures" in seen and b"/8" in seen, seen  # rows of all the rows
+    assert len(out.read_text(encoding="utf-8-sig").splitlines()) == 9
+    code, seen = _on_terminal("report", "--db", str(db))
+    assert code == 0 and b"Counting letters" in seen and b"/5" in seen, seen  # steps
+    assert _on_terminal("export", "signatures", "--db", str(db), "-o", str(out), terminal=False) == (0, b"")

@@ -65,11 +65,13 @@ class Sync:
         return Target(settings.sync_url, settings.sync_token, settings.kiosk_id, settings.sync_personal_data,
                       settings.sync_interval, settings.database)
 
-    def run(self, *, stop: threading.Event | None = None, client: Client | None = None) -> SyncReport:
+    def run(self, *, stop: threading.Event | None = None, client: Client | None = None,
+            progress: Callable[[int, int | None], None] | None = None) -> SyncReport:
         """*Any thread.* One sync now (whatever the back-off says). SettingError when the kiosk is
         not set up to sync; a StoreError when its database cannot be opened; a network or office
-        failure is in the report (``error``) and the state."""
-        return sync_once(self.target(), self._read, client=client, stop=stop)
+        failure is in the report (``error``) and the state. ``progress`` is told the rows sent of
+        those waiting after each batch."""
+        return sync_once(self.target(), self._read, client=client, stop=stop, progress=progress)
 
     def status(self) -> SyncStatus:
         """*Any thread.* This kiosk's rows waiting, other kiosks' rows, the conflicts and refusals,

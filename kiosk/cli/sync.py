@@ -30,9 +30,11 @@ def sync(ctx: click.Context) -> int:
     if ctx.invoked_subcommand is not None:
         return EXIT_OK
     from ..application import open_sync  # the HTTP client only for this command
+    from .progress import progress
 
     stall = settings()
-    report = open_sync(stall).run()
+    with progress("Sending letters") as tick:
+        report = open_sync(stall).run(progress=tick)
     if report.error is not None:
         echo(f"Error: sync with {_where(stall)} failed: {report.error} (sent {report.sent} before;"
              f" {report.waiting} waiting for the next sync)", err=True)

@@ -84,12 +84,14 @@ def backoff(failures: int, interval: float, wait: float | None, rand: Callable[[
 
 def sync_once(target: Target, read_cases: Callable[[Path], CaseSet], *, client: Client | None = None,
               stop: threading.Event | None = None, now: Callable[[], dt.datetime] | None = None,
-              rand: Callable[[float, float], float] = random.uniform) -> SyncReport:
+              rand: Callable[[float, float], float] = random.uniform,
+              progress: Callable[[int, int | None], None] | None = None) -> SyncReport:
     """One sync of the kiosk database ``target.database`` (opened here: any thread). ``read_cases``:
     the kiosk's checks of a case folder. Never raises for a network or office failure, nor for
     anything unexpected while it syncs (a client's bug, an answer no check foresaw): the report's
     ``error`` says it in one line, the state in the database too, and the next sync backs off.
-    Only a database that cannot be opened or written raises."""
+    Only a database that cannot be opened or written raises. ``progress`` is told the rows sent
+    of those waiting after each batch (a progress bar)."""
     clock = now or (lambda: dt.datetime.now(dt.UTC))
     report = SyncReport()
     own = client is None
@@ -98,7 +100,7 @@ def sync_once(target: Target, read_cases: Callable[[Path], CaseSet], *, client: 
         with Store(target.database, create=False) as store:
             store.note_sync(last_attempt=utc_iso(clock()))
             try:
-                _upload(store, http, target, report, stop)
+                _upload(store, http, target, report, stop, progress)
                 if not report.stopped:
                     _fetch_cases(store, http, target, read_cases, report, utc_iso(clock()))
             except Exception as caught:  # noqa: BLE001 - any failure is noted and backed off, never raised
@@ -123,8 +125,10 @@ def sync_once(target: Target, read_cases: Callable[[Path], CaseSet], *, client: 
             http.close()
 
 
-def _upload(store: Store, http: Client, target: Target, report: SyncReport, stop: threading.Event | None) -> None:
+def _upload(store: Store, http: Client, target: Target, report: SyncReport, stop: threading.Event | None,
+            progress: Callable[[int, int | None], None] | None = None) -> None:
     size = MAX_ROWS
+    waiting = store.sync_status(target.kiosk_id).waiting if progress is not None else None
     for _ in range(BATCHES_MAX):
         if stop is not None and stop.is_set():
             report.stopped = True
@@ -148,6 +152,8 @@ def _upload(store: Store, http: Client, target: Target, report: SyncReport, stop
             raise
         store.settle_outbox([(item, a["answer"], a.get("reason")) for item, a in zip(batch, answers, strict=True)])
         report.sent += len(batch)
+        if progress is not None:
+            progress(report.sent, waiting)
         for a in answers:
             setattr(report, a["answer"], getattr(report, a["answer"]) + 1)
         if len(batch) < size:
