@@ -163,21 +163,28 @@ class Tallying(Database):
 
     def _typed(self, where: str, params: list[object]) -> dict[tuple[str, ...], tuple[int, int]]:
         """The typed letters in ``where`` per TALLY_GROUPS: (letters, of them without a signer). One pass
-        and no sorting: each row's keys joined (by a unit separator) into one BLOB that Python's
-        Counter counts over the cursor, with no call into Python for a row. Should a key hold the
-        separator itself (a time from another program), SQL groups them instead, exactly."""
-        joined = " || X'1F' || ".join([*(GROUPS[g][0] for g in TALLY_GROUPS), "(s.signer IS NULL)"])
+        and no sorting: each row's keys (the day and hour as the first 13 characters of its time) joined
+        by a unit separator into one BLOB that Python's Counter counts over the cursor, with no call into
+        Python for a row. Should a key hold the separator itself, or a time not be UTF-8 (another
+        program's), SQL groups them instead, exactly."""
+        joined = " || X'1F' || ".join(["s.case_id", "s.kind", "s.event", "s.kiosk_id", "substr(s.local_time, 1, 13)",
+                                         "(s.signer IS NULL)"])
         raw = self.db.conn.cursor()
         raw.row_factory = None  # bytes as they are, no call for a row (the connection's reads a BLOB as text)
         counted = Counter(raw.execute(f"SELECT CAST({joined} AS BLOB) FROM signatures s{where}", params))
         out: dict[tuple[str, ...], list[int]] = {}
         for (key,), n in counted.items():
             parts = key.split(b"\x1f") if isinstance(key, bytes) else []
-            if len(parts) != len(TALLY_GROUPS) + 1:
+            try:
+                case_id, kind, event, kiosk_id, start, unsigned = parts
+                time = start.decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
                 return self._typed_by_sql(where, params)
-            entry = out.setdefault(tuple(text(p) for p in parts[:-1]), [0, 0])
+            day = time[:10]  # GROUPS' day and hour, from the time's first 13 characters
+            entry = out.setdefault((text(case_id), text(kind), text(event), text(kiosk_id), day,
+                                    f"{day} {time[11:13]}:00"), [0, 0])
             entry[0] += n
-            entry[1] += n if parts[-1] == b"1" else 0
+            entry[1] += n if unsigned == b"1" else 0
         return {key: (n, unsigned) for key, (n, unsigned) in out.items()}
 
     def _typed_by_sql(self, where: str, params: list[object]) -> dict[tuple[str, ...], tuple[int, int]]:
