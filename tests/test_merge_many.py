@@ -257,3 +257,18 @@ def store_scope():
     from kiosk.store import Scope
 
     return Scope()
+
+
+def test_a_refused_file_leaves_no_copy_of_the_next_one_behind(tmp_path):
+    """The next file is copied and checked while one is merged: when that one is refused, the
+    copy made ahead goes too, and nothing is merged."""
+    bad, good = fill(tmp_path / "bad.db", LETTERS[:2]), fill(tmp_path / "good.db", LETTERS[2:])
+    conn = sqlite3.connect(bad)
+    with conn:
+        conn.execute("UPDATE signatures SET signer = 'not a fingerprint' WHERE number = 2")
+    conn.close()
+    target = tmp_path / "all" / "all.db"
+    target.parent.mkdir()
+    result = CliRunner().invoke(cli, ["merge", str(bad), str(good), "--db", str(target)])
+    assert result.exit_code == 1 and "bad.db" in result.output and "signer" in result.output
+    assert sorted(p.name for p in target.parent.iterdir()) == []  # no copy, and no target made for nothing

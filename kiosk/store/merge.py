@@ -124,10 +124,10 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-@contextmanager
-def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
-    """A migrated, integrity-checked copy of ``source``; StoreError naming the source, which is untouched.
-    Opened one at a time: a merge of many files keeps only the one it is merging open."""
+def _copied(source: Path, workdir: Path) -> Path:
+    """A private copy of ``source`` beside the target, integrity-checked: its path (the caller
+    removes it, :func:`_opened` does). StoreError naming the source, which is untouched; then
+    nothing is left. Made in a thread of its own while the source before it is merged."""
     source = Path(source)
 
     def refuse(problem: str) -> StoreError:
@@ -167,21 +167,55 @@ def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
             reading.close()
         if changed:
             raise refuse(CHANGED_WHILE_READ)
+        problem = _integrity_problem(copy)
+        if problem is not None:
+            raise refuse(f"{problem}; not merged")
+    except BaseException:
+        _remove_copy(copy)
+        raise
+    return copy
+
+
+def _integrity_problem(copy: Path) -> str | None:
+    """None when ``PRAGMA integrity_check`` says the copy is whole, else what it found."""
+    try:
+        conn = sqlite3.connect(copy)
+        try:
+            (verdict,) = conn.execute("PRAGMA integrity_check").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:  # damaged beyond what the check can report
+        return explain(exc)
+    return None if verdict == "ok" else f"damaged database ({verdict})"
+
+
+def _remove_copy(copy: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{copy}{suffix}").unlink(missing_ok=True)
+
+
+@contextmanager
+def _opened(copy: Path, source: Path) -> Iterator[Database]:
+    """The checked copy of ``source`` opened (migrated: an older kiosk's file), removed after."""
+    try:
         try:
             store = Database(copy, create=False)
         except StoreError as exc:
             limit = out_of_files()
             raise (StoreError(limit, source=str(source)) if limit else exc.at(str(source))) from None
         try:
-            problem = store.integrity_problem()
-            if problem is not None:
-                raise refuse(f"{problem}; not merged")
             yield store
         finally:
             store.close()
     finally:
-        for suffix in ("", "-wal", "-shm", "-journal"):
-            Path(f"{copy}{suffix}").unlink(missing_ok=True)
+        _remove_copy(copy)
+
+
+@contextmanager
+def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
+    """A migrated, integrity-checked copy of ``source``; StoreError naming the source, which is untouched."""
+    with _opened(_copied(Path(source), workdir), Path(source)) as store:
+        yield store
 
 
 def out_of_files() -> str | None:
@@ -720,16 +754,28 @@ class Merging(Database):
         (cache,) = self.db.execute("PRAGMA cache_size").fetchone()
         self.db.execute(f"PRAGMA cache_size={_CACHE}")  # a big merge meets the same index pages again and again
         results: list[MergeResult] = []
-        with _restored_cache(self, cache), self.transaction() as conn:
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        with (_restored_cache(self, cache), self.transaction() as conn,
+              ThreadPoolExecutor(max_workers=1, thread_name_prefix="kiosk-merge-copy") as pool):
             merge = _Merge(conn, progress)
             counted = 0
-            for i, source in enumerate(sources):
-                with checked_copy(Path(source), workdir) as copy:
-                    if progress is not None:  # the letters to read: those counted, as many again for each file left
-                        counted += _count(copy, Path(source))
-                        merge.total = max(merge.done, counted + (len(sources) - i - 1) * counted // (i + 1))
-                        copy.db.conn.set_progress_handler(merge.still, _EVERY)  # a long read of a big file
-                    results.append(merge.source(copy, Path(source), self.path))
+            # the next source is copied and checked in a thread while this one is merged: two files at a time
+            ahead: Future[Path] | None = pool.submit(_copied, Path(sources[0]), workdir) if sources else None
+            try:
+                for i, source in enumerate(sources):
+                    assert ahead is not None
+                    made = ahead.result()
+                    ahead = pool.submit(_copied, Path(sources[i + 1]), workdir) if i + 1 < len(sources) else None
+                    with _opened(made, Path(source)) as copy:
+                        if progress is not None:  # the letters to read: those counted, as many again for each left
+                            counted += _count(copy, Path(source))
+                            merge.total = max(merge.done, counted + (len(sources) - i - 1) * counted // (i + 1))
+                            copy.db.conn.set_progress_handler(merge.still, _EVERY)  # a long read of a big file
+                        results.append(merge.source(copy, Path(source), self.path))
+            finally:
+                if ahead is not None and not ahead.cancel() and ahead.exception() is None:
+                    _remove_copy(ahead.result())  # made for a merge that stopped before it
             merge.finish()
         if merge.removed:  # a purge won: nothing it removed stays readable in the file or its journal
             self.scrub()  # merged already; False if another program holds the file: a purge later cleans it
