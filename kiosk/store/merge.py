@@ -211,13 +211,6 @@ def _opened(copy: Path, source: Path) -> Iterator[Database]:
         _remove_copy(copy)
 
 
-@contextmanager
-def checked_copy(source: Path, workdir: Path) -> Iterator[Database]:
-    """A migrated, integrity-checked copy of ``source``; StoreError naming the source, which is untouched."""
-    with _opened(_copied(Path(source), workdir), Path(source)) as store:
-        yield store
-
-
 def out_of_files() -> str | None:
     """The open-file limit, if that is why a source could not be opened just now (:mod:`.open_files`)."""
     return _out_of_files(MERGE_FEWER)
