@@ -16,9 +16,11 @@ from rich.text import Text
 from .common import Row
 
 FULL = {"wire": 200, "first_letters": 7, "starts": 7, "records": 1000, "signatures": 1_000_000, "keys": 200,
-        "session": 1000, "uploads": 20_000, "cli": (100_000, 1_000_000), "cli_runs": 15, "merge": (50, 20_000, 2)}
+        "session": 1000, "uploads": 20_000, "cli": (100_000, 1_000_000), "cli_runs": 15, "merge": (50, 20_000, 2),
+        "streams": (1_000_000, 3)}
 QUICK = {"wire": 20, "first_letters": 1, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20,
-         "uploads": 1000, "cli": (2_000,), "cli_runs": 2, "merge": (2, 300, 1)}
+         "uploads": 1000, "cli": (2_000,), "cli_runs": 2, "merge": (2, 300, 1),
+         "streams": (2_000, 1)}
 
 
 def machine() -> str:
@@ -50,7 +52,7 @@ def markdown(rows: list[Row], seconds: float, quick: bool) -> str:
               help="Write the table into this Markdown file between its result markers [default: print only].")
 def main(quick: bool, out: Path | None) -> None:
     """Measure the kiosk against its targets and print one table."""
-    from . import cli, export, footprint, memory, merge, record, responsive, startup, upload, wire
+    from . import cli, export, footprint, memory, merge, record, responsive, startup, streams, upload, wire
 
     size = QUICK if quick else FULL
     started = time.perf_counter()
@@ -61,6 +63,7 @@ def main(quick: bool, out: Path | None) -> None:
         lambda: startup.cold_start(size["starts"]),
         lambda: record.durable_record(size["records"]),
         lambda: export.export_counts(size["signatures"]),
+        lambda: streams.streams(*size["streams"]),
         lambda: cli.cli_overhead(size["cli"], size["cli_runs"]),
         lambda: responsive.responsiveness(size["keys"]),
         lambda: memory.memory_growth(size["session"]),

@@ -21,7 +21,8 @@ def test_the_quick_benchmarks_run_and_print_every_row(tmp_path):
                      "first appeal of a fresh kiosk",
                      "Cold start", "Durable record", "Export counts by case,day", "`kiosk export counts",
                      "`kiosk --help`", "Key to screen", "Memory growth",
-                     "Upload to the office", "Installed size", "Merge, 2 files", "Re-merge (adds nothing)"):
+                     "Upload to the office", "Installed size", "Merge, 2 files", "Re-merge (adds nothing)",
+                     "`kiosk export signatures -o FILE`", "`kiosk report`"):
         assert measured in names, measured
     assert all(row.count("|") == 5 for row in rows)
     upload = next(row for row in rows if "Upload to the office" in row)
