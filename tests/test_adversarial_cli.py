@@ -446,12 +446,13 @@ def test_a_store_fault_before_printing_says_recorded_and_waiting(tmp_path, monke
 def test_an_interrupt_while_printing_says_recorded(tmp_path, monkeypatch):
     import kiosk.printing.queue
 
-    def interrupted(*_args, **_kwargs):
-        raise KeyboardInterrupt
+    def interrupted():
+        raise KeyboardInterrupt  # Ctrl+C while the receipt goes to the printer
 
-    monkeypatch.setattr(kiosk.printing.queue, "deliver", interrupted)
+    monkeypatch.setattr(kiosk.printing.queue, "prepare", lambda *_args, **_kwargs: interrupted)
     result = sign(tmp_path)
     assert result.exit_code == 4 and "Recorded appeal" in result.output
+    assert job_states(tmp_path / "k.db") == [("printing", 1)]
 
 
 def test_ctrl_c_while_recording_never_loses_the_answer(tmp_path, monkeypatch):
