@@ -16,7 +16,7 @@ from rich.text import Text
 from .common import Row
 
 FULL = {"wire": 200, "first_letters": 7, "starts": 7, "records": 1000, "signatures": 1_000_000, "keys": 200,
-        "session": 1000, "uploads": 20_000, "cli": (100_000, 1_000_000), "cli_runs": 15, "merge": (50, 20_000, 2),
+        "session": 1000, "uploads": 20_000, "cli": (100_000, 1_000_000), "cli_runs": 15, "merge": (50, 20_000, 1),
         "streams": (1_000_000, 3)}
 QUICK = {"wire": 20, "first_letters": 1, "starts": 2, "records": 100, "signatures": 20_000, "keys": 20, "session": 20,
          "uploads": 1000, "cli": (2_000,), "cli_runs": 2, "merge": (2, 300, 1),
