@@ -183,6 +183,8 @@ class KioskApp(WatchingApp):  # the printer watch and the home screen's marker: 
 
     def reset_if_idle(self) -> None:
         """Once a second: home when the screen's time is up; "Still there?" in its last seconds."""
+        if not self.screen_stack:  # a tick while the app closes: nothing to reset
+            return
         limit = self.idle_limit()
         left = None if limit is None else limit - (self.clock() - self.last_activity)
         if left is not None and left <= 0:
