@@ -22,6 +22,7 @@ from kiosk.store import Store
 from kiosk.store.open_files import MERGE_FEWER, limit_problem, out_of_files
 from tests.helpers import ROOT
 from tests.helpers.records_data import LETTERS, fill
+from tests.helpers.terminal import stderr_on_a_terminal
 
 
 def sources(folder, count, letters=2):
@@ -193,30 +194,7 @@ main()
 def on_a_terminal(*args):
     """``kiosk ARGS`` with standard error on a pseudo-terminal and standard output a pipe: (exit code, stdout,
     what the terminal showed)."""
-    import pty
-    import select
-
-    main, other = pty.openpty()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "120", "TERM": "xterm"}
-    process = subprocess.Popen([sys.executable, "-c", SHOWN_AT_ONCE, *map(str, args)], stdin=subprocess.DEVNULL,
-                               stdout=subprocess.PIPE, stderr=other, env=env)
-    os.close(other)
-    shown = b""
-    while True:
-        ready, _, _ = select.select([main], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            shown += chunk
-        elif process.poll() is not None:
-            break
-    out = process.communicate(timeout=60)[0].decode()
-    os.close(main)
-    return process.returncode, out, shown
+    return stderr_on_a_terminal([sys.executable, "-c", SHOWN_AT_ONCE, *map(str, args)])
 
 
 def test_merge_and_purge_draw_a_bar_on_a_terminal(tmp_path):

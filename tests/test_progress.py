@@ -5,13 +5,11 @@ terminal once work has run about a second, never when standard error is piped, i
 from __future__ import annotations
 
 import os
-import pty
-import select
 import subprocess
 import sys
-import time
 
 from tests.helpers import ROOT
+from tests.helpers.terminal import stderr_on_a_terminal
 
 WORK = """
 import sys, time
@@ -31,26 +29,7 @@ def run(label: str, show_after: float, *, terminal: bool) -> tuple[str, bytes]:
         done = subprocess.run([sys.executable, "-c", WORK, label, str(show_after)], capture_output=True, env=env,
                               timeout=60)
         return done.stdout.decode(), done.stderr
-    main, other = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-c", WORK, label, str(show_after)], stdout=subprocess.PIPE,
-                               stderr=other, env=env)
-    os.close(other)
-    seen = b""
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([main], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:  # the other end closed
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif process.poll() is not None:
-            break
-    out = process.communicate(timeout=60)[0].decode()
-    os.close(main)
+    _, out, seen = stderr_on_a_terminal([sys.executable, "-c", WORK, label, str(show_after)], columns=100)
     return out, seen
 
 

@@ -126,36 +126,18 @@ main()
 def _on_terminal(*args: str, terminal: bool = True) -> tuple[int, bytes]:
     """Run kiosk ``args`` with standard error on a pseudo-terminal (or a pipe): (exit code, what stderr got)."""
     import os
-    import pty
-    import select
     import subprocess
     import sys
 
     from tests.helpers import ROOT
+    from tests.helpers.terminal import stderr_on_a_terminal
 
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
     command = [sys.executable, "-c", BAR, *args]
     if not terminal:
+        env = {**os.environ, "PYTHONPATH": str(ROOT), "COLUMNS": "100", "TERM": "xterm"}
         done = subprocess.run(command, capture_output=True, env=env, timeout=60)
         return done.returncode, done.stderr
-    main, other = pty.openpty()
-    process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=other, env=env)
-    os.close(other)
-    seen = b""
-    while True:
-        ready, _, _ = select.select([main], [], [], 0.1)
-        if ready:
-            try:
-                chunk = os.read(main, 65536)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-        elif process.poll() is not None:
-            break
-    code = process.wait(timeout=60)
-    os.close(main)
+    code, _, seen = stderr_on_a_terminal(command, columns=100)
     return code, seen
 
 
