@@ -62,7 +62,7 @@ async def until(app, pilot, name: str) -> None:
     """Wait (a second at most) for the screen ``name``: the app's workers are busy meanwhile."""
     for _ in range(50):
         await pilot.pause(0.02)
-        if screen_name(app) == name:
+        if screen_name(app) == name and screen_text(app).strip():  # there, and drawn
             return
 
 

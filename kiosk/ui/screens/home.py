@@ -144,8 +144,10 @@ class HomeScreen(KioskScreen):
     def list_the_rest(self) -> None:
         """After the first frame: every case offered, the highlight where the visitor left it."""
         cases = next(self.query("#cases").results(OptionList), None)
-        if cases is None:  # drawn again this moment (another language): relabel() lists them all
-            return
+        if cases is None or not self.query("#intro"):  # drawn again this moment (another language):
+            return  # relabel() lists them all
+        if cases.option_count >= len(self.kiosk.station.offered()):
+            return  # every case is listed already: the list the visitor may be using stays as it is
         at = cases.highlighted
         self.refresh_cases()
         if at is not None and at < cases.option_count:
